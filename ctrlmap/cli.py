@@ -1,0 +1,368 @@
+"""The command line: a thin click client over the pipeline, and its one error boundary.
+
+Only this module imports click, prints, reads argv or chooses an exit code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ctrlmap import __version__
+from ctrlmap.errors import CtrlmapError, ExitCode
+from ctrlmap.formats import formats_for, render
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Settings:
+    """Group options, and the library loaded once on first use."""
+
+    catalogs: tuple[str, ...] = ()
+    catalog_dirs: tuple[Path, ...] = ()
+    _library: Any = field(default=None, repr=False)
+
+    @property
+    def library(self) -> Any:
+        """The catalogs, models and functions, loaded once per run."""
+        if self._library is None:
+            from ctrlmap.loading import load_library
+
+            self._library = load_library(self.catalogs, self.catalog_dirs)
+        return self._library
+
+    def input_paths(self) -> list[Path]:
+        """Files this run reads (so that no output overwrites them)."""
+        paths = [Path(spec.rpartition("=")[2]) for spec in self.catalogs]
+        for directory in self.catalog_dirs:
+            paths.extend(p for p in directory.rglob("*") if p.is_file())
+        return paths
+
+
+class CtrlmapGroup(click.Group):
+    """The error boundary: a user's mistake exits 2 with one line per problem; a bug exits 3."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CtrlmapError as exc:
+            for line in exc.lines():
+                click.echo(f"Error: {line}", err=True)
+            ctx.exit(ExitCode.BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # the one place an unexpected error becomes a bug notice
+            if os.environ.get("CTRLMAP_DEBUG"):
+                traceback.print_exc()
+            click.echo(
+                f"ctrlmap {__version__} hit an internal error (a bug, not your input): "
+                f"{type(exc).__name__}: {exc}\nPlease report it with the command you ran; "
+                "set CTRLMAP_DEBUG=1 to see the traceback.",
+                err=True,
+            )
+            ctx.exit(ExitCode.BUG)
+
+
+def format_option(view: str) -> Callable[[F], F]:
+    """`--format`, its choices taken from the format registry for this view."""
+    choices = formats_for(view)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=None,
+        help=f"Output format (default {choices[0]}"
+        + (", or from the -o suffix)." if view == "report" else ")."),
+    )
+
+
+def output_option(func: F) -> F:
+    """`-o/--output FILE`: write there atomically instead of to stdout."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write to FILE (atomically) instead of standard output.",
+    )(func)
+
+
+def as_of_option(func: F) -> F:
+    """`--as-of DATE`: the date dates are judged at (default today, or SOURCE_DATE_EPOCH)."""
+    return click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Judge dates as of this day, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today).",
+    )(func)
+
+
+def proposed_option(func: F) -> F:
+    """`--include-proposed`: also use controls of proposed rules."""
+    return click.option(
+        "--include-proposed",
+        is_flag=True,
+        help="Include controls of proposed rules (status: proposed).",
+    )(func)
+
+
+def model_option(func: F) -> F:
+    """`--model M`: assess under another operating model than the profile's."""
+    return click.option(
+        "--model",
+        "model_id",
+        default=None,
+        metavar="MODEL",
+        help="Operating model to assess under (default: the profile's).",
+    )(func)
+
+
+def profile_argument(func: F) -> F:
+    """The PROFILE argument."""
+    return click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))(func)
+
+
+def resolve_as_of(value: dt.datetime | None) -> dt.date:
+    """The as-of date: the option, else SOURCE_DATE_EPOCH, else today (UTC)."""
+    if value is not None:
+        return value.date()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise CtrlmapError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp; unset it or fix it"
+            ) from None
+    return dt.datetime.now(tz=dt.UTC).date()
+
+
+def emit(
+    settings: Settings,
+    view: str,
+    fmt: str | None,
+    data: Any,
+    output: Path | None,
+    inputs: Sequence[Path] = (),
+) -> None:
+    """Render and write to -o atomically, or print to stdout."""
+    text = render(view, fmt or formats_for(view)[0], data)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from ctrlmap.writing import write_atomically
+
+    write_atomically(output, text, [*inputs, *settings.input_paths()])
+
+
+@click.group(cls=CtrlmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="ctrlmap")
+@click.option(
+    "--catalog",
+    "catalogs",
+    multiple=True,
+    metavar="[ID=]FILE",
+    help="Add a catalog (ctrlmap YAML/JSON or OSCAL); repeatable.",
+)
+@click.option(
+    "--catalog-dir",
+    "catalog_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Add a folder of catalogs, models/ and an optional functions.yaml; repeatable.",
+)
+@click.pass_context
+def cli(ctx: click.Context, catalogs: tuple[str, ...], catalog_dirs: tuple[Path, ...]) -> None:
+    """Who owns each compliance control under your IT operating model, and what falls between the chairs.
+
+    \b
+    Example:
+      ctrlmap frameworks list
+      ctrlmap validate clinic.yaml
+    """
+    ctx.obj = Settings(catalogs, catalog_dirs)
+
+
+@cli.group()
+def frameworks() -> None:
+    """List the catalogs, models and functions, or show one catalog."""
+
+
+@frameworks.command("list")
+@format_option("frameworks")
+@output_option
+@click.pass_obj
+def frameworks_list(settings: Settings, fmt: str | None, output: Path | None) -> None:
+    """List every catalog, operating model and function ctrlmap knows."""
+    from ctrlmap.views import frameworks_view
+
+    emit(settings, "frameworks", fmt, frameworks_view(settings.library), output)
+
+
+@frameworks.command("show")
+@click.argument("catalog_id", metavar="ID")
+@format_option("catalog")
+@output_option
+@proposed_option
+@click.pass_obj
+def frameworks_show(
+    settings: Settings,
+    catalog_id: str,
+    fmt: str | None,
+    output: Path | None,
+    include_proposed: bool,
+) -> None:
+    """Show the controls of catalog ID.
+
+    \b
+    Example:
+      ctrlmap frameworks show hipaa-security --include-proposed
+    """
+    from ctrlmap.views import catalog_view
+
+    lib = settings.library
+    emit(
+        settings,
+        "catalog",
+        fmt,
+        catalog_view(lib, lib.catalog(catalog_id), include_proposed),
+        output,
+    )
+
+
+@cli.command()
+@profile_argument
+@format_option("validate")
+@click.pass_obj
+def validate(settings: Settings, profile: Path, fmt: str | None) -> None:
+    """Check a profile and report every problem (exit 2), or summarise it (exit 0).
+
+    \b
+    Example:
+      ctrlmap validate examples/clinic.yaml
+    """
+    from ctrlmap.loading import load_profile
+    from ctrlmap.views import validation_view
+
+    lib = settings.library
+    loaded, doc = load_profile(profile, lib)
+    emit(settings, "validate", fmt, validation_view(lib, loaded, doc.name), None)
+
+
+def load(settings: Settings, profile: Path) -> tuple[Any, Any, Any]:
+    """The library, the validated profile and its document."""
+    from ctrlmap.loading import load_profile
+
+    lib = settings.library
+    loaded, doc = load_profile(profile, lib)
+    return lib, loaded, doc
+
+
+@cli.command()
+@profile_argument
+@model_option
+@click.option(
+    "--framework",
+    "frameworks_",
+    multiple=True,
+    metavar="ID",
+    help="Only this framework of the profile; repeatable.",
+)
+@proposed_option
+@click.option(
+    "--explain",
+    "explain",
+    metavar="KEY",
+    default=None,
+    help="Print only this control's basis chain (a global key, e.g. hipaa-security:164.308(a)(2)).",
+)
+@click.option(
+    "--by-provider", is_flag=True, help="Print the responsibility matrix by party instead."
+)
+@format_option("assign")
+@output_option
+@click.pass_obj
+def assign(
+    settings: Settings,
+    profile: Path,
+    model_id: str | None,
+    frameworks_: tuple[str, ...],
+    include_proposed: bool,
+    explain: str | None,
+    by_provider: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Assign every control to internal, provider or shared, with its RACI and basis.
+
+    \b
+    Example:
+      ctrlmap assign clinic.yaml --model fully-managed
+      ctrlmap assign clinic.yaml --explain 'hipaa-security:164.308(a)(2)'
+      ctrlmap assign lender.yaml --by-provider --format csv -o matrix.csv
+    """
+    from ctrlmap import assign as engine
+    from ctrlmap.models.results import ExplainResult
+
+    lib, loaded, _ = load(settings, profile)
+    result = engine.assign_owners(loaded, lib, model_id, frameworks_ or None, include_proposed)
+    data: Any
+    if explain is not None:
+        found = next((a for a in result.assignments if a.control == explain), None)
+        if found is None:
+            raise CtrlmapError(
+                f"--explain: {explain!r} is not a control of the profile's frameworks"
+                + ("" if include_proposed else " (add --include-proposed for proposed controls)")
+            )
+        view, data = "explain", ExplainResult(model=result.model, assignment=found)
+        if fmt not in (None, *formats_for("explain")):
+            raise click.UsageError(f"--explain prints table or json, not {fmt}")
+    elif by_provider:
+        view, data = "by-provider", engine.by_provider(result, loaded)
+    else:
+        view, data = "assign", result
+    emit(settings, view, fmt, data, output, [profile])
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the demo report (default ./ctrlmap-demo.md).",
+)
+@click.pass_obj
+def demo(settings: Settings, output: Path | None) -> None:
+    """Run the whole pipeline on the shipped clinic example and write the result here.
+
+    Works from any directory; exits 0 whatever it finds.
+    """
+    from ctrlmap.assign import assign_owners
+    from ctrlmap.loading import examples_root
+
+    lib, loaded, _ = load(settings, examples_root() / "clinic.yaml")
+    target = output or Path("ctrlmap-demo.md")
+    emit(settings, "assign", "md", assign_owners(loaded, lib), target)
+    click.echo(f"Wrote {target} (responsibility matrix of {loaded.organization.name}).", err=True)
+
+
+def main() -> None:
+    """The console-script entry point."""
+    cli(prog_name="ctrlmap")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

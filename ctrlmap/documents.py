@@ -1,0 +1,374 @@
+"""Read YAML and JSON files into plain data, safely, remembering the line of every key.
+
+YAML is built straight from the parser's event stream (libyaml's C parser when present), which
+lets us refuse alias bombs by counting the expanded size as we go, reject duplicate keys (PyYAML
+and `json` silently keep the last), leave dates as strings for pydantic to parse and name, and
+never construct anything but mappings, lists and scalars.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ctrlmap.errors import InputError, Problem
+
+try:  # libyaml's parser is an order of magnitude faster; fall back to the pure-Python one.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 64 * 1024 * 1024
+"""Largest input file read (64 MiB): room for the full NIST SP 800-53 OSCAL catalog."""
+MAX_NODES = 2_000_000
+"""Largest expanded size of a YAML document, aliases counted at their full size."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted."""
+
+Path_ = tuple[str | int, ...]
+_MERGE = object()
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.1 scalar resolution without implicit timestamps: dates stay strings for pydantic."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    }
+
+
+_RESOLVER = _Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null": lambda node: None,
+    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+    "tag:yaml.org,2002:str": lambda node: node.value,
+    "tag:yaml.org,2002:timestamp": lambda node: node.value,
+    "tag:yaml.org,2002:value": lambda node: node.value,
+    "tag:yaml.org,2002:merge": lambda node: _MERGE,
+}
+_MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
+_SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
+
+
+@dataclass
+class Document:
+    """A parsed input file: its data, where each key stands, and its SHA-256."""
+
+    name: str
+    data: Any
+    sha256: str
+    text: str = field(repr=False)
+    is_json: bool = False
+    _lines: dict[Path_, int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[Path_, int]:
+        """Map from a path of keys and indexes to its 1-based line (computed lazily for JSON)."""
+        if self._lines is None:
+            try:
+                self._lines = _Builder(self.name).build(self.text)[1]
+            except InputError:
+                self._lines = {}
+        return self._lines
+
+    def line_of(self, path: tuple[Any, ...]) -> int | None:
+        """The line of the longest prefix of `path` that is known, or None."""
+        lines = self.lines
+        for end in range(len(path), -1, -1):
+            line = lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def problem(self, path: tuple[Any, ...], message: str) -> Problem:
+        """A problem located at `path` of this document."""
+        return Problem(self.name, self.line_of(path), format_path(self.data, path), message)
+
+
+def format_path(data: Any, path: tuple[Any, ...]) -> str:
+    """Render a path as `providers[1](harbor).functions[0]`, naming list items by their id."""
+    out = ""
+    node = data
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            if isinstance(node, dict):
+                label = node.get("id", node.get("control"))
+                if isinstance(label, str | int) and not isinstance(label, bool):
+                    out += f"({label})"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def read_document(path: Path, name: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
+    """Read a YAML or JSON file (by suffix) into a Document, or raise InputError."""
+    shown = name or str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise _one(shown, None, "file not found; check the path") from None
+    except OSError as exc:
+        raise _one(shown, None, f"cannot read the file ({exc.strerror}); check the path") from None
+    if path.is_dir():
+        raise _one(shown, None, "is a folder, not a file; give the path of a YAML or JSON file")
+    if size > max_bytes:
+        raise _one(
+            shown,
+            None,
+            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it or check that "
+            "it is the right file",
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _one(
+            shown, None, f"cannot read the file ({exc.strerror}); check permissions"
+        ) from None
+    return parse_document(raw, shown, is_json=path.suffix.lower() == ".json")
+
+
+def parse_document(raw: bytes, name: str, *, is_json: bool = False) -> Document:
+    """Parse bytes already read (see read_document)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _one(
+            name, line, f"not valid UTF-8 (byte {exc.start + 1}); save the file as UTF-8"
+        ) from None
+    if not text.strip():
+        raise _one(name, None, "file is empty; it needs at least the required keys")
+    sha = hashlib.sha256(raw).hexdigest()
+    if is_json:
+        return Document(name, _parse_json(text, name), sha, text, is_json=True)
+    data, lines = _Builder(name).build(text)
+    if data is None:
+        raise _one(
+            name, None, "file holds only comments or null; it needs at least the required keys"
+        )
+    return Document(name, data, sha, text, _lines=lines)
+
+
+def _parse_json(text: str, name: str) -> Any:
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                duplicates.append(key)
+            out[key] = value
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise _one(name, exc.lineno, f"JSON syntax error: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise _one(name, None, f"nested deeper than {MAX_DEPTH} levels; flatten it") from None
+    if duplicates:
+        try:  # the YAML builder locates duplicates by line; valid JSON is valid YAML flow
+            _Builder(name).build(text)
+        except InputError as exc:
+            if any("duplicate key" in p.message for p in exc.problems):
+                raise
+        raise InputError(
+            [
+                Problem(name, None, key, "duplicate key; each key may appear once per object")
+                for key in duplicates
+            ]
+        )
+    return data
+
+
+def _one(name: str, line: int | None, message: str) -> InputError:
+    return InputError([Problem(name, line, "", message)])
+
+
+class _Frame:
+    __slots__ = ("anchor", "key", "key_line", "merges", "obj", "path", "size")
+
+    def __init__(self, obj: dict[Any, Any] | list[Any], path: Path_, anchor: str | None) -> None:
+        self.obj = obj
+        self.path = path
+        self.anchor = anchor
+        self.size = 1
+        self.key: Any = _Frame
+        self.key_line = 0
+        self.merges: list[dict[Any, Any]] = []
+
+
+class _Builder:
+    """Builds plain data from YAML events, with line numbers, size and duplicate checks."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lines: dict[Path_, int] = {}
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.total = 0
+        self.problems: list[Problem] = []
+        self.root: Any = None
+        self.documents = 0
+
+    def build(self, text: str) -> tuple[Any, dict[Path_, int]]:
+        stack: list[_Frame] = []
+        try:
+            for event in self._events(text):
+                self._on(event, stack)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark is not None else None
+            what = exc.problem or exc.context or "invalid YAML"
+            raise _one(self.name, line, f"YAML syntax error: {what}; fix the syntax") from None
+        except yaml.YAMLError as exc:
+            raise _one(self.name, None, f"YAML error: {exc}") from None
+        if self.problems:
+            raise InputError(self.problems)
+        return self.root, self.lines
+
+    @staticmethod
+    def _events(text: str) -> Iterator[yaml.Event]:
+        loader = _Loader(text)
+        try:
+            while loader.check_event():
+                event = loader.get_event()
+                if event is not None:
+                    yield event
+        finally:
+            loader.dispose()
+
+    def _fail(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.name, line, "", message))
+        raise InputError(self.problems)
+
+    def _count(self, size: int, line: int) -> None:
+        self.total += size
+        if self.total > MAX_NODES:
+            self._fail(
+                line,
+                f"document expands to more than {MAX_NODES:,} values (an alias bomb?); "
+                "remove the repeated aliases",
+            )
+
+    def _on(self, event: yaml.Event, stack: list[_Frame]) -> None:
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self._fail(line, "more than one YAML document (a second '---'); keep one")
+        elif isinstance(event, yaml.ScalarEvent):
+            self._count(1, line)
+            self._value(self._scalar(event, line), 1, line, stack, event.anchor)
+        elif isinstance(event, yaml.AliasEvent):
+            anchor = event.anchor or ""
+            if anchor not in self.anchors:
+                self._fail(line, f"alias *{anchor} refers to an unknown or enclosing anchor")
+            value, size = self.anchors[anchor]
+            self._count(size, line)
+            self._value(value, size, line, stack, None)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            is_map = isinstance(event, yaml.MappingStartEvent)
+            if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+                self._fail(line, f"unsupported YAML tag {event.tag}; remove the tag")
+            if len(stack) >= MAX_DEPTH:
+                self._fail(line, f"nested deeper than {MAX_DEPTH} levels; flatten it")
+            self._count(1, line)
+            path = self._child_path(stack)
+            obj: dict[Any, Any] | list[Any] = {} if is_map else []
+            if path is not None:
+                self.lines.setdefault(path, line)
+            stack.append(_Frame(obj, path or (), event.anchor))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            frame = stack.pop()
+            if isinstance(frame.obj, dict):
+                for merged in frame.merges:
+                    for key, value in merged.items():
+                        frame.obj.setdefault(key, value)
+            self._value(frame.obj, frame.size, line, stack, frame.anchor, built=True)
+
+    def _child_path(self, stack: list[_Frame]) -> Path_ | None:
+        if not stack:
+            return ()
+        top = stack[-1]
+        if isinstance(top.obj, list):
+            return (*top.path, len(top.obj))
+        if top.key is _Frame:
+            return None
+        return (*top.path, top.key)
+
+    def _scalar(self, event: yaml.ScalarEvent, line: int) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        construct = _SCALAR_TAGS.get(tag)
+        if construct is None:
+            self._fail(line, f"unsupported YAML tag {tag}; remove the tag")
+            return None
+        try:
+            return construct(yaml.ScalarNode(tag, event.value))  # type: ignore[no-untyped-call]
+        except (ValueError, yaml.constructor.ConstructorError):
+            self._fail(line, f"{event.value!r} is not a valid {tag.rsplit(':', 1)[-1]}")
+            return None
+
+    def _value(
+        self,
+        value: Any,
+        size: int,
+        line: int,
+        stack: list[_Frame],
+        anchor: str | None,
+        built: bool = False,
+    ) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = (value, size)
+        if not stack:
+            self.root = value
+            return
+        top = stack[-1]
+        top.size += size
+        if isinstance(top.obj, list):
+            if not built:
+                self.lines[(*top.path, len(top.obj))] = line
+            top.obj.append(value)
+            return
+        if top.key is _Frame:
+            if isinstance(value, dict | list):
+                self._fail(line, "a mapping or list used as a key; keys must be plain text")
+            top.key, top.key_line = value, line
+            if value is not _MERGE:
+                self.lines.setdefault((*top.path, value), line)
+            return
+        key, key_line = top.key, top.key_line
+        top.key = _Frame
+        if key is _MERGE:
+            merged = value if isinstance(value, list) else [value]
+            if not all(isinstance(m, dict) for m in merged):
+                self._fail(key_line, "'<<' merges a mapping or a list of mappings only")
+            top.merges.extend(merged)
+            return
+        if key in top.obj:
+            self.problems.append(
+                Problem(
+                    self.name,
+                    key_line,
+                    format_path(None, (*top.path, key)) if top.path else str(key),
+                    f"duplicate key {key!r} (first at line "
+                    f"{self.lines.get((*top.path, key), '?')}); each key may appear once",
+                )
+            )
+            return
+        self.lines[(*top.path, key)] = key_line
+        top.obj[key] = value

@@ -1,0 +1,55 @@
+"""The errors ctrlmap raises for bad input, and the exit codes the command line maps them to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented exit codes of the command line."""
+
+    OK = 0
+    GAPS_FOUND = 1
+    BAD_INPUT = 2
+    BUG = 3
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input: where it is and how to fix it."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class CtrlmapError(Exception):
+    """A user's mistake: the command line prints it and exits with code 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def lines(self) -> list[str]:
+        """The message, one line per problem."""
+        return [self.message]
+
+
+class InputError(CtrlmapError):
+    """One or more problems found in the input files, all reported together."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    def lines(self) -> list[str]:
+        """One line per problem, in the order found."""
+        return [str(p) for p in self.problems]

@@ -1,0 +1,74 @@
+"""The output formats: one module per format, one registry keyed by view and format.
+
+A view is what a command produces (the catalog list, the assignment matrix, the gap list, the
+full report...). `VIEWS` declares which formats each view offers, so the command line can build
+its `--format` choices without importing jinja2; a format's module is imported only when used,
+and registers its renderers with `@register`. Renderers are pure: they return strings.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+Renderer = Callable[[Any], str]
+
+VIEWS: dict[str, tuple[str, ...]] = {
+    "frameworks": ("table", "json"),
+    "catalog": ("table", "json"),
+    "validate": ("table", "json"),
+    "assign": ("table", "json", "csv", "md"),
+    "by-provider": ("table", "json", "csv", "md"),
+    "explain": ("table", "json"),
+    "gaps": ("table", "json", "csv", "md"),
+    "graph": ("dot", "json"),
+    "report": ("html", "md", "json", "csv"),
+    "compare": ("table", "json", "md", "html"),
+    "recommend": ("table", "json"),
+    "crosswalk": ("table", "json", "csv", "md"),
+    "export": ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm"),
+}
+"""Each view and the formats it can be rendered in, the default first."""
+
+MODULES = {
+    "table": "table",
+    "json": "json",
+    "csv": "csv",
+    "md": "markdown",
+    "html": "html",
+    "dot": "dot",
+    "oscal": "exports",
+    "crm-csv": "exports",
+    "pci-12.8.5": "exports",
+    "ccm-ssrm": "exports",
+}
+"""The module that renders each format."""
+
+_REGISTRY: dict[tuple[str, str], Renderer] = {}
+
+
+def register(view: str, fmt: str) -> Callable[[Renderer], Renderer]:
+    """Register a renderer of `view` in format `fmt`."""
+
+    def wrap(func: Renderer) -> Renderer:
+        _REGISTRY[(view, fmt)] = func
+        return func
+
+    return wrap
+
+
+def formats_for(view: str) -> tuple[str, ...]:
+    """The formats a view can be rendered in, the default first."""
+    return VIEWS[view]
+
+
+def renderer(view: str, fmt: str) -> Renderer:
+    """The function that renders `view` in `fmt`, importing its module on first use."""
+    importlib.import_module(f"ctrlmap.formats.{MODULES[fmt]}")
+    return _REGISTRY[(view, fmt)]
+
+
+def render(view: str, fmt: str, data: Any) -> str:
+    """Render `data` as `view` in `fmt`."""
+    return renderer(view, fmt)(data)

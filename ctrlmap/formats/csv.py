@@ -1,0 +1,87 @@
+"""CSV for spreadsheets: one row per control (assignments) or per finding (gaps)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ctrlmap.formats import register
+from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
+
+ASSIGN_COLUMNS = (
+    "control",
+    "framework",
+    "title",
+    "level",
+    "applicable",
+    "owner",
+    "responsible",
+    "accountable",
+    "accountable_person",
+    "consulted",
+    "informed",
+    "people",
+    "basis",
+)
+"""The columns of the responsibility matrix, in order."""
+
+BY_PROVIDER_COLUMNS = ("provider", "name", "agreement", "control", "managed_by")
+
+
+def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Rows as CSV text with a header, LF line ends, every field quoted only when needed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if v is None else _safe(v) for v in row])
+    return buffer.getvalue()
+
+
+def _safe(value: Any) -> Any:
+    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def assignment_row(a: Assignment) -> tuple[Any, ...]:
+    """One control's row of the matrix."""
+    raci = a.raci
+    return (
+        a.control,
+        a.framework,
+        a.title,
+        a.level,
+        "yes" if a.applicable else "no",
+        a.owner or "",
+        "; ".join(raci.responsible) if raci else "",
+        (raci.accountable or "") if raci else "",
+        (raci.accountable_person or "") if raci else "",
+        "; ".join(raci.consulted) if raci else "",
+        "; ".join(raci.informed) if raci else "",
+        "; ".join(a.people),
+        " | ".join(step.text for step in a.basis),
+    )
+
+
+@register("assign", "csv")
+def assign(result: AssignResult) -> str:
+    """The responsibility matrix, one row per control, with R, A, C, I columns."""
+    return write_rows(ASSIGN_COLUMNS, (assignment_row(a) for a in result.assignments))
+
+
+@register("by-provider", "csv")
+def by_provider(result: ByProviderResult) -> str:
+    """One row per (provider, control) with who manages it."""
+    rows: list[tuple[Any, ...]] = []
+    for p in result.providers:
+        for label, keys in (
+            ("provider", p.managed_by_provider),
+            ("entity", p.managed_by_entity),
+            ("shared", p.shared),
+        ):
+            rows.extend((p.provider, p.name, p.agreement, key, label) for key in keys)
+    return write_rows(BY_PROVIDER_COLUMNS, rows)

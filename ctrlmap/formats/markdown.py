@@ -1,0 +1,87 @@
+"""Markdown: tables for the command views, the jinja template for the full report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tabulate import tabulate
+
+from ctrlmap.formats import register
+from ctrlmap.formats.table import local
+from ctrlmap.models.results import AssignResult, ByProviderResult
+
+
+def md_escape(text: Any) -> str:
+    """Escape what would break a Markdown table cell or start markup."""
+    value = "" if text is None else str(text)
+    for char in ("\\", "|", "*", "_", "`", "<", ">", "[", "]"):
+        value = value.replace(char, "\\" + char)
+    return value.replace("\n", " ")
+
+
+def md_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
+    """A GitHub-flavoured Markdown table with every cell escaped."""
+    return tabulate(
+        [[md_escape(c) for c in row] for row in rows],
+        headers=list(headers),
+        tablefmt="github",
+        disable_numparse=True,
+    )
+
+
+@register("assign", "md")
+def assign(result: AssignResult) -> str:
+    """One table per framework."""
+    out = [f"# Responsibility matrix: {md_escape(result.organization)}\n\nModel: {result.model}\n"]
+    for fw in result.frameworks:
+        rows = [a for a in result.assignments if a.framework == fw]
+        out.append(f"\n## {fw}\n\n")
+        out.append(
+            md_table(
+                (
+                    (
+                        local(a.control),
+                        a.title,
+                        a.level,
+                        a.owner or "n/a",
+                        ", ".join(a.raci.responsible) if a.raci else "",
+                        (a.raci.accountable or "nobody")
+                        + (f" ({a.raci.accountable_person})" if a.raci.accountable_person else "")
+                        if a.raci
+                        else "",
+                        ", ".join(a.raci.consulted) if a.raci else "",
+                        ", ".join(a.raci.informed) if a.raci else "",
+                    )
+                    for a in rows
+                ),
+                ("Control", "Title", "Level", "Owner", "R", "A", "C", "I"),
+            )
+            + "\n"
+        )
+    return "".join(out)
+
+
+@register("by-provider", "md")
+def by_provider(result: ByProviderResult) -> str:
+    """Per provider, the three lists."""
+    out = [
+        f"# Responsibility by provider: {md_escape(result.organization)}\n\nModel: {result.model}\n"
+    ]
+    for p in result.providers:
+        out.append(f"\n## {md_escape(p.name)} ({p.provider})\n\n")
+        out.append(
+            md_table(
+                (
+                    (label, len(keys), ", ".join(keys) or "-")
+                    for label, keys in (
+                        ("Managed by provider", p.managed_by_provider),
+                        ("Managed by entity", p.managed_by_entity),
+                        ("Shared", p.shared),
+                    )
+                ),
+                ("Managed by", "Count", "Controls"),
+            )
+            + "\n"
+        )
+    return "".join(out)

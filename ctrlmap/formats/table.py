@@ -1,0 +1,224 @@
+"""Terminal tables (tabulate), one function per view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tabulate import tabulate
+
+from ctrlmap.formats import register
+from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
+from ctrlmap.views import CatalogView, FrameworksView, ValidationView
+
+
+def _table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
+    return tabulate(list(rows), headers=list(headers), tablefmt="simple", disable_numparse=True)
+
+
+def short(text: str, width: int = 48) -> str:
+    """Cut text to `width` characters, marking the cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+@register("frameworks", "table")
+def frameworks(view: FrameworksView) -> str:
+    """Catalogs, then models, then functions."""
+    cats = _table(
+        (
+            (
+                f.id,
+                short(f.title, 56),
+                short(f.version, 40),
+                f.controls,
+                f.proposed or "",
+                f.sector,
+                "hub" if f.hub else ("built-in" if f.builtin else "yours"),
+            )
+            for f in view.frameworks
+        ),
+        ("catalog", "title", "version", "controls", "proposed", "sector", "source"),
+    )
+    models = _table(
+        ((m.id, m.title, "built-in" if m.builtin else "yours") for m in view.models),
+        ("model", "title", "source"),
+    )
+    funcs = _table(
+        (
+            (
+                f.id,
+                f.title,
+                ", ".join(
+                    x for x, on in (("continuous", f.continuous), ("on site", f.on_site)) if on
+                ),
+            )
+            for f in view.functions
+        ),
+        ("function", "title", "flags"),
+    )
+    return f"{cats}\n\n{models}\n\n{funcs}\n"
+
+
+def _flags(c: Any) -> str:
+    flags = []
+    if c.designation:
+        flags.append(f"names {c.designation}")
+    if c.accountability:
+        flags.append(c.accountability)
+    if c.oversight:
+        flags.append("oversight")
+    if c.independence:
+        flags.append("independent")
+    if c.applies_if:
+        flags.append(
+            "if "
+            + "; ".join(
+                f"{k}={'/'.join(str(v).lower() for v in vs)}" for k, vs in c.applies_if.items()
+            )
+        )
+    if c.review_days:
+        flags.append(f"every {c.review_days}d")
+    if c.status != "active":
+        flags.append(c.status)
+    return ", ".join(flags)
+
+
+@register("catalog", "table")
+def catalog(view: CatalogView) -> str:
+    """One row per control: id, title, kind, level, functions and its flags."""
+    head = f"{view.id}: {view.title} ({view.version})\n{len(view.controls)} controls\n\n"
+    kinds = {
+        "standard": "std",
+        "implementation-specification": "spec",
+        "requirement": "req",
+        "guidance": "guid",
+    }
+    body = _table(
+        (
+            (
+                c.id,
+                short(c.title, 44),
+                kinds.get(c.kind, c.kind),
+                c.level,
+                ", ".join(c.functions),
+                _flags(c),
+            )
+            for c in view.controls
+        ),
+        ("id", "title", "kind", "level", "functions", "flags"),
+    )
+    return head + body + "\n"
+
+
+@register("validate", "table")
+def validate(view: ValidationView) -> str:
+    """The summary of a valid profile."""
+    rows = [
+        ("organization", view.organization),
+        ("model", view.model),
+        ("frameworks", ", ".join(view.frameworks)),
+        ("controls in scope", view.controls),
+        ("people / providers", f"{view.people} / {view.providers}"),
+        ("overrides / splits / hand-offs", f"{view.overrides} / {view.splits} / {view.handoffs}"),
+        ("evidence items", view.evidence),
+        ("defaults assumed", ", ".join(view.defaults_assumed) or "none"),
+    ]
+    return (
+        f"{view.profile}: valid\n" + tabulate(rows, tablefmt="plain", disable_numparse=True) + "\n"
+    )
+
+
+def _party(raci: Any) -> str:
+    if raci is None:
+        return ""
+    if raci.accountable is None:
+        return "-"
+    return (
+        f"{raci.accountable} ({raci.accountable_person})"
+        if raci.accountable_person
+        else raci.accountable
+    )
+
+
+def local(key: str) -> str:
+    """The control id without its catalog prefix."""
+    return key.partition(":")[2]
+
+
+@register("assign", "table")
+def assign(result: AssignResult) -> str:
+    """Grouped by framework: id, short title, level, owner, R, A (with the person), people."""
+    head = f"{result.organization}: model {result.model}\n"
+    out = [head]
+    for fw in result.frameworks:
+        rows = [a for a in result.assignments if a.framework == fw]
+        out.append(f"\n{fw} ({sum(a.applicable for a in rows)} of {len(rows)} controls apply)\n")
+        out.append(
+            _table(
+                (
+                    (
+                        local(a.control),
+                        short(a.title, 40),
+                        a.level,
+                        a.owner or "n/a",
+                        ", ".join(a.raci.responsible) if a.raci else "",
+                        _party(a.raci),
+                        ", ".join(a.people),
+                    )
+                    for a in rows
+                ),
+                ("control", "title", "level", "owner", "R", "A", "people"),
+            )
+            + "\n"
+        )
+    counts = {
+        o: sum(a.owner == o for a in result.assignments)
+        for o in ("internal", "provider", "shared", "unassigned")
+    }
+    out.append(
+        "\n"
+        + ", ".join(f"{n} {o}" for o, n in counts.items())
+        + f", {sum(not a.applicable for a in result.assignments)} not applicable\n"
+    )
+    return "".join(out)
+
+
+@register("by-provider", "table")
+def by_provider(result: ByProviderResult) -> str:
+    """Per provider: counts and control lists by who manages them."""
+    out = [f"{result.organization}: model {result.model}\n"]
+    for row in result.providers:
+        out.append(
+            f"\n{row.provider} ({row.name}){' - independent assessor' if row.independent else ''}"
+            f"{', ' + row.agreement if row.agreement else ''}\n"
+        )
+        for label, keys in (
+            ("managed by provider", row.managed_by_provider),
+            ("managed by entity", row.managed_by_entity),
+            ("shared", row.shared),
+        ):
+            out.append(f"  {label} ({len(keys)}): {', '.join(keys) or '-'}\n")
+    out.append(
+        f"\nentity only, no provider involved ({len(result.entity_only)}): {', '.join(result.entity_only) or '-'}\n"
+    )
+    out.append(f"unassigned ({len(result.unassigned)}): {', '.join(result.unassigned) or '-'}\n")
+    return "".join(out)
+
+
+@register("explain", "table")
+def explain(result: ExplainResult) -> str:
+    """One control's basis chain, numbered."""
+    a = result.assignment
+    lines = [
+        f"{a.control}: {a.title}",
+        f"model {result.model}; owner {a.owner or 'n/a (not applicable)'}",
+    ]
+    if a.raci is not None:
+        lines.append(
+            f"R {', '.join(a.raci.responsible) or '-'}; A {_party(a.raci)}; "
+            f"C {', '.join(a.raci.consulted) or '-'}; I {', '.join(a.raci.informed) or '-'}"
+        )
+    for number, step in enumerate(a.basis, 1):
+        cite = f" [{step.citation}]" if step.citation else ""
+        lines.append(f"{number}. {step.step}: {step.text}{cite}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,102 @@
+"""The dependency graph between controls, built once per set of catalogs.
+
+An edge A -> B means A depends on B (B is A's prerequisite), so everything that depends on X,
+directly or not, is `nx.ancestors(G, X)`. A child depends on its parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from ctrlmap.models import global_key, split_key
+
+if TYPE_CHECKING:
+    from ctrlmap.loading import Library
+
+
+def build_graph(lib: Library) -> nx.DiGraph[str]:
+    """One DiGraph over every control of every catalog; hub catalogs carry no edges."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    for cat in lib.catalogs.values():
+        for control in cat.controls:
+            graph.add_node(
+                global_key(cat.id, control.id),
+                catalog=cat.id,
+                level=control.level,
+                status=control.status,
+                hub=cat.hub,
+            )
+    for cat in lib.catalogs.values():
+        for control in cat.controls:
+            key = global_key(cat.id, control.id)
+            if control.parent is not None:
+                graph.add_edge(
+                    key,
+                    global_key(cat.id, control.parent),
+                    kind="parent",
+                    basis="text",
+                    reason="a specification depends on its standard",
+                )
+            for dep in control.depends_on:
+                graph.add_edge(
+                    key,
+                    lib.resolve(cat.id, dep.control),
+                    kind="depends_on",
+                    basis=dep.basis,
+                    reason=dep.reason or "",
+                )
+    return graph
+
+
+def scope(
+    graph: nx.DiGraph[str], frameworks: Iterable[str], include_proposed: bool = False
+) -> nx.DiGraph[str]:
+    """The subgraph of a profile's frameworks plus the external prerequisites they point to.
+
+    External nodes (controls of catalogs outside the frameworks) carry `external=True`; they are
+    shown, never assigned. Proposed controls are left out unless asked for.
+    """
+    wanted = set(frameworks)
+    keep = {
+        node
+        for node, data in graph.nodes(data=True)
+        if data["catalog"] in wanted and (include_proposed or data["status"] == "active")
+    }
+    external = {
+        target
+        for node in keep
+        for target in graph.successors(node)
+        if target not in keep and (include_proposed or graph.nodes[target]["status"] == "active")
+    }
+    sub: nx.DiGraph[str] = nx.DiGraph()
+    for node in sorted(keep | external):
+        sub.add_node(node, **graph.nodes[node], external=node in external)
+    for node in keep:
+        for target in graph.successors(node):
+            if target in sub:
+                sub.add_edge(node, target, **graph.edges[node, target])
+    return sub
+
+
+def dependents(graph: nx.DiGraph[str]) -> dict[str, int]:
+    """How many controls depend on each control, directly or not (its weight)."""
+    weight: dict[str, int] = {}
+    # ancestors of X are the nodes that reach X; in reverse topological order we can union sets.
+    reach: dict[str, frozenset[str]] = {}
+    for node in nx.topological_sort(graph):
+        preds = graph.predecessors(node)
+        acc: set[str] = set()
+        for pred in preds:
+            acc.add(pred)
+            acc |= reach[pred]
+        reach[node] = frozenset(acc)
+        weight[node] = len(acc)
+    return weight
+
+
+def catalog_of(key: str) -> str:
+    """The catalog id of a global key."""
+    return split_key(key)[0]

@@ -1,0 +1,45 @@
+"""The one strict base every ctrlmap model derives from, and the closed vocabularies."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Owner = Literal["internal", "provider", "shared", "unassigned"]
+DefaultOwner = Literal["internal", "provider", "shared"]
+PartyKind = Literal["internal", "provider"]
+Role = Literal[
+    "security-official", "qualified-individual", "ciso", "pci-executive", "supervising-lawyer"
+]
+Sector = Literal["healthcare", "financial", "legal", "other"]
+Level = Literal["required", "addressable", "guidance"]
+Kind = Literal["standard", "implementation-specification", "requirement", "guidance"]
+Severity = Literal["critical", "high", "medium", "low"]
+
+RESERVED_IDS = frozenset({"internal", "shared", "unassigned", "provider"})
+"""Words that name parties or owners and so cannot be a person's or provider's id."""
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors and instances never change after validation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def as_tuple(value: Any) -> Any:
+    """Read a single value where a list is expected as a one-element list."""
+    if value is None or isinstance(value, list | tuple):
+        return value
+    return (value,)
+
+
+def global_key(catalog: str, control: str) -> str:
+    """The key that names a control across catalogs: `<catalog id>:<control id>`."""
+    return f"{catalog}:{control}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """Split a global key into catalog id and control id."""
+    catalog, _, control = key.partition(":")
+    return catalog, control

@@ -1,0 +1,228 @@
+"""Catalogs, controls, the function taxonomy and operating models: the data ctrlmap ships."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ctrlmap.models.base import DefaultOwner, Kind, Level, PartyKind, Role, Sector, Strict, as_tuple
+
+FACTS: dict[str, tuple[str | bool, ...]] = {
+    "hipaa": ("covered-entity", "business-associate"),
+    "hipaa-clearinghouse": (True, False),
+    "hipaa-group-health-plan": (True, False),
+    "pci": ("merchant", "service-provider"),
+    "nydfs": ("standard", "class-a", "limited-exemption"),
+    "glba-small-institution": (True, False),
+    "outsourced": (
+        "security-official",
+        "qualified-individual",
+        "ciso",
+        "pci-executive",
+        "supervising-lawyer",
+    ),
+}
+"""The facts an `applies_if` may name, with their possible values."""
+
+_ID = re.compile(r"^[^\s:]+$")
+_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+class FunctionDef(Strict):
+    """One unit of IT or security work in the taxonomy."""
+
+    title: str
+    description: str
+    continuous: bool = False
+    """Must be covered around the clock (security monitoring, incident response)."""
+    on_site: bool = False
+    """Done on the premises (physical security, on-site support)."""
+
+
+class Taxonomy(Strict):
+    """The function taxonomy file: function id to its definition."""
+
+    functions: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")], FunctionDef]
+
+
+class Dependency(Strict):
+    """A prerequisite of a control, with whether the regulation says so or we infer it."""
+
+    control: str
+    """A control id of the same catalog, or a global key `<catalog>:<control>`."""
+    basis: Literal["text", "inferred"] = "text"
+    reason: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {"control": value} if isinstance(value, str) else value
+
+
+class SkippedDependency(Strict):
+    """A dependency the research names that the catalog does not encode, and why."""
+
+    ref: str | None = None
+    prerequisite: str | None = None
+    dependent: str | None = None
+    reason: str
+
+
+class Control(Strict):
+    """One unit of a regulation: a standard, specification, requirement or piece of guidance."""
+
+    id: Annotated[str, Field(pattern=_ID.pattern)]
+    title: str
+    summary: str
+    citation: str
+    kind: Kind
+    level: Level
+    functions: tuple[str, ...] = Field(min_length=1)
+    parent: str | None = None
+    depends_on: tuple[Dependency, ...] = ()
+    maps_to: tuple[str, ...] = ()
+    applies_if: dict[str, tuple[str | bool, ...]] | None = None
+    review_days: Annotated[int, Field(gt=0)] | None = None
+    designation: Role | None = None
+    accountability: Literal["non-delegable"] | None = None
+    accountability_basis: str | None = None
+    oversight: bool = False
+    independence: Literal["required"] | None = None
+    status: Literal["active", "proposed"] = "active"
+    effective: dt.date | None = None
+    annual_due: str | None = None
+    """A fixed yearly due date, `MM-DD` (NYDFS 500.17(b): April 15)."""
+    note: str | None = None
+
+    @field_validator("functions", "maps_to", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+    @field_validator("applies_if", mode="before")
+    @classmethod
+    def _listify_facts(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: as_tuple(v) for k, v in value.items()}
+        return value
+
+    @field_validator("applies_if")
+    @classmethod
+    def _known_facts(
+        cls, value: dict[str, tuple[str | bool, ...]] | None
+    ) -> dict[str, tuple[str | bool, ...]] | None:
+        for fact, values in (value or {}).items():
+            allowed = FACTS.get(fact)
+            if allowed is None:
+                raise ValueError(f"unknown fact {fact!r}; use one of {', '.join(FACTS)}")
+            wrong = [v for v in values if v not in allowed or type(v) is not type(allowed[0])]
+            if wrong:
+                shown = ", ".join(str(a).lower() for a in allowed)
+                raise ValueError(f"{fact}: {wrong[0]!r} is not one of {shown}")
+        return value
+
+    @field_validator("annual_due")
+    @classmethod
+    def _month_day(cls, value: str | None) -> str | None:
+        if value is not None and not _MONTH_DAY.match(value):
+            raise ValueError("write the yearly due date as 'MM-DD', quoted")
+        return value
+
+    @model_validator(mode="after")
+    def _basis_with_accountability(self) -> Control:
+        if self.accountability == "non-delegable" and not self.accountability_basis:
+            raise ValueError("a non-delegable control needs accountability_basis (the citation)")
+        return self
+
+
+class Catalog(Strict):
+    """A framework's controls, as shipped in `frameworks/<id>.yaml` or given with --catalog."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: str
+    version: str
+    sector: Sector = "other"
+    source: str | None = None
+    license_note: str | None = None
+    maps_to_basis: str | None = None
+    hub: bool = False
+    """Mapping data only (the NIST CSF hub): never assigned, never in a profile's frameworks."""
+    skipped_dependencies: tuple[SkippedDependency, ...] = ()
+    controls: tuple[Control, ...]
+
+
+class FunctionDefault(Strict):
+    """A model's default for one function: who does it, who answers for it, and why."""
+
+    owner: DefaultOwner
+    accountable: PartyKind
+    consulted: tuple[PartyKind, ...] = ()
+    informed: tuple[PartyKind, ...] = ()
+    rationale: str
+
+    @field_validator("consulted", "informed", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+
+class OperatingModel(Strict):
+    """An operating model: a default owner and Accountable party for every function."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: str
+    description: str | None = None
+    functions: dict[str, FunctionDefault]
+
+
+class RoleRule(Strict):
+    """What the law says about a designated role."""
+
+    title: str
+    required_by: str
+    provider_may_hold: bool
+    overseer_required: bool
+    citation: str
+
+
+ROLES: dict[Role, RoleRule] = {
+    "security-official": RoleRule(
+        title="HIPAA security official",
+        required_by="hipaa-security",
+        provider_may_hold=True,
+        overseer_required=False,
+        citation="45 CFR 164.308(a)(2)",
+    ),
+    "qualified-individual": RoleRule(
+        title="GLBA Qualified Individual",
+        required_by="glba-safeguards",
+        provider_may_hold=True,
+        overseer_required=True,
+        citation="16 CFR 314.4(a), (a)(2)",
+    ),
+    "ciso": RoleRule(
+        title="NYDFS Chief Information Security Officer",
+        required_by="nydfs-500",
+        provider_may_hold=True,
+        overseer_required=True,
+        citation="23 NYCRR 500.4(a), (a)(2)",
+    ),
+    "pci-executive": RoleRule(
+        title="PCI DSS executive responsible for information security",
+        required_by="pci-dss-4",
+        provider_may_hold=False,
+        overseer_required=False,
+        citation="PCI DSS v4.0.1 12.1.4",
+    ),
+    "supervising-lawyer": RoleRule(
+        title="Supervising lawyer",
+        required_by="aba-model-rules",
+        provider_may_hold=False,
+        overseer_required=False,
+        citation="ABA Model Rules 5.1 and 5.3",
+    ),
+}
+"""The designated roles and the rules behind them (DESIGN.md, "Designated roles")."""

@@ -1,0 +1,194 @@
+"""The organisation profile: who the organisation is, its people, providers and agreements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator
+
+from ctrlmap.models.base import DefaultOwner, Role, Sector, Strict, as_tuple
+
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Organization(Strict):
+    """The organisation assessed."""
+
+    name: Text
+    sector: Sector = "other"
+
+
+class Applicability(Strict):
+    """Facts that decide which controls apply; an omitted fact takes its default."""
+
+    hipaa: tuple[Literal["covered-entity", "business-associate"], ...] = ("covered-entity",)
+    hipaa_clearinghouse: bool = Field(False, alias="hipaa-clearinghouse")
+    hipaa_group_health_plan: bool = Field(False, alias="hipaa-group-health-plan")
+    pci: tuple[Literal["merchant", "service-provider"], ...] = ("merchant",)
+    nydfs: Literal["standard", "class-a", "limited-exemption"] = "standard"
+    glba_small_institution: bool = Field(False, alias="glba-small-institution")
+
+    @field_validator("hipaa", "pci", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+    def facts(self) -> dict[str, tuple[str | bool, ...]]:
+        """Every fact as a tuple of values, keyed by its public (hyphenated) name."""
+        return {
+            "hipaa": self.hipaa,
+            "hipaa-clearinghouse": (self.hipaa_clearinghouse,),
+            "hipaa-group-health-plan": (self.hipaa_group_health_plan,),
+            "pci": self.pci,
+            "nydfs": (self.nydfs,),
+            "glba-small-institution": (self.glba_small_institution,),
+        }
+
+    def defaults_assumed(self) -> list[str]:
+        """The public names of the facts the profile left out (their defaults were assumed)."""
+        fields = type(self).model_fields
+        given = {fields[name].alias or name for name in self.model_fields_set}
+        return [fact for fact in self.facts() if fact not in given]
+
+
+class Person(Strict):
+    """One of the organisation's own people."""
+
+    id: Id
+    name: Text
+    role: str | None = None
+    functions: tuple[str, ...] = ()
+    after_hours: bool = False
+    """Reachable and working outside business hours."""
+    backup: str | None = None
+    """A person or provider id that stands in when this person is away."""
+
+    @field_validator("functions", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+
+class Designation(Strict):
+    """Who fills a designated role, and the internal senior overseer when a provider fills it."""
+
+    holder: Id
+    overseer: Id | None = None
+
+
+class Provider(Strict):
+    """An outside party: a managed-IT partner, a security provider or an outside assessor."""
+
+    id: Id
+    name: Text
+    agreement: str | None = None
+    url: str | None = None
+    functions: tuple[str, ...] = ()
+    after_hours: bool = False
+    on_site: bool = False
+    baa: bool = False
+    """A HIPAA business associate agreement is signed."""
+    pci_acknowledgement: bool = False
+    """The PCI DSS 12.8.2 written acknowledgement of responsibility is signed."""
+    last_reviewed: dt.date | None = None
+    independent: bool = False
+    """An outside assessor that runs no operational controls."""
+
+    @field_validator("functions", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+
+class Override(Strict):
+    """A deliberate departure from the model for one control; `reason` is mandatory."""
+
+    control: str
+    owner: DefaultOwner | None = None
+    provider: Id | None = None
+    accountable: str | None = None
+    """A party (`internal` or a provider id), or null for nobody, on purpose."""
+    responsible: tuple[str, ...] | None = None
+    consulted: tuple[str, ...] | None = None
+    informed: tuple[str, ...] | None = None
+    reason: Text
+    reference: str | None = None
+
+    @field_validator("responsible", "consulted", "informed", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+    @property
+    def sets_accountable(self) -> bool:
+        """Whether the override says who is Accountable (possibly nobody)."""
+        return "accountable" in self.model_fields_set
+
+
+class Split(Strict):
+    """How the work of a shared function is divided between the organisation and a provider."""
+
+    function: str
+    provider: Id | None = None
+    internal_part: Text
+    provider_part: Text
+    agreement: str | None = None
+
+
+class Handoff(Strict):
+    """A documented interface where one party's work feeds another's."""
+
+    from_: str = Field(alias="from")
+    """The party whose work is depended on."""
+    to: str
+    """The party that depends on it."""
+    from_function: str | None = None
+    to_function: str | None = None
+    agreement: Text
+
+
+class Evidence(Strict):
+    """A piece of evidence for a control, and when it was last reviewed."""
+
+    control: str
+    reference: Text
+    reviewed: dt.date
+    decision: Literal["implemented", "alternative", "not-reasonable"] | None = None
+    """For a HIPAA addressable specification: the 164.306(d)(3) decision."""
+    note: str | None = None
+
+
+class Profile(Strict):
+    """An organisation profile, as kept in git by its compliance officer."""
+
+    organization: Organization
+    frameworks: tuple[str, ...] = Field(min_length=1)
+    model: Text
+    applicability: Applicability = Applicability()
+    review_period_days: Annotated[int, Field(gt=0)] = 365
+    internal: tuple[Person, ...] = ()
+    designations: dict[Role, Designation] = Field(default_factory=dict)
+    providers: tuple[Provider, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    splits: tuple[Split, ...] = ()
+    handoffs: tuple[Handoff, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    @field_validator("frameworks", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+    @field_validator(
+        "internal", "providers", "overrides", "splits", "handoffs", "evidence", mode="before"
+    )
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return () if value is None else value
+
+    @field_validator("designations", "applicability", mode="before")
+    @classmethod
+    def _none_is_default(cls, value: Any) -> Any:
+        return {} if value is None else value

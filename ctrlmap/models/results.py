@@ -1,0 +1,153 @@
+"""What ctrlmap produces: assignments with their basis, gaps, and the assessment around them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ctrlmap.models.base import DefaultOwner, Level, Owner, Role, Severity, Strict
+
+Step = Literal[
+    "applicability",
+    "override",
+    "model",
+    "provider",
+    "independence",
+    "non-delegable",
+    "designation",
+    "accountable-person",
+]
+
+
+ShareSource = Literal["model", "override", "designation", "independent-assessor"]
+
+
+class BasisStep(Strict):
+    """One step of the chain that produced an assignment, in words an auditor accepts."""
+
+    step: Step
+    text: str
+    citation: str | None = None
+
+
+class Share(Strict):
+    """Who is Responsible for one function's share of a control (or for its designated role)."""
+
+    function: str | None
+    """The function, or None for the share a designated role holder takes."""
+    owner: DefaultOwner
+    """Who the model (or an override) says does this share."""
+    parties: tuple[str, ...]
+    """The Responsible parties found for it: `internal` and/or provider ids; empty when nobody."""
+    source: ShareSource
+    contracted: bool = True
+    """False when a provider holds it without its agreement covering the function."""
+
+
+class Raci(Strict):
+    """Responsible, Accountable (with its named person when internal), Consulted, Informed."""
+
+    responsible: tuple[str, ...]
+    accountable: str | None
+    accountable_person: str | None
+    consulted: tuple[str, ...]
+    informed: tuple[str, ...]
+
+
+class Assignment(Strict):
+    """Who does one control and who answers for it, with the basis for each."""
+
+    control: str
+    framework: str
+    title: str
+    level: Level
+    applicable: bool
+    owner: Owner | None
+    raci: Raci | None
+    people: tuple[str, ...]
+    shares: tuple[Share, ...]
+    basis: tuple[BasisStep, ...]
+    excluded_by: dict[str, tuple[str | bool, ...]] | None = None
+    """For a not-applicable control: the facts that excluded it, with the values they required."""
+
+
+class DesignationEntry(Strict):
+    """A designated role: who holds it, who oversees, and whether the frameworks require it."""
+
+    role: Role
+    title: str
+    citation: str
+    required: bool
+    required_by: tuple[str, ...]
+    holder: str | None
+    holder_name: str | None
+    holder_party: str | None
+    overseer: str | None
+    overseer_name: str | None
+    provider_may_hold: bool
+    overseer_required: bool
+
+
+class AssignResult(Strict):
+    """`ctrlmap assign`: one assignment per control of the profile's frameworks."""
+
+    schema_: Literal["ctrlmap/assign@1"] = Field("ctrlmap/assign@1", alias="schema")
+    organization: str
+    model: str
+    frameworks: tuple[str, ...]
+    include_proposed: bool
+    assignments: tuple[Assignment, ...]
+    designations: dict[str, DesignationEntry]
+
+
+class Gap(Strict):
+    """A finding: what falls between the chairs, who is involved, and what to do about it."""
+
+    rule: str
+    severity: Severity
+    controls: tuple[str, ...]
+    parties: tuple[str, ...]
+    people: tuple[str, ...]
+    roles: tuple[str, ...]
+    message: str
+    remediation: str
+    citation: str
+    functions: tuple[str, ...] = ()
+    chain: tuple[str, ...] = ()
+    """For a dependency finding: the controls from the root cause down to the one at risk."""
+    score: int = 0
+    """The severity formula's score (see README, "Severity")."""
+
+
+class ProviderMatrix(Strict):
+    """One provider's row of the responsibility matrix (PCI DSS 12.8.5, CSA CCM SSRM)."""
+
+    provider: str
+    name: str
+    agreement: str | None
+    independent: bool
+    managed_by_provider: tuple[str, ...]
+    managed_by_entity: tuple[str, ...]
+    shared: tuple[str, ...]
+
+
+class ByProviderResult(Strict):
+    """`ctrlmap assign --by-provider`: per provider, who manages each control it touches."""
+
+    schema_: Literal["ctrlmap/by-provider@1"] = Field("ctrlmap/by-provider@1", alias="schema")
+    organization: str
+    model: str
+    frameworks: tuple[str, ...]
+    providers: tuple[ProviderMatrix, ...]
+    entity_only: tuple[str, ...]
+    """Controls the organisation manages with no provider involved at all."""
+    unassigned: tuple[str, ...]
+
+
+class ExplainResult(Strict):
+    """`ctrlmap assign --explain KEY`: one control's basis chain."""
+
+    schema_: Literal["ctrlmap/explain@1"] = Field("ctrlmap/explain@1", alias="schema")
+    model: str
+    assignment: Assignment

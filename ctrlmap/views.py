@@ -1,0 +1,207 @@
+"""Views of the library itself: the catalog list, one catalog, and a profile's validation summary."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ctrlmap.loading import Library
+from ctrlmap.models import Catalog, Profile, Strict, global_key
+
+
+class FrameworkEntry(Strict):
+    """One catalog in the list."""
+
+    id: str
+    title: str
+    version: str
+    controls: int
+    proposed: int
+    sector: str
+    hub: bool
+    builtin: bool
+
+
+class ModelEntry(Strict):
+    """One operating model in the list."""
+
+    id: str
+    title: str
+    builtin: bool
+
+
+class FunctionEntry(Strict):
+    """One function of the taxonomy."""
+
+    id: str
+    title: str
+    continuous: bool
+    on_site: bool
+
+
+class FrameworksView(Strict):
+    """`ctrlmap frameworks list`."""
+
+    schema_: Literal["ctrlmap/frameworks@1"] = Field("ctrlmap/frameworks@1", alias="schema")
+    frameworks: tuple[FrameworkEntry, ...]
+    models: tuple[ModelEntry, ...]
+    functions: tuple[FunctionEntry, ...]
+
+
+class ControlEntry(Strict):
+    """One control as `frameworks show` prints it (its id is local; references are global)."""
+
+    id: str
+    title: str
+    summary: str
+    citation: str
+    kind: str
+    level: str
+    status: str
+    functions: tuple[str, ...]
+    parent: str | None
+    depends_on: tuple[str, ...]
+    dependencies: tuple[dict[str, Any], ...]
+    maps_to: tuple[str, ...]
+    applies_if: dict[str, tuple[str | bool, ...]] | None
+    review_days: int | None
+    designation: str | None
+    accountability: str | None
+    accountability_basis: str | None
+    oversight: bool
+    independence: str | None
+    effective: str | None
+    annual_due: str | None
+    note: str | None
+
+
+class CatalogView(Strict):
+    """`ctrlmap frameworks show ID`."""
+
+    schema_: Literal["ctrlmap/catalog@1"] = Field("ctrlmap/catalog@1", alias="schema")
+    id: str
+    title: str
+    version: str
+    sector: str
+    source: str | None
+    license_note: str | None
+    maps_to_basis: str | None
+    controls: tuple[ControlEntry, ...]
+    skipped_dependencies: tuple[dict[str, Any], ...]
+
+
+class ValidationView(Strict):
+    """`ctrlmap validate PROFILE`: what was read and found consistent."""
+
+    schema_: Literal["ctrlmap/validate@1"] = Field("ctrlmap/validate@1", alias="schema")
+    profile: str
+    organization: str
+    model: str
+    frameworks: tuple[str, ...]
+    controls: int
+    people: int
+    providers: int
+    overrides: int
+    splits: int
+    handoffs: int
+    evidence: int
+    defaults_assumed: tuple[str, ...]
+
+
+def frameworks_view(lib: Library) -> FrameworksView:
+    """The catalogs, models and functions ctrlmap knows, built-in and the user's."""
+    return FrameworksView(
+        frameworks=tuple(
+            FrameworkEntry(
+                id=cat.id,
+                title=cat.title,
+                version=cat.version,
+                controls=sum(c.status == "active" for c in cat.controls),
+                proposed=sum(c.status == "proposed" for c in cat.controls),
+                sector=cat.sector,
+                hub=cat.hub,
+                builtin=lib.sources[cat.id].builtin,
+            )
+            for cat in lib.catalogs.values()
+        ),
+        models=tuple(
+            ModelEntry(id=m.id, title=m.title, builtin=lib.sources[f"model:{m.id}"].builtin)
+            for m in lib.models.values()
+        ),
+        functions=tuple(
+            FunctionEntry(id=fid, title=f.title, continuous=f.continuous, on_site=f.on_site)
+            for fid, f in lib.functions.items()
+        ),
+    )
+
+
+def catalog_view(lib: Library, catalog: Catalog, include_proposed: bool = False) -> CatalogView:
+    """One catalog's controls, proposed ones only when asked for."""
+    return CatalogView(
+        id=catalog.id,
+        title=catalog.title,
+        version=catalog.version,
+        sector=catalog.sector,
+        source=catalog.source,
+        license_note=catalog.license_note,
+        maps_to_basis=catalog.maps_to_basis,
+        skipped_dependencies=tuple(
+            s.model_dump(exclude_none=True) for s in catalog.skipped_dependencies
+        ),
+        controls=tuple(
+            ControlEntry(
+                id=c.id,
+                title=c.title,
+                summary=c.summary,
+                citation=c.citation,
+                kind=c.kind,
+                level=c.level,
+                status=c.status,
+                functions=c.functions,
+                parent=global_key(catalog.id, c.parent) if c.parent else None,
+                depends_on=tuple(lib.resolve(catalog.id, d.control) for d in c.depends_on),
+                dependencies=tuple(
+                    {
+                        "control": lib.resolve(catalog.id, d.control),
+                        "basis": d.basis,
+                        "reason": d.reason,
+                    }
+                    for d in c.depends_on
+                ),
+                maps_to=c.maps_to,
+                applies_if=c.applies_if,
+                review_days=c.review_days,
+                designation=c.designation,
+                accountability=c.accountability,
+                accountability_basis=c.accountability_basis,
+                oversight=c.oversight,
+                independence=c.independence,
+                effective=c.effective.isoformat() if c.effective else None,
+                annual_due=c.annual_due,
+                note=c.note,
+            )
+            for c in catalog.controls
+            if include_proposed or c.status == "active"
+        ),
+    )
+
+
+def validation_view(lib: Library, profile: Profile, name: str) -> ValidationView:
+    """A summary of a profile that loaded cleanly."""
+    return ValidationView(
+        profile=name,
+        organization=profile.organization.name,
+        model=profile.model,
+        frameworks=profile.frameworks,
+        controls=sum(
+            c.status == "active" for fw in profile.frameworks for c in lib.catalogs[fw].controls
+        ),
+        people=len(profile.internal),
+        providers=len(profile.providers),
+        overrides=len(profile.overrides),
+        splits=len(profile.splits),
+        handoffs=len(profile.handoffs),
+        evidence=len(profile.evidence),
+        defaults_assumed=tuple(profile.applicability.defaults_assumed()),
+    )

@@ -1,0 +1,73 @@
+"""Shared fixtures: the library loaded once, a CLI runner, paths, and the --update-golden flag."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ctrlmap.cli import cli
+from ctrlmap.loading import Library, load_library, load_profile
+from ctrlmap.models import Profile
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+EXAMPLES = ROOT / "examples"
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite the golden files from the current output.",
+    )
+
+
+@pytest.fixture(scope="session")
+def lib() -> Library:
+    """The built-in library, loaded once for the session."""
+    return load_library()
+
+
+@pytest.fixture(scope="session")
+def load_example(lib: Library) -> Callable[[str], Profile]:
+    """Load a shipped example profile by stem."""
+
+    def load(stem: str) -> Profile:
+        return load_profile(EXAMPLES / f"{stem}.yaml", lib)[0]
+
+    return load
+
+
+@pytest.fixture
+def invoke() -> Callable[..., Result]:
+    """Run the CLI in-process; stdout and stderr are kept apart."""
+    runner = CliRunner()
+
+    def run(*args: str, **kwargs: object) -> Result:
+        return runner.invoke(cli, list(args), catch_exceptions=False, **kwargs)  # type: ignore[arg-type]
+
+    return run
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare text with tests/golden/NAME, or rewrite it with --update-golden."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.exists(), f"no golden file {name}; run `make golden` to create it"
+        assert text == path.read_text(encoding="utf-8"), (
+            f"{name} differs; if intended, run `make golden`"
+        )
+
+    return check

@@ -1,0 +1,76 @@
+"""Reading YAML and JSON safely: lines, duplicates, dates, aliases."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ctrlmap.documents import MAX_DEPTH, parse_document
+from ctrlmap.errors import InputError
+
+
+def test_lines_are_recorded_for_every_key() -> None:
+    doc = parse_document(b"a: 1\nb:\n  - x: 2\n    y: [1, 2]\n", "t.yaml")
+    assert doc.data == {"a": 1, "b": [{"x": 2, "y": [1, 2]}]}
+    assert doc.line_of(("b", 0, "y")) == 4
+    assert doc.line_of(("b", 0, "missing")) == 3
+
+
+def test_dates_stay_strings_for_pydantic() -> None:
+    assert parse_document(b"d: 2026-02-30\n", "t.yaml").data == {"d": "2026-02-30"}
+
+
+def test_duplicate_key_names_both_lines() -> None:
+    with pytest.raises(InputError) as err:
+        parse_document(b"a: 1\nb: 2\na: 3\n", "t.yaml")
+    (problem,) = err.value.problems
+    assert (problem.line, problem.field) == (3, "a")
+    assert "first at line 1" in problem.message
+
+
+def test_duplicate_key_in_json_is_found_with_its_line() -> None:
+    with pytest.raises(InputError) as err:
+        parse_document(b'{"a": 1,\n "a": 2}', "t.json", is_json=True)
+    assert err.value.problems[0].line == 2
+
+
+def test_merge_keys_and_aliases_are_supported() -> None:
+    doc = parse_document(b"base: &b {x: 1, y: 2}\nitem:\n  <<: *b\n  y: 3\n", "t.yaml")
+    assert doc.data["item"] == {"x": 1, "y": 3}
+
+
+def test_alias_bomb_is_refused_fast() -> None:
+    rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    rows += [
+        f"{chr(c)}: &{chr(c)} [" + ",".join([f"*{chr(c - 1)}"] * 9) + "]" for c in range(98, 108)
+    ]
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="alias bomb"):
+        parse_document("\n".join(rows).encode(), "bomb.yaml")
+    assert time.perf_counter() - start < 0.5
+
+
+def test_arbitrary_tags_are_refused() -> None:
+    with pytest.raises(InputError, match="unsupported YAML tag"):
+        parse_document(b"a: !!python/object:os.system ls\n", "t.yaml")
+
+
+def test_second_document_is_refused() -> None:
+    with pytest.raises(InputError, match="more than one YAML document"):
+        parse_document(b"a: 1\n---\nb: 2\n", "t.yaml")
+
+
+def test_deep_nesting_is_refused() -> None:
+    text = "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5)
+    with pytest.raises(InputError, match="nested deeper"):
+        parse_document(text.encode(), "t.yaml")
+
+
+def test_comment_only_file_is_an_error() -> None:
+    with pytest.raises(InputError, match="only comments"):
+        parse_document(b"# nothing here\n", "t.yaml")
+
+
+def test_byte_order_mark_is_accepted() -> None:
+    assert parse_document("\ufeffa: 1\n".encode(), "t.yaml").data == {"a": 1}
