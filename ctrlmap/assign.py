@@ -141,7 +141,7 @@ def assign_owners(
         assign_control(ctx, fw, control)
         for fw in chosen
         for control in lib.catalogs[fw].controls
-        if include_proposed or control.status == "active"
+        if control.selected(include_proposed)
     )
     return AssignResult(
         organization=profile.organization.name,

@@ -37,6 +37,8 @@ class Settings:
             from ctrlmap.loading import load_library
 
             self._library = load_library(self.catalogs, self.catalog_dirs)
+            for warning in self._library.warnings:
+                click.echo(f"Warning: {warning}", err=True)
         return self._library
 
     def input_paths(self) -> list[Path]:

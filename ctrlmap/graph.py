@@ -63,13 +63,14 @@ def scope(
     keep = {
         node
         for node, data in graph.nodes(data=True)
-        if data["catalog"] in wanted and (include_proposed or data["status"] == "active")
+        if data["catalog"] in wanted
+        and (data["status"] == "active" or (include_proposed and data["status"] == "proposed"))
     }
     external = {
         target
         for node in keep
         for target in graph.successors(node)
-        if target not in keep and (include_proposed or graph.nodes[target]["status"] == "active")
+        if target not in keep and (include_proposed or graph.nodes[target]["status"] != "proposed")
     }
     sub: nx.DiGraph[str] = nx.DiGraph()
     for node in sorted(keep | external):

@@ -191,6 +191,8 @@ class Library:
     catalogs: dict[str, Catalog]
     models: dict[str, OperatingModel]
     sources: dict[str, Source] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    """Things worth telling the user that do not stop the run (e.g. withdrawn OSCAL controls left out)."""
 
     @cached_property
     def controls(self) -> dict[str, Control]:
@@ -243,12 +245,12 @@ def load_library(
     taxonomy_doc = read_document(root / "functions.yaml", "frameworks/functions.yaml")
     functions = dict(validate(Taxonomy, taxonomy_doc).functions)
     builtin_functions = set(functions)
-    entries: list[tuple[Document, str | None, bool]] = []
+    entries: list[tuple[Document, Path | None, str | None, bool]] = []
     model_docs: list[tuple[Document, bool]] = []
 
     for path in sorted(root.glob("*.yaml")):
         if path.name != "functions.yaml":
-            entries.append((read_document(path, f"frameworks/{path.name}"), path.stem, True))
+            entries.append((read_document(path, f"frameworks/{path.name}"), path, path.stem, True))
     for path in sorted((root / "models").glob("*.yaml")):
         model_docs.append((read_document(path, f"frameworks/models/{path.name}"), True))
 
@@ -272,7 +274,7 @@ def load_library(
             [*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*.json")]
         ):
             if path.name not in ("functions.yaml",):
-                entries.append((read_document(path), None, False))
+                entries.append((read_document(path), path, None, False))
         for path in sorted(
             [*(directory / "models").glob("*.yaml"), *(directory / "models").glob("*.yml")]
         ):
@@ -280,12 +282,13 @@ def load_library(
 
     for spec in catalogs:
         given, _, file = spec.rpartition("=") if "=" in spec else ("", "", spec)
-        entries.append((read_document(Path(file)), given or None, False))
+        entries.append((read_document(Path(file)), Path(file), given or None, False))
 
     lib = Library(functions=functions, catalogs={}, models={})
     docs: dict[str, Document] = {}
-    for doc, given_id, builtin in entries:
-        catalog = _load_catalog(doc, given_id, problems)
+    oscal_docs = [(path, doc) for doc, path, _, _ in entries if path is not None and is_oscal(doc.data)]
+    for doc, path, given_id, builtin in entries:
+        catalog = _load_catalog(doc, path, given_id, problems, oscal_docs, lib.warnings)
         if catalog is None:
             continue
         if catalog.id in lib.catalogs:
@@ -332,20 +335,29 @@ def load_library(
     return lib
 
 
-def _load_catalog(doc: Document, given_id: str | None, problems: list[Problem]) -> Catalog | None:
+def is_oscal(data: Any) -> bool:
+    """Whether parsed data is an OSCAL catalog or profile (its root key), not a ctrlmap catalog."""
+    return isinstance(data, dict) and ("catalog" in data or "profile" in data) and "controls" not in data
+
+
+def _load_catalog(
+    doc: Document,
+    path: Path | None,
+    given_id: str | None,
+    problems: list[Problem],
+    oscal_docs: list[tuple[Path, Document]],
+    warnings: list[Problem],
+) -> Catalog | None:
     data = doc.data
-    if (
-        isinstance(data, dict)
-        and ("catalog" in data or "profile" in data)
-        and "controls" not in data
-    ):
-        problems.append(
-            doc.problem(
-                (),
-                "OSCAL catalogs are not supported by this version; convert it to the ctrlmap catalog format",
-            )
-        )
-        return None
+    if is_oscal(data):
+        from ctrlmap.oscal import convert_oscal
+
+        try:
+            data, found = convert_oscal(doc, path, given_id, oscal_docs)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return None
+        warnings.extend(found)
     elif isinstance(data, dict):
         stem = Path(doc.name).stem
         if given_id is not None:
@@ -387,6 +399,8 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
         local = {c.id for c in cat.controls}
         for index, control in enumerate(cat.controls):
             at = ("controls", index)
+            if not cat.hub and not control.functions and control.status != "external":
+                problems.append(doc.problem((*at, "functions"), "a control needs at least one function of the taxonomy"))
             if not cat.hub:
                 for j, fid in enumerate(control.functions):
                     if fid not in lib.functions:

@@ -182,7 +182,7 @@ def catalog_view(lib: Library, catalog: Catalog, include_proposed: bool = False)
                 note=c.note,
             )
             for c in catalog.controls
-            if include_proposed or c.status == "active"
+            if c.selected(include_proposed)
         ),
     )
 

@@ -80,7 +80,8 @@ class Control(Strict):
     citation: str
     kind: Kind
     level: Level
-    functions: tuple[str, ...] = Field(min_length=1)
+    functions: tuple[str, ...] = ()
+    """At least one in a regulatory catalog (checked at load); none in the mapping hub."""
     parent: str | None = None
     depends_on: tuple[Dependency, ...] = ()
     maps_to: tuple[str, ...] = ()
@@ -91,11 +92,17 @@ class Control(Strict):
     accountability_basis: str | None = None
     oversight: bool = False
     independence: Literal["required"] | None = None
-    status: Literal["active", "proposed"] = "active"
+    status: Literal["active", "proposed", "external"] = "active"
+    """`proposed`: a proposed rule, left out unless asked for; `external`: a control outside an
+    imported selection that a selected control depends on, shown in the graph, never assigned."""
     effective: dt.date | None = None
     annual_due: str | None = None
     """A fixed yearly due date, `MM-DD` (NYDFS 500.17(b): April 15)."""
     note: str | None = None
+
+    def selected(self, include_proposed: bool = False) -> bool:
+        """Whether the control is assessed: active ones, and proposed ones when asked for."""
+        return self.status == "active" or (include_proposed and self.status == "proposed")
 
     @field_validator("functions", "maps_to", mode="before")
     @classmethod
