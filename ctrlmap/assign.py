@@ -69,6 +69,8 @@ class Context:
     operational: list[str] = field(default_factory=list)
     overrides: dict[str, Override] = field(default_factory=dict)
     facts: dict[str, tuple[str | bool, ...]] = field(default_factory=dict)
+    resolved: dict[tuple[object, ...], Resolved] = field(default_factory=dict)
+    """Resolutions already made in this profile, keyed by a control's functions and flags."""
 
     @classmethod
     def build(cls, profile: Profile, model: OperatingModel, lib: Library) -> Context:
@@ -162,7 +164,7 @@ def assign_control(ctx: Context, framework: str, control: Control) -> Assignment
             f"it applies only when {fact} is {_fmt(wanted)} (the profile: {_fmt(ctx.facts.get(fact, ())) or 'none'})"
             for fact, wanted in failed.items()
         )
-        return Assignment.model_construct(
+        return Assignment(
             control=key,
             framework=framework,
             title=control.title,
@@ -173,43 +175,74 @@ def assign_control(ctx: Context, framework: str, control: Control) -> Assignment
             people=(),
             shares=(),
             basis=(
-                BasisStep.model_construct(
+                BasisStep(
                     step="applicability", text=f"Not applicable: {why}.", citation=control.citation
                 ),
             ),
             excluded_by=failed,
         )
-    basis: list[BasisStep] = []
     override = ctx.overrides.get(key)
-    shares = _shares(ctx, control, override, basis)
-    accountable = _accountable(ctx, control, override, shares, basis)
-    shares = _designation_share(ctx, control, shares, basis)
-    person, accountable = _accountable_person(ctx, control, accountable, basis)
-
-    responsible = _ordered(ctx, (p for s in shares for p in s.parties))
-    consulted, informed = _consulted_informed(
-        ctx, control, override, shares, responsible, accountable
+    # Controls with the same functions and flags resolve the same way within one profile.
+    memo = (
+        None
+        if override is not None
+        else (
+            control.functions,
+            control.independence,
+            control.accountability,
+            control.accountability_basis,
+            control.designation,
+            control.citation if control.independence else None,
+        )
     )
-    owner: Owner = _owner_of(responsible)
-    people = _people(ctx, control, shares, person)
-    return Assignment.model_construct(
+    resolved = ctx.resolved.get(memo) if memo is not None else None
+    if resolved is None:
+        resolved = _resolve(ctx, control, override)
+        if memo is not None:
+            ctx.resolved[memo] = resolved
+    owner, raci, people, shares, basis = resolved
+    return Assignment(
         control=key,
         framework=framework,
         title=control.title,
         level=control.level,
         applicable=True,
         owner=owner,
-        raci=Raci.model_construct(
-            responsible=responsible,
-            accountable=accountable,
-            accountable_person=person,
-            consulted=consulted,
-            informed=informed,
-        ),
+        raci=raci,
         people=people,
-        shares=tuple(shares),
-        basis=tuple(basis),
+        shares=shares,
+        basis=basis,
         excluded_by=None,
+    )
+
+
+Resolved = tuple[Owner, Raci, tuple[str, ...], tuple[Share, ...], tuple[BasisStep, ...]]
+
+
+def _resolve(ctx: Context, control: Control, override: Override | None) -> Resolved:
+    """Steps 1 to 6 for one applicable control."""
+    basis: list[BasisStep] = []
+    shares = _shares(ctx, control, override, basis)
+    accountable = _accountable(ctx, control, override, shares, basis)
+    shares = _designation_share(ctx, control, shares, basis)
+    person, accountable = _accountable_person(ctx, control, accountable, basis)
+    responsible = _ordered(ctx, (p for s in shares for p in s.parties))
+    consulted, informed = _consulted_informed(
+        ctx, control, override, shares, responsible, accountable
+    )
+    raci = Raci(
+        responsible=responsible,
+        accountable=accountable,
+        accountable_person=person,
+        consulted=consulted,
+        informed=informed,
+    )
+    return (
+        _owner_of(responsible),
+        raci,
+        _people(ctx, control, shares, person),
+        tuple(shares),
+        tuple(basis),
     )
 
 
@@ -227,7 +260,7 @@ def _shares(
         ]
         ref = f" ({ov.reference})" if ov.reference else ""
         basis.append(
-            BasisStep.model_construct(
+            BasisStep(
                 step="override",
                 text=f"Override{ref}: {'; '.join(g for g in given if g) or 'RACI lists only'}. Reason: {ov.reason}",
                 citation=None,
@@ -237,7 +270,7 @@ def _shares(
             parties = _ordered(ctx, ov.responsible)
             owner = ov.owner or _default_owner(_owner_of(parties))
             return [
-                Share.model_construct(
+                Share(
                     function=f,
                     owner=owner,
                     parties=parties,
@@ -257,7 +290,7 @@ def _shares(
     for fid, default in defaults.items():
         if default is None:
             basis.append(
-                BasisStep.model_construct(
+                BasisStep(
                     step="model",
                     text=f"Model {ctx.model.id} has no default for {fid}: its share is unassigned.",
                     citation=None,
@@ -266,7 +299,7 @@ def _shares(
             continue
         owners[fid] = default.owner
         basis.append(
-            BasisStep.model_construct(
+            BasisStep(
                 step="model",
                 text=f"Model {ctx.model.id}: {fid} is done by {default.owner}, {default.accountable} accountable ({default.rationale}).",
                 citation=None,
@@ -275,7 +308,7 @@ def _shares(
     if len(set(owners.values())) > 1:
         listed = ", ".join(f"{o} for {f}" for f, o in owners.items())
         basis.append(
-            BasisStep.model_construct(
+            BasisStep(
                 step="model",
                 text=f"The functions' defaults disagree ({listed}): the control is shared.",
                 citation=None,
@@ -285,27 +318,30 @@ def _shares(
     for fid in control.functions:
         if fid not in owners:
             shares.append(
-                Share.model_construct(
-                    function=fid, owner="shared", parties=(), source="model", contracted=True
-                )
+                Share(function=fid, owner="shared", parties=(), source="model", contracted=True)
             )
             continue
-        if control.independence == "required" and ctx.assessors_by_function.get(fid):
-            assessors = tuple(ctx.assessors_by_function[fid])
+        assessors = _assessors(ctx, control, fid)
+        if assessors:
             names = ", ".join(
                 f"{ctx.name(a)} ({ctx.providers[a].agreement or 'agreement not named'})"
                 for a in assessors
             )
+            lead = (
+                "This control must be done independently of the work assessed: "
+                if control.independence
+                else ""
+            )
             basis.append(
-                BasisStep.model_construct(
+                BasisStep(
                     step="independence",
-                    text=f"This control must be done independently of the work assessed: {fid} is performed by "
-                    f"the independent assessor {names}, commissioned by the organisation.",
+                    text=f"{lead}{fid} is performed by the independent assessor {names}, "
+                    "commissioned by the organisation.",
                     citation=control.citation,
                 )
             )
             shares.append(
-                Share.model_construct(
+                Share(
                     function=fid,
                     owner="provider",
                     parties=assessors,
@@ -316,6 +352,21 @@ def _shares(
             continue
         shares.append(_resolve_share(ctx, control, fid, owners[fid], "model", basis, None))
     return shares
+
+
+def _assessors(ctx: Context, control: Control, fid: str) -> tuple[str, ...]:
+    """The independent assessors that take this share, if any.
+
+    An independent assessor contracted for `independent-assessment` takes that function's share
+    of any control. A control that must be done independently goes wholly to the assessors
+    contracted for any of its functions: splitting it would leave part with the operators.
+    """
+    if control.independence == "required":
+        found = {a for f in control.functions for a in ctx.assessors_by_function.get(f, ())}
+        return tuple(p for p in ctx.providers if p in found)
+    if fid == "independent-assessment":
+        return tuple(ctx.assessors_by_function.get(fid, ()))
+    return ()
 
 
 def _resolve_share(
@@ -338,7 +389,7 @@ def _resolve_share(
             if fid not in ctx.providers[named].functions:
                 contracted = False
                 basis.append(
-                    BasisStep.model_construct(
+                    BasisStep(
                         step="provider",
                         text=f"The override names {named} for {fid}, which its agreement does not cover: not contracted.",
                         citation=None,
@@ -348,7 +399,7 @@ def _resolve_share(
             found = ctx.providers_by_function[fid]
             parties.extend(found)
             basis.append(
-                BasisStep.model_construct(
+                BasisStep(
                     step="provider",
                     text=f"The provider share of {fid} goes to {', '.join(found)}, whose agreement covers it"
                     + (
@@ -364,7 +415,7 @@ def _resolve_share(
             parties.append(sole)
             contracted = False
             basis.append(
-                BasisStep.model_construct(
+                BasisStep(
                     step="provider",
                     text=f"No provider's agreement covers {fid}; {sole} is the only provider, so it is named, "
                     "but it is not contracted for this function.",
@@ -374,7 +425,7 @@ def _resolve_share(
         else:
             count = len(ctx.operational)
             basis.append(
-                BasisStep.model_construct(
+                BasisStep(
                     step="provider",
                     text=f"No provider's agreement covers {fid} and the profile has "
                     + (
@@ -386,7 +437,7 @@ def _resolve_share(
                     citation=None,
                 )
             )
-    return Share.model_construct(
+    return Share(
         function=fid, owner=owner, parties=tuple(parties), source=source, contracted=contracted
     )
 
@@ -418,7 +469,7 @@ def _accountable(
         elif len(providers) == 1:
             accountable = providers[0]
             basis.append(
-                BasisStep.model_construct(
+                BasisStep(
                     step="model",
                     text=f"The model makes the provider Accountable and exactly one is involved: {accountable}.",
                     citation=None,
@@ -432,7 +483,7 @@ def _accountable(
                 else f"several providers are involved ({', '.join(providers)})"
             )
             basis.append(
-                BasisStep.model_construct(
+                BasisStep(
                     step="model",
                     text=f"The model makes the provider Accountable but {why}: nobody is Accountable.",
                     citation=None,
@@ -441,7 +492,7 @@ def _accountable(
     if control.accountability == "non-delegable":
         if ov is not None and ov.sets_accountable and accountable != "internal":
             basis.append(
-                BasisStep.model_construct(
+                BasisStep(
                     step="non-delegable",
                     text=f"The law keeps accountability for this control with the organisation, but the override makes "
                     f"{accountable or 'nobody'} Accountable; kept as written and reported as a gap.",
@@ -451,7 +502,7 @@ def _accountable(
         else:
             if accountable != "internal":
                 basis.append(
-                    BasisStep.model_construct(
+                    BasisStep(
                         step="non-delegable",
                         text=f"Accountability cannot be delegated: the organisation is Accountable instead of {accountable or 'nobody'}.",
                         citation=control.accountability_basis,
@@ -459,7 +510,7 @@ def _accountable(
                 )
             else:
                 basis.append(
-                    BasisStep.model_construct(
+                    BasisStep(
                         step="non-delegable",
                         text="Accountability cannot be delegated: the organisation stays Accountable.",
                         citation=control.accountability_basis,
@@ -479,7 +530,7 @@ def _designation_share(
     held = ctx.profile.designations.get(control.designation)
     if held is None:
         basis.append(
-            BasisStep.model_construct(
+            BasisStep(
                 step="designation",
                 text=f"The profile names no {control.designation} ({rule.title}), which this control requires.",
                 citation=rule.citation,
@@ -489,7 +540,7 @@ def _designation_share(
     party = ctx.party_of(held.holder)
     kind = "person" if party == "internal" else "provider"
     basis.append(
-        BasisStep.model_construct(
+        BasisStep(
             step="designation",
             text=f"{control.designation} is held by {held.holder} ({ctx.name(held.holder)}, a {kind}): Responsible for this control."
             + (
@@ -502,7 +553,7 @@ def _designation_share(
     )
     return [
         *shares,
-        Share.model_construct(
+        Share(
             function=None,
             owner="internal" if party == "internal" else "provider",
             parties=(party,),
@@ -535,7 +586,7 @@ def _accountable_person(
                 person, why = ctx.people_by_function["governance"][0], "covers governance"
     if person is None:
         basis.append(
-            BasisStep.model_construct(
+            BasisStep(
                 step="accountable-person",
                 text=f"No internal person covers {', '.join(control.functions)} or governance: nobody can be named, "
                 "so Accountable is null.",
@@ -544,7 +595,7 @@ def _accountable_person(
         )
         return None, None
     basis.append(
-        BasisStep.model_construct(
+        BasisStep(
             step="accountable-person",
             text=f"Accountable person: {person} ({ctx.name(person)}), {why}.",
             citation=None,

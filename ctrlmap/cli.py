@@ -339,6 +339,109 @@ def assign(
 
 
 @cli.command()
+@profile_argument
+@model_option
+@as_of_option
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low"]),
+    default=None,
+    help="Exit 1 when a gap at or above this severity exists.",
+)
+@click.option("--rule", "rules", multiple=True, metavar="RULE", help="Only this rule; repeatable.")
+@proposed_option
+@format_option("gaps")
+@output_option
+@click.pass_obj
+def gaps(
+    settings: Settings,
+    profile: Path,
+    model_id: str | None,
+    as_of: dt.datetime | None,
+    fail_on: str | None,
+    rules: tuple[str, ...],
+    include_proposed: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Report the accountability gaps: what falls between the internal team and the provider.
+
+    Sorted by severity, then control. Exits 0 unless --fail-on is given and met (then 1).
+
+    \b
+    Example:
+      ctrlmap gaps clinic.yaml --as-of 2026-11-28
+      ctrlmap gaps lender.yaml --fail-on high --format json -o gaps.json
+    """
+    from ctrlmap.assign import assign_owners
+    from ctrlmap.gaps import RULES, SEVERITIES, find_gaps, summary_line
+
+    unknown = [r for r in rules if r not in RULES]
+    if unknown:
+        raise click.UsageError(f"unknown rule {unknown[0]!r}; rules: {', '.join(RULES)}")
+    lib, loaded, _ = load(settings, profile)
+    result = assign_owners(loaded, lib, model_id, None, include_proposed)
+    found = find_gaps(loaded, lib, result, resolve_as_of(as_of), rules or None, include_proposed)
+    emit(settings, "gaps", fmt, found, output, [profile])
+    click.echo(summary_line(found), err=True)
+    if fail_on is not None:
+        threshold = SEVERITIES.index(fail_on)
+        if any(SEVERITIES.index(g.severity) <= threshold for g in found.gaps):
+            raise click.exceptions.Exit(ExitCode.GAPS_FOUND)
+
+
+@cli.command()
+@profile_argument
+@model_option
+@click.option(
+    "--framework",
+    "frameworks_",
+    multiple=True,
+    metavar="ID",
+    help="Only this framework; repeatable.",
+)
+@proposed_option
+@format_option("graph")
+@output_option
+@click.pass_obj
+def graph(
+    settings: Settings,
+    profile: Path,
+    model_id: str | None,
+    frameworks_: tuple[str, ...],
+    include_proposed: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Print the dependency graph: DOT (coloured by owner) or JSON.
+
+    An edge from A to B means A depends on B. Red edges cross parties.
+
+    \b
+    Example:
+      ctrlmap graph clinic.yaml | dot -Tsvg > clinic.svg
+    """
+    from ctrlmap.assign import assign_owners
+    from ctrlmap.graph import graph_view
+
+    lib, loaded, _ = load(settings, profile)
+    unknown = [f for f in frameworks_ if f not in loaded.frameworks]
+    if unknown:
+        raise CtrlmapError(
+            f"--framework {unknown[0]!r} is not one of the profile's frameworks ({', '.join(loaded.frameworks)})"
+        )
+    result = assign_owners(loaded, lib, model_id, None, include_proposed)
+    emit(
+        settings,
+        "graph",
+        fmt,
+        graph_view(lib, result, frameworks_ or None, include_proposed),
+        output,
+        [profile],
+    )
+
+
+@cli.command()
 @click.option(
     "-o",
     "--output",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,8 +114,14 @@ def format_path(data: Any, path: tuple[Any, ...]) -> str:
     return out
 
 
-def read_document(path: Path, name: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
-    """Read a YAML or JSON file (by suffix) into a Document, or raise InputError."""
+def read_document(
+    path: Path, name: str | None = None, max_bytes: int = MAX_BYTES, cache: bool = False
+) -> Document:
+    """Read a YAML or JSON file (by suffix) into a Document, or raise InputError.
+
+    With `cache`, a YAML file's parsed data is kept as JSON in the user's cache folder, keyed by
+    the file's SHA-256, so the built-in catalogs are not parsed again on every run.
+    """
     shown = name or str(path)
     try:
         size = path.stat().st_size
@@ -137,7 +144,43 @@ def read_document(path: Path, name: str | None = None, max_bytes: int = MAX_BYTE
         raise _one(
             shown, None, f"cannot read the file ({exc.strerror}); check permissions"
         ) from None
-    return parse_document(raw, shown, is_json=path.suffix.lower() == ".json")
+    is_json = path.suffix.lower() == ".json"
+    if not cache or is_json:
+        return parse_document(raw, shown, is_json=is_json)
+    sha = hashlib.sha256(raw).hexdigest()
+    cached = _cache_path(sha)
+    if cached is not None:
+        try:
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            return Document(shown, data, sha, raw.decode("utf-8-sig"))
+        except (OSError, ValueError):
+            pass
+    doc = parse_document(raw, shown)
+    if cached is not None:
+        _write_cache(cached, doc.data)
+    return doc
+
+
+def _cache_path(sha: str) -> Path | None:
+    """Where the parsed copy of a file with this hash lives, or None when caching is off."""
+    if os.environ.get("CTRLMAP_NO_CACHE"):
+        return None
+    explicit = os.environ.get("CTRLMAP_CACHE_DIR")
+    if explicit:
+        return Path(explicit) / f"{sha}.json"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ctrlmap" / f"{sha}.json"
+
+
+def _write_cache(target: Path, data: Any) -> None:
+    """Best effort: a read-only or missing home folder only means no cache."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        pass
 
 
 def parse_document(raw: bytes, name: str, *, is_json: bool = False) -> Document:

@@ -7,11 +7,13 @@ directly or not, is `nx.ancestors(G, X)`. A child depends on its parent.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from ctrlmap.models import global_key, split_key
+from ctrlmap.models.results import AssignResult, GraphEdge, GraphNode, GraphResult
 
 if TYPE_CHECKING:
     from ctrlmap.loading import Library
@@ -49,6 +51,26 @@ def build_graph(lib: Library) -> nx.DiGraph[str]:
                     reason=dep.reason or "",
                 )
     return graph
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A profile's part of the graph and each control's weight, built once per catalog set."""
+
+    graph: nx.DiGraph[str]
+    weights: dict[str, int]
+
+    def weight(self, key: str) -> int:
+        """How many controls in scope depend on this one, directly or not."""
+        return self.weights.get(key, 0)
+
+
+def build_scope(
+    graph: nx.DiGraph[str], frameworks: Iterable[str], include_proposed: bool = False
+) -> Scope:
+    """The scoped graph of a set of frameworks with its weights."""
+    sub = scope(graph, frameworks, include_proposed)
+    return Scope(sub, dependents(sub))
 
 
 def scope(
@@ -101,3 +123,61 @@ def dependents(graph: nx.DiGraph[str]) -> dict[str, int]:
 def catalog_of(key: str) -> str:
     """The catalog id of a global key."""
     return split_key(key)[0]
+
+
+def graph_view(
+    lib: Library,
+    result: AssignResult,
+    frameworks: Iterable[str] | None = None,
+    include_proposed: bool = False,
+) -> GraphResult:
+    """The scoped graph with each node's owner and each edge's party crossing."""
+    scoped = lib.scope(result.frameworks, include_proposed)
+    wanted = set(frameworks) if frameworks else set(result.frameworks)
+    by_key = {a.control: a for a in result.assignments}
+    nodes = []
+    for key, data in scoped.graph.nodes(data=True):
+        if data["catalog"] not in wanted and not data["external"]:
+            continue
+        a = by_key.get(key)
+        nodes.append(
+            GraphNode(
+                id=key,
+                framework=data["catalog"],
+                title=lib.controls[key].title,
+                owner=a.owner if a else None,
+                responsible=a.raci.responsible if a and a.raci else (),
+                applicable=bool(a and a.applicable),
+                external=bool(data["external"]),
+                level=lib.controls[key].level,
+                weight=scoped.weight(key),
+            )
+        )
+    kept = {n.id for n in nodes}
+    edges = []
+    for source, target, data in sorted(scoped.graph.edges(data=True)):
+        if source not in kept or target not in kept:
+            continue
+        a, b = by_key.get(source), by_key.get(target)
+        crosses = bool(
+            a and b and a.raci and b.raci and set(a.raci.responsible) != set(b.raci.responsible)
+        )
+        edges.append(
+            GraphEdge.model_validate(
+                {
+                    "from": source,
+                    "to": target,
+                    "kind": data["kind"],
+                    "basis": data["basis"],
+                    "reason": data["reason"],
+                    "crosses": crosses,
+                }
+            )
+        )
+    return GraphResult(
+        organization=result.organization,
+        model=result.model,
+        frameworks=tuple(f for f in result.frameworks if f in wanted),
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+    )

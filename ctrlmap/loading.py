@@ -40,6 +40,8 @@ from ctrlmap.models import (
 if TYPE_CHECKING:
     import networkx as nx
 
+    from ctrlmap.graph import Scope
+
 M = TypeVar("M", bound=BaseModel)
 
 PROFILE_MAX_BYTES = 4 * 1024 * 1024
@@ -192,6 +194,7 @@ class Library:
     models: dict[str, OperatingModel]
     sources: dict[str, Source] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    _scopes: dict[tuple[tuple[str, ...], bool], Scope] = field(default_factory=dict, repr=False)
     """Things worth telling the user that do not stop the run (e.g. withdrawn OSCAL controls left out)."""
 
     @cached_property
@@ -205,6 +208,15 @@ class Library:
         from ctrlmap.graph import build_graph
 
         return build_graph(self)
+
+    def scope(self, frameworks: Iterable[str], include_proposed: bool = False) -> Scope:
+        """The graph of these frameworks with its weights, built once per catalog set."""
+        from ctrlmap.graph import build_scope
+
+        key = (tuple(sorted(frameworks)), include_proposed)
+        if key not in self._scopes:
+            self._scopes[key] = build_scope(self.graph, key[0], include_proposed)
+        return self._scopes[key]
 
     def catalog(self, catalog_id: str) -> Catalog:
         """The catalog with this id, or a clear error naming the ones there are."""
@@ -242,7 +254,7 @@ def load_library(
     """Load the built-in catalogs plus the user's `--catalog [ID=]FILE` and `--catalog-dir DIR`."""
     root = builtin_root()
     problems: list[Problem] = []
-    taxonomy_doc = read_document(root / "functions.yaml", "frameworks/functions.yaml")
+    taxonomy_doc = read_document(root / "functions.yaml", "frameworks/functions.yaml", cache=True)
     functions = dict(validate(Taxonomy, taxonomy_doc).functions)
     builtin_functions = set(functions)
     entries: list[tuple[Document, Path | None, str | None, bool]] = []
@@ -250,9 +262,11 @@ def load_library(
 
     for path in sorted(root.glob("*.yaml")):
         if path.name != "functions.yaml":
-            entries.append((read_document(path, f"frameworks/{path.name}"), path, path.stem, True))
+            entries.append(
+                (read_document(path, f"frameworks/{path.name}", cache=True), path, path.stem, True)
+            )
     for path in sorted((root / "models").glob("*.yaml")):
-        model_docs.append((read_document(path, f"frameworks/models/{path.name}"), True))
+        model_docs.append((read_document(path, f"frameworks/models/{path.name}", cache=True), True))
 
     for directory in catalog_dirs:
         if not directory.is_dir():
@@ -273,7 +287,7 @@ def load_library(
         for path in sorted(
             [*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*.json")]
         ):
-            if path.name not in ("functions.yaml",):
+            if path.name != "functions.yaml" and not path.name.endswith(".functions.yaml"):
                 entries.append((read_document(path), path, None, False))
         for path in sorted(
             [*(directory / "models").glob("*.yaml"), *(directory / "models").glob("*.yml")]
@@ -286,9 +300,11 @@ def load_library(
 
     lib = Library(functions=functions, catalogs={}, models={})
     docs: dict[str, Document] = {}
-    oscal_docs = [(path, doc) for doc, path, _, _ in entries if path is not None and is_oscal(doc.data)]
-    for doc, path, given_id, builtin in entries:
-        catalog = _load_catalog(doc, path, given_id, problems, oscal_docs, lib.warnings)
+    oscal_docs = [
+        (source, doc) for doc, source, _, _ in entries if source is not None and is_oscal(doc.data)
+    ]
+    for doc, source, given_id, builtin in entries:
+        catalog = _load_catalog(doc, source, given_id, problems, oscal_docs, lib.warnings)
         if catalog is None:
             continue
         if catalog.id in lib.catalogs:
@@ -337,7 +353,11 @@ def load_library(
 
 def is_oscal(data: Any) -> bool:
     """Whether parsed data is an OSCAL catalog or profile (its root key), not a ctrlmap catalog."""
-    return isinstance(data, dict) and ("catalog" in data or "profile" in data) and "controls" not in data
+    return (
+        isinstance(data, dict)
+        and ("catalog" in data or "profile" in data)
+        and "controls" not in data
+    )
 
 
 def _load_catalog(
@@ -400,7 +420,11 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
         for index, control in enumerate(cat.controls):
             at = ("controls", index)
             if not cat.hub and not control.functions and control.status != "external":
-                problems.append(doc.problem((*at, "functions"), "a control needs at least one function of the taxonomy"))
+                problems.append(
+                    doc.problem(
+                        (*at, "functions"), "a control needs at least one function of the taxonomy"
+                    )
+                )
             if not cat.hub:
                 for j, fid in enumerate(control.functions):
                     if fid not in lib.functions:

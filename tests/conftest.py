@@ -19,6 +19,14 @@ EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared" / "data"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Keep the parsed-catalog cache of the test run away from the user's own cache.
+    import os
+    import tempfile
+
+    os.environ.setdefault("CTRLMAP_CACHE_DIR", tempfile.mkdtemp(prefix="ctrlmap-cache-"))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",

@@ -74,3 +74,23 @@ def test_comment_only_file_is_an_error() -> None:
 
 def test_byte_order_mark_is_accepted() -> None:
     assert parse_document("\ufeffa: 1\n".encode(), "t.yaml").data == {"a": 1}
+
+
+def test_builtin_catalogs_are_cached_and_a_broken_cache_is_ignored(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from ctrlmap.documents import read_document
+    from ctrlmap.loading import builtin_root
+
+    monkeypatch.setenv("CTRLMAP_CACHE_DIR", str(tmp_path))
+    source = builtin_root() / "functions.yaml"
+    first = read_document(source, cache=True)
+    (entry,) = Path(str(tmp_path)).glob("*.json")
+    assert entry.stem == first.sha256
+    assert read_document(source, cache=True).data == first.data
+    entry.write_text("{broken")
+    assert read_document(source, cache=True).data == first.data
+    monkeypatch.setenv("CTRLMAP_NO_CACHE", "1")
+    assert read_document(source, cache=True).data == first.data

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ctrlmap.formats import register
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
+
+if TYPE_CHECKING:
+    from ctrlmap.gaps import GapsResult
 
 ASSIGN_COLUMNS = (
     "control",
@@ -85,3 +88,43 @@ def by_provider(result: ByProviderResult) -> str:
         ):
             rows.extend((p.provider, p.name, p.agreement, key, label) for key in keys)
     return write_rows(BY_PROVIDER_COLUMNS, rows)
+
+
+GAP_COLUMNS = (
+    "severity",
+    "rule",
+    "controls",
+    "parties",
+    "people",
+    "roles",
+    "functions",
+    "message",
+    "remediation",
+    "citation",
+    "score",
+)
+"""The columns of the gap list, in order."""
+
+
+@register("gaps", "csv")
+def gaps(result: GapsResult) -> str:
+    """One row per finding; list fields joined with '; '."""
+    return write_rows(
+        GAP_COLUMNS,
+        (
+            (
+                g.severity,
+                g.rule,
+                "; ".join(g.controls),
+                "; ".join(g.parties),
+                "; ".join(g.people),
+                "; ".join(g.roles),
+                "; ".join(g.functions),
+                g.message,
+                g.remediation,
+                g.citation,
+                g.score,
+            )
+            for g in result.gaps
+        ),
+    )

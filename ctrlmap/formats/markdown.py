@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
 from ctrlmap.formats import register
 from ctrlmap.formats.table import local
 from ctrlmap.models.results import AssignResult, ByProviderResult
+
+if TYPE_CHECKING:
+    from ctrlmap.gaps import GapsResult
 
 
 def md_escape(text: Any) -> str:
@@ -85,3 +88,34 @@ def by_provider(result: ByProviderResult) -> str:
             + "\n"
         )
     return "".join(out)
+
+
+@register("gaps", "md")
+def gaps(result: GapsResult) -> str:
+    """A summary line and one table row per finding."""
+    counts = ", ".join(f"{n} {s}" for s, n in result.summary.by_severity.items())
+    head = (
+        f"# Accountability gaps: {md_escape(result.organization)}\n\nModel: {result.model}; as of "
+        f"{result.as_of.isoformat()}; {result.summary.total} gaps ({counts})\n\n"
+    )
+    return (
+        head
+        + md_table(
+            (
+                (
+                    g.severity,
+                    g.rule,
+                    ", ".join(g.parties),
+                    f"{len(g.controls)}: "
+                    + ", ".join(g.controls[:5])
+                    + (" ..." if len(g.controls) > 5 else ""),
+                    g.message,
+                    g.remediation,
+                    g.citation,
+                )
+                for g in result.gaps
+            ),
+            ("Severity", "Rule", "Parties", "Controls", "Finding", "Remediation", "Citation"),
+        )
+        + "\n"
+    )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
 from ctrlmap.formats import register
 from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
 from ctrlmap.views import CatalogView, FrameworksView, ValidationView
+
+if TYPE_CHECKING:
+    from ctrlmap.gaps import GapsResult
 
 
 def _table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
@@ -222,3 +225,22 @@ def explain(result: ExplainResult) -> str:
         cite = f" [{step.citation}]" if step.citation else ""
         lines.append(f"{number}. {step.step}: {step.text}{cite}")
     return "\n".join(lines) + "\n"
+
+
+def _controls(keys: Sequence[str], limit: int = 6) -> str:
+    shown = ", ".join(keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+
+
+@register("gaps", "table")
+def gaps(result: GapsResult) -> str:
+    """One block per finding: severity, rule, parties, message, fix, controls, citation."""
+    out = [f"{result.organization}: model {result.model}, as of {result.as_of.isoformat()}\n"]
+    if not result.gaps:
+        out.append("\nNo gaps found.\n")
+    for g in result.gaps:
+        parties = f" [{', '.join(g.parties)}]" if g.parties else ""
+        out.append(f"\n{g.severity.upper():8} {g.rule}{parties}, {len(g.controls)} control(s)\n")
+        out.append(f"  {g.message}\n  Fix: {g.remediation}\n")
+        out.append(f"  Controls: {_controls(g.controls)}\n  Citation: {g.citation}\n")
+    return "".join(out)

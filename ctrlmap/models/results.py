@@ -151,3 +151,41 @@ class ExplainResult(Strict):
     schema_: Literal["ctrlmap/explain@1"] = Field("ctrlmap/explain@1", alias="schema")
     model: str
     assignment: Assignment
+
+
+class GraphNode(Strict):
+    """A control in the dependency graph, with its owner (null when not assigned)."""
+
+    id: str
+    framework: str
+    title: str
+    owner: Owner | None
+    responsible: tuple[str, ...]
+    applicable: bool
+    external: bool
+    level: Level
+    weight: int
+    """How many controls in scope depend on it, directly or not."""
+
+
+class GraphEdge(Strict):
+    """`from` depends on `to`."""
+
+    from_: str = Field(alias="from")
+    to: str
+    kind: Literal["parent", "depends_on"]
+    basis: Literal["text", "inferred"]
+    reason: str
+    crosses: bool
+    """True when the two ends have different Responsible parties (a hand-off is needed)."""
+
+
+class GraphResult(Strict):
+    """`ctrlmap graph`: the dependency graph of the profile's frameworks."""
+
+    schema_: Literal["ctrlmap/graph@1"] = Field("ctrlmap/graph@1", alias="schema")
+    organization: str
+    model: str
+    frameworks: tuple[str, ...]
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]

@@ -1,0 +1,91 @@
+"""Run every benchmark and print the figures the README records (`make bench`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import REGULATORY, generated_catalog, generated_profiles, median_time, timed
+from ctrlmap.assign import assign_owners
+from ctrlmap.gaps import find_gaps
+from ctrlmap.loading import load_library
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 28)
+
+
+def cli_startup() -> None:
+    """Wall time of whole `ctrlmap` runs, as a user feels them."""
+    exe = Path(sys.executable).parent / "ctrlmap"
+    for args in (
+        ["frameworks", "list"],
+        ["assign", "examples/clinic.yaml"],
+        ["gaps", "examples/mortgage-lender.yaml", "--as-of", "2026-11-28"],
+    ):
+
+        def run(args: list[str] = args) -> None:
+            subprocess.run([str(exe), *args], cwd=ROOT, check=False, capture_output=True)
+
+        print(f"cli: ctrlmap {' '.join(args)}: {median_time(run):.3f} s (median of 5)")
+
+
+def assignment() -> None:
+    """Assigning every built-in catalog for 1,000 generated profiles."""
+    lib = load_library()
+    profiles = generated_profiles(lib, 1000)
+    controls = sum(len(lib.catalogs[f].controls) for f in REGULATORY)
+    start = time.perf_counter()
+    for profile in profiles:
+        assign_owners(profile, lib)
+    took = time.perf_counter() - start
+    print(
+        f"assign: 1,000 profiles x {controls} controls ({len(REGULATORY)} catalogs): {took:.2f} s, "
+        f"{took / 1000 * 1000:.2f} ms per profile"
+    )
+
+
+def graph_and_gaps() -> None:
+    """Graph and gap analysis on all built-in catalogs and on a generated 2,000-control catalog."""
+    lib = load_library()
+    start = time.perf_counter()
+    _ = lib.graph
+    print(
+        f"graph: build over every built-in catalog ({lib.graph.number_of_nodes()} nodes, "
+        f"{lib.graph.number_of_edges()} edges): {time.perf_counter() - start:.3f} s"
+    )
+    profile = generated_profiles(lib, 1, seed=3)[0]
+    result = assign_owners(profile, lib)
+    took, found = timed(lambda: find_gaps(profile, lib, result, AS_OF))
+    print(
+        f"gaps: all built-in catalogs ({len(result.assignments)} controls): {took:.3f} s, {found.summary.total} findings"
+    )
+
+    catalog = generated_catalog(2000)
+    big = dataclasses.replace(lib, catalogs={**lib.catalogs, "generated": catalog}, _scopes={})
+    big.__dict__.pop("graph", None)
+    big.__dict__.pop("controls", None)
+    start = time.perf_counter()
+    _ = big.graph
+    scope = big.scope(["generated"])
+    print(
+        f"graph: generated 2,000-control catalog ({scope.graph.number_of_edges()} edges), build and weights: "
+        f"{time.perf_counter() - start:.3f} s"
+    )
+    gen_profile = generated_profiles(lib, 1, seed=5, frameworks=["generated"])[0]
+    gen_result = assign_owners(gen_profile, big)
+    took, found = timed(lambda: find_gaps(gen_profile, big, gen_result, AS_OF))
+    print(f"gaps: generated 2,000-control catalog: {took:.3f} s, {found.summary.total} findings")
+
+
+if __name__ == "__main__":
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    cli_startup()
+    assignment()
+    graph_and_gaps()

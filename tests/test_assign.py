@@ -1,0 +1,361 @@
+"""The assignment engine: each step of the resolution, and properties over random profiles."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ctrlmap.assign import assign_owners, by_provider
+from ctrlmap.loading import Library
+from ctrlmap.models import Profile
+from ctrlmap.models.results import Assignment, AssignResult
+from tests.builders import BASE, profile, with_defaults
+
+EXAMPLES = ["clinic", "cpa-firm", "law-firm", "mortgage-lender"]
+
+
+def one(result: AssignResult, key: str) -> Assignment:
+    (found,) = [a for a in result.assignments if a.control == key]
+    return found
+
+
+def steps(a: Assignment) -> list[str]:
+    return [s.step for s in a.basis]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("model", ["co-managed", "fully-managed"])
+def test_every_example_assigns_every_control_exactly_once(
+    lib: Library, load_example: Callable[[str], Profile], example: str, model: str
+) -> None:
+    loaded = load_example(example)
+    result = assign_owners(loaded, lib, model)
+    keys = [a.control for a in result.assignments]
+    expected = [
+        f"{fw}:{c.id}"
+        for fw in loaded.frameworks
+        for c in lib.catalogs[fw].controls
+        if c.status == "active"
+    ]
+    assert keys == expected
+    for a in result.assignments:
+        if a.applicable:
+            assert (
+                a.owner in ("internal", "provider", "shared", "unassigned") and a.raci is not None
+            )
+            assert a.basis, a.control
+        else:
+            assert a.owner is None and a.raci is None and a.excluded_by
+
+
+def test_an_override_beats_the_model(lib: Library) -> None:
+    key = "hipaa-security:164.312(b)"  # security-monitoring: provider under co-managed
+    loaded = profile(
+        lib,
+        overrides=[
+            {
+                "control": key,
+                "owner": "internal",
+                "accountable": "internal",
+                "reason": "We review our own audit logs",
+                "reference": "Policy 7",
+            }
+        ],
+    )
+    a = one(assign_owners(loaded, lib), key)
+    assert a.owner == "internal" and a.raci and a.raci.responsible == ("internal",)
+    assert a.basis[0].step == "override" and "We review our own audit logs" in a.basis[0].text
+
+
+def test_override_fields_left_out_fall_back_to_the_model(lib: Library) -> None:
+    key = "hipaa-security:164.312(b)"
+    loaded = profile(
+        lib,
+        overrides=[{"control": key, "consulted": ["internal"], "reason": "Keep us in the loop"}],
+    )
+    a = one(assign_owners(loaded, lib), key)
+    assert a.owner == "provider" and a.raci and a.raci.accountable == "msp"
+    assert "model" in steps(a)
+
+
+def test_an_override_can_make_nobody_accountable_on_purpose(lib: Library) -> None:
+    key = "hipaa-security:164.310(c)"
+    loaded = profile(
+        lib,
+        overrides=[{"control": key, "accountable": None, "reason": "Being decided by the board"}],
+    )
+    a = one(assign_owners(loaded, lib), key)
+    assert a.raci and a.raci.accountable is None and a.raci.accountable_person is None
+
+
+def test_disagreeing_functions_make_the_control_shared(lib: Library) -> None:
+    # 164.308(a)(1)(ii)(D) information system activity review: security-monitoring (provider)
+    loaded = profile(lib, internal=[{"id": "ann", "name": "Ann", "functions": ["governance"]}])
+    result = assign_owners(loaded, lib)
+    mixed = [
+        a
+        for a in result.assignments
+        if a.applicable and {"internal", "provider"} <= {s.owner for s in a.shares if s.function}
+    ]
+    assert mixed and all(
+        a.owner in ("shared", "unassigned") or len(a.raci.responsible) > 1 for a in mixed
+    )  # type: ignore[union-attr]
+    assert any("disagree" in s.text for a in mixed for s in a.basis)
+
+
+def test_non_delegable_control_keeps_the_organisation_accountable_when_everything_is_outsourced(
+    lib: Library,
+) -> None:
+    everything = with_defaults(
+        lib.models["fully-managed"],
+        "all-out",
+        **{f: {"owner": "provider", "accountable": "provider"} for f in lib.functions},
+    )
+    custom = dataclasses.replace(lib, models={**lib.models, "all-out": everything}, _scopes={})
+    loaded = profile(
+        lib, providers=[{"id": "msp", "name": "MSP", "functions": list(lib.functions)}]
+    )
+    result = assign_owners(loaded, custom, "all-out")
+    key = "hipaa-security:164.308(a)(2)"
+    a = one(result, key)
+    assert a.raci and a.raci.accountable == "internal" and a.raci.accountable_person == "ann"
+    assert "non-delegable" in steps(a)
+    ordinary = one(result, "hipaa-security:164.312(b)")
+    assert ordinary.raci and ordinary.raci.accountable == "msp"
+
+
+def test_several_providers_split_the_work_by_agreement(lib: Library) -> None:
+    loaded = profile(
+        lib,
+        model="fully-managed",
+        providers=[
+            {"id": "net", "name": "NetCo", "functions": ["network-administration"]},
+            {"id": "soc", "name": "SOC Co", "functions": ["security-monitoring"]},
+        ],
+    )
+    result = assign_owners(loaded, lib)
+    assert one(result, "hipaa-security:164.312(e)(1)").raci.responsible == ("net",)  # type: ignore[union-attr]
+    assert one(result, "hipaa-security:164.312(b)").raci.responsible == ("soc",)  # type: ignore[union-attr]
+    uncovered = one(
+        result, "hipaa-security:164.308(a)(7)(ii)(A)"
+    )  # backup-recovery: nobody contracted
+    assert uncovered.owner == "unassigned"
+    assert any("2 operational providers" in s.text for s in uncovered.basis)
+
+
+def test_a_sole_uncontracted_provider_is_named_and_flagged(lib: Library) -> None:
+    result = assign_owners(profile(lib), lib)  # msp covers only security-monitoring
+    a = one(
+        result, "hipaa-security:164.308(a)(7)(ii)(A)"
+    )  # backup-recovery: provider under co-managed
+    assert a.raci and a.raci.responsible == ("msp",)
+    assert [s.contracted for s in a.shares] == [False]
+    assert any("not contracted" in s.text for s in a.basis)
+
+
+def test_the_designated_holder_is_responsible(lib: Library) -> None:
+    loaded = profile(
+        lib,
+        model="fully-managed",
+        designations={"security-official": {"holder": "msp", "overseer": "ann"}},
+    )
+    a = one(assign_owners(loaded, lib), "hipaa-security:164.308(a)(2)")
+    assert a.raci and "msp" in a.raci.responsible
+    assert a.raci.accountable == "internal" and a.raci.accountable_person == "ann"
+    assert any(s.source == "designation" for s in a.shares)
+
+
+def test_nobody_to_name_makes_accountable_null(lib: Library) -> None:
+    loaded = profile(lib, internal=[{"id": "ann", "name": "Ann", "functions": ["help-desk"]}])
+    a = one(
+        assign_owners(loaded, lib), "hipaa-security:164.310(a)(1)"
+    )  # physical-security, internal
+    assert a.raci and a.raci.accountable is None
+    assert steps(a)[-1] == "accountable-person"
+
+
+def test_not_applicable_controls_get_no_owner_and_say_why(lib: Library) -> None:
+    result = assign_owners(profile(lib), lib)
+    a = one(result, "hipaa-security:164.308(a)(4)(ii)(A)")
+    assert not a.applicable and a.owner is None and a.raci is None
+    assert a.excluded_by == {"hipaa-clearinghouse": (True,)}
+    assert "hipaa-clearinghouse is true" in a.basis[0].text
+
+
+def test_outsourced_role_switches_on_the_retained_responsibility_units(lib: Library) -> None:
+    base = {**BASE, "frameworks": ["glba-safeguards"]}
+    internal_qi = assign_owners(
+        profile(lib, base, designations={"qualified-individual": {"holder": "ann"}}), lib
+    )
+    outsourced = assign_owners(
+        profile(
+            lib, base, designations={"qualified-individual": {"holder": "msp", "overseer": "ann"}}
+        ),
+        lib,
+    )
+    assert not one(internal_qi, "glba-safeguards:314.4(a)(2)").applicable
+    assert one(outsourced, "glba-safeguards:314.4(a)(2)").applicable
+
+
+def test_an_independent_assessor_takes_independent_work(lib: Library) -> None:
+    base = {**BASE, "frameworks": ["pci-dss-4"]}
+    loaded = profile(
+        lib,
+        base,
+        providers=[
+            *BASE["providers"],
+            {
+                "id": "audit",
+                "name": "Audit Co",
+                "functions": ["independent-assessment"],
+                "independent": True,
+            },
+        ],
+    )
+    a = one(assign_owners(loaded, lib), "pci-dss-4:11.4.1")
+    assert a.raci and "audit" in a.raci.responsible
+    assert "independence" in steps(a)
+
+
+def test_a_dependency_outside_the_frameworks_is_never_assigned(lib: Library) -> None:
+    loaded = profile(lib, frameworks=["hipaa-breach"])  # hipaa-breach depends on hipaa-security
+    result = assign_owners(loaded, lib)
+    assert {a.framework for a in result.assignments} == {"hipaa-breach"}
+
+
+def test_designations_are_reported_beside_the_assignments(lib: Library) -> None:
+    loaded = profile(lib, designations={"security-official": {"holder": "msp", "overseer": "ann"}})
+    entry = assign_owners(loaded, lib).designations["security-official"]
+    assert (entry.holder, entry.holder_party, entry.overseer, entry.required) == (
+        "msp",
+        "msp",
+        "ann",
+        True,
+    )
+
+
+def test_by_provider_matrix_partitions_what_the_provider_touches(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    loaded = load_example("mortgage-lender")
+    result = assign_owners(loaded, lib)
+    matrix = by_provider(result, loaded)
+    keystone = next(p for p in matrix.providers if p.provider == "keystone")
+    for key in keystone.managed_by_provider:
+        assert one(result, key).raci.responsible == ("keystone",)  # type: ignore[union-attr]
+    for key in keystone.shared:
+        assert "keystone" in one(result, key).raci.responsible  # type: ignore[union-attr]
+    assert not set(keystone.managed_by_provider) & set(keystone.shared)
+
+
+# --- properties over random profiles ------------------------------------------------------------
+
+FRAMEWORKS = [
+    "hipaa-security",
+    "hipaa-breach",
+    "glba-safeguards",
+    "nydfs-500",
+    "pci-dss-4",
+    "aba-model-rules",
+]
+PARTY_DEFAULTS = st.tuples(
+    st.sampled_from(["internal", "provider", "shared"]), st.sampled_from(["internal", "provider"])
+)
+
+
+@st.composite
+def random_profiles(draw: st.DrawFn, lib: Library) -> Profile:
+    functions = sorted(lib.functions)
+    people = [
+        {
+            "id": f"p{i}",
+            "name": f"Person {i}",
+            "functions": sorted(
+                {"governance", *draw(st.lists(st.sampled_from(functions), max_size=6))}
+            ),
+        }
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    frameworks = draw(st.lists(st.sampled_from(FRAMEWORKS), min_size=1, max_size=3, unique=True))
+    holder = draw(st.sampled_from(["p0", "msp"]))
+    roles = {"security-official", "qualified-individual", "ciso"}
+    return profile(
+        lib,
+        {
+            "organization": {"name": "Random"},
+            "frameworks": frameworks,
+            "model": "co-managed",
+            "internal": people,
+            "providers": [{"id": "msp", "name": "MSP", "functions": functions}],
+            "designations": {
+                r: {"holder": holder, "overseer": "p0"}
+                for r in draw(st.sets(st.sampled_from(sorted(roles))))
+            },
+        },
+    )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_each_control_appears_exactly_once(lib: Library, data: st.DataObject) -> None:
+    loaded = data.draw(random_profiles(lib))
+    keys = [a.control for a in assign_owners(loaded, lib).assignments]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {
+        f"{fw}:{c.id}"
+        for fw in loaded.frameworks
+        for c in lib.catalogs[fw].controls
+        if c.status == "active"
+    }
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_assignments_follow_their_functions_defaults_and_nothing_else(
+    lib: Library, data: st.DataObject
+) -> None:
+    loaded = data.draw(random_profiles(lib))
+    changed = data.draw(
+        st.dictionaries(
+            st.sampled_from(sorted(lib.functions)), PARTY_DEFAULTS, min_size=1, max_size=6
+        )
+    )
+    base = lib.models["co-managed"]
+    actually = {
+        f
+        for f, (o, a) in changed.items()
+        if (o, a) != (base.functions[f].owner, base.functions[f].accountable)
+    }
+    variant = with_defaults(
+        base, "variant", **{f: {"owner": o, "accountable": a} for f, (o, a) in changed.items()}
+    )
+    custom = dataclasses.replace(lib, models={**lib.models, "variant": variant}, _scopes={})
+    before = assign_owners(loaded, custom, "co-managed")
+    after = assign_owners(loaded, custom, "variant")
+    for x, y in zip(before.assignments, after.assignments, strict=True):
+        control = lib.controls[x.control]
+        if not x.applicable:
+            assert not y.applicable
+            continue
+        same = (x.owner, x.raci, x.people) == (y.owner, y.raci, y.people)
+        if not set(control.functions) & actually:
+            assert same, x.control
+        elif (
+            len(control.functions) == 1
+            and control.accountability != "non-delegable"
+            and not control.designation
+        ):
+            # a designated role's holder is Responsible whatever the model says, so it can mask the change
+            assert (x.owner, x.raci.responsible, x.raci.accountable) != (
+                y.owner,
+                y.raci.responsible,
+                y.raci.accountable,
+            ), x.control  # type: ignore[union-attr]
