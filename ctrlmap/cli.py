@@ -441,27 +441,129 @@ def graph(
     )
 
 
+REPORT_SUFFIXES = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".csv": "csv",
+}
+
+
+@cli.command()
+@profile_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report here (atomically); the format follows the suffix.",
+)
+@format_option("report")
+@model_option
+@as_of_option
+@proposed_option
+@click.pass_obj
+def report(
+    settings: Settings,
+    profile: Path,
+    output: Path | None,
+    fmt: str | None,
+    model_id: str | None,
+    as_of: dt.datetime | None,
+    include_proposed: bool,
+) -> None:
+    """Write the audit-evidence report: HTML, Markdown, JSON (the snapshot) or CSV (the matrix).
+
+    \b
+    Example:
+      ctrlmap report clinic.yaml -o clinic.html --as-of 2026-11-28
+      ctrlmap report clinic.yaml -o clinic.json
+    """
+    from ctrlmap.report import build_report
+
+    if fmt is None and output is not None:
+        fmt = REPORT_SUFFIXES.get(output.suffix.lower())
+        if fmt is None:
+            raise click.UsageError(f"cannot tell the format from {output.name!r}; give --format")
+    lib, loaded, doc = load(settings, profile)
+    assessment = build_report(loaded, doc, lib, resolve_as_of(as_of), model_id, include_proposed)
+    emit(settings, "report", fmt, assessment, output, [profile])
+    if output is not None:
+        click.echo(
+            f"Wrote {output}: {assessment.gap_summary.total} gaps for {loaded.organization.name}.",
+            err=True,
+        )
+
+
+@cli.command()
+@click.argument(
+    "report_file", metavar="REPORT.html", type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.argument("profile", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_obj
+def verify(settings: Settings, report_file: Path, profile: Path | None) -> None:
+    """Check that an HTML report was not edited, and (given PROFILE) that it is still current.
+
+    Exits 0 when every check passes, 1 when one fails.
+
+    \b
+    Example:
+      ctrlmap verify clinic.html clinic.yaml
+    """
+    from ctrlmap.verify import read_report, verify_report
+
+    text = read_report(report_file)
+    fresh = None
+    if profile is not None:
+        lib, loaded, doc = load(settings, profile)
+
+        def fresh(snapshot: Any) -> Any:
+            from ctrlmap.report import build_report
+
+            doc.name = snapshot.inputs[0].name
+            again = build_report(
+                loaded, doc, lib, snapshot.as_of, snapshot.model, snapshot.include_proposed
+            )
+            return again.model_dump(mode="json", by_alias=True)
+
+    result = verify_report(report_file, text, fresh)
+    for name, passed, detail in result.checks:
+        click.echo(f"{'ok  ' if passed else 'FAIL'} {name}: {detail}")
+    if not result.ok:
+        raise click.exceptions.Exit(ExitCode.GAPS_FOUND)
+
+
 @cli.command()
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to write the demo report (default ./ctrlmap-demo.md).",
+    help="Where to write the demo report (default ./ctrlmap-demo.html).",
 )
+@as_of_option
 @click.pass_obj
-def demo(settings: Settings, output: Path | None) -> None:
-    """Run the whole pipeline on the shipped clinic example and write the result here.
+def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> None:
+    """Run the whole pipeline on the shipped clinic example and write its HTML report here.
 
-    Works from any directory; exits 0 whatever it finds.
+    Works from any directory and exits 0 whatever gaps it finds.
     """
-    from ctrlmap.assign import assign_owners
     from ctrlmap.loading import examples_root
+    from ctrlmap.report import build_report
 
-    lib, loaded, _ = load(settings, examples_root() / "clinic.yaml")
-    target = output or Path("ctrlmap-demo.md")
-    emit(settings, "assign", "md", assign_owners(loaded, lib), target)
-    click.echo(f"Wrote {target} (responsibility matrix of {loaded.organization.name}).", err=True)
+    lib, loaded, doc = load(settings, examples_root() / "clinic.yaml")
+    doc.name = "examples/clinic.yaml"
+    assessment = build_report(loaded, doc, lib, resolve_as_of(as_of))
+    target = output or Path("ctrlmap-demo.html")
+    emit(settings, "report", "html", assessment, target)
+    counts = ", ".join(f"{n} {s}" for s, n in assessment.gap_summary.by_severity.items())
+    click.echo(
+        f"Wrote {target.resolve()}: the audit-evidence report of {loaded.organization.name} "
+        f"({assessment.gap_summary.total} gaps: {counts}). Open it in a browser.",
+        err=True,
+    )
 
 
 def main() -> None:

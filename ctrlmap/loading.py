@@ -299,6 +299,7 @@ def load_library(
         entries.append((read_document(Path(file)), Path(file), given or None, False))
 
     lib = Library(functions=functions, catalogs={}, models={})
+    lib.sources["functions"] = Source(taxonomy_doc.name, taxonomy_doc.sha256, True)
     docs: dict[str, Document] = {}
     oscal_docs = [
         (source, doc) for doc, source, _, _ in entries if source is not None and is_oscal(doc.data)

@@ -12,6 +12,7 @@ from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
     from ctrlmap.gaps import GapsResult
+    from ctrlmap.report import Assessment
 
 ASSIGN_COLUMNS = (
     "control",
@@ -128,3 +129,9 @@ def gaps(result: GapsResult) -> str:
             for g in result.gaps
         ),
     )
+
+
+@register("report", "csv")
+def report(assessment: Assessment) -> str:
+    """The report's responsibility matrix: one row per control, R, A, C, I and basis."""
+    return write_rows(ASSIGN_COLUMNS, (assignment_row(a) for a in assessment.assignments))

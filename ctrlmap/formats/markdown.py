@@ -13,6 +13,7 @@ from ctrlmap.models.results import AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
     from ctrlmap.gaps import GapsResult
+    from ctrlmap.report import Assessment
 
 
 def md_escape(text: Any) -> str:
@@ -119,3 +120,11 @@ def gaps(result: GapsResult) -> str:
         )
         + "\n"
     )
+
+
+@register("report", "md")
+def report(assessment: Assessment) -> str:
+    """The full report as Markdown, with the same sections as the HTML."""
+    from ctrlmap.formats.html import environment, view
+
+    return environment().get_template("report.md").render(**view(assessment))

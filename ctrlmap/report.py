@@ -1,0 +1,512 @@
+"""The assessment: one object that feeds every report format, with all sorting, grouping and counting done here.
+
+Its JSON rendering is the canonical, versioned snapshot of an assessment; the HTML report embeds it
+with its SHA-256 so that `ctrlmap verify` can tell whether a report was edited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field
+
+from ctrlmap import __version__
+from ctrlmap.assign import LEGAL_STATEMENT, assign_owners
+from ctrlmap.documents import Document
+from ctrlmap.gaps import RULES, SEVERITIES, GapSummary, find_gaps
+from ctrlmap.loading import Library
+from ctrlmap.models import Organization, Profile, Strict
+from ctrlmap.models.results import Assignment, DesignationEntry, Gap
+
+SEVERITY_FORMULA = (
+    "score = rule base + level (required +1, addressable 0, guidance -1) + weight (+1 when 10 or "
+    "more controls depend on the control); critical at 5 or more, high 4, medium 3, low 2 or less; "
+    "a grouped finding takes its highest-scoring control"
+)
+OWNERS = ("internal", "provider", "shared", "unassigned")
+
+
+def safe_url(text: str | None) -> str | None:
+    """The text as a link target only when it is an absolute http(s) URL; anything else is not a link."""
+    if not text:
+        return None
+    value = text.strip()
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return value
+
+
+class InputFile(Strict):
+    """A file the assessment read, with its SHA-256."""
+
+    kind: Literal["profile", "catalog", "model", "functions"]
+    name: str
+    sha256: str
+    builtin: bool
+
+
+class FrameworkEntry(Strict):
+    """A framework in scope and how its controls were assigned."""
+
+    id: str
+    title: str
+    version: str
+    source: str | None
+    license_note: str | None
+    controls: int
+    applicable: int
+    owners: dict[str, int]
+
+
+class Fact(Strict):
+    """An applicability fact and whether the profile gave it or its default was assumed."""
+
+    fact: str
+    values: tuple[str, ...]
+    assumed: bool
+
+
+class RuleEntry(Strict):
+    """What a gap rule checks."""
+
+    id: str
+    base: int
+    checks: str
+
+
+class PersonEntry(Strict):
+    """One of the organisation's people."""
+
+    id: str
+    name: str
+    role: str | None
+    functions: tuple[str, ...]
+    after_hours: bool
+    backup: str | None
+
+
+class ProviderEntry(Strict):
+    """An outside party and its agreement facts."""
+
+    id: str
+    name: str
+    agreement: str | None
+    url: str | None
+    """The agreement link, kept only when it is an http(s) URL."""
+    functions: tuple[str, ...]
+    after_hours: bool
+    on_site: bool
+    baa: bool
+    pci_acknowledgement: bool
+    last_reviewed: dt.date | None
+    independent: bool
+
+
+class SplitEntry(Strict):
+    """A split of shared work: documented, or missing (from the gap list)."""
+
+    function: str
+    provider: str | None
+    internal_part: str | None
+    provider_part: str | None
+    agreement: str | None
+    documented: bool
+    controls: int
+
+
+class HandoffEntry(Strict):
+    """A hand-off between parties: documented, or missing (from the gap list)."""
+
+    from_: str = Field(alias="from")
+    to: str
+    from_function: str | None
+    to_function: str | None
+    agreement: str | None
+    documented: bool
+    dependencies: int
+    example: str | None
+
+
+class FunctionLink(Strict):
+    """Work of one party feeding work of another: the hand-off map's edges."""
+
+    from_party: str
+    from_function: str
+    to_party: str
+    to_function: str
+    dependencies: int
+    documented: bool
+
+
+class FunctionNode(Strict):
+    """A function a party holds, placed on the hand-off map's grid."""
+
+    party: str
+    function: str
+    row: int
+    controls: int
+
+
+class EvidenceEntry(Strict):
+    """One item of the evidence register."""
+
+    control: str
+    title: str
+    reference: str
+    url: str | None
+    reviewed: dt.date
+    age_days: int
+    limit_days: int
+    decision: str | None
+    status: Literal["current", "stale", "no decision recorded"]
+
+
+class GapEntry(Strict):
+    """A finding with how many applicable controls rest on it."""
+
+    gap: Gap
+    downstream: int
+
+
+class Assessment(Strict):
+    """Everything a report shows; its JSON is the canonical snapshot."""
+
+    schema_: Literal["ctrlmap/report@1"] = Field("ctrlmap/report@1", alias="schema")
+    tool: str
+    as_of: dt.date
+    organization: Organization
+    model: str
+    model_title: str
+    model_description: str | None
+    include_proposed: bool
+    frameworks: tuple[FrameworkEntry, ...]
+    applicability: tuple[Fact, ...]
+    rules: tuple[RuleEntry, ...]
+    severity_formula: str
+    people: tuple[PersonEntry, ...]
+    providers: tuple[ProviderEntry, ...]
+    designations: dict[str, DesignationEntry]
+    assignments: tuple[Assignment, ...]
+    gaps: tuple[GapEntry, ...]
+    gap_summary: GapSummary
+    splits: tuple[SplitEntry, ...]
+    handoffs: tuple[HandoffEntry, ...]
+    function_order: tuple[str, ...]
+    """Functions in dependency order (prerequisites first), for the hand-off map's rows."""
+    function_nodes: tuple[FunctionNode, ...]
+    function_links: tuple[FunctionLink, ...]
+    evidence: tuple[EvidenceEntry, ...]
+    legal_statement: str
+    inputs: tuple[InputFile, ...]
+
+
+def build_report(
+    profile: Profile,
+    doc: Document,
+    lib: Library,
+    as_of: dt.date,
+    model_id: str | None = None,
+    include_proposed: bool = False,
+) -> Assessment:
+    """Run the whole pipeline for one profile and shape everything the reports show."""
+    result = assign_owners(profile, lib, model_id, None, include_proposed)
+    found = find_gaps(profile, lib, result, as_of, None, include_proposed)
+    model = lib.model(result.model)
+    scope = lib.scope(result.frameworks, include_proposed)
+    applicable = {a.control: a for a in result.assignments if a.applicable}
+
+    frameworks = []
+    for fw in result.frameworks:
+        cat = lib.catalogs[fw]
+        rows = [a for a in result.assignments if a.framework == fw]
+        counts = Counter(a.owner for a in rows if a.applicable)
+        frameworks.append(
+            FrameworkEntry(
+                id=fw,
+                title=cat.title,
+                version=cat.version,
+                source=cat.source,
+                license_note=cat.license_note,
+                controls=len(rows),
+                applicable=sum(a.applicable for a in rows),
+                owners={o: counts.get(o, 0) for o in OWNERS},  # type: ignore[call-overload]
+            )
+        )
+
+    assumed = set(profile.applicability.defaults_assumed())
+    applicability = tuple(
+        Fact(fact=name, values=tuple(str(v).lower() for v in values), assumed=name in assumed)
+        for name, values in profile.applicability.facts().items()
+    )
+
+    gap_entries = []
+    import networkx as nx
+
+    for gap in found.gaps:
+        below: set[str] = set()
+        for key in gap.controls:
+            if key in scope.graph:
+                below |= nx.ancestors(scope.graph, key)
+        gap_entries.append(
+            GapEntry(gap=gap, downstream=len((below - set(gap.controls)) & set(applicable)))
+        )
+
+    return Assessment(
+        tool=f"ctrlmap {__version__}",
+        as_of=as_of,
+        organization=profile.organization,
+        model=model.id,
+        model_title=model.title,
+        model_description=model.description,
+        include_proposed=include_proposed,
+        frameworks=tuple(frameworks),
+        applicability=applicability,
+        rules=tuple(RuleEntry(id=r.id, base=r.base, checks=r.summary) for r in RULES.values()),
+        severity_formula=SEVERITY_FORMULA,
+        people=tuple(
+            PersonEntry(
+                id=p.id,
+                name=p.name,
+                role=p.role,
+                functions=p.functions,
+                after_hours=p.after_hours,
+                backup=p.backup,
+            )
+            for p in profile.internal
+        ),
+        providers=tuple(
+            ProviderEntry(
+                id=p.id,
+                name=p.name,
+                agreement=p.agreement,
+                url=safe_url(p.url),
+                functions=p.functions,
+                after_hours=p.after_hours,
+                on_site=p.on_site,
+                baa=p.baa,
+                pci_acknowledgement=p.pci_acknowledgement,
+                last_reviewed=p.last_reviewed,
+                independent=p.independent,
+            )
+            for p in profile.providers
+        ),
+        designations=result.designations,
+        assignments=result.assignments,
+        gaps=tuple(gap_entries),
+        gap_summary=found.summary,
+        splits=_splits(profile, found.gaps),
+        handoffs=_handoffs(profile, found.gaps),
+        **_function_map(lib, profile, applicable, scope.graph),
+        evidence=_evidence(profile, lib, as_of),
+        legal_statement=LEGAL_STATEMENT,
+        inputs=_inputs(doc, lib, scope.graph, model.id),
+    )
+
+
+def _splits(profile: Profile, gaps: tuple[Gap, ...]) -> tuple[SplitEntry, ...]:
+    documented = [
+        SplitEntry(
+            function=s.function,
+            provider=s.provider,
+            internal_part=s.internal_part,
+            provider_part=s.provider_part,
+            agreement=s.agreement,
+            documented=True,
+            controls=0,
+        )
+        for s in profile.splits
+    ]
+    missing = [
+        SplitEntry(
+            function=g.functions[0],
+            provider=", ".join(g.parties[1:]) or None,
+            internal_part=None,
+            provider_part=None,
+            agreement=None,
+            documented=False,
+            controls=len(g.controls),
+        )
+        for g in gaps
+        if g.rule == "shared-without-split"
+    ]
+    return tuple(documented + missing)
+
+
+def _handoffs(profile: Profile, gaps: tuple[Gap, ...]) -> tuple[HandoffEntry, ...]:
+    documented = [
+        HandoffEntry.model_validate(
+            {
+                "from": h.from_,
+                "to": h.to,
+                "from_function": h.from_function,
+                "to_function": h.to_function,
+                "agreement": h.agreement,
+                "documented": True,
+                "dependencies": 0,
+                "example": None,
+            }
+        )
+        for h in profile.handoffs
+    ]
+    missing = [
+        HandoffEntry.model_validate(
+            {
+                "from": g.parties[0],
+                "to": g.parties[1],
+                "from_function": None,
+                "to_function": None,
+                "agreement": None,
+                "documented": False,
+                "dependencies": int(g.message.split()[0]),
+                "example": g.chain[0] if g.chain else None,
+            }
+        )
+        for g in gaps
+        if g.rule == "missing-handoff"
+    ]
+    return tuple(documented + missing)
+
+
+def _function_map(
+    lib: Library, profile: Profile, applicable: dict[str, Assignment], graph: Any
+) -> dict[str, Any]:
+    """The hand-off map: which party's function feeds which, laid out by dependency order.
+
+    Rows come from `nx.topological_generations` over the function-level graph (its strongly
+    connected parts condensed), so prerequisites sit above the work that rests on them.
+    """
+    import networkx as nx
+
+    held: dict[tuple[str, str], int] = Counter()
+    for assignment in applicable.values():
+        for share in assignment.shares:
+            if share.function:
+                for party in share.parties:
+                    held[(party, share.function)] += 1
+    links: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    function_graph: nx.DiGraph[str] = nx.DiGraph()
+    function_graph.add_nodes_from(sorted({f for _, f in held}))
+    for dependent, prerequisite in graph.edges:
+        a, b = applicable.get(dependent), applicable.get(prerequisite)
+        if a is None or b is None:
+            continue
+        for sb in b.shares:
+            for sa in a.shares:
+                if not sa.function or not sb.function:
+                    continue
+                if sa.function != sb.function:
+                    function_graph.add_edge(sb.function, sa.function)
+                for p in sb.parties:
+                    for q in sa.parties:
+                        if p != q:
+                            links[(p, sb.function, q, sa.function)] += 1
+    condensed = nx.condensation(function_graph)
+    rank: dict[str, int] = {}
+    for generation, members in enumerate(nx.topological_generations(condensed)):
+        for member in members:
+            for function in condensed.nodes[member]["members"]:
+                rank[function] = generation
+    order = tuple(sorted(rank, key=lambda f: (rank[f], f)))
+    row = {f: i for i, f in enumerate(order)}
+
+    def documented(p: str, fp: str, q: str, fq: str) -> bool:
+        return any(
+            h.from_ == p
+            and h.to == q
+            and h.from_function in (None, fp)
+            and h.to_function in (None, fq)
+            for h in profile.handoffs
+        )
+
+    return {
+        "function_order": order,
+        "function_nodes": tuple(
+            FunctionNode(party=p, function=f, row=row[f], controls=n)
+            for (p, f), n in sorted(held.items(), key=lambda item: (row[item[0][1]], item[0][0]))
+        ),
+        "function_links": tuple(
+            FunctionLink(
+                from_party=p,
+                from_function=fp,
+                to_party=q,
+                to_function=fq,
+                dependencies=n,
+                documented=documented(p, fp, q, fq),
+            )
+            for (p, fp, q, fq), n in sorted(links.items())
+        ),
+    }
+
+
+def _evidence(profile: Profile, lib: Library, as_of: dt.date) -> tuple[EvidenceEntry, ...]:
+    rows = []
+    for item in sorted(profile.evidence, key=lambda e: (e.control, e.reviewed)):
+        control = lib.controls[item.control]
+        limit = control.review_days or profile.review_period_days
+        age = (as_of - item.reviewed).days
+        needs_decision = (
+            control.kind == "implementation-specification" and control.level == "addressable"
+        )
+        status: Literal["current", "stale", "no decision recorded"] = (
+            "no decision recorded"
+            if needs_decision and item.decision is None
+            else "stale"
+            if age > limit
+            else "current"
+        )
+        rows.append(
+            EvidenceEntry(
+                control=item.control,
+                title=control.title,
+                reference=item.reference,
+                url=safe_url(item.reference),
+                reviewed=item.reviewed,
+                age_days=age,
+                limit_days=limit,
+                decision=item.decision,
+                status=status,
+            )
+        )
+    return tuple(rows)
+
+
+def _inputs(doc: Document, lib: Library, graph: Any, model_id: str) -> tuple[InputFile, ...]:
+    """The profile, every catalog the scoped graph touches, the hub, the model and the taxonomy."""
+    files = [InputFile(kind="profile", name=doc.name, sha256=doc.sha256, builtin=False)]
+    touched = {data["catalog"] for _, data in graph.nodes(data=True)}
+    wanted = [c.id for c in lib.catalogs.values() if c.id in touched or c.hub]
+    for fw in wanted:
+        src = lib.sources[fw]
+        files.append(
+            InputFile(kind="catalog", name=src.name, sha256=src.sha256, builtin=src.builtin)
+        )
+    model_src = lib.sources[f"model:{model_id}"]
+    files.append(
+        InputFile(
+            kind="model", name=model_src.name, sha256=model_src.sha256, builtin=model_src.builtin
+        )
+    )
+    if "functions" in lib.sources:
+        src = lib.sources["functions"]
+        files.append(
+            InputFile(kind="functions", name=src.name, sha256=src.sha256, builtin=src.builtin)
+        )
+    return tuple(files)
+
+
+def canonical_json(assessment: Assessment) -> str:
+    """The canonical snapshot text: the JSON report, byte for byte."""
+    from ctrlmap.formats.json import dump
+
+    return dump(assessment)
+
+
+def severity_counts(assessment: Assessment) -> list[tuple[str, int]]:
+    """Gap counts in severity order."""
+    return [(s, assessment.gap_summary.by_severity.get(s, 0)) for s in SEVERITIES]

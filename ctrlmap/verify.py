@@ -1,0 +1,115 @@
+"""Check an HTML report against its embedded snapshot, and optionally against a fresh assessment."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ctrlmap import __version__
+from ctrlmap.errors import CtrlmapError
+
+_SNAPSHOT = re.compile(
+    r'<script type="application/json" id="ctrlmap-snapshot">(.*?)</script>', re.DOTALL
+)
+_DIGEST = re.compile(r'<meta name="ctrlmap-snapshot-sha256" content="([0-9a-f]{64})">')
+
+
+@dataclass
+class Verification:
+    """What `ctrlmap verify` found: each check, and whether all passed."""
+
+    report: str
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every check passed."""
+        return bool(self.checks) and all(passed for _, passed, _ in self.checks)
+
+    def add(self, name: str, passed: bool, detail: str) -> None:
+        """Record one check."""
+        self.checks.append((name, passed, detail))
+
+
+def read_report(path: Path) -> str:
+    """The report's text, or a clear error."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CtrlmapError(f"{path}: file not found; check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CtrlmapError(f"{path}: cannot read it as a UTF-8 HTML report ({exc})") from None
+
+
+def verify_report(path: Path, text: str, fresh: Any = None) -> Verification:
+    """Check the snapshot's hash, that the page is exactly what the snapshot renders, and (given a
+    function that rebuilds the assessment from the snapshot's settings) that it is still current."""
+    from ctrlmap.formats.html import report as render_html
+    from ctrlmap.formats.json import dump
+    from ctrlmap.report import Assessment
+
+    result = Verification(str(path))
+    found, claimed = _SNAPSHOT.search(text), _DIGEST.search(text)
+    if found is None or claimed is None:
+        result.add(
+            "snapshot",
+            False,
+            "no ctrlmap snapshot or hash in this file: not a ctrlmap HTML report, "
+            "or the snapshot was removed",
+        )
+        return result
+    try:
+        data = json.loads(found.group(1))
+        canonical = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    except ValueError as exc:
+        result.add("snapshot", False, f"the embedded snapshot is not valid JSON ({exc})")
+        return result
+    actual = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    result.add(
+        "snapshot hash",
+        actual == claimed.group(1),
+        f"embedded snapshot hashes to {actual}; the report claims {claimed.group(1)}",
+    )
+    try:
+        assessment = Assessment.model_validate(data)
+    except ValidationError as exc:
+        result.add(
+            "snapshot",
+            False,
+            f"the snapshot does not match the report model ({exc.error_count()} problems)",
+        )
+        return result
+    if dump(assessment) != canonical:
+        result.add("snapshot", False, "the snapshot does not round-trip through the report model")
+        return result
+    tool = f"ctrlmap {__version__}"
+    if assessment.tool == tool:
+        result.add(
+            "page",
+            render_html(assessment) == text,
+            "the page is exactly what its snapshot renders"
+            if render_html(assessment) == text
+            else "the page differs from what its snapshot renders: it was edited",
+        )
+    else:
+        result.add(
+            "page", True, f"not re-rendered: made by {html.escape(assessment.tool)}, this is {tool}"
+        )
+    if fresh is not None:
+        current = fresh(assessment)
+        differing = [key for key, value in data.items() if current.get(key) != value]
+        result.add(
+            "fresh assessment",
+            not differing,
+            "a fresh assessment of the profile at the same date matches the snapshot"
+            if not differing
+            else f"a fresh assessment at {assessment.as_of} differs in: {', '.join(differing)}",
+        )
+    return result

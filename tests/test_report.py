@@ -1,0 +1,253 @@
+"""The report: one assessment feeding every format, golden files, the snapshot and `verify`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from ctrlmap.formats import render
+from ctrlmap.formats.html import SNAPSHOT_ID, snapshot_parts
+from ctrlmap.loading import Library, load_profile
+from ctrlmap.report import Assessment, build_report, canonical_json, safe_url
+from tests.conftest import DATA, EXAMPLES
+
+AS_OF = dt.date(2026, 11, 28)
+EXAMPLE_NAMES = ["clinic", "cpa-firm", "law-firm", "mortgage-lender"]
+SECTIONS = [
+    "scope",
+    "parties",
+    "summary",
+    "matrix",
+    "gaps",
+    "splits",
+    "map",
+    "evidence",
+    "law",
+    "inputs",
+    "signoff",
+]
+
+
+def assessment(lib: Library, stem: str, path: Path | None = None) -> Assessment:
+    source = path or EXAMPLES / f"{stem}.yaml"
+    profile, doc = load_profile(source, lib, name=f"examples/{source.name}")
+    return build_report(profile, doc, lib, AS_OF)
+
+
+@pytest.mark.parametrize("stem", EXAMPLE_NAMES)
+@pytest.mark.parametrize("fmt", ["md", "csv", "html"])
+def test_reports_match_their_golden_files(
+    lib: Library, golden: Callable[[str, str], None], stem: str, fmt: str
+) -> None:
+    golden(f"{stem}.{fmt}", render("report", fmt, assessment(lib, stem)))
+
+
+@pytest.mark.parametrize("stem", EXAMPLE_NAMES)
+def test_json_snapshot_round_trips_through_the_models(lib: Library, stem: str) -> None:
+    report = assessment(lib, stem)
+    text = render("report", "json", report)
+    again = Assessment.model_validate_json(text)
+    assert again == report
+    assert canonical_json(again) == text
+    assert json.loads(text)["schema"] == "ctrlmap/report@1"
+
+
+def test_every_section_and_the_snapshot_are_in_the_html(lib: Library) -> None:
+    report = assessment(lib, "clinic")
+    page = render("report", "html", report)
+    for section in SECTIONS:
+        assert f'<section id="{section}"' in page
+    embedded, digest = snapshot_parts(report)
+    assert f'<script type="application/json" id="{SNAPSHOT_ID}">{embedded}</script>' in page
+    assert f'<meta name="ctrlmap-snapshot-sha256" content="{digest}">' in page
+    assert (
+        "http://" not in page.replace('content="', "") or "http://" in embedded
+    )  # no network fetches
+    assert "<link" not in page and " src=" not in page
+
+
+def test_markdown_has_the_same_sections(lib: Library) -> None:
+    page = render("report", "md", assessment(lib, "clinic"))
+    for heading in (
+        "Scope and method",
+        "Organisation, parties and designated roles",
+        "Summary figures",
+        "Responsibility matrix",
+        "Gaps by severity",
+        "Splits and hand-offs",
+        "Hand-off map",
+        "Evidence register",
+        "Accountability in law",
+        "Inputs and versions",
+        "Sign-off",
+    ):
+        assert "## " in page and heading in page
+
+
+def test_user_text_is_escaped_and_unsafe_links_are_text(lib: Library) -> None:
+    report = assessment(lib, "injection", DATA / "good" / "injection.yaml")
+    page = render("report", "html", report)
+    body = page.split(f'<script type="application/json" id="{SNAPSHOT_ID}">')[0]
+    assert "<script>" not in body and "<img src=x" not in body and "<svg onload" not in body
+    assert "&lt;script&gt;document.title=&#39;pwned-org&#39;&lt;/script&gt;" in body
+    assert 'href="javascript' not in page.lower()
+    assert (
+        "javascript:document.title=&#39;pwned-url&#39;" not in body
+    )  # the unsafe url is dropped, not linked
+    snapshot = page.split(f'id="{SNAPSHOT_ID}">')[1].split("</script>")[0]
+    assert "<" not in snapshot
+    markdown = render("report", "md", report)
+    assert "\\| pipe \\|" in markdown and "\\<script\\>" in markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://example.com/a?b=1", "https://example.com/a?b=1"),
+        ("HTTP://Example.com", "HTTP://Example.com"),
+        ("javascript:alert(1)", None),
+        ("JavaScript:alert(1)", None),
+        (" javascript:alert(1)", None),
+        ("data:text/html,hi", None),
+        ("//example.com", None),
+        ("ftp://example.com", None),
+        ("https://exa mple.com", None),
+        ("java\tscript:x", None),
+        ("Policy binder, shelf 3", None),
+    ],
+)
+def test_safe_url(text: str, expected: str | None) -> None:
+    assert safe_url(text) == expected
+
+
+def test_same_inputs_give_byte_identical_reports(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    for target in (first, second):
+        result = invoke(
+            "report",
+            str(EXAMPLES / "mortgage-lender.yaml"),
+            "-o",
+            str(target),
+            "--as-of",
+            "2026-11-28",
+        )
+        assert result.exit_code == 0, result.stderr
+    assert first.read_bytes() == second.read_bytes()
+    epoch = invoke(
+        "report",
+        str(EXAMPLES / "mortgage-lender.yaml"),
+        "--format",
+        "json",
+        env={"SOURCE_DATE_EPOCH": "1795867200"},
+    )
+    assert json.loads(epoch.stdout)["as_of"] == "2026-11-28"
+
+
+def test_format_follows_the_suffix(invoke: Callable[..., Result], tmp_path: Path) -> None:
+    for suffix, marker in (
+        (".html", "<!DOCTYPE html>"),
+        (".md", "# Accountability assessment"),
+        (".json", '"schema": "ctrlmap/report@1"'),
+        (".csv", "control,framework,title"),
+    ):
+        target = tmp_path / f"report{suffix}"
+        result = invoke(
+            "report", str(EXAMPLES / "clinic.yaml"), "-o", str(target), "--as-of", "2026-11-28"
+        )
+        assert result.exit_code == 0
+        assert marker in target.read_text()
+    unknown = invoke("report", str(EXAMPLES / "clinic.yaml"), "-o", str(tmp_path / "report.pdf"))
+    assert unknown.exit_code == 2 and "give --format" in unknown.stderr
+
+
+def test_report_refuses_to_overwrite_the_profile(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text((EXAMPLES / "clinic.yaml").read_text())
+    result = invoke("report", str(profile), "-o", str(profile), "--format", "html")
+    assert result.exit_code == 2 and "refusing to overwrite an input file" in result.stderr
+    assert profile.read_text() == (EXAMPLES / "clinic.yaml").read_text()
+
+
+def _report(invoke: Callable[..., Result], tmp_path: Path) -> Path:
+    target = tmp_path / "clinic.html"
+    assert (
+        invoke(
+            "report", str(EXAMPLES / "clinic.yaml"), "-o", str(target), "--as-of", "2026-11-28"
+        ).exit_code
+        == 0
+    )
+    return target
+
+
+def test_verify_accepts_an_untouched_report(invoke: Callable[..., Result], tmp_path: Path) -> None:
+    target = _report(invoke, tmp_path)
+    result = invoke("verify", str(target), str(EXAMPLES / "clinic.yaml"))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count("ok  ") == 3
+
+
+def test_verify_catches_an_edited_page(invoke: Callable[..., Result], tmp_path: Path) -> None:
+    target = _report(invoke, tmp_path)
+    target.write_text(
+        target.read_text().replace(
+            "Riverside Family Clinic</strong>", "Riverside Clinic</strong>", 1
+        )
+    )
+    result = invoke("verify", str(target))
+    assert result.exit_code == 1
+    assert "FAIL page" in result.stdout
+
+
+def test_verify_catches_an_edited_snapshot(invoke: Callable[..., Result], tmp_path: Path) -> None:
+    target = _report(invoke, tmp_path)
+    text = target.read_text()
+    head, snapshot = text.split(f'id="{SNAPSHOT_ID}">')
+    target.write_text(
+        head
+        + f'id="{SNAPSHOT_ID}">'
+        + snapshot.replace('"severity": "high"', '"severity": "low"', 1)
+    )
+    result = invoke("verify", str(target))
+    assert result.exit_code == 1 and "FAIL snapshot hash" in result.stdout
+
+
+def test_verify_notices_a_profile_that_changed(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    target = _report(invoke, tmp_path)
+    changed = tmp_path / "clinic.yaml"
+    changed.write_text(
+        (EXAMPLES / "clinic.yaml").read_text().replace("    backup: null", "    backup: sam")
+    )
+    result = invoke("verify", str(target), str(changed))
+    assert result.exit_code == 1
+    assert "FAIL fresh assessment" in result.stdout and "gaps" in result.stdout
+
+
+def test_verify_on_a_file_that_is_not_a_report(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    page = tmp_path / "other.html"
+    page.write_text("<html><body>hello</body></html>")
+    result = invoke("verify", str(page))
+    assert result.exit_code == 1 and "not a ctrlmap HTML report" in result.stdout
+    assert invoke("verify", str(tmp_path / "missing.html")).exit_code == 2
+
+
+def test_demo_writes_the_clinic_report_in_the_current_folder(
+    invoke: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("demo", "--as-of", "2026-11-28")
+    assert result.exit_code == 0
+    assert (tmp_path / "ctrlmap-demo.html").read_text().startswith("<!DOCTYPE html>")
+    assert "ctrlmap-demo.html" in result.stderr and "gaps" in result.stderr
