@@ -566,6 +566,80 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
     )
 
 
+@cli.command()
+@profile_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(formats_for("export")),
+    required=True,
+    help="Vocabulary: oscal (OSCAL component definition, JSON), crm-csv (customer "
+    "responsibility matrix), pci-12.8.5 (PCI DSS 12.8.5, per provider), ccm-ssrm (CSA CCM "
+    "ownership categories).",
+)
+@model_option
+@as_of_option
+@proposed_option
+@output_option
+@click.pass_obj
+def export(
+    settings: Settings,
+    profile: Path,
+    fmt: str,
+    model_id: str | None,
+    as_of: dt.datetime | None,
+    include_proposed: bool,
+    output: Path | None,
+) -> None:
+    """Export the responsibility matrix as OSCAL, a CRM, a PCI DSS 12.8.5 list or CSA CCM SSRM.
+
+    pci-12.8.5 needs pci-dss-4 among the profile's frameworks (else exit 2).
+
+    \b
+    Example:
+      ctrlmap export clinic.yaml --format oscal -o clinic.oscal.json
+      ctrlmap export lender.yaml --format pci-12.8.5 -o tpsp-responsibilities.csv
+    """
+    from ctrlmap.exports import build_export, check_export
+
+    lib, loaded, _ = load(settings, profile)
+    data = build_export(loaded, lib, model_id, include_proposed, as_of=resolve_as_of(as_of))
+    check_export(fmt, data)
+    emit(settings, "export", fmt, data, output, [profile])
+
+
+@cli.command()
+@profile_argument
+@model_option
+@proposed_option
+@format_option("crosswalk")
+@output_option
+@click.pass_obj
+def crosswalk(
+    settings: Settings,
+    profile: Path,
+    model_id: str | None,
+    include_proposed: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Show, per NIST CSF 2.0 subcategory, each framework's controls and who owns them.
+
+    One piece of work often meets several regulations. A subcategory whose controls give the same
+    work to different parties is flagged (the crosswalk-conflict gap rule).
+
+    \b
+    Example:
+      ctrlmap crosswalk lender.yaml
+      ctrlmap crosswalk lender.yaml --format csv -o crosswalk.csv
+    """
+    from ctrlmap.crosswalk import crosswalk as build_crosswalk
+
+    lib, loaded, _ = load(settings, profile)
+    result = build_crosswalk(loaded, lib, model_id, include_proposed)
+    emit(settings, "crosswalk", fmt, result, output, [profile])
+
+
 def main() -> None:
     """The console-script entry point."""
     cli(prog_name="ctrlmap")

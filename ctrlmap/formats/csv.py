@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ctrlmap.formats import register
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
+    from ctrlmap.crosswalk import CrosswalkResult
     from ctrlmap.gaps import GapsResult
     from ctrlmap.report import Assessment
 
@@ -135,3 +136,48 @@ def gaps(result: GapsResult) -> str:
 def report(assessment: Assessment) -> str:
     """The report's responsibility matrix: one row per control, R, A, C, I and basis."""
     return write_rows(ASSIGN_COLUMNS, (assignment_row(a) for a in assessment.assignments))
+
+
+CROSSWALK_COLUMNS = (
+    "subcategory",
+    "subcategory_title",
+    "category",
+    "frameworks",
+    "subcategory_conflict",
+    "framework",
+    "control",
+    "title",
+    "owner",
+    "responsible",
+    "accountable",
+    "accountable_person",
+    "control_conflict",
+)
+"""The columns of the crosswalk: one row per (subcategory, control)."""
+
+
+@register("crosswalk", "csv")
+def crosswalk(result: CrosswalkResult) -> str:
+    """One row per control of each subcategory; a control meeting several subcategories repeats."""
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for sub in result.subcategories:
+            for fw, controls in sub.frameworks.items():
+                for c in controls:
+                    yield (
+                        sub.id,
+                        sub.title,
+                        sub.category,
+                        sub.framework_count,
+                        "yes" if sub.conflict else "no",
+                        fw,
+                        c.control,
+                        c.title,
+                        c.owner or "",
+                        "; ".join(c.responsible),
+                        c.accountable or "",
+                        c.accountable_person or "",
+                        "yes" if c.conflict else "no",
+                    )
+
+    return write_rows(CROSSWALK_COLUMNS, rows())

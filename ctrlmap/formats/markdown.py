@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from tabulate import tabulate
 
 from ctrlmap.formats import register
-from ctrlmap.formats.table import local
+from ctrlmap.formats.table import crosswalk_summary, local
 from ctrlmap.models.results import AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
+    from ctrlmap.crosswalk import CrosswalkResult
     from ctrlmap.gaps import GapsResult
     from ctrlmap.report import Assessment
 
@@ -128,3 +129,36 @@ def report(assessment: Assessment) -> str:
     from ctrlmap.formats.html import environment, view
 
     return environment().get_template("report.md").render(**view(assessment))
+
+
+@register("crosswalk", "md")
+def crosswalk(result: CrosswalkResult) -> str:
+    """A summary, then one table row per control, grouped by subcategory."""
+    head = (
+        f"# CSF 2.0 crosswalk: {md_escape(result.organization)}\n\n"
+        f"Model: {result.model}; frameworks: {', '.join(result.frameworks)}. "
+        f"{crosswalk_summary(result)}.\n\n"
+    )
+    rows = []
+    for sub in result.subcategories:
+        first = True
+        for fw, controls in sub.frameworks.items():
+            for c in controls:
+                rows.append(
+                    (
+                        f"{sub.id} {sub.title}" if first else "",
+                        fw,
+                        local(c.control),
+                        c.title,
+                        c.owner or "",
+                        ", ".join(c.responsible),
+                        (c.accountable or "nobody")
+                        + (f" ({c.accountable_person})" if c.accountable_person else ""),
+                        "conflict" if c.conflict else "",
+                    )
+                )
+                first = False
+    table = md_table(
+        rows, ("CSF subcategory", "Framework", "Control", "Title", "Owner", "R", "A", "Conflict")
+    )
+    return head + table + "\n"

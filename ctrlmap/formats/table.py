@@ -12,6 +12,7 @@ from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
 from ctrlmap.views import CatalogView, FrameworksView, ValidationView
 
 if TYPE_CHECKING:
+    from ctrlmap.crosswalk import CrosswalkControl, CrosswalkResult
     from ctrlmap.gaps import GapsResult
 
 
@@ -244,3 +245,46 @@ def gaps(result: GapsResult) -> str:
         out.append(f"  {g.message}\n  Fix: {g.remediation}\n")
         out.append(f"  Controls: {_controls(g.controls)}\n  Citation: {g.citation}\n")
     return "".join(out)
+
+
+def _crosswalk_accountable(c: CrosswalkControl) -> str:
+    if c.accountable is None:
+        return "-"
+    return f"{c.accountable} ({c.accountable_person})" if c.accountable_person else c.accountable
+
+
+def crosswalk_summary(result: CrosswalkResult) -> str:
+    """The one-line count of the crosswalk (shared by the table and Markdown views)."""
+    s = result.summary
+    return (
+        f"{s.subcategories} of {s.hub_subcategories} CSF 2.0 subcategories met; "
+        f"{s.multi_framework} by more than one framework; {s.conflicts} with conflicting owners"
+    )
+
+
+@register("crosswalk", "table")
+def crosswalk(result: CrosswalkResult) -> str:
+    """Per CSF subcategory, each framework's controls with owner, R and A; '!' marks a conflict."""
+    rows = []
+    for sub in result.subcategories:
+        first = True
+        for fw, controls in sub.frameworks.items():
+            for n, c in enumerate(controls):
+                rows.append(
+                    (
+                        (sub.id + (" !" if sub.conflict else "")) if first else "",
+                        fw if n == 0 else "",
+                        local(c.control),
+                        short(c.title, 36),
+                        c.owner or "",
+                        ", ".join(c.responsible),
+                        _crosswalk_accountable(c),
+                        "!" if c.conflict else "",
+                    )
+                )
+                first = False
+    head = (
+        f"{result.organization}: model {result.model}, frameworks {', '.join(result.frameworks)}\n"
+    )
+    body = _table(rows, ("CSF", "framework", "control", "title", "owner", "R", "A", "conflict"))
+    return f"{head}{crosswalk_summary(result)}\n\n{body}\n"
