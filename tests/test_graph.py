@@ -20,9 +20,18 @@ from tests.conftest import EXAMPLES
 def test_an_edge_points_from_a_control_to_its_prerequisite(lib: Library) -> None:
     graph = lib.graph
     # risk management depends on risk analysis; a specification depends on its standard
-    assert graph.has_edge("hipaa-security:164.308(a)(1)(ii)(B)", "hipaa-security:164.308(a)(1)(ii)(A)")
-    assert graph.edges["hipaa-security:164.308(a)(1)(ii)(A)", "hipaa-security:164.308(a)(1)(i)"]["kind"] == "parent"
-    assert "hipaa-security:164.308(a)(1)(ii)(B)" in nx.ancestors(graph, "hipaa-security:164.308(a)(1)(ii)(A)")
+    assert graph.has_edge(
+        "hipaa-security:164.308(a)(1)(ii)(B)", "hipaa-security:164.308(a)(1)(ii)(A)"
+    )
+    assert (
+        graph.edges["hipaa-security:164.308(a)(1)(ii)(A)", "hipaa-security:164.308(a)(1)(i)"][
+            "kind"
+        ]
+        == "parent"
+    )
+    assert "hipaa-security:164.308(a)(1)(ii)(B)" in nx.ancestors(
+        graph, "hipaa-security:164.308(a)(1)(ii)(A)"
+    )
 
 
 def test_scope_marks_other_catalogs_as_external(lib: Library) -> None:
@@ -39,7 +48,9 @@ def test_proposed_controls_are_in_scope_only_when_asked(lib: Library) -> None:
 
 
 def test_scope_is_built_once_per_catalog_set(lib: Library) -> None:
-    assert lib.scope(["hipaa-security", "hipaa-breach"]) is lib.scope(["hipaa-breach", "hipaa-security"])
+    assert lib.scope(["hipaa-security", "hipaa-breach"]) is lib.scope(
+        ["hipaa-breach", "hipaa-security"]
+    )
 
 
 @st.composite
@@ -49,13 +60,22 @@ def random_catalogs(draw: st.DrawFn) -> Catalog:
     for i in range(size):
         deps = draw(st.sets(st.integers(0, i - 1), max_size=3)) if i else set()
         parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
-        controls.append({
-            "id": f"C-{i}", "title": f"C {i}", "summary": "x", "citation": f"C {i}", "kind": "requirement",
-            "level": "required", "functions": ["governance"],
-            "parent": f"C-{parent}" if parent is not None else None,
-            "depends_on": [f"C-{d}" for d in sorted(deps) if d != parent],
-        })
-    return Catalog.model_validate({"id": "random", "title": "Random", "version": "1", "controls": controls})
+        controls.append(
+            {
+                "id": f"C-{i}",
+                "title": f"C {i}",
+                "summary": "x",
+                "citation": f"C {i}",
+                "kind": "requirement",
+                "level": "required",
+                "functions": ["governance"],
+                "parent": f"C-{parent}" if parent is not None else None,
+                "depends_on": [f"C-{d}" for d in sorted(deps) if d != parent],
+            }
+        )
+    return Catalog.model_validate(
+        {"id": "random", "title": "Random", "version": "1", "controls": controls}
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -69,7 +89,9 @@ def test_graph_properties_on_random_catalogs(catalog: Catalog) -> None:
         key = f"random:{control.id}"
         for dep in control.depends_on:
             assert graph.has_edge(key, f"random:{dep.control}")
-            assert order[key] < order[f"random:{dep.control}"]  # a dependent comes before its prerequisite
+            assert (
+                order[key] < order[f"random:{dep.control}"]
+            )  # a dependent comes before its prerequisite
         if control.parent:
             assert graph.has_edge(key, f"random:{control.parent}")
     weights = dependents(graph)
@@ -90,7 +112,16 @@ def test_graph_command_dot_and_json(invoke: Callable[..., Result]) -> None:
 
 
 def test_graph_command_framework_filter(invoke: Callable[..., Result]) -> None:
-    data = json.loads(invoke("graph", str(EXAMPLES / "clinic.yaml"), "--framework", "hipaa-breach", "--format", "json").stdout)
+    data = json.loads(
+        invoke(
+            "graph",
+            str(EXAMPLES / "clinic.yaml"),
+            "--framework",
+            "hipaa-breach",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert {n["framework"] for n in data["nodes"] if not n["external"]} == {"hipaa-breach"}
     bad = invoke("graph", str(EXAMPLES / "clinic.yaml"), "--framework", "pci-dss-4")
     assert bad.exit_code == 2 and "not one of the profile's frameworks" in bad.stderr
