@@ -161,58 +161,51 @@ def assign_control(ctx: Context, framework: str, control: Control) -> Assignment
     failed = applies(control, ctx.facts)
     if failed is not None:
         why = "; ".join(
-            f"it applies only when {fact} is {_fmt(wanted)} (the profile: {_fmt(ctx.facts.get(fact, ())) or 'none'})"
+            f"it applies only when {fact} is {_fmt(wanted)} "
+            f"(the profile: {_fmt(ctx.facts.get(fact, ())) or 'none'})"
             for fact, wanted in failed.items()
         )
-        return Assignment(
-            control=key,
-            framework=framework,
-            title=control.title,
-            level=control.level,
-            applicable=False,
-            owner=None,
-            raci=None,
-            people=(),
-            shares=(),
-            basis=(
-                BasisStep(
-                    step="applicability", text=f"Not applicable: {why}.", citation=control.citation
-                ),
-            ),
-            excluded_by=failed,
+        step = BasisStep(
+            step="applicability", text=f"Not applicable: {why}.", citation=control.citation
         )
-    override = ctx.overrides.get(key)
-    # Controls with the same functions and flags resolve the same way within one profile.
-    memo = (
-        None
-        if override is not None
-        else (
-            control.functions,
-            control.independence,
-            control.accountability,
-            control.accountability_basis,
-            control.designation,
-            control.citation if control.independence else None,
+        owner: Owner | None = None
+        raci: Raci | None = None
+        people: tuple[str, ...] = ()
+        shares: tuple[Share, ...] = ()
+        basis: tuple[BasisStep, ...] = (step,)
+    else:
+        override = ctx.overrides.get(key)
+        # Controls with the same functions and flags resolve the same way within one profile.
+        memo = (
+            None
+            if override is not None
+            else (
+                control.functions,
+                control.independence,
+                control.accountability,
+                control.accountability_basis,
+                control.designation,
+                control.citation if control.independence else None,
+            )
         )
-    )
-    resolved = ctx.resolved.get(memo) if memo is not None else None
-    if resolved is None:
-        resolved = _resolve(ctx, control, override)
-        if memo is not None:
-            ctx.resolved[memo] = resolved
-    owner, raci, people, shares, basis = resolved
+        resolved = ctx.resolved.get(memo) if memo is not None else None
+        if resolved is None:
+            resolved = _resolve(ctx, control, override)
+            if memo is not None:
+                ctx.resolved[memo] = resolved
+        owner, raci, people, shares, basis = resolved
     return Assignment(
         control=key,
         framework=framework,
         title=control.title,
         level=control.level,
-        applicable=True,
+        applicable=failed is None,
         owner=owner,
         raci=raci,
         people=people,
         shares=shares,
         basis=basis,
-        excluded_by=None,
+        excluded_by=failed,
     )
 
 

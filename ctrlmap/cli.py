@@ -522,9 +522,14 @@ def verify(settings: Settings, report_file: Path, profile: Path | None) -> None:
         def fresh(snapshot: Any) -> Any:
             from ctrlmap.report import build_report
 
-            doc.name = snapshot.inputs[0].name
             again = build_report(
-                loaded, doc, lib, snapshot.as_of, snapshot.model, snapshot.include_proposed
+                loaded,
+                doc,
+                lib,
+                snapshot.as_of,
+                snapshot.model,
+                snapshot.include_proposed,
+                profile_name=snapshot.inputs[0].name,
             )
             return again.model_dump(mode="json", by_alias=True)
 
@@ -554,8 +559,9 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
     from ctrlmap.report import build_report
 
     lib, loaded, doc = load(settings, examples_root() / "clinic.yaml")
-    doc.name = "examples/clinic.yaml"
-    assessment = build_report(loaded, doc, lib, resolve_as_of(as_of))
+    assessment = build_report(
+        loaded, doc, lib, resolve_as_of(as_of), profile_name="examples/clinic.yaml"
+    )
     target = output or Path("ctrlmap-demo.html")
     emit(settings, "report", "html", assessment, target)
     counts = ", ".join(f"{n} {s}" for s, n in assessment.gap_summary.by_severity.items())

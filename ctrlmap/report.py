@@ -213,8 +213,12 @@ def build_report(
     as_of: dt.date,
     model_id: str | None = None,
     include_proposed: bool = False,
+    profile_name: str | None = None,
 ) -> Assessment:
-    """Run the whole pipeline for one profile and shape everything the reports show."""
+    """Run the whole pipeline for one profile and shape everything the reports show.
+
+    `profile_name` is how the inputs section names the profile (default: as it was given).
+    """
     result = assign_owners(profile, lib, model_id, None, include_proposed)
     found = find_gaps(profile, lib, result, as_of, None, include_proposed)
     model = lib.model(result.model)
@@ -305,7 +309,7 @@ def build_report(
         **_function_map(lib, profile, applicable, scope.graph),
         evidence=_evidence(profile, lib, as_of),
         legal_statement=LEGAL_STATEMENT,
-        inputs=_inputs(doc, lib, scope.graph, model.id),
+        inputs=_inputs(doc, profile_name or doc.name, lib, scope.graph, model.id),
     )
 
 
@@ -476,9 +480,11 @@ def _evidence(profile: Profile, lib: Library, as_of: dt.date) -> tuple[EvidenceE
     return tuple(rows)
 
 
-def _inputs(doc: Document, lib: Library, graph: Any, model_id: str) -> tuple[InputFile, ...]:
+def _inputs(
+    doc: Document, name: str, lib: Library, graph: Any, model_id: str
+) -> tuple[InputFile, ...]:
     """The profile, every catalog the scoped graph touches, the hub, the model and the taxonomy."""
-    files = [InputFile(kind="profile", name=doc.name, sha256=doc.sha256, builtin=False)]
+    files = [InputFile(kind="profile", name=name, sha256=doc.sha256, builtin=False)]
     touched = {data["catalog"] for _, data in graph.nodes(data=True)}
     wanted = [c.id for c in lib.catalogs.values() if c.id in touched or c.hub]
     for fw in wanted:

@@ -17,6 +17,20 @@ DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared" / "data"
+SECTIONS = [
+    "scope",
+    "parties",
+    "summary",
+    "matrix",
+    "gaps",
+    "splits",
+    "map",
+    "evidence",
+    "law",
+    "inputs",
+    "signoff",
+]
+"""The ids of the report's sections, in order."""
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from tests.conftest import DATA, EXAMPLES
+from tests.conftest import DATA, EXAMPLES, SECTIONS
 
 SECTIONS = [
     "scope",

@@ -14,7 +14,7 @@ from ctrlmap.formats import render
 from ctrlmap.formats.html import SNAPSHOT_ID, snapshot_parts
 from ctrlmap.loading import Library, load_profile
 from ctrlmap.report import Assessment, build_report, canonical_json, safe_url
-from tests.conftest import DATA, EXAMPLES
+from tests.conftest import DATA, EXAMPLES, SECTIONS
 
 AS_OF = dt.date(2026, 11, 28)
 EXAMPLE_NAMES = ["clinic", "cpa-firm", "law-firm", "mortgage-lender"]
