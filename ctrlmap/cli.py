@@ -464,6 +464,13 @@ REPORT_SUFFIXES = {
 @model_option
 @as_of_option
 @proposed_option
+@click.option(
+    "--compare-to",
+    "compare_to",
+    default=None,
+    metavar="MODEL",
+    help="Add the comparison with MODEL and its phased transition plan.",
+)
 @click.pass_obj
 def report(
     settings: Settings,
@@ -473,12 +480,14 @@ def report(
     model_id: str | None,
     as_of: dt.datetime | None,
     include_proposed: bool,
+    compare_to: str | None,
 ) -> None:
     """Write the audit-evidence report: HTML, Markdown, JSON (the snapshot) or CSV (the matrix).
 
     \b
     Example:
       ctrlmap report clinic.yaml -o clinic.html --as-of 2026-11-28
+      ctrlmap report clinic.yaml -o clinic.html --compare-to fully-managed
       ctrlmap report clinic.yaml -o clinic.json
     """
     from ctrlmap.report import build_report
@@ -488,7 +497,9 @@ def report(
         if fmt is None:
             raise click.UsageError(f"cannot tell the format from {output.name!r}; give --format")
     lib, loaded, doc = load(settings, profile)
-    assessment = build_report(loaded, doc, lib, resolve_as_of(as_of), model_id, include_proposed)
+    assessment = build_report(
+        loaded, doc, lib, resolve_as_of(as_of), model_id, include_proposed, compare_to=compare_to
+    )
     emit(settings, "report", fmt, assessment, output, [profile])
     if output is not None:
         click.echo(
@@ -530,6 +541,7 @@ def verify(settings: Settings, report_file: Path, profile: Path | None) -> None:
                 snapshot.model,
                 snapshot.include_proposed,
                 profile_name=snapshot.inputs[0].name,
+                compare_to=snapshot.comparison.to if snapshot.comparison else None,
             )
             return again.model_dump(mode="json", by_alias=True)
 
@@ -644,6 +656,128 @@ def crosswalk(
     lib, loaded, _ = load(settings, profile)
     result = build_crosswalk(loaded, lib, model_id, include_proposed)
     emit(settings, "crosswalk", fmt, result, output, [profile])
+
+
+@cli.command()
+@profile_argument
+@click.option(
+    "--from",
+    "from_model",
+    default=None,
+    metavar="MODEL",
+    help="The model now (default: the profile's).",
+)
+@click.option(
+    "--to",
+    "to_model",
+    default=None,
+    metavar="MODEL",
+    help="The model to move to (default: the other built-in model).",
+)
+@as_of_option
+@proposed_option
+@format_option("compare")
+@output_option
+@click.pass_obj
+def compare(
+    settings: Settings,
+    profile: Path,
+    from_model: str | None,
+    to_model: str | None,
+    as_of: dt.datetime | None,
+    include_proposed: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Compare two operating models for one organisation and plan the transition.
+
+    What moves and why, the gaps that open and close, what the target model needs that the
+    profile lacks, and a phased plan in which no control moves before the controls it depends on.
+
+    \b
+    Example:
+      ctrlmap compare clinic.yaml --to fully-managed
+      ctrlmap compare clinic.yaml --format html -o transition.html
+    """
+    from ctrlmap.compare import compare_models
+
+    lib, loaded, _ = load(settings, profile)
+    result = compare_models(
+        loaded, lib, from_model, to_model, resolve_as_of(as_of), include_proposed
+    )
+    emit(settings, "compare", fmt, result, output, [profile])
+
+
+@cli.command()
+@click.argument("profile", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--internal-staff",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="How many internal IT staff (buckets 0, 1-2, 3 or more).",
+)
+@click.option(
+    "--control",
+    type=click.Choice(["high", "low"]),
+    default=None,
+    help="How much day-to-day control you want to keep.",
+)
+@click.option(
+    "--budget",
+    type=click.Choice(["predictable", "flexible"]),
+    default=None,
+    help="How predictable the IT budget must be.",
+)
+@click.option(
+    "--in-house-compliance/--no-in-house-compliance",
+    default=None,
+    help="Whether your own people can own regulatory accountability and oversee a provider.",
+)
+@as_of_option
+@format_option("recommend")
+@output_option
+@click.pass_obj
+def recommend(
+    settings: Settings,
+    profile: Path | None,
+    internal_staff: int | None,
+    control: str | None,
+    budget: str | None,
+    in_house_compliance: bool | None,
+    as_of: dt.datetime | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Recommend co-managed or fully managed IT from the four questions (and a profile).
+
+    An unanswered question scores 0; with PROFILE, unanswered questions are read from it where
+    possible and the gaps each model would leave join the reasons.
+
+    \b
+    Example:
+      ctrlmap recommend --internal-staff 0 --control low --budget predictable --in-house-compliance
+      ctrlmap recommend clinic.yaml
+    """
+    from ctrlmap.recommend import Answers
+    from ctrlmap.recommend import recommend as advise
+
+    answers = Answers.model_validate(
+        {
+            "internal_staff": internal_staff,
+            "control": control,
+            "budget": budget,
+            "in_house_compliance": in_house_compliance,
+        }
+    )
+    if profile is None:
+        result = advise(answers)
+        inputs: list[Path] = []
+    else:
+        lib, loaded, _ = load(settings, profile)
+        result = advise(answers, loaded, lib, resolve_as_of(as_of))
+        inputs = [profile]
+    emit(settings, "recommend", fmt, result, output, inputs)
 
 
 def main() -> None:

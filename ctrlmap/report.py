@@ -15,6 +15,7 @@ from pydantic import Field
 
 from ctrlmap import __version__
 from ctrlmap.assign import LEGAL_STATEMENT, assign_owners
+from ctrlmap.compare import CompareResult, compare_models
 from ctrlmap.documents import Document
 from ctrlmap.gaps import RULES, SEVERITIES, GapSummary, find_gaps
 from ctrlmap.loading import Library
@@ -204,6 +205,8 @@ class Assessment(Strict):
     evidence: tuple[EvidenceEntry, ...]
     legal_statement: str
     inputs: tuple[InputFile, ...]
+    comparison: CompareResult | None = None
+    """With `report --compare-to M`: the move to model M and its phased plan."""
 
 
 def build_report(
@@ -214,6 +217,7 @@ def build_report(
     model_id: str | None = None,
     include_proposed: bool = False,
     profile_name: str | None = None,
+    compare_to: str | None = None,
 ) -> Assessment:
     """Run the whole pipeline for one profile and shape everything the reports show.
 
@@ -310,6 +314,11 @@ def build_report(
         evidence=_evidence(profile, lib, as_of),
         legal_statement=LEGAL_STATEMENT,
         inputs=_inputs(doc, profile_name or doc.name, lib, scope.graph, model.id),
+        comparison=(
+            compare_models(profile, lib, model.id, compare_to, as_of, include_proposed)
+            if compare_to is not None
+            else None
+        ),
     )
 
 

@@ -18,19 +18,6 @@ from click.testing import Result
 
 from tests.conftest import DATA, EXAMPLES, SECTIONS
 
-SECTIONS = [
-    "scope",
-    "parties",
-    "summary",
-    "matrix",
-    "gaps",
-    "splits",
-    "map",
-    "evidence",
-    "law",
-    "inputs",
-    "signoff",
-]
 FLAGS = [
     "--headless",
     "--no-sandbox",

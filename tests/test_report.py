@@ -18,19 +18,6 @@ from tests.conftest import DATA, EXAMPLES, SECTIONS
 
 AS_OF = dt.date(2026, 11, 28)
 EXAMPLE_NAMES = ["clinic", "cpa-firm", "law-firm", "mortgage-lender"]
-SECTIONS = [
-    "scope",
-    "parties",
-    "summary",
-    "matrix",
-    "gaps",
-    "splits",
-    "map",
-    "evidence",
-    "law",
-    "inputs",
-    "signoff",
-]
 
 
 def assessment(lib: Library, stem: str, path: Path | None = None) -> Assessment:

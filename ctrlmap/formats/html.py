@@ -18,6 +18,8 @@ from ctrlmap.report import OWNERS, Assessment, canonical_json, severity_counts
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from ctrlmap.compare import Change, CompareResult
+
 CHART_WIDTH = 560
 """Width of a full bar in the summary charts, in SVG units."""
 MAP_COLUMN = 250
@@ -156,6 +158,7 @@ def view(a: Assessment) -> dict[str, Any]:
     severities = severity_counts(a)
     return {
         "a": a,
+        "compare_groups": compare_groups(a.comparison) if a.comparison else [],
         "names": names,
         "snapshot": embedded,
         "snapshot_id": SNAPSHOT_ID,
@@ -179,6 +182,27 @@ def view(a: Assessment) -> dict[str, Any]:
         "documented_handoffs": [h for h in a.handoffs if h.documented],
         "missing_handoffs": [h for h in a.handoffs if not h.documented],
     }
+
+
+def compare_groups(c: CompareResult) -> list[tuple[str, list[Change]]]:
+    """The moving controls grouped by movement, in the movements' display order."""
+    from ctrlmap.compare import MOVEMENTS
+
+    return [
+        (m, [ch for ch in c.changes if ch.movement == m])
+        for m in MOVEMENTS
+        if any(ch.movement == m for ch in c.changes)
+    ]
+
+
+@register("compare", "html")
+def compare(result: CompareResult) -> str:
+    """The comparison and transition plan as a page of its own."""
+    return (
+        environment()
+        .get_template("compare.html")
+        .render(c=result, compare_groups=compare_groups(result))
+    )
 
 
 @register("report", "html")

@@ -12,6 +12,7 @@ from ctrlmap.formats.table import crosswalk_summary, local
 from ctrlmap.models.results import AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
+    from ctrlmap.compare import CompareResult
     from ctrlmap.crosswalk import CrosswalkResult
     from ctrlmap.gaps import GapsResult
     from ctrlmap.report import Assessment
@@ -162,3 +163,15 @@ def crosswalk(result: CrosswalkResult) -> str:
         rows, ("CSF subcategory", "Framework", "Control", "Title", "Owner", "R", "A", "Conflict")
     )
     return head + table + "\n"
+
+
+@register("compare", "md")
+def compare(result: CompareResult) -> str:
+    """The comparison and transition plan as Markdown."""
+    from ctrlmap.formats.html import compare_groups, environment
+
+    return (
+        environment()
+        .get_template("compare.md")
+        .render(c=result, compare_groups=compare_groups(result))
+    )

@@ -12,8 +12,10 @@ from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
 from ctrlmap.views import CatalogView, FrameworksView, ValidationView
 
 if TYPE_CHECKING:
+    from ctrlmap.compare import CompareResult
     from ctrlmap.crosswalk import CrosswalkControl, CrosswalkResult
     from ctrlmap.gaps import GapsResult
+    from ctrlmap.recommend import RecommendResult
 
 
 def _table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
@@ -288,3 +290,87 @@ def crosswalk(result: CrosswalkResult) -> str:
     )
     body = _table(rows, ("CSF", "framework", "control", "title", "owner", "R", "A", "conflict"))
     return f"{head}{crosswalk_summary(result)}\n\n{body}\n"
+
+
+@register("compare", "table")
+def compare(result: CompareResult) -> str:
+    """What moves, the gaps that open and close, what is needed, and the phased plan."""
+    from ctrlmap.formats.html import compare_groups
+
+    s = result.summary
+    out = [
+        f"{result.organization}: {result.from_title} -> {result.to_title}, as of {result.as_of.isoformat()}\n",
+        f"{s.moving} of {s.applicable} applicable controls move, {s.untouched} untouched; gaps "
+        f"{s.gaps_from.total} -> {s.gaps_to.total} ({s.gaps_opened} open, {s.gaps_closed} close)\n",
+    ]
+    for movement, changes in compare_groups(result):
+        out.append(f"\n{movement} ({len(changes)})\n")
+        out.append(
+            _table(
+                (
+                    (
+                        local(ch.control),
+                        short(ch.title, 34),
+                        f"{ch.from_owner or '-'} -> {ch.to_owner or '-'}",
+                        f"{ch.from_accountable or '-'} -> {ch.to_accountable or '-'}",
+                        ch.phase,
+                        short(ch.reason, 60),
+                    )
+                    for ch in changes
+                ),
+                ("control", "title", "owner", "accountable", "phase", "why"),
+            )
+            + "\n"
+        )
+    if result.gaps_opened or result.gaps_closed:
+        out.append("\nGaps\n")
+        out.extend(
+            f"  opens  {g.severity:8} {g.rule}: {short(g.message, 90)}\n"
+            for g in result.gaps_opened
+        )
+        out.extend(
+            f"  closes {g.severity:8} {g.rule}: {short(g.message, 90)}\n"
+            for g in result.gaps_closed
+        )
+    if result.needs:
+        out.append(f"\nWhat {result.to_title} needs that the profile lacks\n")
+        out.extend(f"  {n.kind:11} {n.severity:8} {n.text}\n" for n in result.needs)
+    out.append("\nTransition plan\n")
+    for p in result.phases:
+        out.append(f"\nPhase {p.phase}: {p.title}\n  {p.summary}\n")
+        out.extend(f"  - {a.text}\n" for a in p.actions)
+        if p.controls:
+            out.append(f"  controls ({len(p.controls)}): {_controls(list(p.controls), 8)}\n")
+        out.extend(
+            f"  hand-off {h.from_} -> {h.to} ({h.kind}{f' until phase {h.until_phase}' if h.until_phase else ''}): "
+            f"{h.agreement or 'not yet documented'}\n"
+            for h in p.handoffs
+        )
+    out.append(
+        f"\nUntouched: {len(result.untouched)} controls keep their Responsible and Accountable parties.\n"
+    )
+    return "".join(out)
+
+
+@register("recommend", "table")
+def recommend(result: RecommendResult) -> str:
+    """The recommendation, the scores, one reason per question, and the conditions."""
+    head = result.recommendation or "no recommendation (an exact tie)"
+    out = [f"Recommendation: {head}\n"]
+    if result.organization:
+        out.append(f"For {result.organization} (now {result.current_model})\n")
+    out.append(
+        "Scores: " + ", ".join(f"{m} {v}" for m, v in result.scores.items()) + "\n\nReasons\n"
+    )
+    out.extend(
+        f"  - {r.topic}{' (from the profile)' if r.derived else ''}: {r.text}\n"
+        for r in result.reasons
+    )
+    if result.conditions:
+        out.append("\nConditions\n")
+        for c in result.conditions:
+            state = "" if c.met is None else (" [met]" if c.met else " [NOT met]")
+            out.append(
+                f"  - {c.model or 'either model'}: {c.text}{state}{f' ({c.detail})' if c.detail else ''}\n"
+            )
+    return "".join(out)

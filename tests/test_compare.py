@@ -1,0 +1,542 @@
+"""Model comparison and the transition plan: properties on random graphs, and the shipped examples."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ctrlmap.assign import assign_owners
+from ctrlmap.compare import MOVEMENTS, CompareResult, compare_models, default_target, movement
+from ctrlmap.errors import CtrlmapError
+from ctrlmap.formats.json import dump
+from ctrlmap.gaps import find_gaps
+from ctrlmap.loading import Library
+from ctrlmap.models import Catalog, Profile
+from ctrlmap.models.results import Assignment, AssignResult, Gap, Raci, Share
+from tests.builders import profile, with_defaults
+
+AS_OF = dt.date(2026, 6, 1)
+EXAMPLES = ["clinic", "cpa-firm", "law-firm", "mortgage-lender"]
+PAIRS = [("internal", "internal"), ("provider", "provider"), ("provider", "internal"),
+         ("shared", "internal"), ("shared", "provider"), ("internal", "provider")]  # fmt: skip
+PARTY_DEFAULTS = st.sampled_from(PAIRS)
+
+
+def applicable(result: AssignResult) -> dict[str, Assignment]:
+    return {a.control: a for a in result.assignments if a.applicable}
+
+
+def crossings(prerequisite: Assignment, dependent: Assignment) -> set[tuple[str, str]]:
+    """The hand-offs a dependency needs: every party of the prerequisite to every other of the dependent."""
+    assert prerequisite.raci is not None and dependent.raci is not None
+    return {
+        (p, q) for p in prerequisite.raci.responsible for q in dependent.raci.responsible if p != q
+    }
+
+
+def check_plan(result: CompareResult, lib: Library, loaded: Profile) -> None:
+    """The plan's contract, checked independently of how compare.py builds it."""
+    frameworks = list(loaded.frameworks)
+    before = applicable(assign_owners(loaded, lib, result.from_, frameworks))
+    after = applicable(assign_owners(loaded, lib, result.to, frameworks))
+
+    def parties(a: Assignment) -> tuple[frozenset[str], str | None]:
+        assert a.raci is not None
+        return frozenset(a.raci.responsible), a.raci.accountable
+
+    moving = {k for k in before if parties(before[k]) != parties(after[k])}
+    assert {c.control for c in result.changes} == moving
+    assert result.summary.moving + result.summary.untouched == result.summary.applicable
+    assert result.summary.applicable == len(before)
+    assert set(result.untouched) == set(before) - moving
+
+    phases = result.phases
+    assert [p.phase for p in phases] == list(range(1, len(phases) + 1))
+    assert phases[0].kind == "prepare" and phases[-1].kind == "close"
+    assert all(p.kind == "move" for p in phases[1:-1])
+    for edge in (phases[0], phases[-1]):
+        assert edge.actions and not edge.controls and not edge.handoffs
+        assert all(a.text for a in edge.actions)
+    placed = [k for p in phases for k in p.controls]
+    assert sorted(placed) == sorted(moving), "each moving control in exactly one phase"
+    assert all(p.controls for p in phases[1:-1]), "no empty movement phase"
+    phase_of = {k: p.phase for p in phases for k in p.controls}
+    assert {c.control: c.phase for c in result.changes} == phase_of
+
+    # No control moves before a moving control it depends on, directly or through any others.
+    graph = lib.scope(frameworks).graph
+    for key in moving:
+        for prerequisite in nx.descendants(graph, key) & moving:
+            assert phase_of[prerequisite] < phase_of[key], (key, prerequisite)
+
+    # Every dependency stays covered: at every point of the plan, each hand-off a dependency
+    # needs was needed before the plan started or is listed by a phase that has begun and whose
+    # interim need has not ended.
+    listed: dict[tuple[str, str], set[tuple[str, str, int, int | None]]] = defaultdict(set)
+    for p in phases:
+        for h in p.handoffs:
+            assert (h.kind == "lasting") == (h.until_phase is None)
+            assert h.until_phase is None or h.until_phase > p.phase
+            for d in h.dependencies:
+                listed[(d.control, d.depends_on)].add((h.from_, h.to, p.phase, h.until_phase))
+    for dependent, prerequisite in graph.edges:
+        if dependent not in before or prerequisite not in before:
+            continue
+        start = crossings(before[prerequisite], before[dependent])
+        for t in range(1, len(phases) + 1):
+            state = {
+                k: after[k] if phase_of.get(k, 10**6) <= t else before[k]
+                for k in (dependent, prerequisite)
+            }
+            for p, q in crossings(state[prerequisite], state[dependent]) - start:
+                assert any(
+                    (lp, lq) == (p, q) and begun <= t and (until is None or t < until)
+                    for lp, lq, begun, until in listed[(dependent, prerequisite)]
+                ), (dependent, prerequisite, p, q, t)
+        final = crossings(after[prerequisite], after[dependent])
+        for lp, lq, _, until in listed[(dependent, prerequisite)]:
+            assert ((lp, lq) in final) == (until is None)
+
+
+def identity(gap: Gap) -> tuple[Any, ...]:
+    framework = (
+        tuple(sorted({k.split(":")[0] for k in gap.controls}))
+        if gap.rule in ("missing-evidence", "stale-evidence", "self-assessment")
+        else ()
+    )
+    return (
+        gap.rule,
+        gap.parties,
+        tuple(sorted(gap.functions)),
+        tuple(sorted(gap.roles)),
+        framework,
+    )
+
+
+# -- random acyclic graphs ------------------------------------------------------------------
+
+
+@st.composite
+def random_setups(draw: st.DrawFn, lib: Library) -> tuple[Library, Profile]:
+    """A random acyclic catalog, two random models and a profile that uses them."""
+    # A few functions per draw, so that controls, models, people and providers meet often.
+    functions = draw(
+        st.lists(st.sampled_from(sorted(lib.functions)), min_size=2, max_size=6, unique=True)
+    )
+    size = draw(st.integers(2, 16))
+    controls: list[dict[str, Any]] = []
+    for i in range(size):
+        earlier = [f"c{j}" for j in range(i)]
+        depends = (
+            draw(st.lists(st.sampled_from(earlier), unique=True, max_size=3)) if earlier else []
+        )
+        parent = draw(st.one_of(st.none(), st.sampled_from(earlier))) if earlier else None
+        controls.append(
+            {
+                "id": f"c{i}",
+                "title": f"Control {i}",
+                "summary": "A random control.",
+                "citation": f"R {i}",
+                "kind": "requirement",
+                "level": draw(st.sampled_from(["required", "addressable", "guidance"])),
+                "functions": draw(
+                    st.lists(st.sampled_from(functions), min_size=1, max_size=2, unique=True)
+                ),
+                "depends_on": [d for d in depends if d != parent],
+                "parent": parent,
+            }
+        )
+    catalog = Catalog.model_validate(
+        {"id": "rand", "title": "Random", "version": "1", "controls": controls}
+    )
+    base = lib.models[draw(st.sampled_from(sorted(lib.models)))]
+    models = {}
+    for model_id in ("m1", "m2"):
+        changed = draw(st.dictionaries(st.sampled_from(functions), PARTY_DEFAULTS, min_size=1))
+        if model_id == "m2":  # differ from m1 on at least one function the controls may have
+            fid = draw(st.sampled_from(functions))
+            m1 = models["m1"].functions[fid]
+            changed[fid] = draw(
+                st.sampled_from([p for p in PAIRS if p != (m1.owner, m1.accountable)])
+            )
+        models[model_id] = with_defaults(
+            base, model_id, **{f: {"owner": o, "accountable": a} for f, (o, a) in changed.items()}
+        )
+    custom = dataclasses.replace(
+        lib, catalogs={"rand": catalog}, models={**lib.models, **models}, _scopes={}
+    )
+    people = [
+        {
+            "id": f"p{i}",
+            "name": f"Person {i}",
+            "functions": draw(st.lists(st.sampled_from(functions), unique=True)),
+        }
+        for i in range(draw(st.integers(0, 3)))
+    ]
+    providers = [
+        {
+            "id": f"v{i}",
+            "name": f"Vendor {i}",
+            "functions": draw(st.lists(st.sampled_from(functions), unique=True)),
+        }
+        for i in range(draw(st.integers(1, 2)))
+    ]
+    documented = draw(st.booleans())
+    loaded = profile(
+        custom,
+        {
+            "organization": {"name": "Random"},
+            "frameworks": ["rand"],
+            "model": "m1",
+            "internal": people,
+            "providers": providers,
+            "handoffs": [{"from": "v0", "to": "internal", "agreement": "SOW 1"}]
+            if documented
+            else [],
+        },
+    )
+    return custom, loaded
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_plans_on_random_acyclic_graphs_keep_every_dependency(
+    lib: Library, data: st.DataObject
+) -> None:
+    custom, loaded = data.draw(random_setups(lib))
+    result = compare_models(loaded, custom, "m1", "m2", AS_OF)
+    check_plan(result, custom, loaded)
+
+
+def test_a_chain_moves_one_control_per_phase_through_unmoved_links(lib: Library) -> None:
+    # c3 -> c2 -> c1 -> c0 (each depends on the one before); c1 does not move, so c2 must still
+    # wait for c0: the order holds through controls that stay where they are.
+    moving_function, still_function = "patch-management", "physical-security"
+    catalog = Catalog.model_validate(
+        {
+            "id": "chain",
+            "title": "Chain",
+            "version": "1",
+            "controls": [
+                {
+                    "id": f"c{i}",
+                    "title": f"C{i}",
+                    "summary": "s",
+                    "citation": f"C {i}",
+                    "kind": "requirement",
+                    "level": "required",
+                    "functions": [still_function if i == 1 else moving_function],
+                    "depends_on": [f"c{i - 1}"] if i else [],
+                }
+                for i in range(4)
+            ],
+        }
+    )
+    to = with_defaults(
+        lib.models["co-managed"],
+        "patch-inside",
+        patch_management={"owner": "internal", "accountable": "internal"},
+    )
+    custom = dataclasses.replace(
+        lib, catalogs={"chain": catalog}, models={**lib.models, "patch-inside": to}, _scopes={}
+    )
+    loaded = profile(
+        custom,
+        {
+            "organization": {"name": "Chain"},
+            "frameworks": ["chain"],
+            "model": "co-managed",
+            "internal": [{"id": "ann", "name": "Ann", "functions": ["patch-management"]}],
+            "providers": [{"id": "msp", "name": "MSP", "functions": ["patch-management"]}],
+        },
+    )
+    result = compare_models(loaded, custom, None, "patch-inside", AS_OF)
+    assert [p.controls for p in result.phases] == [
+        (),
+        ("chain:c0",),
+        ("chain:c2",),
+        ("chain:c3",),
+        (),
+    ]
+    assert result.untouched == ("chain:c1",)
+    assert {c.movement for c in result.changes} == {"provider-to-internal"}
+    # c2 moves in house while c3 still waits with msp: msp needs c2's results from the
+    # organisation until phase 4 moves c3 in house too.
+    (interim,) = result.phases[2].handoffs
+    assert (interim.from_, interim.to, interim.kind, interim.until_phase) == (
+        "internal",
+        "msp",
+        "interim",
+        4,
+    )
+    check_plan(result, custom, loaded)
+
+
+# -- the shipped examples -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_each_example_gives_a_plan_a_reader_can_follow(
+    lib: Library, load_example: Callable[[str], Profile], example: str
+) -> None:
+    loaded = load_example(example)
+    result = compare_models(loaded, lib, None, None, AS_OF)
+    assert result.from_ == loaded.model and result.to != loaded.model
+    check_plan(result, lib, loaded)
+    assert result.changes, "the two built-in models differ for every example"
+    names = {p.name for p in loaded.providers}
+    for phase in result.phases:
+        assert phase.title and phase.summary
+    for phase in result.phases[1:-1]:
+        assert phase.functions and phase.movements
+        assert sum(phase.movements.values()) == len(phase.controls)
+    mentioned = " ".join(a.text for p in (result.phases[0], result.phases[-1]) for a in p.actions)
+    assert any(name in mentioned for name in names)
+    assert "transition" in result.phases[0].actions[0].text
+    assert result.phases[-1].actions[-1].kind == "profile"
+    # changes are grouped by movement, then follow the catalog order
+    order = [MOVEMENTS.index(c.movement) for c in result.changes]
+    assert order == sorted(order)
+    for change in result.changes:
+        assert change.why or change.notes, change.control
+        assert change.reason
+        for why in change.why:
+            assert (why.from_owner, why.from_accountable) != (why.to_owner, why.to_accountable)
+
+
+def test_clinic_to_fully_managed_reads_as_a_plan(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    loaded = load_example("clinic")
+    result = compare_models(loaded, lib, None, None, AS_OF)
+    assert (result.from_, result.to) == ("co-managed", "fully-managed")
+    assert result.summary.by_movement == {"internal-to-provider": 24, "to-shared": 23}
+    assert (result.summary.moving, result.summary.untouched) == (47, 29)
+    assert len(result.phases) == 7
+    prepare = result.phases[0].actions
+    kinds = [a.kind for a in prepare]
+    assert kinds[0] == "briefing" and kinds[1] == "due-diligence" and kinds[-1] == "access"
+    assert kinds.index("agreement") < kinds.index("access")
+    extend = next(a for a in prepare if a.kind == "agreement" and "Extend" in a.text)
+    assert "Harbor Managed IT" in extend.text and "access-management" in extend.text
+    # Harbor's business associate agreement is on file: the plan does not ask for it again.
+    assert not any("business associate" in a.text for a in prepare)
+    close = result.phases[-1].actions
+    assert any(a.kind == "credentials" and "Harbor Managed IT" in a.text for a in close)
+    assert any(a.kind == "revoke-access" and "Dana Ortiz" in a.text for a in close)
+    assert any(a.kind == "oversight" and a.text.startswith("Sam Lee") for a in close)
+    change = next(c for c in result.changes if c.control == "hipaa-security:164.308(a)(3)(i)")
+    assert change.movement == "internal-to-provider"
+    assert (change.from_responsible, change.to_responsible) == (("internal",), ("harbor",))
+    (why,) = change.why
+    assert (why.function, why.from_owner, why.to_owner, why.to_accountable) == (
+        "access-management",
+        "internal",
+        "provider",
+        "internal",
+    )
+    assert why.to_rationale and why.to_rationale in change.reason
+    assert any("not contracted" in note for note in change.notes)
+
+
+def test_a_missing_business_associate_agreement_is_an_opening_action(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    loaded = load_example("clinic")
+    harbor = loaded.providers[0].model_copy(update={"baa": False})
+    result = compare_models(
+        loaded.model_copy(update={"providers": (harbor,)}), lib, None, None, AS_OF
+    )
+    (sign,) = [a for a in result.phases[0].actions if "business associate" in a.text]
+    assert "Harbor Managed IT" in sign.text and sign.parties == ("harbor",)
+    need = next(n for n in result.needs if n.rule == "provider-agreement-missing")
+    assert need.kind == "agreement" and not need.new  # missing under co-managed already
+
+
+def test_moving_in_house_closes_out_the_provider(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    loaded = load_example("cpa-firm")
+    result = compare_models(loaded, lib, None, None, AS_OF)
+    assert (result.from_, result.to) == ("fully-managed", "co-managed")
+    assert set(result.summary.by_movement) == {"provider-to-internal", "to-shared"}
+    assert not any(a.kind == "due-diligence" for a in result.phases[0].actions)
+    assert any(a.kind == "knowledge-transfer" for a in result.phases[0].actions)
+    close = {a.kind: a for a in result.phases[-1].actions}
+    for kind in ("credentials", "revoke-access", "data"):
+        assert "LedgerGuard IT" in close[kind].text
+    assert close["data"].citation == "16 CFR 314.4(c)(6)(i)"
+    assert any(n.rule == "no-internal-capability" and n.new for n in result.needs)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_gaps_open_and_close_consistently(
+    lib: Library, load_example: Callable[[str], Profile], example: str
+) -> None:
+    loaded = load_example(example)
+    result = compare_models(loaded, lib, None, None, AS_OF)
+    source = find_gaps(loaded, lib, assign_owners(loaded, lib, result.from_), AS_OF)
+    target = find_gaps(loaded, lib, assign_owners(loaded, lib, result.to), AS_OF)
+    before = {identity(g) for g in source.gaps}
+    after = {identity(g) for g in target.gaps}
+    assert {identity(g) for g in result.gaps_opened} == after - before
+    assert {identity(g) for g in result.gaps_closed} == before - after
+    for change in result.gaps_changed:
+        assert change.from_severity != change.to_severity
+    assert result.summary.gaps_from == source.summary and result.summary.gaps_to == target.summary
+    for need in result.needs:
+        assert need.new == (
+            identity(
+                next(g for g in target.gaps if g.rule == need.rule and g.message == need.reason)
+            )
+            not in before
+        )
+
+
+def test_handoffs_the_profile_documents_are_named_with_their_agreement(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    result = compare_models(load_example("cpa-firm"), lib, None, None, AS_OF)
+    documented = [h for p in result.phases for h in p.handoffs if h.agreement]
+    assert documented and all(h.from_ == "ledgerguard" and h.to == "internal" for h in documented)
+    assert any("risk assessment" in (h.agreement or "") for h in documented)
+    interim = [h for p in result.phases for h in p.handoffs if h.kind == "interim"]
+    assert interim and all(h.until_phase for h in interim)
+
+
+def test_the_same_model_on_both_sides_is_an_error(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    loaded = load_example("clinic")
+    with pytest.raises(CtrlmapError, match="both name the model 'co-managed'"):
+        compare_models(loaded, lib, None, "co-managed", AS_OF)
+    with pytest.raises(CtrlmapError, match="unknown model 'nope'"):
+        compare_models(loaded, lib, "nope", None, AS_OF)
+
+
+def test_the_default_target_is_the_other_model(lib: Library) -> None:
+    assert default_target(lib, "co-managed") == "fully-managed"
+    assert default_target(lib, "fully-managed") == "co-managed"
+    near_co = with_defaults(lib.models["co-managed"], "co-plus", help_desk={"owner": "provider"})
+    near_fully = with_defaults(
+        lib.models["fully-managed"], "fully-minus", on_site_support={"owner": "internal"}
+    )
+    custom = dataclasses.replace(
+        lib, models={**lib.models, "co-plus": near_co, "fully-minus": near_fully}, _scopes={}
+    )
+    assert default_target(custom, "co-plus") == "fully-managed"
+    assert default_target(custom, "fully-minus") == "co-managed"
+
+
+def test_two_custom_models_compare_like_built_in_ones(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    a = with_defaults(lib.models["co-managed"], "a", security_monitoring={"owner": "shared"})
+    b = with_defaults(
+        lib.models["co-managed"],
+        "b",
+        security_monitoring={"owner": "internal", "accountable": "internal"},
+    )
+    custom = dataclasses.replace(lib, models={**lib.models, "a": a, "b": b}, _scopes={})
+    loaded = load_example("clinic")
+    result = compare_models(loaded, custom, "a", "b", AS_OF)
+    assert [f.function for f in result.functions] == ["security-monitoring"]
+    assert result.functions[0].controls == len(result.changes) > 0
+    assert {c.movement for c in result.changes} == {"provider-to-internal"}
+    assert "security-monitoring" not in result.unchanged_functions
+    check_plan(result, custom, loaded)
+
+
+def share(parties: tuple[str, ...]) -> Share:
+    return Share(function="help-desk", owner="shared", parties=parties, source="model")
+
+
+def assigned(parties: tuple[str, ...], accountable: str | None = "internal") -> Assignment:
+    owner = (
+        "unassigned"
+        if not parties
+        else "shared"
+        if "internal" in parties and len(parties) > 1
+        else "internal"
+        if parties == ("internal",)
+        else "provider"
+    )
+    return Assignment(
+        control="x:1",
+        framework="x",
+        title="X",
+        level="required",
+        applicable=True,
+        owner=owner,  # type: ignore[arg-type]
+        raci=Raci(
+            responsible=parties,
+            accountable=accountable,
+            accountable_person=None,
+            consulted=(),
+            informed=(),
+        ),
+        people=(),
+        shares=(share(parties),),
+        basis=(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (("internal",), ("msp",), "internal-to-provider"),
+        (("internal", "msp"), ("msp",), "internal-to-provider"),
+        (("msp",), ("internal",), "provider-to-internal"),
+        (("internal", "msp"), ("internal",), "provider-to-internal"),
+        (("internal",), ("internal", "msp"), "to-shared"),
+        (("msp",), ("internal", "msp"), "to-shared"),
+        (("msp",), ("other",), "between-providers"),
+        (("internal", "msp"), ("internal", "other"), "between-providers"),
+        (("internal",), (), "to-unassigned"),
+        ((), ("msp",), "from-unassigned"),
+    ],
+)
+def test_movements(before: tuple[str, ...], after: tuple[str, ...], expected: str) -> None:
+    assert movement(assigned(before), assigned(after)) == expected
+
+
+def test_a_change_of_accountable_party_alone_is_a_movement() -> None:
+    assert movement(assigned(("msp",), "internal"), assigned(("msp",), "msp")) == (
+        "accountability-only"
+    )
+
+
+def test_the_json_contract(lib: Library, load_example: Callable[[str], Profile]) -> None:
+    data = json.loads(dump(compare_models(load_example("law-firm"), lib, None, None, AS_OF)))
+    assert data["schema"] == "ctrlmap/compare@1"
+    assert (data["from"], data["to"]) == ("fully-managed", "co-managed")
+    assert {"from", "to", "changes", "phases"} <= set(data)
+    for phase in data["phases"]:
+        assert {"phase", "title", "actions", "controls", "handoffs"} <= set(phase)
+        for h in phase["handoffs"]:
+            assert {"from", "to", "kind", "until_phase"} <= set(h)
+    assert data["phases"][0]["actions"] and data["phases"][-1]["actions"]
+
+
+def test_comparing_the_mortgage_lender_takes_well_under_a_second(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    loaded = load_example("mortgage-lender")
+    compare_models(loaded, lib, None, None, AS_OF)  # the scoped graph is built once per library
+    start = time.perf_counter()
+    result = compare_models(loaded, lib, None, None, AS_OF)
+    elapsed = time.perf_counter() - start
+    assert result.summary.applicable > 450
+    assert elapsed < 1.0, f"{elapsed:.2f}s"
