@@ -3,29 +3,36 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench golden clean
+.PHONY: demo test bench golden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# ctrlmap alone, for the demo
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
+
+# ctrlmap with the test tools (pytest, hypothesis, ruff, mypy, compliance-trestle)
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/ctrlmap demo
 
-test: $(VENV)/.installed
-	$(BIN)/ruff check ctrlmap tests bench
-	$(BIN)/ruff format --check ctrlmap tests bench
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check ctrlmap tests bench tools
+	$(BIN)/ruff format --check ctrlmap tests bench tools
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/oscal_bench.py
 
-golden: $(VENV)/.installed
+golden: $(VENV)/.installed-test
 	$(BIN)/pytest -q tests --update-golden
 
 clean:
