@@ -359,3 +359,44 @@ def test_assignments_follow_their_functions_defaults_and_nothing_else(
                 y.raci.responsible,
                 y.raci.accountable,
             ), x.control  # type: ignore[union-attr]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_assign_json_round_trips_through_the_models(lib: Library, data: st.DataObject) -> None:
+    from ctrlmap.formats.json import dump
+
+    result = assign_owners(data.draw(random_profiles(lib)), lib)
+    text = dump(result)
+    again = AssignResult.model_validate_json(text)
+    assert again == result and dump(again) == text
+
+
+def test_a_custom_model_from_a_catalog_dir_is_used_with_model(
+    invoke: Callable[..., object], tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from tests.conftest import ROOT
+
+    folder = Path(str(tmp_path))
+    (folder / "models").mkdir()
+    text = (ROOT / "frameworks" / "models" / "co-managed.yaml").read_text()
+    text = text.replace("id: co-managed", "id: soc-outsourced").replace(
+        "  incident-response: {owner: shared,", "  incident-response: {owner: provider,"
+    )
+    (folder / "models" / "soc-outsourced.yaml").write_text(text)
+    result = invoke(
+        "--catalog-dir",
+        str(folder),
+        "assign",
+        str(ROOT / "examples" / "clinic.yaml"),
+        "--model",
+        "soc-outsourced",
+        "--explain",
+        "hipaa-security:164.308(a)(6)(ii)",
+    )
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    assert "model soc-outsourced; owner provider" in result.stdout  # type: ignore[attr-defined]

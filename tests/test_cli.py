@@ -171,3 +171,20 @@ def test_output_to_a_missing_folder_leaves_nothing(
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("example", ["clinic", "cpa-firm", "law-firm", "mortgage-lender"])
+def test_every_shipped_example_validates(invoke: Callable[..., Result], example: str) -> None:
+    result = invoke("validate", str(EXAMPLES / f"{example}.yaml"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ctrlmap", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and done.stdout.startswith("ctrlmap, version")

@@ -181,6 +181,25 @@ def assign(result: AssignResult) -> str:
         o: sum(a.owner == o for a in result.assignments)
         for o in ("internal", "provider", "shared", "unassigned")
     }
+    if result.designations:
+        out.append("\ndesignated roles\n")
+        out.append(
+            _table(
+                (
+                    (
+                        role,
+                        d.holder or "NOT DESIGNATED",
+                        d.holder_party or "",
+                        d.overseer
+                        or ("none named" if d.holder_party not in (None, "internal") else ""),
+                        d.citation,
+                    )
+                    for role, d in result.designations.items()
+                ),
+                ("role", "holder", "party", "overseer", "required by"),
+            )
+            + "\n"
+        )
     out.append(
         "\n"
         + ", ".join(f"{n} {o}" for o, n in counts.items())
