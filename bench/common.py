@@ -9,16 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ctrlmap.loading import Library
-from ctrlmap.models import Catalog, Profile
+from ctrlmap.models import REGULATORY_CATALOGS, Catalog, Profile
 
-REGULATORY = [
-    "hipaa-security",
-    "hipaa-breach",
-    "glba-safeguards",
-    "nydfs-500",
-    "pci-dss-4",
-    "aba-model-rules",
-]
+REGULATORY = list(REGULATORY_CATALOGS)
 
 
 def timed(func: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:

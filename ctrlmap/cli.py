@@ -131,6 +131,17 @@ def model_option(func: F) -> F:
     )(func)
 
 
+def framework_option(func: F) -> F:
+    """`--framework ID`: only these frameworks of the profile (repeatable)."""
+    return click.option(
+        "--framework",
+        "frameworks_",
+        multiple=True,
+        metavar="ID",
+        help="Only this framework of the profile; repeatable.",
+    )(func)
+
+
 def profile_argument(func: F) -> F:
     """The PROFILE argument."""
     return click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))(func)
@@ -275,13 +286,7 @@ def load(settings: Settings, profile: Path) -> tuple[Any, Any, Any]:
 @cli.command()
 @profile_argument
 @model_option
-@click.option(
-    "--framework",
-    "frameworks_",
-    multiple=True,
-    metavar="ID",
-    help="Only this framework of the profile; repeatable.",
-)
+@framework_option
 @proposed_option
 @click.option(
     "--explain",
@@ -393,13 +398,7 @@ def gaps(
 @cli.command()
 @profile_argument
 @model_option
-@click.option(
-    "--framework",
-    "frameworks_",
-    multiple=True,
-    metavar="ID",
-    help="Only this framework; repeatable.",
-)
+@framework_option
 @proposed_option
 @format_option("graph")
 @output_option

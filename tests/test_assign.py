@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ctrlmap.assign import assign_owners, by_provider
 from ctrlmap.loading import Library
-from ctrlmap.models import Profile
+from ctrlmap.models import REGULATORY_CATALOGS, Profile
 from ctrlmap.models.results import Assignment, AssignResult
 from tests.builders import BASE, profile, with_defaults
 
@@ -254,14 +254,7 @@ def test_by_provider_matrix_partitions_what_the_provider_touches(
 
 # --- properties over random profiles ------------------------------------------------------------
 
-FRAMEWORKS = [
-    "hipaa-security",
-    "hipaa-breach",
-    "glba-safeguards",
-    "nydfs-500",
-    "pci-dss-4",
-    "aba-model-rules",
-]
+FRAMEWORKS = list(REGULATORY_CATALOGS)
 PARTY_DEFAULTS = st.tuples(
     st.sampled_from(["internal", "provider", "shared"]), st.sampled_from(["internal", "provider"])
 )

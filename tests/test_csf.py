@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 
 from ctrlmap.loading import Library, load_library
-from ctrlmap.models import Catalog
+from ctrlmap.models import REGULATORY_CATALOGS, Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -19,14 +19,7 @@ XML = SHARED / "oscal" / "NIST_CSF_v2.0_catalog.xml"
 IDS = SHARED / "csf-2.0-ids.txt"
 SHIPPED = ROOT / "frameworks" / "nist-csf-2.yaml"
 HUB = "nist-csf-2"
-REGULATORY = (
-    "hipaa-security",
-    "hipaa-breach",
-    "glba-safeguards",
-    "nydfs-500",
-    "pci-dss-4",
-    "aba-model-rules",
-)
+REGULATORY = REGULATORY_CATALOGS
 FUNCTIONS = {"GV", "ID", "PR", "DE", "RS", "RC"}
 
 

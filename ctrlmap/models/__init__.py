@@ -16,6 +16,7 @@ from ctrlmap.models.base import (
 )
 from ctrlmap.models.catalog import (
     FACTS,
+    REGULATORY_CATALOGS,
     ROLES,
     Catalog,
     Control,
@@ -42,6 +43,7 @@ from ctrlmap.models.profile import (
 
 __all__ = [
     "FACTS",
+    "REGULATORY_CATALOGS",
     "RESERVED_IDS",
     "ROLES",
     "Applicability",

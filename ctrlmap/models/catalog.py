@@ -10,6 +10,16 @@ from pydantic import Field, field_validator, model_validator
 
 from ctrlmap.models.base import DefaultOwner, Kind, Level, PartyKind, Role, Sector, Strict, as_tuple
 
+REGULATORY_CATALOGS = (
+    "hipaa-security",
+    "hipaa-breach",
+    "glba-safeguards",
+    "nydfs-500",
+    "pci-dss-4",
+    "aba-model-rules",
+)
+"""The built-in regulatory catalogs (the CSF hub aside), in the order the README lists them."""
+
 FACTS: dict[str, tuple[str | bool, ...]] = {
     "hipaa": ("covered-entity", "business-associate"),
     "hipaa-clearinghouse": (True, False),
