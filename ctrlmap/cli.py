@@ -512,8 +512,16 @@ def report(
     "report_file", metavar="REPORT.html", type=click.Path(path_type=Path, dir_okay=False)
 )
 @click.argument("profile", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@format_option("verify")
+@output_option
 @click.pass_obj
-def verify(settings: Settings, report_file: Path, profile: Path | None) -> None:
+def verify(
+    settings: Settings,
+    report_file: Path,
+    profile: Path | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
     """Check that an HTML report was not edited, and (given PROFILE) that it is still current.
 
     Exits 0 when every check passes, 1 when one fails.
@@ -545,8 +553,7 @@ def verify(settings: Settings, report_file: Path, profile: Path | None) -> None:
             return again.model_dump(mode="json", by_alias=True)
 
     result = verify_report(report_file, text, fresh)
-    for name, passed, detail in result.checks:
-        click.echo(f"{'ok  ' if passed else 'FAIL'} {name}: {detail}")
+    emit(settings, "verify", fmt, result, output, [report_file, *([profile] if profile else [])])
     if not result.ok:
         raise click.exceptions.Exit(ExitCode.GAPS_FOUND)
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from ctrlmap import __version__
 from ctrlmap.errors import CtrlmapError
+from ctrlmap.models import Strict
 
 _SNAPSHOT = re.compile(
     r'<script type="application/json" id="ctrlmap-snapshot">(.*?)</script>', re.DOTALL
@@ -21,21 +20,29 @@ _SNAPSHOT = re.compile(
 _DIGEST = re.compile(r'<meta name="ctrlmap-snapshot-sha256" content="([0-9a-f]{64})">')
 
 
-@dataclass
-class Verification:
+class Check(Strict):
+    """One check of a report and what it found."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+class Verification(Strict):
     """What `ctrlmap verify` found: each check, and whether all passed."""
 
+    schema_: Literal["ctrlmap/verify@1"] = Field("ctrlmap/verify@1", alias="schema")
     report: str
-    checks: list[tuple[str, bool, str]] = field(default_factory=list)
+    ok: bool
+    checks: tuple[Check, ...]
 
-    @property
-    def ok(self) -> bool:
-        """True when every check passed."""
-        return bool(self.checks) and all(passed for _, passed, _ in self.checks)
+
+class _Checks(list[Check]):
+    """The checks made so far."""
 
     def add(self, name: str, passed: bool, detail: str) -> None:
         """Record one check."""
-        self.checks.append((name, passed, detail))
+        self.append(Check(name=name, passed=passed, detail=detail))
 
 
 def read_report(path: Path) -> str:
@@ -51,11 +58,18 @@ def read_report(path: Path) -> str:
 def verify_report(path: Path, text: str, fresh: Any = None) -> Verification:
     """Check the snapshot's hash, that the page is exactly what the snapshot renders, and (given a
     function that rebuilds the assessment from the snapshot's settings) that it is still current."""
+    checks = _Checks()
+    _verify(text, fresh, checks)
+    return Verification(
+        report=str(path), ok=bool(checks) and all(c.passed for c in checks), checks=tuple(checks)
+    )
+
+
+def _verify(text: str, fresh: Any, result: _Checks) -> None:
     from ctrlmap.formats.html import report as render_html
     from ctrlmap.formats.json import dump
     from ctrlmap.report import Assessment
 
-    result = Verification(str(path))
     found, claimed = _SNAPSHOT.search(text), _DIGEST.search(text)
     if found is None or claimed is None:
         result.add(
@@ -64,13 +78,13 @@ def verify_report(path: Path, text: str, fresh: Any = None) -> Verification:
             "no ctrlmap snapshot or hash in this file: not a ctrlmap HTML report, "
             "or the snapshot was removed",
         )
-        return result
+        return
     try:
         data = json.loads(found.group(1))
         canonical = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     except ValueError as exc:
         result.add("snapshot", False, f"the embedded snapshot is not valid JSON ({exc})")
-        return result
+        return
     actual = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     result.add(
         "snapshot hash",
@@ -85,10 +99,10 @@ def verify_report(path: Path, text: str, fresh: Any = None) -> Verification:
             False,
             f"the snapshot does not match the report model ({exc.error_count()} problems)",
         )
-        return result
+        return
     if dump(assessment) != canonical:
         result.add("snapshot", False, "the snapshot does not round-trip through the report model")
-        return result
+        return
     tool = f"ctrlmap {__version__}"
     if assessment.tool == tool:
         result.add(
@@ -99,9 +113,7 @@ def verify_report(path: Path, text: str, fresh: Any = None) -> Verification:
             else "the page differs from what its snapshot renders: it was edited",
         )
     else:
-        result.add(
-            "page", True, f"not re-rendered: made by {html.escape(assessment.tool)}, this is {tool}"
-        )
+        result.add("page", True, f"not re-rendered: made by {assessment.tool}, this is {tool}")
     if fresh is not None:
         current = fresh(assessment)
         differing = [key for key, value in data.items() if current.get(key) != value]
@@ -112,4 +124,3 @@ def verify_report(path: Path, text: str, fresh: Any = None) -> Verification:
             if not differing
             else f"a fresh assessment at {assessment.as_of} differs in: {', '.join(differing)}",
         )
-    return result

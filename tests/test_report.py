@@ -238,3 +238,10 @@ def test_demo_writes_the_clinic_report_in_the_current_folder(
     assert result.exit_code == 0
     assert (tmp_path / "ctrlmap-demo.html").read_text().startswith("<!DOCTYPE html>")
     assert "ctrlmap-demo.html" in result.stderr and "gaps" in result.stderr
+
+
+def test_verify_json(invoke: Callable[..., Result], tmp_path: Path) -> None:
+    target = _report(invoke, tmp_path)
+    data = json.loads(invoke("verify", str(target), "--format", "json").stdout)
+    assert data["schema"] == "ctrlmap/verify@1" and data["ok"] is True
+    assert [c["name"] for c in data["checks"]] == ["snapshot hash", "page"]

@@ -18,6 +18,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "frameworks": ("table", "json"),
     "catalog": ("table", "json"),
     "validate": ("table", "json"),
+    "verify": ("table", "json"),
     "assign": ("table", "json", "csv", "md"),
     "by-provider": ("table", "json", "csv", "md"),
     "explain": ("table", "json"),

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ctrlmap.crosswalk import CrosswalkControl, CrosswalkResult
     from ctrlmap.gaps import GapsResult
     from ctrlmap.recommend import RecommendResult
+    from ctrlmap.verify import Verification
 
 
 def _table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
@@ -393,3 +394,11 @@ def recommend(result: RecommendResult) -> str:
                 f"  - {c.model or 'either model'}: {c.text}{state}{f' ({c.detail})' if c.detail else ''}\n"
             )
     return "".join(out)
+
+
+@register("verify", "table")
+def verify(result: Verification) -> str:
+    """One line per check: ok or FAIL, its name and what it found."""
+    return "".join(
+        f"{'ok  ' if c.passed else 'FAIL'} {c.name}: {c.detail}\n" for c in result.checks
+    )
