@@ -100,11 +100,7 @@ class Context:
 
     def name(self, ident: str) -> str:
         """A person's or provider's name, for the basis text."""
-        if ident in self.people:
-            return self.people[ident].name
-        if ident in self.providers:
-            return self.providers[ident].name
-        return ident
+        return self.profile.name_of(ident)
 
 
 def applies(
@@ -638,9 +634,7 @@ def _consulted_informed(
 
 def _ordered(ctx: Context, parties: Iterable[str]) -> tuple[str, ...]:
     """Unique parties, `internal` first, then providers in profile order."""
-    wanted = set(parties)
-    order = ["internal", *ctx.providers]
-    return tuple(p for p in order if p in wanted)
+    return ctx.profile.party_order(parties)
 
 
 def _owner_of(responsible: tuple[str, ...]) -> Owner:

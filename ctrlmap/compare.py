@@ -493,15 +493,11 @@ def _pair(model: OperatingModel, function: str) -> tuple[str, str] | None:
 
 
 def _moves(before: Assignment, after: Assignment) -> bool:
-    return _parties(before) != _parties(after) or _acc(before) != _acc(after)
+    return _parties(before) != _parties(after) or before.accountable != after.accountable
 
 
 def _parties(a: Assignment) -> frozenset[str]:
     return frozenset(a.raci.responsible) if a.raci else frozenset()
-
-
-def _acc(a: Assignment) -> str | None:
-    return a.raci.accountable if a.raci else None
 
 
 def movement(before: Assignment, after: Assignment) -> Movement:
@@ -603,8 +599,8 @@ def _change(
         to_owner=after.owner,
         from_responsible=before.raci.responsible if before.raci else (),
         to_responsible=after.raci.responsible if after.raci else (),
-        from_accountable=_acc(before),
-        to_accountable=_acc(after),
+        from_accountable=before.accountable,
+        to_accountable=after.accountable,
         from_people=before.people,
         to_people=after.people,
         why=why,
@@ -709,23 +705,6 @@ def _flows(
     return ordered(gains), ordered(losses)
 
 
-def _party_order(profile: Profile, parties: Iterable[str]) -> list[str]:
-    wanted = set(parties)
-    return [p for p in ("internal", *(x.id for x in profile.providers)) if p in wanted]
-
-
-def _name(profile: Profile, ident: str) -> str:
-    if ident == "internal":
-        return "the organisation"
-    for provider in profile.providers:
-        if provider.id == ident:
-            return provider.name
-    for person in profile.internal:
-        if person.id == ident:
-            return person.name
-    return ident
-
-
 def _list(items: Iterable[str], limit: int = 6) -> str:
     items = list(items)
     shown = items[:limit]
@@ -764,29 +743,29 @@ def _prepare(
     old: dict[str, Assignment],
 ) -> list[Action]:
     """Phase 1: what must exist before anyone new touches regulated data."""
-    involved = _party_order(profile, {*gains, *losses, "internal"})
+    involved = profile.party_order({*gains, *losses, "internal"})
     owners = _covering(profile, LEAD_FUNCTIONS)
-    lead = f"{_name(profile, owners[0])} ({owners[0]})" if owners else "an internal owner"
+    lead = f"{profile.name_of(owners[0])} ({owners[0]})" if owners else "an internal owner"
     # The seed: phase the onboarding so support does not lapse while responsibilities shift.
     actions = [
         Action(
             kind="briefing",
             text=f"Make {lead} responsible for the transition and brief "
-            f"{_list(_name(profile, p) for p in involved)} on this plan: who takes on what in "
+            f"{_list(profile.name_of(p) for p in involved)} on this plan: who takes on what in "
             "which phase, the hand-offs that keep each dependency covered meanwhile, and whom to "
             "call while responsibilities shift.",
             parties=tuple(involved),
         )
     ]
     working = {p for a in old.values() if a.raci for p in a.raci.responsible}
-    incoming = [p for p in _party_order(profile, gains) if p != "internal"]
+    incoming = [p for p in profile.party_order(gains) if p != "internal"]
     for provider in incoming:
         functions = tuple(gains[provider])
         verb = "extending its role to" if provider in working else "engaging it for"
         actions.append(
             Action(
                 kind="due-diligence",
-                text=f"Carry out due diligence on {_name(profile, provider)} before {verb} "
+                text=f"Carry out due diligence on {profile.name_of(provider)} before {verb} "
                 f"{_all(functions)}: its security program, audit reports or certifications, "
                 "incident history and references.",
                 parties=("internal", provider),
@@ -800,7 +779,7 @@ def _prepare(
         actions.append(
             Action(
                 kind="access",
-                text=f"Once the agreements above are signed, give {_name(profile, provider)} named, "
+                text=f"Once the agreements above are signed, give {profile.name_of(provider)} named, "
                 f"least-privilege, MFA-protected access for {_all(functions)}, and record it in "
                 "the access register.",
                 parties=("internal", provider),
@@ -811,13 +790,13 @@ def _prepare(
     if "internal" in gains:
         functions = tuple(gains["internal"])
         people = _covering(profile, functions)
-        sources = [p for p in _party_order(profile, _holders(old, functions)) if p != "internal"]
+        sources = [p for p in profile.party_order(_holders(old, functions)) if p != "internal"]
         who = (
-            _list(_name(profile, p) for p in people)
+            _list(profile.name_of(p) for p in people)
             if people
             else "the people who will take it on (nobody internal covers it yet)"
         )
-        frm = f" from {_list(_name(profile, p) for p in sources)}" if sources else ""
+        frm = f" from {_list(profile.name_of(p) for p in sources)}" if sources else ""
         actions.append(
             Action(
                 kind="knowledge-transfer",
@@ -868,7 +847,7 @@ def _merged_action(
 ) -> Action:
     functions = tuple(dict.fromkeys(f for n in group for f in n.functions))
     providers = [p for p in parties if p != "internal"]
-    names = _list(_name(profile, p) for p in providers)
+    names = _list(profile.name_of(p) for p in providers)
     if rule == "provider-not-contracted":
         agreement = next(
             (x.agreement for x in profile.providers if x.id in providers and x.agreement), None
@@ -910,14 +889,14 @@ def _close(
     """The last phase: credentials handed over, access revoked, data returned, oversight confirmed."""
     actions: list[Action] = []
     still = {p for a in new.values() if a.raci for p in a.raci.responsible}
-    incoming = [p for p in _party_order(profile, gains) if p != "internal"]
-    for party in _party_order(profile, losses):
+    incoming = [p for p in profile.party_order(gains) if p != "internal"]
+    for party in profile.party_order(losses):
         functions = tuple(losses[party])
         if party == "internal":
             takers = [p for p in incoming if set(gains[p]) & set(functions)]
             people = _covering(profile, functions)
-            to = _list(_name(profile, p) for p in takers) if takers else "the parties taking it on"
-            staff = _list(_name(profile, p) for p in people) if people else "the internal staff"
+            to = _list(profile.name_of(p) for p in takers) if takers else "the parties taking it on"
+            staff = _list(profile.name_of(p) for p in people) if people else "the internal staff"
             actions.append(
                 Action(
                     kind="credentials",
@@ -939,7 +918,7 @@ def _close(
                 )
             )
             continue
-        name = _name(profile, party)
+        name = profile.name_of(party)
         leaves = party not in still
         actions.append(
             Action(
@@ -985,12 +964,12 @@ def _close(
         dict.fromkeys(c.citation for key, c in lib.controls.items() if c.oversight and key in old)
     )
     owners = _covering(profile, LEAD_FUNCTIONS)
-    overseer = _name(profile, owners[0]) if owners else "the internal compliance owner"
+    overseer = profile.name_of(owners[0]) if owners else "the internal compliance owner"
     for provider in incoming:
         actions.append(
             Action(
                 kind="oversight",
-                text=f"{overseer} reviews {_name(profile, provider)}'s performance of "
+                text=f"{overseer} reviews {profile.name_of(provider)}'s performance of "
                 f"{_list(gains[provider])} after the move and records the date as last_reviewed.",
                 parties=("internal", provider),
                 functions=tuple(gains[provider]),
@@ -1019,7 +998,7 @@ def _people_of(profile: Profile, *flows: Flows, lead: bool = False) -> tuple[str
 
 def _providers_of(profile: Profile, *flows: Flows) -> tuple[str, ...]:
     """The providers that take on or give up work."""
-    return tuple(p for p in _party_order(profile, {p for f in flows for p in f}) if p != "internal")
+    return tuple(p for p in profile.party_order({p for f in flows for p in f}) if p != "internal")
 
 
 def _move_phase(
@@ -1074,7 +1053,7 @@ def _move_phase(
         movements=movements,
         handoffs=tuple(handoffs.get(number, ())),
         people=tuple(p.id for p in profile.internal if p.id in people),
-        providers=tuple(p for p in _party_order(profile, parties) if p != "internal"),
+        providers=tuple(p for p in profile.party_order(parties) if p != "internal"),
     )
 
 
@@ -1159,9 +1138,7 @@ def _phase_handoffs(
     out: dict[int, list[PhaseHandoff]] = defaultdict(list)
     rank = {
         p: i
-        for i, p in enumerate(
-            _party_order(profile, {"internal", *(x.id for x in profile.providers)})
-        )
+        for i, p in enumerate(profile.party_order({"internal", *(x.id for x in profile.providers)}))
     }
     for (t, p, q, until, agreement), edges in sorted(
         groups.items(),

@@ -636,9 +636,7 @@ def self_assessment(facts: Facts) -> Iterator[Finding]:
         operational = [
             a for a in own if not set(facts.control(a.control).functions) & set(assessing)
         ]
-        for party in _ordered_parties(
-            facts, (p for a in independent if a.raci for p in a.raci.responsible)
-        ):
+        for party in facts.profile.party_order(p for a in independent for p in a.responsible):
             keys = [a.control for a in independent if a.raci and party in a.raci.responsible]
             runs = [a.control for a in operational if a.raci and party in a.raci.responsible]
             if not runs:
@@ -654,11 +652,6 @@ def self_assessment(facts: Facts) -> Iterator[Finding]:
                 "entry with independent: true whose agreement covers independent-assessment).",
                 citation=facts.citations(keys),
             )
-
-
-def _ordered_parties(facts: Facts, parties: Iterable[str]) -> list[str]:
-    wanted = set(parties)
-    return [p for p in ("internal", *facts.ctx.providers) if p in wanted]
 
 
 @rule("crosswalk-conflict", base=1)
@@ -680,13 +673,13 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
             continue
         keys = sorted(conflicting)
         described = "; ".join(
-            f"{k} {facts.applicable[k].owner}, {_acc(facts.applicable[k]) or 'nobody'} accountable"
+            f"{k} {facts.applicable[k].owner}, {facts.applicable[k].accountable or 'nobody'} accountable"
             for k in keys[:4]
         )
         yield Finding(
             rule="crosswalk-conflict",
             controls=keys,
-            parties=_sorted(p for k in keys for p in _responsible(facts.applicable[k])),
+            parties=_sorted(p for k in keys for p in facts.applicable[k].responsible),
             functions=_sorted(f for k in keys for f in facts.control(k).functions),
             message=f"Controls of different frameworks meet the same CSF 2.0 outcome {sub} with the same work but "
             f"different owners or Accountable parties ({described}).",
@@ -711,15 +704,7 @@ def _disagree(facts: Facts, a: Assignment, b: Assignment) -> bool:
     shares_b = {s.function: set(s.parties) for s in b.shares if s.function}
     if any(shares_a.get(f) != shares_b.get(f) for f in common):
         return True
-    return set(fa) == set(fb) and _acc(a) != _acc(b)
-
-
-def _responsible(a: Assignment) -> tuple[str, ...]:
-    return a.raci.responsible if a.raci else ()
-
-
-def _acc(a: Assignment) -> str | None:
-    return a.raci.accountable if a.raci else None
+    return set(fa) == set(fb) and a.accountable != b.accountable
 
 
 def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
@@ -180,6 +181,18 @@ class Profile(Strict):
     @classmethod
     def _listify(cls, value: Any) -> Any:
         return as_tuple(value)
+
+    def party_order(self, parties: Iterable[str]) -> tuple[str, ...]:
+        """The given parties once each: `internal` first, then providers in profile order."""
+        wanted = set(parties)
+        return tuple(p for p in ("internal", *(x.id for x in self.providers)) if p in wanted)
+
+    def name_of(self, ident: str) -> str:
+        """The name of a person or provider, `the organisation` for `internal`, else the id."""
+        if ident == "internal":
+            return "the organisation"
+        names = {p.id: p.name for p in self.internal} | {p.id: p.name for p in self.providers}
+        return names.get(ident, ident)
 
     @field_validator(
         "internal", "providers", "overrides", "splits", "handoffs", "evidence", mode="before"

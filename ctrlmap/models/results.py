@@ -71,6 +71,16 @@ class Assignment(Strict):
     excluded_by: dict[str, tuple[str | bool, ...]] | None = None
     """For a not-applicable control: the facts that excluded it, with the values they required."""
 
+    @property
+    def responsible(self) -> tuple[str, ...]:
+        """The Responsible parties (none for a not-applicable control)."""
+        return self.raci.responsible if self.raci else ()
+
+    @property
+    def accountable(self) -> str | None:
+        """The Accountable party, or None."""
+        return self.raci.accountable if self.raci else None
+
 
 class DesignationEntry(Strict):
     """A designated role: who holds it, who oversees, and whether the frameworks require it."""
