@@ -181,7 +181,8 @@ def assign_control(ctx: Context, framework: str, control: Control) -> Assignment
                 control.accountability,
                 control.accountability_basis,
                 control.designation,
-                control.citation if control.independence else None,
+                # the independence step quotes the control's own citation
+                control.citation if _cites_itself(ctx, control) else None,
             )
         )
         resolved = ctx.resolved.get(memo) if memo is not None else None
@@ -203,6 +204,11 @@ def assign_control(ctx: Context, framework: str, control: Control) -> Assignment
         basis=basis,
         excluded_by=failed,
     )
+
+
+def _cites_itself(ctx: Context, control: Control) -> bool:
+    """Whether the control's basis will quote its own citation (the independence step)."""
+    return any(_assessors(ctx, control, f) for f in control.functions)
 
 
 Resolved = tuple[Owner, Raci, tuple[str, ...], tuple[Share, ...], tuple[BasisStep, ...]]
@@ -303,6 +309,7 @@ def _shares(
                 citation=None,
             )
         )
+    named = ov.provider if ov is not None else None
     shares = []
     for fid in control.functions:
         if fid not in owners:
@@ -310,7 +317,7 @@ def _shares(
                 Share(function=fid, owner="shared", parties=(), source="model", contracted=True)
             )
             continue
-        assessors = _assessors(ctx, control, fid)
+        assessors = () if named else _assessors(ctx, control, fid)
         if assessors:
             names = ", ".join(
                 f"{ctx.name(a)} ({ctx.providers[a].agreement or 'agreement not named'})"
@@ -339,7 +346,17 @@ def _shares(
                 )
             )
             continue
-        shares.append(_resolve_share(ctx, control, fid, owners[fid], "model", basis, None))
+        source: ShareSource = "override" if named and owners[fid] != "internal" else "model"
+        shares.append(_resolve_share(ctx, control, fid, owners[fid], source, basis, named))
+    if named and not any(named in s.parties for s in shares):
+        basis.append(
+            BasisStep(
+                step="provider",
+                text=f"The override names {named}, but the model keeps every function of this "
+                "control with the organisation: give an owner in the override to move it.",
+                citation=None,
+            )
+        )
     return shares
 
 

@@ -364,6 +364,8 @@ def outsourced_without_overseer(facts: Facts) -> Iterator[Finding]:
         rule_info = ROLES[role]  # type: ignore[index]
         if entry.holder is None or entry.holder_party == "internal" or entry.overseer is not None:
             continue
+        if not entry.required:
+            continue  # no applicable control of the frameworks in scope requires this role
         if not rule_info.overseer_required or not rule_info.provider_may_hold:
             continue
         keys = _role_controls(facts, role) + [

@@ -105,15 +105,23 @@ def _verify(text: str, fresh: Any, result: _Checks) -> None:
         return
     tool = f"ctrlmap {__version__}"
     if assessment.tool == tool:
+        same = render_html(assessment) == text
         result.add(
             "page",
-            render_html(assessment) == text,
+            same,
             "the page is exactly what its snapshot renders"
-            if render_html(assessment) == text
+            if same
             else "the page differs from what its snapshot renders: it was edited",
         )
     else:
-        result.add("page", True, f"not re-rendered: made by {assessment.tool}, this is {tool}")
+        # An older or newer ctrlmap renders differently, so the page cannot be checked here:
+        # that is a failure to verify, never a pass.
+        result.add(
+            "page",
+            False,
+            f"cannot check the page: the report says it was made by {assessment.tool}, this is "
+            f"{tool}; verify it with that version",
+        )
     if fresh is not None:
         current = fresh(assessment)
         differing = [key for key, value in data.items() if current.get(key) != value]

@@ -393,3 +393,72 @@ def test_a_custom_model_from_a_catalog_dir_is_used_with_model(
     )
     assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
     assert "model soc-outsourced; owner provider" in result.stdout  # type: ignore[attr-defined]
+
+
+def test_an_override_naming_only_a_provider_picks_it(lib: Library) -> None:
+    providers = [
+        {"id": "a", "name": "A", "functions": ["patch-management"]},
+        {"id": "b", "name": "B", "functions": ["patch-management"]},
+    ]
+    key = "pci-dss-4:6.3.3"
+    base = {**BASE, "frameworks": ["pci-dss-4"], "providers": providers}
+    plain = one(assign_owners(profile(lib, base), lib), key)
+    assert plain.responsible == ("a", "b") and plain.accountable is None
+    chosen = one(
+        assign_owners(
+            profile(
+                lib, base, overrides=[{"control": key, "provider": "b", "reason": "B patches"}]
+            ),
+            lib,
+        ),
+        key,
+    )
+    assert chosen.responsible == ("b",) and chosen.accountable == "b"
+    internal_only = profile(
+        lib, base, overrides=[{"control": "pci-dss-4:7.2.1", "provider": "b", "reason": "try"}]
+    )
+    kept = one(assign_owners(internal_only, lib), "pci-dss-4:7.2.1")
+    assert kept.responsible == ("internal",)
+    assert any("give an owner in the override" in s.text for s in kept.basis)
+
+
+def test_the_resolution_cache_never_lends_one_control_another_citation(lib: Library) -> None:
+    from ctrlmap.models import Catalog
+
+    twins = Catalog.model_validate(
+        {
+            "id": "twins",
+            "title": "Twins",
+            "version": "1",
+            "controls": [
+                {
+                    "id": f"A-{i}",
+                    "title": f"Audit {i}",
+                    "summary": "An audit.",
+                    "citation": f"Twins {i}",
+                    "kind": "requirement",
+                    "level": "required",
+                    "functions": ["independent-assessment"],
+                }
+                for i in (1, 2)
+            ],
+        }
+    )
+    custom = dataclasses.replace(lib, catalogs={**lib.catalogs, "twins": twins}, _scopes={})
+    custom.__dict__.pop("controls", None)
+    assessor = {
+        "id": "audit",
+        "name": "Audit",
+        "functions": ["independent-assessment"],
+        "independent": True,
+    }
+    loaded = profile(
+        custom, {**BASE, "frameworks": ["twins"]}, providers=[*BASE["providers"], assessor]
+    )
+    cited = [
+        step.citation
+        for a in assign_owners(loaded, custom).assignments
+        for step in a.basis
+        if step.step == "independence"
+    ]
+    assert cited == ["Twins 1", "Twins 2"]

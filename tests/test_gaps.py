@@ -514,3 +514,10 @@ def test_gaps_formats_render(invoke: Callable[..., Result], fmt: str) -> None:
         "gaps", str(EXAMPLES / "law-firm.yaml"), "--as-of", "2026-11-28", "--format", fmt
     )
     assert result.exit_code == 0 and "rule-5.3" in result.stdout
+
+
+def test_an_outsourced_role_no_framework_in_scope_requires_raises_nothing(lib: Library) -> None:
+    stray = profile(
+        lib, designations={"ciso": {"holder": "msp"}, "security-official": {"holder": "ann"}}
+    )
+    assert not of(gaps(lib, stray), "outsourced-designation-without-overseer")

@@ -245,3 +245,32 @@ def test_verify_json(invoke: Callable[..., Result], tmp_path: Path) -> None:
     data = json.loads(invoke("verify", str(target), "--format", "json").stdout)
     assert data["schema"] == "ctrlmap/verify@1" and data["ok"] is True
     assert [c["name"] for c in data["checks"]] == ["snapshot hash", "page"]
+
+
+def test_verify_refuses_a_report_claiming_another_version(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    import hashlib
+
+    target = _report(invoke, tmp_path)
+    text = target.read_text()
+    head, rest = text.split(f'id="{SNAPSHOT_ID}">')
+    snapshot, tail = rest.split("</script>", 1)
+    data = json.loads(snapshot)
+    data["tool"] = "ctrlmap 0.0.9"
+    canonical = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    old = hashlib.sha256(
+        json.dumps(json.loads(snapshot), indent=2, ensure_ascii=False).encode() + b"\n"
+    ).hexdigest()
+    new = hashlib.sha256(canonical.encode()).hexdigest()
+    forged = (
+        head + f'id="{SNAPSHOT_ID}">' + canonical.replace("<", "\\u003c") + "</script>" + tail
+    ).replace(old, new)
+    forged = forged.replace("0 critical", "0 critical (edited)")
+    target.write_text(forged)
+    result = invoke("verify", str(target))
+    assert result.exit_code == 1
+    assert (
+        "ok   snapshot hash" in result.stdout
+        and "FAIL page: cannot check the page" in result.stdout
+    )
