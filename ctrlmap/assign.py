@@ -250,7 +250,9 @@ def _shares(
         given = [
             f"owner {ov.owner}" if ov.owner else None,
             f"provider {ov.provider}" if ov.provider else None,
-            f"Responsible {', '.join(ov.responsible)}" if ov.responsible is not None else None,
+            f"Responsible {', '.join(ov.responsible) or 'nobody'}"
+            if ov.responsible is not None
+            else None,
             f"Accountable {ov.accountable or 'nobody'}" if ov.sets_accountable else None,
         ]
         ref = f" ({ov.reference})" if ov.reference else ""

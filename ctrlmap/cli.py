@@ -42,10 +42,12 @@ class Settings:
         return self._library
 
     def input_paths(self) -> list[Path]:
-        """Files this run reads (so that no output overwrites them)."""
+        """Files this run reads, built-in ones included (so that no output overwrites them)."""
         paths = [Path(spec.rpartition("=")[2]) for spec in self.catalogs]
         for directory in self.catalog_dirs:
             paths.extend(p for p in directory.rglob("*") if p.is_file())
+        if self._library is not None:
+            paths.extend(s.path for s in self._library.sources.values() if s.path is not None)
         return paths
 
 
@@ -581,7 +583,7 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
         loaded, doc, lib, resolve_as_of(as_of), profile_name="examples/clinic.yaml"
     )
     target = output or Path("ctrlmap-demo.html")
-    emit(settings, "report", "html", assessment, target)
+    emit(settings, "report", "html", assessment, target, [examples_root() / "clinic.yaml"])
     counts = ", ".join(f"{n} {s}" for s, n in assessment.gap_summary.by_severity.items())
     click.echo(
         f"Wrote {target.resolve()}: the audit-evidence report of {loaded.organization.name} "

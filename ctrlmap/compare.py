@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 import networkx as nx
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ctrlmap.assign import assign_owners
 from ctrlmap.errors import CtrlmapError
@@ -261,6 +261,8 @@ class Dependency(Strict):
 class PhaseHandoff(Strict):
     """A hand-off that must be in place from this phase on: `from` delivers work `to` relies on."""
 
+    model_config = ConfigDict(populate_by_name=True)
+
     from_: str = Field(alias="from")
     to: str
     kind: Literal["interim", "lasting"]
@@ -308,6 +310,8 @@ class CompareSummary(Strict):
 
 class CompareResult(Strict):
     """`ctrlmap compare`: what changes between two models and how to get from one to the other."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
     schema_: Literal["ctrlmap/compare@1"] = Field("ctrlmap/compare@1", alias="schema")
     organization: str

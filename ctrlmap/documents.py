@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,13 +37,38 @@ Path_ = tuple[str | int, ...]
 _MERGE = object()
 
 
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(
+    r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
+)
+_DROPPED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
 class _Resolver(yaml.resolver.Resolver):
-    """YAML 1.1 scalar resolution without implicit timestamps: dates stay strings for pydantic."""
+    """Scalar resolution with YAML 1.2's plain numbers and no implicit timestamps.
+
+    YAML 1.1 also reads `1:20` (base 60), `0x10` and `010` (octal) as numbers, and dates as
+    timestamps; here numbers are plain decimals and dates stay strings for pydantic to parse.
+    """
 
     yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
         for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
     }
+
+
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+.0123456789"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters that have no place in a profile or catalog (tab and line ends excepted)."""
+MAX_DIGITS = 18
+"""Longest number accepted; anything longer is a mistake (and Python refuses past 4,300 digits)."""
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A value for an error message, cut short: never echo a whole input back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _RESOLVER = _Resolver()
@@ -50,8 +76,8 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null": lambda node: None,
     "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
-    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
-    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+    "tag:yaml.org,2002:int": lambda node: int(node.value, 10),
+    "tag:yaml.org,2002:float": lambda node: float(node.value),
     "tag:yaml.org,2002:str": lambda node: node.value,
     "tag:yaml.org,2002:timestamp": lambda node: node.value,
     "tag:yaml.org,2002:value": lambda node: node.value,
@@ -216,12 +242,20 @@ def _parse_json(text: str, name: str) -> Any:
             out[key] = value
         return out
 
+    def number(text: str) -> int:
+        if len(text.lstrip("-")) > MAX_DIGITS:
+            raise ValueError(f"the number {shown(text)} is too long")
+        return int(text)
+
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
+        data = json.loads(text, object_pairs_hook=pairs, parse_int=number)
     except json.JSONDecodeError as exc:
         raise _one(name, exc.lineno, f"JSON syntax error: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
         raise _one(name, None, f"nested deeper than {MAX_DEPTH} levels; flatten it") from None
+    except ValueError as exc:
+        raise _one(name, None, f"{exc}; check it, or quote it as text") from None
+    _check_json(data, name)
     if duplicates:
         try:  # the YAML builder locates duplicates by line; valid JSON is valid YAML flow
             _Builder(name).build(text)
@@ -235,6 +269,29 @@ def _parse_json(text: str, name: str) -> Any:
             ]
         )
     return data
+
+
+def _check_json(data: Any, name: str) -> None:
+    """What the YAML reader checks as it builds: depth and control characters."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _one(name, None, f"nested deeper than {MAX_DEPTH} levels; flatten it")
+        if isinstance(node, dict):
+            for key, value in node.items():
+                stack.append((key, depth))
+                stack.append((value, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((item, depth + 1) for item in node)
+        elif isinstance(node, str) and _CONTROL.search(node):
+            bad = _CONTROL.search(node)
+            assert bad is not None
+            raise _one(
+                name,
+                None,
+                f"text {shown(node)} contains the control character U+{ord(bad.group()):04X}; remove it",
+            )
 
 
 def _one(name: str, line: int | None, message: str) -> InputError:
@@ -276,8 +333,18 @@ class _Builder:
             line = mark.line + 1 if mark is not None else None
             what = exc.problem or exc.context or "invalid YAML"
             raise _one(self.name, line, f"YAML syntax error: {what}; fix the syntax") from None
+        except yaml.reader.ReaderError as exc:
+            line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+            code = (
+                exc.character
+                if isinstance(exc.character, int)
+                else ord(str(exc.character)[:1] or "?")
+            )
+            raise _one(
+                self.name, line, f"the control character U+{code:04X} is not allowed; remove it"
+            ) from None
         except yaml.YAMLError as exc:
-            raise _one(self.name, None, f"YAML error: {exc}") from None
+            raise _one(self.name, None, f"YAML error: {' '.join(str(exc).split())}") from None
         if self.problems:
             raise InputError(self.problems)
         return self.root, self.lines
@@ -360,11 +427,28 @@ class _Builder:
         if construct is None:
             self._fail(line, f"unsupported YAML tag {tag}; remove the tag")
             return None
+        if (
+            tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+            and len(event.value) > MAX_DIGITS
+        ):
+            self._fail(
+                line, f"the number {shown(event.value)} is too long; check it, or quote it as text"
+            )
         try:
-            return construct(yaml.ScalarNode(tag, event.value))  # type: ignore[no-untyped-call]
+            value = construct(yaml.ScalarNode(tag, event.value))  # type: ignore[no-untyped-call]
         except (ValueError, yaml.constructor.ConstructorError):
-            self._fail(line, f"{event.value!r} is not a valid {tag.rsplit(':', 1)[-1]}")
+            self._fail(line, f"{shown(event.value)} is not a valid {tag.rsplit(':', 1)[-1]}")
             return None
+        if isinstance(value, str):
+            self._check_text(value, line)
+        return value
+
+    def _check_text(self, value: str, line: int) -> None:
+        bad = _CONTROL.search(value)
+        if bad:
+            self._fail(
+                line, f"text contains the control character U+{ord(bad.group()):04X}; remove it"
+            )
 
     def _value(
         self,
@@ -390,6 +474,8 @@ class _Builder:
         if top.key is _Frame:
             if isinstance(value, dict | list):
                 self._fail(line, "a mapping or list used as a key; keys must be plain text")
+            if value is not _MERGE and not isinstance(value, str):
+                self._fail(line, f"the key {shown(value)} is not text; quote it")
             top.key, top.key_line = value, line
             if value is not _MERGE:
                 self.lines.setdefault((*top.path, value), line)

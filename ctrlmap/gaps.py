@@ -465,12 +465,14 @@ def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
         days = min(d for _, d in due)
         last = provider.last_reviewed
         age = (facts.as_of - last).days if last else None
-        if age is not None and age <= days:
+        if age is not None and 0 <= age <= days:
             continue
         keys = [k for k, _ in due]
         when = (
             "has never been reviewed"
             if last is None
+            else f"has a last review dated {last.isoformat()}, after the as-of date (check the date)"
+            if age is not None and age < 0
             else f"was last reviewed on {last.isoformat()} ({age} days ago)"
         )
         yield Finding(
@@ -709,26 +711,46 @@ def _disagree(facts: Facts, a: Assignment, b: Assignment) -> bool:
     return set(fa) == set(fb) and a.accountable != b.accountable
 
 
+def cycle_start(as_of: dt.date, month_day: str) -> dt.date:
+    """The due date before the latest one: evidence for a yearly deadline must be newer than it.
+
+    A filing due every April 15 (NYDFS 500.17(b)) is current at 2026-11-28 only if it is dated
+    after 2025-04-15, the due date before the 2026 one.
+    """
+    month, day = int(month_day[:2]), int(month_day[3:])
+
+    def due(year: int) -> dt.date:
+        return dt.date(year, month, min(day, 28) if (month, day) == (2, 29) else day)
+
+    latest = due(as_of.year) if due(as_of.year) <= as_of else due(as_of.year - 1)
+    return due(latest.year - 1)
+
+
 def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
     latest: dict[str, list[tuple[dt.date, bool]]] = defaultdict(list)
     for item in facts.profile.evidence:
         latest[item.control].append((item.reviewed, item.decision is not None))
     per_framework: dict[str, list[str]] = defaultdict(list)
     oldest: dict[str, int] = {}
+    future: dict[str, int] = defaultdict(int)
     for key, a in facts.applicable.items():
         control = facts.control(key)
         items = latest.get(key, [])
         if control.kind == "implementation-specification" and control.level == "addressable":
-            items = [
-                i for i in items if i[1]
-            ]  # an addressable spec's evidence records the 164.306(d)(3) decision
+            # an addressable spec's evidence records the 164.306(d)(3) decision
+            items = [i for i in items if i[1]]
+        # evidence dated after the as-of date is a typing mistake, not evidence
+        future[a.framework] += sum(d > facts.as_of for d, _ in items)
+        items = [i for i in items if i[0] <= facts.as_of]
         if not items:
             if not stale:
                 per_framework[a.framework].append(key)
             continue
+        newest = max(d for d, _ in items)
         limit = control.review_days or facts.profile.review_period_days
-        age = (facts.as_of - max(d for d, _ in items)).days
-        if stale and age > limit:
+        age = (facts.as_of - newest).days
+        cycle = cycle_start(facts.as_of, control.annual_due) if control.annual_due else None
+        if stale and (age > limit or (cycle is not None and newest <= cycle)):
             per_framework[a.framework].append(key)
             oldest[a.framework] = max(oldest.get(a.framework, 0), age)
     for framework, keys in sorted(per_framework.items()):
@@ -749,6 +771,11 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
                 controls=keys,
                 parties=["internal"],
                 message=f"{len(keys)} applicable control(s) of {title} have no evidence on file: {_names(facts, keys)}."
+                + (
+                    f" {future[framework]} evidence item(s) are dated after the as-of date and were not counted; check their dates."
+                    if future[framework]
+                    else ""
+                )
                 + (
                     " For an addressable specification the evidence must record the 164.306(d)(3) decision."
                     if framework == "hipaa-security"

@@ -61,8 +61,13 @@ _HINTS = {
     "dict_type": "expected a mapping of keys to values",
     "model_type": "expected a mapping of keys to values",
     "model_attributes_type": "expected a mapping of keys to values",
-    "too_short": "must not be empty",
+    "too_short": "needs at least one item",
     "string_too_short": "must not be empty",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "date_from_datetime_inexact": "not a valid date; write it as YYYY-MM-DD",
+    "greater_than": "must be greater than 0",
 }
 
 
@@ -117,9 +122,14 @@ def _problems(
         elif err["type"] == "literal_error":
             message = err["msg"].replace("Input should be", "must be")
         elif err["type"] == "string_pattern_mismatch":
-            message = "use letters, digits, '.', '_' and '-' only (no spaces or ':')"
-        elif err["type"] in ("greater_than", "too_short") and "ctx" in err:
-            message = err["msg"].replace("Input should", "must")
+            pattern = str((err.get("ctx") or {}).get("pattern", ""))
+            message = (
+                "use lower-case letters, digits and '-' only, starting with a letter or digit"
+                if pattern.startswith("^[a-z0-9]")
+                else "use letters, digits, '.', '_' and '-' only, starting with a letter or digit"
+                if pattern.startswith("^[A-Za-z0-9]")
+                else "must not contain spaces, ':', quotes, backslashes or control characters"
+            )
         if is_key:
             message = f"the key {loc[-1]!r} is not allowed: {message}"
         problems.append(doc.problem(loc, message))
@@ -178,11 +188,13 @@ def _unwrap(annotation: Any) -> Any:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a catalog or model came from, for the report's inputs section."""
+    """A file that shaped the library (catalog, model, functions, map), for the inputs record."""
 
     name: str
     sha256: str
     builtin: bool
+    path: Path | None = None
+    """Where it was read from, so that no output is written over it."""
 
 
 @dataclass
@@ -258,7 +270,8 @@ def load_library(
     functions = dict(validate(Taxonomy, taxonomy_doc).functions)
     builtin_functions = set(functions)
     entries: list[tuple[Document, Path | None, str | None, bool]] = []
-    model_docs: list[tuple[Document, bool]] = []
+    model_docs: list[tuple[Document, Path, bool]] = []
+    supporting: list[tuple[Document, Path | None]] = []
 
     for path in sorted(root.glob("*.yaml")):
         if path.name != "functions.yaml":
@@ -266,7 +279,9 @@ def load_library(
                 (read_document(path, f"frameworks/{path.name}", cache=True), path, path.stem, True)
             )
     for path in sorted((root / "models").glob("*.yaml")):
-        model_docs.append((read_document(path, f"frameworks/models/{path.name}", cache=True), True))
+        model_docs.append(
+            (read_document(path, f"frameworks/models/{path.name}", cache=True), path, True)
+        )
 
     for directory in catalog_dirs:
         if not directory.is_dir():
@@ -276,6 +291,7 @@ def load_library(
         extra = directory / "functions.yaml"
         if extra.exists():
             doc = read_document(extra)
+            supporting.append((doc, extra))
             for fid, fdef in validate(Taxonomy, doc).functions.items():
                 if fid in functions:
                     problems.append(
@@ -292,20 +308,24 @@ def load_library(
         for path in sorted(
             [*(directory / "models").glob("*.yaml"), *(directory / "models").glob("*.yml")]
         ):
-            model_docs.append((read_document(path, max_bytes=PROFILE_MAX_BYTES), False))
+            model_docs.append((read_document(path, max_bytes=PROFILE_MAX_BYTES), path, False))
 
     for spec in catalogs:
         given, _, file = spec.rpartition("=") if "=" in spec else ("", "", spec)
         entries.append((read_document(Path(file)), Path(file), given or None, False))
 
     lib = Library(functions=functions, catalogs={}, models={})
-    lib.sources["functions"] = Source(taxonomy_doc.name, taxonomy_doc.sha256, True)
+    lib.sources["functions"] = Source(
+        taxonomy_doc.name, taxonomy_doc.sha256, True, root / "functions.yaml"
+    )
     docs: dict[str, Document] = {}
     oscal_docs = [
         (source, doc) for doc, source, _, _ in entries if source is not None and is_oscal(doc.data)
     ]
     for doc, source, given_id, builtin in entries:
-        catalog = _load_catalog(doc, source, given_id, problems, oscal_docs, lib.warnings)
+        read: list[Document] = []
+        catalog = _load_catalog(doc, source, given_id, problems, oscal_docs, lib.warnings, read)
+        supporting.extend((extra_doc, None) for extra_doc in read)
         if catalog is None:
             continue
         if catalog.id in lib.catalogs:
@@ -321,8 +341,8 @@ def load_library(
             continue
         lib.catalogs[catalog.id] = catalog
         docs[catalog.id] = doc
-        lib.sources[catalog.id] = Source(doc.name, doc.sha256, builtin)
-    for doc, builtin in model_docs:
+        lib.sources[catalog.id] = Source(doc.name, doc.sha256, builtin, source)
+    for doc, path, builtin in model_docs:
         try:
             model = validate(OperatingModel, doc)
         except InputError as exc:
@@ -345,7 +365,11 @@ def load_library(
                     doc.problem(("functions", fid), _unknown("function", fid, functions))
                 )
         lib.models[model.id] = model
-        lib.sources[f"model:{model.id}"] = Source(doc.name, doc.sha256, builtin)
+        lib.sources[f"model:{model.id}"] = Source(doc.name, doc.sha256, builtin, path)
+    for doc, origin in supporting:
+        builtin = doc.name.startswith("frameworks/")
+        where = origin or (root.parent / doc.name if builtin else Path(doc.name))
+        lib.sources.setdefault(f"file:{doc.name}", Source(doc.name, doc.sha256, builtin, where))
     if problems:
         raise InputError(problems)
     _check_references(lib, docs)
@@ -368,13 +392,14 @@ def _load_catalog(
     problems: list[Problem],
     oscal_docs: list[tuple[Path, Document]],
     warnings: list[Problem],
+    read: list[Document],
 ) -> Catalog | None:
     data = doc.data
     if is_oscal(data):
         from ctrlmap.oscal import convert_oscal
 
         try:
-            data, found = convert_oscal(doc, path, given_id, oscal_docs)
+            data, found = convert_oscal(doc, path, given_id, oscal_docs, read)
         except InputError as exc:
             problems.extend(exc.problems)
             return None
@@ -448,6 +473,14 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
                             f"unknown catalog {target_cat!r} in {dep.control!r}; load it with --catalog",
                         )
                     )
+                elif lib.catalogs[target_cat].hub and not cat.hub:
+                    problems.append(
+                        doc.problem(
+                            (*at, "depends_on", j),
+                            f"{target_cat!r} is the mapping hub, not work to depend on; "
+                            "map to it with maps_to instead",
+                        )
+                    )
                 elif target not in lib.controls:
                     known = {c.id for c in lib.catalogs[target_cat].controls}
                     problems.append(
@@ -512,11 +545,38 @@ def find_cycle(lib: Library) -> list[str]:
 def load_profile(path: Path, lib: Library, name: str | None = None) -> tuple[Profile, Document]:
     """Read and validate a profile, resolving every reference against the library."""
     doc = read_document(path, name, max_bytes=PROFILE_MAX_BYTES)
-    profile = validate(Profile, doc)
+    try:
+        profile = validate(Profile, doc)
+    except InputError as exc:
+        # Check the references of the sections that did validate too, so that every problem of
+        # the file is reported at once.
+        raise InputError(exc.problems + _check_rest(doc, lib, exc.problems)) from None
     problems = check_profile(profile, doc, lib)
     if problems:
         raise InputError(problems)
     return profile, doc
+
+
+def _check_rest(doc: Document, lib: Library, found: list[Problem]) -> list[Problem]:
+    """Reference problems in the sections of a profile that passed the schema."""
+    if not isinstance(doc.data, dict):
+        return []
+    failed = {p.field.split(".")[0].split("[")[0] for p in found}
+    placeholders = {
+        "organization": {"name": "?"},
+        "frameworks": [c for c in lib.catalogs if not lib.catalogs[c].hub],
+        "model": next(iter(lib.models), "?"),
+    }
+    rest = {key: value for key, value in doc.data.items() if key not in failed}
+    rest.update(
+        {key: value for key, value in placeholders.items() if key in failed or key not in rest}
+    )
+    try:
+        partial = Profile.model_validate(rest)
+    except ValidationError:
+        return []
+    seen = {(p.line, p.field, p.message) for p in found}
+    return [p for p in check_profile(partial, doc, lib) if (p.line, p.field, p.message) not in seen]
 
 
 def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem]:

@@ -74,6 +74,8 @@ class _Context:
     oscal_docs: list[tuple[Path, Document]]
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    read: list[Document] = field(default_factory=list)
+    """Files read besides the document converted (imports, function maps), for the inputs record."""
 
 
 @dataclass
@@ -106,15 +108,19 @@ def convert_oscal(
     path: Path | None,
     given_id: str | None,
     oscal_docs: list[tuple[Path, Document]],
+    read: list[Document] | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Convert a parsed OSCAL catalog or profile into native ctrlmap catalog data (a dict that
-    validates as ctrlmap.models.Catalog), plus warnings. Raise InputError for fatal problems."""
-    ctx = _Context(oscal_docs)
+    validates as ctrlmap.models.Catalog), plus warnings. Raise InputError for fatal problems.
+
+    Every other file read on the way (an imported catalog, a function map) is appended to `read`.
+    """
+    ctx = _Context(oscal_docs, read=read if read is not None else [])
     is_profile = "catalog" not in doc.data
     source = _read_profile(doc, path, ctx, ()) if is_profile else _read_catalog(doc, path, ctx)
     if ctx.problems:
         raise InputError(ctx.problems)
-    fmap = _load_maps(source.maps)
+    fmap = _load_maps(source.maps, ctx.read)
     name = path.name if path is not None else Path(doc.name).name
     catalog_id = given_id or (slugify(path.stem) if path is not None else slugify(source.title))
     title = source.title or catalog_id
@@ -710,7 +716,9 @@ def _resolve_href(
         for given_path, given in ctx.oscal_docs:
             if _same_file(given_path, file):
                 return given_path, given
-        return file, read_document(file)
+        imported = read_document(file)
+        ctx.read.append(imported)
+        return file, imported
     names = {Path(unquote(urlparse(h).path)).name for h in hrefs}
     others = [
         (p, d)
@@ -916,7 +924,7 @@ def _sorted(records: list[_Control]) -> list[_Control]:
     ]
 
 
-def _load_maps(overrides: list[Path]) -> _FunctionMap:
+def _load_maps(overrides: list[Path], read: list[Document]) -> _FunctionMap:
     """The shipped function map with every existing override file applied on top, in order."""
     root = builtin_root()
     known = _known_functions(root)
@@ -928,6 +936,7 @@ def _load_maps(overrides: list[Path]) -> _FunctionMap:
     problems: list[Problem] = []
     for file, name in files:
         doc = read_document(file, name)
+        read.append(doc)
         _apply_map(doc, fmap, known, problems)
     if problems:
         raise InputError(problems)

@@ -17,7 +17,7 @@ from ctrlmap import __version__
 from ctrlmap.assign import LEGAL_STATEMENT, assign_owners
 from ctrlmap.compare import CompareResult, compare_models
 from ctrlmap.documents import Document
-from ctrlmap.gaps import RULES, SEVERITIES, GapSummary, find_gaps
+from ctrlmap.gaps import RULES, SEVERITIES, GapSummary, cycle_start, find_gaps
 from ctrlmap.loading import Library
 from ctrlmap.models import Organization, Profile, Strict
 from ctrlmap.models.results import Assignment, DesignationEntry, Gap
@@ -46,7 +46,7 @@ def safe_url(text: str | None) -> str | None:
 class InputFile(Strict):
     """A file the assessment read, with its SHA-256."""
 
-    kind: Literal["profile", "catalog", "model", "functions"]
+    kind: Literal["profile", "catalog", "model", "functions", "supporting"]
     name: str
     sha256: str
     builtin: bool
@@ -154,6 +154,9 @@ class FunctionNode(Strict):
     controls: int
 
 
+EvidenceStatus = Literal["current", "stale", "no decision recorded", "dated after the as-of date"]
+
+
 class EvidenceEntry(Strict):
     """One item of the evidence register."""
 
@@ -165,7 +168,7 @@ class EvidenceEntry(Strict):
     age_days: int
     limit_days: int
     decision: str | None
-    status: Literal["current", "stale", "no decision recorded"]
+    status: EvidenceStatus
 
 
 class GapEntry(Strict):
@@ -466,11 +469,14 @@ def _evidence(profile: Profile, lib: Library, as_of: dt.date) -> tuple[EvidenceE
         needs_decision = (
             control.kind == "implementation-specification" and control.level == "addressable"
         )
-        status: Literal["current", "stale", "no decision recorded"] = (
+        cycle = cycle_start(as_of, control.annual_due) if control.annual_due else None
+        status: EvidenceStatus = (
             "no decision recorded"
             if needs_decision and item.decision is None
+            else "dated after the as-of date"
+            if age < 0
             else "stale"
-            if age > limit
+            if age > limit or (cycle is not None and item.reviewed <= cycle)
             else "current"
         )
         rows.append(
@@ -512,6 +518,11 @@ def _inputs(
         files.append(
             InputFile(kind="functions", name=src.name, sha256=src.sha256, builtin=src.builtin)
         )
+    for key, src in lib.sources.items():
+        if key.startswith("file:"):  # extra functions, OSCAL function maps and imported catalogs
+            files.append(
+                InputFile(kind="supporting", name=src.name, sha256=src.sha256, builtin=src.builtin)
+            )
     return tuple(files)
 
 

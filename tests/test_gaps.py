@@ -521,3 +521,47 @@ def test_an_outsourced_role_no_framework_in_scope_requires_raises_nothing(lib: L
         lib, designations={"ciso": {"holder": "msp"}, "security-official": {"holder": "ann"}}
     )
     assert not of(gaps(lib, stray), "outsourced-designation-without-overseer")
+
+
+def test_future_dates_are_not_counted_as_fresh(lib: Library) -> None:
+    evidence = [
+        {"control": "hipaa-security:164.308(a)(2)", "reference": "Minute", "reviewed": "2999-01-01"}
+    ]
+    result = gaps(lib, profile(lib, evidence=evidence))
+    (missing,) = of(result, "missing-evidence")
+    assert (
+        "hipaa-security:164.308(a)(2)" in missing.controls
+        and "dated after the as-of date" in missing.message
+    )
+    base = {**BASE, "frameworks": ["glba-safeguards"]}
+    later = {**BASE["providers"][0], "last_reviewed": "2999-01-01"}
+    (overdue,) = of(gaps(lib, profile(lib, base, providers=[later])), "provider-oversight-overdue")
+    assert "after the as-of date" in overdue.message
+
+
+def test_a_yearly_due_date_makes_last_years_filing_stale(lib: Library) -> None:
+    from ctrlmap.gaps import cycle_start
+
+    assert cycle_start(dt.date(2026, 11, 28), "04-15") == dt.date(2025, 4, 15)
+    assert cycle_start(dt.date(2026, 4, 14), "04-15") == dt.date(2024, 4, 15)
+    assert cycle_start(dt.date(2027, 3, 1), "02-29") == dt.date(2026, 2, 28)
+    base = {**BASE, "frameworks": ["nydfs-500"]}
+    key = "nydfs-500:500.17(b)"
+    filed = lambda day: [{"control": key, "reference": "Certification", "reviewed": day}]  # noqa: E731
+    assert key not in {
+        k
+        for g in of(gaps(lib, profile(lib, base, evidence=filed("2026-04-10"))), "stale-evidence")
+        for k in g.controls
+    }
+    # last year's filing, past this year's April 15: stale
+    missed = gaps(lib, profile(lib, base, evidence=filed("2025-04-10")), as_of=dt.date(2026, 4, 20))
+    assert key in {k for g in of(missed, "stale-evidence") for k in g.controls}
+    # on the due date itself last year's filing, exactly 365 days old, no longer counts
+    due_day = gaps(
+        lib, profile(lib, base, evidence=filed("2025-04-15")), as_of=dt.date(2026, 4, 15)
+    )
+    assert key in {k for g in of(due_day, "stale-evidence") for k in g.controls}
+    day_before = gaps(
+        lib, profile(lib, base, evidence=filed("2025-04-15")), as_of=dt.date(2026, 4, 14)
+    )
+    assert key not in {k for g in of(day_before, "stale-evidence") for k in g.controls}

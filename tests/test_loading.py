@@ -169,3 +169,141 @@ def test_load_profile_returns_the_document(lib: object) -> None:
     assert profile.organization.name == "Minimal Clinic"
     assert len(doc.sha256) == 64
     assert profile.applicability.defaults_assumed()[0] == "hipaa"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("review_period_days: 190:20:30\n", "review_period_days: expected a whole number"),
+        ("review_period_days: true\n", "review_period_days: expected a whole number"),
+        ('review_period_days: "365"\n', "review_period_days: expected a whole number"),
+        ("review_period_days: " + "9" * 40 + "\n", "is too long"),
+        ("applicability: {hipaa: []}\n", "applicability.hipaa: needs at least one item"),
+        ("hipaa_clearinghouse: true\n", "unknown key"),
+        ("organization: {name: '   '}\n", "organization.name: must not be empty"),
+        ('organization: {name: "Evil\\e]0;pwned"}\n', "control character U+001B"),
+        ("1: x\n", "the key 1 is not text"),
+    ],
+)
+def test_strict_values(tmp_path: Path, lib: object, text: str, message: str) -> None:
+    base = (DATA / "good" / "minimal.yaml").read_text()
+    key = text.split(":")[0]
+    if key in ("organization",):
+        base = base.replace("organization:\n  name: Minimal Clinic\n", "")
+    path = tmp_path / "p.yaml"
+    path.write_text(base + text)
+    with pytest.raises(InputError) as err:
+        load_profile(path, lib)  # type: ignore[arg-type]
+    assert any(message in str(p) for p in err.value.problems), err.value.lines()
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"owner": "internal", "responsible": ["acme"]}, "owner internal contradicts responsible"),
+        ({"owner": "provider", "responsible": []}, "responsible: [] means nobody"),
+        ({"owner": "internal", "reason": "  "}, "reason: must not be empty"),
+    ],
+)
+def test_contradictory_overrides_are_refused(
+    tmp_path: Path, lib: object, override: dict[str, object], message: str
+) -> None:
+    import yaml
+
+    data = yaml.safe_load((DATA / "good" / "minimal.yaml").read_text())
+    data["overrides"] = [{"control": "hipaa-security:164.312(b)", "reason": "because", **override}]
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError) as err:
+        load_profile(path, lib)  # type: ignore[arg-type]
+    assert any(message in str(p) for p in err.value.problems), err.value.lines()
+
+
+def test_schema_and_reference_problems_are_reported_together(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = (DATA / "good" / "minimal.yaml").read_text().replace("model: co-managed", "model: nope")
+    text = text.replace("[security-monitoring]", "[golf]") + "review_period_days: zero\n"
+    path = tmp_path / "mixed.yaml"
+    path.write_text(text)
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3
+    assert any("review_period_days" in x for x in lines) and any("'golf'" in x for x in lines)
+    assert any("unknown model 'nope'" in x for x in lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"review_period_days": ' + "9" * 5000 + "}", "is too long"),
+        ("[" * 80 + "]" * 80, "nested deeper than 64 levels"),
+        ('{"organization": {"name": "a\\u001bb"}}', "control character U+001B"),
+    ],
+)
+def test_hostile_json(
+    invoke: Callable[..., Result], tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "p.json"
+    path.write_text(text)
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2 and message in result.stderr
+    assert len(result.stderr) < 400  # the input is never echoed back whole
+
+
+def test_catalog_rules(tmp_path: Path) -> None:
+    control = {
+        "id": "T-1",
+        "title": "T",
+        "summary": "A control.",
+        "citation": "T 1",
+        "kind": "requirement",
+        "level": "required",
+        "functions": ["governance"],
+    }
+    cases = {
+        "empty.json": (
+            {"id": "e", "title": "E", "version": "1", "controls": []},
+            "needs at least one item",
+        ),
+        "hub.json": (
+            {
+                "id": "h",
+                "title": "H",
+                "version": "1",
+                "controls": [{**control, "depends_on": ["nist-csf-2:GV.OC-01"]}],
+            },
+            "mapping hub",
+        ),
+        "quote.json": (
+            {"id": "q", "title": "Q", "version": "1", "controls": [{**control, "id": 'X",y="1'}]},
+            "must not contain spaces",
+        ),
+        "due.json": (
+            {
+                "id": "d",
+                "title": "D",
+                "version": "1",
+                "controls": [{**control, "annual_due": "02-30"}],
+            },
+            "a real 'MM-DD'",
+        ),
+        "never.json": (
+            {
+                "id": "n",
+                "title": "N",
+                "version": "1",
+                "controls": [{**control, "applies_if": {"hipaa": []}}],
+            },
+            "list at least one value",
+        ),
+    }
+    import json
+
+    for name, (data, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(json.dumps(data))
+        with pytest.raises(InputError) as err:
+            load_library([str(path)])
+        assert any(message in str(p) for p in err.value.problems), (name, err.value.lines())

@@ -46,8 +46,16 @@ def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def _safe(value: Any) -> Any:
-    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Neutralise cells a spreadsheet would run as a formula (CSV injection).
+
+    Spreadsheets skip leading blanks and line breaks before reading a formula, so the first
+    character that counts is the first one that is not whitespace.
+    """
+    if (
+        (isinstance(value, str)
+        and value.lstrip()[:1] in ("=", "+", "-", "@"))
+        or (isinstance(value, str) and value[:1] in ("\t", "\r", "\n"))
+    ):
         return "'" + value
     return value
 

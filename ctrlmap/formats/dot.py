@@ -42,9 +42,10 @@ def graph(result: GraphResult) -> str:
                 if n.external
                 else (', style="rounded,filled,dotted"' if not n.applicable else "")
             )
-            label = f"{n.id.partition(':')[2]}\\n{n.owner or ('external' if n.external else 'n/a')}"
+            owner = n.owner or ("external" if n.external else "n/a")
+            label = _quote(n.id.partition(":")[2]).removesuffix('"') + "\\n" + owner + '"'
             lines.append(
-                f'    {_quote(n.id)} [label="{label}", fillcolor="{COLOURS[n.owner]}"{style}, '
+                f'    {_quote(n.id)} [label={label}, fillcolor="{COLOURS[n.owner]}"{style}, '
                 f"tooltip={_quote(n.title)}];"
             )
         lines.append("  }")

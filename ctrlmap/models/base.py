@@ -24,7 +24,7 @@ RESERVED_IDS = frozenset({"internal", "shared", "unassigned", "provider"})
 class Strict(BaseModel):
     """Unknown keys are errors and instances never change after validation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def as_tuple(value: Any) -> Any:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictInt, field_validator, model_validator
 
 from ctrlmap.models.base import DefaultOwner, Kind, Level, PartyKind, Role, Sector, Strict, as_tuple
 
@@ -37,7 +37,7 @@ FACTS: dict[str, tuple[str | bool, ...]] = {
 }
 """The facts an `applies_if` may name, with their possible values."""
 
-_ID = re.compile(r"^[^\s:]+$")
+_ID = re.compile(r'^[^\s:"\\\x00-\x1f]+$')
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
@@ -96,7 +96,7 @@ class Control(Strict):
     depends_on: tuple[Dependency, ...] = ()
     maps_to: tuple[str, ...] = ()
     applies_if: dict[str, tuple[str | bool, ...]] | None = None
-    review_days: Annotated[int, Field(gt=0)] | None = None
+    review_days: Annotated[StrictInt, Field(gt=0)] | None = None
     designation: Role | None = None
     accountability: Literal["non-delegable"] | None = None
     accountability_basis: str | None = None
@@ -135,6 +135,10 @@ class Control(Strict):
             allowed = FACTS.get(fact)
             if allowed is None:
                 raise ValueError(f"unknown fact {fact!r}; use one of {', '.join(FACTS)}")
+            if not values:
+                raise ValueError(
+                    f"{fact}: list at least one value (an empty list would never apply)"
+                )
             wrong = [v for v in values if v not in allowed or type(v) is not type(allowed[0])]
             if wrong:
                 shown = ", ".join(str(a).lower() for a in allowed)
@@ -144,8 +148,14 @@ class Control(Strict):
     @field_validator("annual_due")
     @classmethod
     def _month_day(cls, value: str | None) -> str | None:
-        if value is not None and not _MONTH_DAY.match(value):
-            raise ValueError("write the yearly due date as 'MM-DD', quoted")
+        if value is None:
+            return value
+        try:
+            if not _MONTH_DAY.match(value):
+                raise ValueError
+            dt.date(2000, int(value[:2]), int(value[3:]))  # a leap year, so 02-29 is a real day
+        except ValueError:
+            raise ValueError("write the yearly due date as a real 'MM-DD', quoted") from None
         return value
 
     @model_validator(mode="after")
@@ -168,7 +178,7 @@ class Catalog(Strict):
     hub: bool = False
     """Mapping data only (the NIST CSF hub): never assigned, never in a profile's frameworks."""
     skipped_dependencies: tuple[SkippedDependency, ...] = ()
-    controls: tuple[Control, ...]
+    controls: tuple[Control, ...] = Field(min_length=1)
 
 
 class FunctionDefault(Strict):

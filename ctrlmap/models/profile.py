@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictInt, StringConstraints, field_validator, model_validator
 
 from ctrlmap.models.base import DefaultOwner, Role, Sector, Strict, as_tuple
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""Text that must say something: surrounding blanks are dropped, and nothing left is an error."""
 
 
 class Organization(Strict):
@@ -24,10 +25,12 @@ class Organization(Strict):
 class Applicability(Strict):
     """Facts that decide which controls apply; an omitted fact takes its default."""
 
-    hipaa: tuple[Literal["covered-entity", "business-associate"], ...] = ("covered-entity",)
+    hipaa: tuple[Literal["covered-entity", "business-associate"], ...] = Field(
+        ("covered-entity",), min_length=1
+    )
     hipaa_clearinghouse: bool = Field(False, alias="hipaa-clearinghouse")
     hipaa_group_health_plan: bool = Field(False, alias="hipaa-group-health-plan")
-    pci: tuple[Literal["merchant", "service-provider"], ...] = ("merchant",)
+    pci: tuple[Literal["merchant", "service-provider"], ...] = Field(("merchant",), min_length=1)
     nydfs: Literal["standard", "class-a", "limited-exemption"] = "standard"
     glba_small_institution: bool = Field(False, alias="glba-small-institution")
 
@@ -112,6 +115,7 @@ class Override(Strict):
     accountable: str | None = None
     """A party (`internal` or a provider id), or null for nobody, on purpose."""
     responsible: tuple[str, ...] | None = None
+    """The Responsible parties; an empty list means nobody, on purpose (like accountable: null)."""
     consulted: tuple[str, ...] | None = None
     informed: tuple[str, ...] | None = None
     reason: Text
@@ -121,6 +125,23 @@ class Override(Strict):
     @classmethod
     def _listify(cls, value: Any) -> Any:
         return as_tuple(value)
+
+    @model_validator(mode="after")
+    def _owner_matches_responsible(self) -> Override:
+        if self.owner is not None and self.responsible == ():
+            raise ValueError(
+                f"responsible: [] means nobody does it, which contradicts owner {self.owner}; drop one"
+            )
+        if self.owner is not None and self.responsible is not None:
+            internal = "internal" in self.responsible
+            outside = any(p != "internal" for p in self.responsible)
+            implied = "shared" if internal and outside else "internal" if internal else "provider"
+            if implied != self.owner:
+                raise ValueError(
+                    f"owner {self.owner} contradicts responsible {list(self.responsible)} (that is "
+                    f"{implied}); give one of them, or make them agree"
+                )
+        return self
 
     @property
     def sets_accountable(self) -> bool:
@@ -168,7 +189,7 @@ class Profile(Strict):
     frameworks: tuple[str, ...] = Field(min_length=1)
     model: Text
     applicability: Applicability = Applicability()
-    review_period_days: Annotated[int, Field(gt=0)] = 365
+    review_period_days: Annotated[StrictInt, Field(gt=0)] = 365
     internal: tuple[Person, ...] = ()
     designations: dict[Role, Designation] = Field(default_factory=dict)
     providers: tuple[Provider, ...] = ()
