@@ -108,8 +108,10 @@ def as_of_option(func: F) -> F:
         "--as-of",
         "as_of",
         type=click.DateTime(formats=["%Y-%m-%d"]),
+        metavar="DATE",
         default=None,
-        help="Judge dates as of this day, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today).",
+        help="Judge dates as of this day, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, read in UTC, "
+        "else today's local date).",
     )(func)
 
 
@@ -150,7 +152,7 @@ def profile_argument(func: F) -> F:
 
 
 def resolve_as_of(value: dt.datetime | None) -> dt.date:
-    """The as-of date: the option, else SOURCE_DATE_EPOCH, else today (UTC)."""
+    """The as-of date: the option, else SOURCE_DATE_EPOCH (in UTC), else today's local date."""
     if value is not None:
         return value.date()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -161,7 +163,7 @@ def resolve_as_of(value: dt.datetime | None) -> dt.date:
             raise CtrlmapError(
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp; unset it or fix it"
             ) from None
-    return dt.datetime.now(tz=dt.UTC).date()
+    return dt.date.today()
 
 
 def emit(
@@ -260,8 +262,9 @@ def frameworks_show(
 @cli.command()
 @profile_argument
 @format_option("validate")
+@output_option
 @click.pass_obj
-def validate(settings: Settings, profile: Path, fmt: str | None) -> None:
+def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | None) -> None:
     """Check a profile and report every problem (exit 2), or summarise it (exit 0).
 
     \b
@@ -273,7 +276,7 @@ def validate(settings: Settings, profile: Path, fmt: str | None) -> None:
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
-    emit(settings, "validate", fmt, validation_view(lib, loaded, doc.name), None)
+    emit(settings, "validate", fmt, validation_view(lib, loaded, doc.name), output, [profile])
 
 
 def load(settings: Settings, profile: Path) -> tuple[Any, Any, Any]:
@@ -325,14 +328,21 @@ def assign(
     from ctrlmap import assign as engine
     from ctrlmap.models.results import ExplainResult
 
+    if explain is not None and by_provider:
+        raise click.UsageError("--explain and --by-provider print different things; give one")
     lib, loaded, _ = load(settings, profile)
     result = engine.assign_owners(loaded, lib, model_id, frameworks_ or None, include_proposed)
     data: Any
     if explain is not None:
         found = next((a for a in result.assignments if a.control == explain), None)
         if found is None:
+            where = (
+                "the frameworks chosen with --framework"
+                if frameworks_
+                else "the profile's frameworks"
+            )
             raise CtrlmapError(
-                f"--explain: {explain!r} is not a control of the profile's frameworks"
+                f"--explain: {explain!r} is not a control of {where}"
                 + ("" if include_proposed else " (add --include-proposed for proposed controls)")
             )
         view, data = "explain", ExplainResult(model=result.model, assignment=found)
@@ -454,13 +464,7 @@ REPORT_SUFFIXES = {
 
 @cli.command()
 @profile_argument
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the report here (atomically); the format follows the suffix.",
-)
+@output_option
 @format_option("report")
 @model_option
 @as_of_option
@@ -561,13 +565,7 @@ def verify(
 
 
 @cli.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Where to write the demo report (default ./ctrlmap-demo.html).",
-)
+@output_option
 @as_of_option
 @click.pass_obj
 def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> None:

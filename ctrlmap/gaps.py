@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ctrlmap.assign import Context
-from ctrlmap.graph import Scope
 from ctrlmap.loading import Library
 from ctrlmap.models import ROLES, Control, Profile, Strict, split_key
 from ctrlmap.models.base import Severity
@@ -28,6 +27,8 @@ from ctrlmap.models.results import Assignment, AssignResult, Gap
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from ctrlmap.graph import Scope
 
 LEVEL_POINTS = {"required": 1, "addressable": 0, "guidance": -1}
 HEAVY = 10

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from ctrlmap.models import global_key, split_key
+from ctrlmap.models import global_key
 from ctrlmap.models.results import AssignResult, GraphEdge, GraphNode, GraphResult
 
 if TYPE_CHECKING:
@@ -120,24 +120,25 @@ def dependents(graph: nx.DiGraph[str]) -> dict[str, int]:
     return weight
 
 
-def catalog_of(key: str) -> str:
-    """The catalog id of a global key."""
-    return split_key(key)[0]
-
-
 def graph_view(
     lib: Library,
     result: AssignResult,
     frameworks: Iterable[str] | None = None,
     include_proposed: bool = False,
 ) -> GraphResult:
-    """The scoped graph with each node's owner and each edge's party crossing."""
+    """The scoped graph with each node's owner and each edge's party crossing.
+
+    With `frameworks`, only their controls are shown, plus the prerequisites they point to in
+    other catalogs, as context nodes (`external`), so that no dependency silently disappears.
+    """
     scoped = lib.scope(result.frameworks, include_proposed)
     wanted = set(frameworks) if frameworks else set(result.frameworks)
     by_key = {a.control: a for a in result.assignments}
+    shown = {key for key, data in scoped.graph.nodes(data=True) if data["catalog"] in wanted}
+    context = {t for key in shown for t in scoped.graph.successors(key) if t not in shown}
     nodes = []
     for key, data in scoped.graph.nodes(data=True):
-        if data["catalog"] not in wanted and not data["external"]:
+        if key not in shown and key not in context:
             continue
         a = by_key.get(key)
         nodes.append(
@@ -148,7 +149,7 @@ def graph_view(
                 owner=a.owner if a else None,
                 responsible=a.raci.responsible if a and a.raci else (),
                 applicable=bool(a and a.applicable),
-                external=bool(data["external"]),
+                external=key in context,
                 level=lib.controls[key].level,
                 weight=scoped.weight(key),
             )

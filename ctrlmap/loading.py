@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ctrlmap.documents import Document, format_path, read_document
+from ctrlmap.documents import Document, read_document
 from ctrlmap.errors import CtrlmapError, InputError, Problem
 from ctrlmap.models import (
     RESERVED_IDS,
@@ -312,6 +312,8 @@ def load_library(
 
     for spec in catalogs:
         given, _, file = spec.rpartition("=") if "=" in spec else ("", "", spec)
+        if not file:
+            raise InputError([Problem(spec, None, "--catalog", "give a file: --catalog [ID=]FILE")])
         entries.append((read_document(Path(file)), Path(file), given or None, False))
 
     lib = Library(functions=functions, catalogs={}, models={})
@@ -789,8 +791,3 @@ def _check_control(
                 f"{key!r} belongs to a framework the profile does not list; add the framework or remove this entry",
             )
         )
-
-
-def describe_path(doc: Document, path: tuple[Any, ...]) -> str:
-    """A readable path into a document (re-exported for callers that build their own problems)."""
-    return format_path(doc.data, path)

@@ -238,18 +238,6 @@ def _answer(answers: Answers, question: Question) -> str | None:
     return "yes" if answers.in_house_compliance else "no"
 
 
-def score_answers(answers: Answers) -> dict[str, int]:
-    """The points the four answers give each model (the table of the module docstring)."""
-    totals = dict.fromkeys(MODELS, 0)
-    for question in QUESTIONS:
-        answer = _answer(answers, question)
-        if answer is not None:
-            co, fully = POINTS[question][answer]
-            totals["co-managed"] += co
-            totals["fully-managed"] += fully
-    return totals
-
-
 def recommend(
     answers: Answers,
     profile: Profile | None = None,

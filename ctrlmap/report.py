@@ -17,6 +17,7 @@ from ctrlmap import __version__
 from ctrlmap.assign import LEGAL_STATEMENT, assign_owners
 from ctrlmap.compare import CompareResult, compare_models
 from ctrlmap.documents import Document
+from ctrlmap.errors import CtrlmapError
 from ctrlmap.gaps import RULES, SEVERITIES, GapSummary, cycle_start, find_gaps
 from ctrlmap.loading import Library
 from ctrlmap.models import Organization, Profile, Strict
@@ -227,6 +228,11 @@ def build_report(
     `profile_name` is how the inputs section names the profile (default: as it was given).
     """
     result = assign_owners(profile, lib, model_id, None, include_proposed)
+    if compare_to is not None and compare_to == result.model:
+        raise CtrlmapError(
+            f"--compare-to {compare_to} names the model this report already assesses; "
+            "name the model to compare with"
+        )
     found = find_gaps(profile, lib, result, as_of, None, include_proposed)
     model = lib.model(result.model)
     scope = lib.scope(result.frameworks, include_proposed)

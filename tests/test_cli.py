@@ -188,3 +188,106 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "ctrlmap", "--version"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and done.stdout.startswith("ctrlmap, version")
+
+
+def test_every_view_and_format_is_registered_and_nothing_else() -> None:
+    import importlib
+
+    from ctrlmap import formats
+
+    for module in set(formats.MODULES.values()):
+        importlib.import_module(f"ctrlmap.formats.{module}")
+    declared = {(view, fmt) for view, fmts in formats.VIEWS.items() for fmt in fmts}
+    assert declared == set(formats._REGISTRY)
+
+
+def test_explain_and_by_provider_together_is_a_usage_error(invoke: Callable[..., Result]) -> None:
+    result = invoke("assign", CLINIC, "--explain", "hipaa-security:164.308(a)(2)", "--by-provider")
+    assert result.exit_code == 2 and "give one" in result.stderr
+    filtered = invoke(
+        "assign", CLINIC, "--framework", "hipaa-breach", "--explain", "hipaa-security:164.308(a)(2)"
+    )
+    assert filtered.exit_code == 2 and "chosen with --framework" in filtered.stderr
+
+
+def test_validate_writes_to_a_file(invoke: Callable[..., Result], tmp_path: Path) -> None:
+    target = tmp_path / "summary.json"
+    assert invoke("validate", CLINIC, "--format", "json", "-o", str(target)).exit_code == 0
+    assert json.loads(target.read_text())["schema"] == "ctrlmap/validate@1"
+
+
+def test_a_catalog_option_without_a_file(invoke: Callable[..., Result]) -> None:
+    result = invoke("--catalog", "mine=", "frameworks", "list")
+    assert result.exit_code == 2 and "give a file" in result.stderr
+
+
+def test_no_output_overwrites_a_builtin_file(invoke: Callable[..., Result]) -> None:
+    from ctrlmap.loading import builtin_root, examples_root
+
+    functions = builtin_root() / "functions.yaml"
+    before = functions.read_bytes()
+    result = invoke("assign", CLINIC, "--format", "json", "-o", str(functions))
+    assert result.exit_code == 2 and "refusing to overwrite an input file" in result.stderr
+    assert functions.read_bytes() == before
+    demo = invoke("demo", "-o", str(examples_root() / "clinic.yaml"))
+    assert demo.exit_code == 2 and "refusing to overwrite" in demo.stderr
+
+
+COMMANDS = [
+    ("frameworks", "list", "--format", "json"),
+    ("frameworks", "show", "pci-dss-4", "--format", "json"),
+    ("assign", str(EXAMPLES / "mortgage-lender.yaml"), "--format", "csv"),
+    ("assign", str(EXAMPLES / "mortgage-lender.yaml"), "--by-provider", "--format", "csv"),
+    ("gaps", str(EXAMPLES / "mortgage-lender.yaml"), "--as-of", "2026-11-28", "--format", "csv"),
+    ("graph", str(EXAMPLES / "mortgage-lender.yaml")),
+    ("report", str(EXAMPLES / "mortgage-lender.yaml"), "--as-of", "2026-11-28", "--format", "html"),
+    (
+        "compare",
+        str(EXAMPLES / "mortgage-lender.yaml"),
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
+    ),
+    ("crosswalk", str(EXAMPLES / "mortgage-lender.yaml"), "--format", "csv"),
+    (
+        "export",
+        str(EXAMPLES / "mortgage-lender.yaml"),
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "oscal",
+    ),
+    (
+        "recommend",
+        str(EXAMPLES / "mortgage-lender.yaml"),
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
+    ),
+]
+
+
+def test_outputs_are_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    import hashlib
+    import subprocess
+    import sys
+
+    def run(seed: str, cwd: Path) -> list[str]:
+        digests = []
+        for args in COMMANDS:
+            env = {**__import__("os").environ, "PYTHONHASHSEED": seed}
+            done = subprocess.run(
+                [sys.executable, "-m", "ctrlmap", *args],
+                capture_output=True,
+                cwd=cwd,
+                env=env,
+                check=True,
+            )
+            digests.append(hashlib.sha256(done.stdout).hexdigest())
+        return digests
+
+    elsewhere = tmp_path / "other"
+    elsewhere.mkdir()
+    assert run("1", Path.cwd()) == run("4242", elsewhere)

@@ -28,6 +28,7 @@ from ctrlmap.formats import VIEWS, render
 from ctrlmap.loading import Library
 from ctrlmap.models import Catalog, Profile
 from tests.builders import BASE, profile
+from tests.conftest import ROOT
 
 AS_OF = dt.date(2026, 11, 28)
 EXAMPLES = ("clinic", "cpa-firm", "law-firm", "mortgage-lender")
@@ -431,3 +432,34 @@ def test_ccm_work_nobody_does_is_not_given_a_ccm_category(lib: Library) -> None:
     data = build_export(profile(lib, overrides=[override]), lib, as_of=AS_OF)
     rows = {r["control"]: r for r in rows_of(render("export", "ccm-ssrm", data))}
     assert rows["hipaa-security:164.312(b)"]["ssrm_category"] == "Not assigned"
+
+
+def test_no_csv_output_lets_a_formula_through(invoke: Callable[..., Any], tmp_path: Any) -> None:
+    import csv
+    import io
+
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples" / "mortgage-lender.yaml").read_text())
+    data["organization"]["name"] = ' =HYPERLINK("http://x")'
+    data["providers"][0]["name"] = "\n=1+1"
+    data["providers"][0]["agreement"] = "@SUM(A1)"
+    data["splits"][0]["internal_part"] = "-2+3"
+    profile = tmp_path / "evil.yaml"
+    profile.write_text(yaml.safe_dump(data))
+    outputs = [
+        ("assign", str(profile), "--format", "csv"),
+        ("assign", str(profile), "--by-provider", "--format", "csv"),
+        ("gaps", str(profile), "--format", "csv", "--as-of", "2026-11-28"),
+        ("report", str(profile), "--format", "csv", "--as-of", "2026-11-28"),
+        ("crosswalk", str(profile), "--format", "csv"),
+        ("export", str(profile), "--format", "crm-csv", "--as-of", "2026-11-28"),
+        ("export", str(profile), "--format", "pci-12.8.5", "--as-of", "2026-11-28"),
+        ("export", str(profile), "--format", "ccm-ssrm", "--as-of", "2026-11-28"),
+    ]
+    for args in outputs:
+        result = invoke(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+        for row in csv.reader(io.StringIO(result.stdout)):
+            for cell in row:
+                assert cell.lstrip()[:1] not in ("=", "+", "-", "@"), (args, cell)

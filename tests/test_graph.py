@@ -123,6 +123,9 @@ def test_graph_command_framework_filter(invoke: Callable[..., Result]) -> None:
         ).stdout
     )
     assert {n["framework"] for n in data["nodes"] if not n["external"]} == {"hipaa-breach"}
+    context = {n["id"] for n in data["nodes"] if n["external"]}
+    assert "hipaa-security:164.308(a)(6)(ii)" in context
+    assert any(e["to"] == "hipaa-security:164.308(a)(6)(ii)" for e in data["edges"])
     bad = invoke("graph", str(EXAMPLES / "clinic.yaml"), "--framework", "pci-dss-4")
     assert bad.exit_code == 2 and "not one of the profile's frameworks" in bad.stderr
 

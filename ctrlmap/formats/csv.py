@@ -51,10 +51,8 @@ def _safe(value: Any) -> Any:
     Spreadsheets skip leading blanks and line breaks before reading a formula, so the first
     character that counts is the first one that is not whitespace.
     """
-    if (
-        (isinstance(value, str)
-        and value.lstrip()[:1] in ("=", "+", "-", "@"))
-        or (isinstance(value, str) and value[:1] in ("\t", "\r", "\n"))
+    if (isinstance(value, str) and value.lstrip()[:1] in ("=", "+", "-", "@")) or (
+        isinstance(value, str) and value[:1] in ("\t", "\r", "\n")
     ):
         return "'" + value
     return value
