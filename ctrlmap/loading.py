@@ -511,10 +511,13 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
         first_cat, first_id = split_key(cycle[0])
         doc = docs[first_cat]
         index = next(i for i, c in enumerate(lib.catalogs[first_cat].controls) if c.id == first_id)
+        following = cycle[1] if len(cycle) > 1 else cycle[0]
+        parent = lib.catalogs[first_cat].controls[index].parent
+        field_name = "parent" if parent and global_key(first_cat, parent) == following else "depends_on"
         raise InputError(
             [
                 doc.problem(
-                    ("controls", index, "depends_on"),
+                    ("controls", index, field_name),
                     "dependency cycle: "
                     + " -> ".join([*cycle, cycle[0]])
                     + "; remove one of these dependencies",
