@@ -513,7 +513,9 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
         index = next(i for i, c in enumerate(lib.catalogs[first_cat].controls) if c.id == first_id)
         following = cycle[1] if len(cycle) > 1 else cycle[0]
         parent = lib.catalogs[first_cat].controls[index].parent
-        field_name = "parent" if parent and global_key(first_cat, parent) == following else "depends_on"
+        field_name = (
+            "parent" if parent and global_key(first_cat, parent) == following else "depends_on"
+        )
         raise InputError(
             [
                 doc.problem(
