@@ -50,11 +50,11 @@ from pydantic import ConfigDict, Field
 
 from ctrlmap.assign import assign_owners
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.gaps import GapSummary, find_gaps
+from ctrlmap.gaps import GapsResult, GapSummary, find_gaps
 from ctrlmap.loading import Library
 from ctrlmap.models import OperatingModel, Profile, Strict, global_key, split_key
 from ctrlmap.models.base import DefaultOwner, Owner, PartyKind, Severity
-from ctrlmap.models.results import Assignment, Gap
+from ctrlmap.models.results import Assignment, AssignResult, Gap
 
 BUILTIN_MODELS = ("co-managed", "fully-managed")
 
@@ -364,8 +364,13 @@ def compare_models(
     to_model: str | None,
     as_of: dt.date,
     include_proposed: bool = False,
+    current: tuple[AssignResult, GapsResult] | None = None,
 ) -> CompareResult:
-    """Compare two models for one profile: the changes, gaps, needs and a phased transition plan."""
+    """Compare two models for one profile: the changes, gaps, needs and a phased transition plan.
+
+    `current` passes the assignment and gaps already computed under the source model (the
+    report has them), so they are not computed twice.
+    """
     source_id = from_model or profile.model
     target_id = to_model or default_target(lib, source_id)
     if source_id == target_id:
@@ -374,9 +379,12 @@ def compare_models(
             f"(known: {', '.join(lib.models)})"
         )
     source, target = lib.model(source_id), lib.model(target_id)
-    before = assign_owners(profile, lib, source_id, None, include_proposed)
+    if current is not None and current[0].model == source_id:
+        before, gaps_before = current
+    else:
+        before = assign_owners(profile, lib, source_id, None, include_proposed)
+        gaps_before = find_gaps(profile, lib, before, as_of, None, include_proposed)
     after = assign_owners(profile, lib, target_id, None, include_proposed)
-    gaps_before = find_gaps(profile, lib, before, as_of, None, include_proposed)
     gaps_after = find_gaps(profile, lib, after, as_of, None, include_proposed)
 
     old = {a.control: a for a in before.assignments if a.applicable}

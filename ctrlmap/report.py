@@ -324,7 +324,9 @@ def build_report(
         legal_statement=LEGAL_STATEMENT,
         inputs=_inputs(doc, profile_name or doc.name, lib, scope.graph, model.id),
         comparison=(
-            compare_models(profile, lib, model.id, compare_to, as_of, include_proposed)
+            compare_models(
+                profile, lib, model.id, compare_to, as_of, include_proposed, current=(result, found)
+            )
             if compare_to is not None
             else None
         ),
