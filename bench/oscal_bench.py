@@ -23,10 +23,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ctrlmap.assign import assign_owners
+from ctrlmap.assess.assign import assign_owners
+from ctrlmap.assess.gaps import find_gaps
 from ctrlmap.formats import render
-from ctrlmap.gaps import find_gaps
-from ctrlmap.loading import load_library
+from ctrlmap.load.catalogs import load_library
 from ctrlmap.models import Profile
 
 ROOT = Path(__file__).resolve().parent.parent

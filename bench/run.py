@@ -13,9 +13,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REGULATORY, generated_catalog, generated_profiles, median_time, timed
-from ctrlmap.assign import assign_owners
-from ctrlmap.gaps import find_gaps
-from ctrlmap.loading import load_library
+from ctrlmap.assess.assign import assign_owners
+from ctrlmap.assess.gaps import find_gaps
+from ctrlmap.load.catalogs import load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 28)
@@ -87,8 +87,8 @@ def graph_and_gaps() -> None:
 def reporting() -> None:
     """Building and rendering the report of the largest example."""
     from ctrlmap.formats import render
-    from ctrlmap.loading import load_profile
-    from ctrlmap.report import build_report
+    from ctrlmap.load.catalogs import load_profile
+    from ctrlmap.present.report import build_report
 
     lib = load_library()
     profile, doc = load_profile(ROOT / "examples" / "mortgage-lender.yaml", lib)

@@ -34,7 +34,7 @@ class Settings:
     def library(self) -> Any:
         """The catalogs, models and functions, loaded once per run."""
         if self._library is None:
-            from ctrlmap.loading import load_library
+            from ctrlmap.load.catalogs import load_library
 
             self._library = load_library(self.catalogs, self.catalog_dirs)
             for warning in self._library.warnings:
@@ -223,7 +223,7 @@ def frameworks() -> None:
 @click.pass_obj
 def frameworks_list(settings: Settings, fmt: str | None, output: Path | None) -> None:
     """List every catalog, operating model and function ctrlmap knows."""
-    from ctrlmap.views import frameworks_view
+    from ctrlmap.present.views import frameworks_view
 
     emit(settings, "frameworks", fmt, frameworks_view(settings.library), output)
 
@@ -247,7 +247,7 @@ def frameworks_show(
     Example:
       ctrlmap frameworks show hipaa-security --include-proposed
     """
-    from ctrlmap.views import catalog_view
+    from ctrlmap.present.views import catalog_view
 
     lib = settings.library
     emit(
@@ -271,8 +271,8 @@ def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | 
     Example:
       ctrlmap validate examples/clinic.yaml
     """
-    from ctrlmap.loading import load_profile
-    from ctrlmap.views import validation_view
+    from ctrlmap.load.catalogs import load_profile
+    from ctrlmap.present.views import validation_view
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
@@ -281,7 +281,7 @@ def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | 
 
 def load(settings: Settings, profile: Path) -> tuple[Any, Any, Any]:
     """The library, the validated profile and its document."""
-    from ctrlmap.loading import load_profile
+    from ctrlmap.load.catalogs import load_profile
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
@@ -325,7 +325,7 @@ def assign(
       ctrlmap assign clinic.yaml --explain 'hipaa-security:164.308(a)(2)'
       ctrlmap assign lender.yaml --by-provider --format csv -o matrix.csv
     """
-    from ctrlmap import assign as engine
+    from ctrlmap.assess import assign as engine
     from ctrlmap.models.results import ExplainResult
 
     if explain is not None and by_provider:
@@ -390,8 +390,8 @@ def gaps(
       ctrlmap gaps clinic.yaml --as-of 2026-11-28
       ctrlmap gaps lender.yaml --fail-on high --format json -o gaps.json
     """
-    from ctrlmap.assign import assign_owners
-    from ctrlmap.gaps import RULES, SEVERITIES, find_gaps, summary_line
+    from ctrlmap.assess.assign import assign_owners
+    from ctrlmap.assess.gaps import RULES, SEVERITIES, find_gaps, summary_line
 
     unknown = [r for r in rules if r not in RULES]
     if unknown:
@@ -432,8 +432,8 @@ def graph(
     Example:
       ctrlmap graph clinic.yaml | dot -Tsvg > clinic.svg
     """
-    from ctrlmap.assign import assign_owners
-    from ctrlmap.graph import graph_view
+    from ctrlmap.assess.assign import assign_owners
+    from ctrlmap.load.graph import graph_view
 
     lib, loaded, _ = load(settings, profile)
     unknown = [f for f in frameworks_ if f not in loaded.frameworks]
@@ -495,7 +495,7 @@ def report(
       ctrlmap report clinic.yaml -o clinic.html --compare-to fully-managed
       ctrlmap report clinic.yaml -o clinic.json
     """
-    from ctrlmap.report import build_report
+    from ctrlmap.present.report import build_report
 
     if fmt is None and output is not None:
         fmt = REPORT_SUFFIXES.get(output.suffix.lower())
@@ -536,7 +536,7 @@ def verify(
     Example:
       ctrlmap verify clinic.html clinic.yaml
     """
-    from ctrlmap.verify import read_report, verify_report
+    from ctrlmap.present.verify import read_report, verify_report
 
     text = read_report(report_file)
     fresh = None
@@ -544,7 +544,7 @@ def verify(
         lib, loaded, doc = load(settings, profile)
 
         def fresh(snapshot: Any) -> Any:
-            from ctrlmap.report import build_report
+            from ctrlmap.present.report import build_report
 
             again = build_report(
                 loaded,
@@ -573,8 +573,8 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
 
     Works from any directory and exits 0 whatever gaps it finds.
     """
-    from ctrlmap.loading import examples_root
-    from ctrlmap.report import build_report
+    from ctrlmap.load.catalogs import examples_root
+    from ctrlmap.present.report import build_report
 
     lib, loaded, doc = load(settings, examples_root() / "clinic.yaml")
     assessment = build_report(
@@ -624,7 +624,7 @@ def export(
       ctrlmap export clinic.yaml --format oscal -o clinic.oscal.json
       ctrlmap export lender.yaml --format pci-12.8.5 -o tpsp-responsibilities.csv
     """
-    from ctrlmap.exports import build_export, check_export
+    from ctrlmap.present.exports import build_export, check_export
 
     lib, loaded, _ = load(settings, profile)
     data = build_export(loaded, lib, model_id, include_proposed, as_of=resolve_as_of(as_of))
@@ -657,7 +657,7 @@ def crosswalk(
       ctrlmap crosswalk lender.yaml
       ctrlmap crosswalk lender.yaml --format csv -o crosswalk.csv
     """
-    from ctrlmap.crosswalk import crosswalk as build_crosswalk
+    from ctrlmap.analyse.crosswalk import crosswalk as build_crosswalk
 
     lib, loaded, _ = load(settings, profile)
     result = build_crosswalk(loaded, lib, model_id, include_proposed)
@@ -705,7 +705,7 @@ def compare(
       ctrlmap compare clinic.yaml --to fully-managed
       ctrlmap compare clinic.yaml --format html -o transition.html
     """
-    from ctrlmap.compare import compare_models
+    from ctrlmap.analyse.compare import compare_models
 
     lib, loaded, _ = load(settings, profile)
     result = compare_models(
@@ -765,8 +765,8 @@ def recommend(
       ctrlmap recommend --internal-staff 0 --control low --budget predictable --in-house-compliance
       ctrlmap recommend clinic.yaml
     """
-    from ctrlmap.recommend import Answers
-    from ctrlmap.recommend import recommend as advise
+    from ctrlmap.analyse.recommend import Answers
+    from ctrlmap.analyse.recommend import recommend as advise
 
     answers = Answers.model_validate(
         {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ctrlmap.documents import Document
-from ctrlmap.loading import Library, check_profile
+from ctrlmap.load.catalogs import Library, check_profile
+from ctrlmap.load.read import Document
 from ctrlmap.models import OperatingModel, Profile
 
 BASE: dict[str, Any] = {

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ctrlmap.cli import cli
-from ctrlmap.loading import Library, load_library, load_profile
+from ctrlmap.load.catalogs import Library, load_library, load_profile
 from ctrlmap.models import Profile
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctrlmap.assign import assign_owners, by_provider
-from ctrlmap.loading import Library
+from ctrlmap.assess.assign import assign_owners, by_provider
+from ctrlmap.load.catalogs import Library
 from ctrlmap.models import REGULATORY_CATALOGS, Profile
 from ctrlmap.models.results import Assignment, AssignResult
 from tests.builders import BASE, profile, with_defaults

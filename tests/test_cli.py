@@ -115,12 +115,12 @@ def test_unknown_option_is_a_usage_error(invoke: Callable[..., Result]) -> None:
 def test_an_unexpected_exception_is_a_bug_notice(
     invoke: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ctrlmap.views
+    import ctrlmap.present.views
 
     def boom(*args: object) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(ctrlmap.views, "frameworks_view", boom)
+    monkeypatch.setattr(ctrlmap.present.views, "frameworks_view", boom)
     result = invoke("frameworks", "list")
     assert result.exit_code == 3
     assert "internal error (a bug, not your input): RuntimeError: kaboom" in result.stderr
@@ -222,7 +222,7 @@ def test_a_catalog_option_without_a_file(invoke: Callable[..., Result]) -> None:
 
 
 def test_no_output_overwrites_a_builtin_file(invoke: Callable[..., Result]) -> None:
-    from ctrlmap.loading import builtin_root, examples_root
+    from ctrlmap.load.catalogs import builtin_root, examples_root
 
     functions = builtin_root() / "functions.yaml"
     before = functions.read_bytes()

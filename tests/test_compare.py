@@ -15,12 +15,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctrlmap.assign import assign_owners
-from ctrlmap.compare import MOVEMENTS, CompareResult, compare_models, default_target, movement
+from ctrlmap.analyse.compare import (
+    MOVEMENTS,
+    CompareResult,
+    compare_models,
+    default_target,
+    movement,
+)
+from ctrlmap.assess.assign import assign_owners
+from ctrlmap.assess.gaps import find_gaps
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats.json import dump
-from ctrlmap.gaps import find_gaps
-from ctrlmap.loading import Library
+from ctrlmap.load.catalogs import Library
 from ctrlmap.models import Catalog, Profile
 from ctrlmap.models.results import Assignment, AssignResult, Gap, Raci, Share
 from tests.builders import profile, with_defaults

@@ -9,12 +9,12 @@ from collections.abc import Callable
 
 import pytest
 
-from ctrlmap.assign import assign_owners
-from ctrlmap.crosswalk import CrosswalkResult, CrosswalkRow, crosswalk
+from ctrlmap.analyse.crosswalk import CrosswalkResult, CrosswalkRow, crosswalk
+from ctrlmap.assess.assign import assign_owners
+from ctrlmap.assess.gaps import find_gaps
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats import render
-from ctrlmap.gaps import find_gaps
-from ctrlmap.loading import Library
+from ctrlmap.load.catalogs import Library
 from ctrlmap.models import Profile
 from tests.builders import BASE, profile
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from ctrlmap.documents import MAX_DEPTH, parse_document
 from ctrlmap.errors import InputError
+from ctrlmap.load.read import MAX_DEPTH, parse_document
 
 
 def test_lines_are_recorded_for_every_key() -> None:
@@ -81,8 +81,8 @@ def test_builtin_catalogs_are_cached_and_a_broken_cache_is_ignored(
 ) -> None:
     from pathlib import Path
 
-    from ctrlmap.documents import read_document
-    from ctrlmap.loading import builtin_root
+    from ctrlmap.load.catalogs import builtin_root
+    from ctrlmap.load.read import read_document
 
     monkeypatch.setenv("CTRLMAP_CACHE_DIR", str(tmp_path))
     source = builtin_root() / "functions.yaml"

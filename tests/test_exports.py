@@ -16,7 +16,10 @@ from trestle.common import const as trestle_const
 from trestle.oscal.component import ComponentDefinition
 
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.exports import (
+from ctrlmap.formats import VIEWS, render
+from ctrlmap.load.catalogs import Library
+from ctrlmap.models import Catalog, Profile
+from ctrlmap.present.exports import (
     EXPORT_FORMATS,
     ExportInput,
     build_export,
@@ -24,9 +27,6 @@ from ctrlmap.exports import (
     check_export,
     oscal_control_ids,
 )
-from ctrlmap.formats import VIEWS, render
-from ctrlmap.loading import Library
-from ctrlmap.models import Catalog, Profile
 from tests.builders import BASE, profile
 from tests.conftest import ROOT
 

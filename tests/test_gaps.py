@@ -10,9 +10,17 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from ctrlmap.assign import assign_owners
-from ctrlmap.gaps import RULES, Facts, GapsResult, find_gaps, score, severity_of, summary_line
-from ctrlmap.loading import Library
+from ctrlmap.assess.assign import assign_owners
+from ctrlmap.assess.gaps import (
+    RULES,
+    Facts,
+    GapsResult,
+    find_gaps,
+    score,
+    severity_of,
+    summary_line,
+)
+from ctrlmap.load.catalogs import Library
 from ctrlmap.models import Profile
 from ctrlmap.models.results import Gap
 from tests.builders import BASE, profile
@@ -540,7 +548,7 @@ def test_future_dates_are_not_counted_as_fresh(lib: Library) -> None:
 
 
 def test_a_yearly_due_date_makes_last_years_filing_stale(lib: Library) -> None:
-    from ctrlmap.gaps import cycle_start
+    from ctrlmap.assess.gaps import cycle_start
 
     assert cycle_start(dt.date(2026, 11, 28), "04-15") == dt.date(2025, 4, 15)
     assert cycle_start(dt.date(2026, 4, 14), "04-15") == dt.date(2024, 4, 15)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import Result
 
 from ctrlmap.errors import InputError
-from ctrlmap.loading import load_library, load_profile, slugify
+from ctrlmap.load.catalogs import load_library, load_profile, slugify
 from tests.conftest import DATA
 
 BAD = DATA / "bad"

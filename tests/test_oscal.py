@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from ctrlmap.documents import read_document
 from ctrlmap.errors import InputError
-from ctrlmap.loading import Library, load_library
+from ctrlmap.load.catalogs import Library, load_library
+from ctrlmap.load.oscal import EXTERNAL_SUMMARY, SUMMARY_MAX, convert_oscal
+from ctrlmap.load.read import read_document
 from ctrlmap.models import Catalog, Control
-from ctrlmap.oscal import EXTERNAL_SUMMARY, SUMMARY_MAX, convert_oscal
 from tests.conftest import DATA, ROOT, SHARED
 
 OSCAL = SHARED / "oscal"

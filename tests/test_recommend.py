@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import pytest
 
+from ctrlmap.analyse.recommend import Answers, recommend, staff_bucket
 from ctrlmap.formats.json import dump
-from ctrlmap.loading import Library
+from ctrlmap.load.catalogs import Library
 from ctrlmap.models import Profile
-from ctrlmap.recommend import Answers, recommend, staff_bucket
 
 AS_OF = dt.date(2026, 6, 1)
 

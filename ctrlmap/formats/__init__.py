@@ -39,10 +39,10 @@ MODULES = {
     "md": "markdown",
     "html": "html",
     "dot": "dot",
-    "oscal": "exports",
-    "crm-csv": "exports",
-    "pci-12.8.5": "exports",
-    "ccm-ssrm": "exports",
+    "oscal": "exchange",
+    "crm-csv": "exchange",
+    "pci-12.8.5": "exchange",
+    "ccm-ssrm": "exchange",
 }
 """The module that renders each format."""
 

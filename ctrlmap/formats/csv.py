@@ -11,9 +11,9 @@ from ctrlmap.formats import register
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
-    from ctrlmap.crosswalk import CrosswalkResult
-    from ctrlmap.gaps import GapsResult
-    from ctrlmap.report import Assessment
+    from ctrlmap.analyse.crosswalk import CrosswalkResult
+    from ctrlmap.assess.gaps import GapsResult
+    from ctrlmap.present.report import Assessment
 
 ASSIGN_COLUMNS = (
     "control",

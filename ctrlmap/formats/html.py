@@ -13,12 +13,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ctrlmap.formats import register
-from ctrlmap.report import OWNERS, Assessment, canonical_json, severity_counts
+from ctrlmap.present.report import OWNERS, Assessment, canonical_json, severity_counts
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from ctrlmap.compare import Change, CompareResult
+    from ctrlmap.analyse.compare import Change, CompareResult
 
 CHART_WIDTH = 560
 """Width of a full bar in the summary charts, in SVG units."""
@@ -186,7 +186,7 @@ def view(a: Assessment) -> dict[str, Any]:
 
 def compare_groups(c: CompareResult) -> list[tuple[str, list[Change]]]:
     """The moving controls grouped by movement, in the movements' display order."""
-    from ctrlmap.compare import MOVEMENTS
+    from ctrlmap.analyse.compare import MOVEMENTS
 
     return [
         (m, [ch for ch in c.changes if ch.movement == m])

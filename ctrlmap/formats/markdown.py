@@ -12,10 +12,10 @@ from ctrlmap.formats.table import crosswalk_summary, local
 from ctrlmap.models.results import AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
-    from ctrlmap.compare import CompareResult
-    from ctrlmap.crosswalk import CrosswalkResult
-    from ctrlmap.gaps import GapsResult
-    from ctrlmap.report import Assessment
+    from ctrlmap.analyse.compare import CompareResult
+    from ctrlmap.analyse.crosswalk import CrosswalkResult
+    from ctrlmap.assess.gaps import GapsResult
+    from ctrlmap.present.report import Assessment
 
 
 def md_escape(text: Any) -> str:

@@ -9,14 +9,14 @@ from tabulate import tabulate
 
 from ctrlmap.formats import register
 from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
-from ctrlmap.views import CatalogView, FrameworksView, ValidationView
+from ctrlmap.present.views import CatalogView, FrameworksView, ValidationView
 
 if TYPE_CHECKING:
-    from ctrlmap.compare import CompareResult
-    from ctrlmap.crosswalk import CrosswalkControl, CrosswalkResult
-    from ctrlmap.gaps import GapsResult
-    from ctrlmap.recommend import RecommendResult
-    from ctrlmap.verify import Verification
+    from ctrlmap.analyse.compare import CompareResult
+    from ctrlmap.analyse.crosswalk import CrosswalkControl, CrosswalkResult
+    from ctrlmap.analyse.recommend import RecommendResult
+    from ctrlmap.assess.gaps import GapsResult
+    from ctrlmap.present.verify import Verification
 
 
 def _table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:

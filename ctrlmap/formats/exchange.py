@@ -1,7 +1,7 @@
 """The export vocabularies: OSCAL, a customer responsibility matrix, PCI DSS 12.8.5 and CSA CCM.
 
-Each renderer lays out one `ctrlmap.exports.ExportInput`; how ctrlmap's owners map to each
-vocabulary is decided (and documented) in `ctrlmap.exports`. The PCI DSS renderer raises
+Each renderer lays out one `ctrlmap.present.exports.ExportInput`; how ctrlmap's owners map to each
+vocabulary is decided (and documented) in `ctrlmap.present.exports`. The PCI DSS renderer raises
 CtrlmapError when `pci-dss-4` is not in the profile, like `check_export`, so that no path writes
 an empty 12.8.5 list.
 """
@@ -12,8 +12,11 @@ import hashlib
 import json
 from typing import Any
 
-from ctrlmap.assign import LEGAL_STATEMENT
-from ctrlmap.exports import (
+from ctrlmap.assess.assign import LEGAL_STATEMENT
+from ctrlmap.formats import register
+from ctrlmap.formats.csv import write_rows
+from ctrlmap.models.results import Assignment
+from ctrlmap.present.exports import (
     CTRLMAP_NS,
     OSCAL_VERSION,
     CatalogInfo,
@@ -28,9 +31,6 @@ from ctrlmap.exports import (
     pci_rows,
     responsible_parties,
 )
-from ctrlmap.formats import register
-from ctrlmap.formats.csv import write_rows
-from ctrlmap.models.results import Assignment
 
 CRM_COLUMNS = (
     "control",

@@ -37,9 +37,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from ctrlmap.assign import assign_owners
-from ctrlmap.gaps import GapsResult, find_gaps
-from ctrlmap.loading import Library
+from ctrlmap.assess.assign import assign_owners
+from ctrlmap.assess.gaps import GapsResult, find_gaps
+from ctrlmap.load.catalogs import Library
 from ctrlmap.models import ROLES, Profile, Strict
 
 MODELS = ("co-managed", "fully-managed")

@@ -48,10 +48,10 @@ from typing import Literal
 import networkx as nx
 from pydantic import ConfigDict, Field
 
-from ctrlmap.assign import assign_owners
+from ctrlmap.assess.assign import assign_owners
+from ctrlmap.assess.gaps import GapsResult, GapSummary, find_gaps
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.gaps import GapsResult, GapSummary, find_gaps
-from ctrlmap.loading import Library
+from ctrlmap.load.catalogs import Library
 from ctrlmap.models import OperatingModel, Profile, Strict, global_key, split_key
 from ctrlmap.models.base import DefaultOwner, Owner, PartyKind, Severity
 from ctrlmap.models.results import Assignment, AssignResult, Gap

@@ -1,7 +1,7 @@
 """The export input: one responsibility matrix, and how ctrlmap's owners read in other vocabularies.
 
 `build_export` assigns the profile once and gathers what every renderer in
-`ctrlmap.formats.exports` needs; the renderers only lay it out. The owner is always read from the
+`ctrlmap.formats.exchange` needs; the renderers only lay it out. The owner is always read from the
 organisation's side: it is the customer (FedRAMP CRM), the entity (PCI DSS 12.8.5) and the cloud
 service customer (CSA CCM); its providers are the service providers, TPSPs and CSPs.
 
@@ -62,9 +62,9 @@ import uuid
 from typing import Literal
 
 from ctrlmap import __version__
-from ctrlmap.assign import assign_owners, by_provider
+from ctrlmap.assess.assign import assign_owners, by_provider
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.loading import Library
+from ctrlmap.load.catalogs import Library
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Role
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult

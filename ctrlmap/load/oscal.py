@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ctrlmap.documents import Document, format_path, read_document
 from ctrlmap.errors import InputError, Problem
-from ctrlmap.loading import builtin_root, slugify
+from ctrlmap.load.catalogs import builtin_root, slugify
+from ctrlmap.load.read import Document, format_path, read_document
 
 SUMMARY_MAX = 1200
 """Longest summary kept; OSCAL statements with many items run to several thousand characters."""

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ctrlmap.documents import Document, read_document
 from ctrlmap.errors import CtrlmapError, InputError, Problem
+from ctrlmap.load.read import Document, read_document
 from ctrlmap.models import (
     RESERVED_IDS,
     ROLES,
@@ -40,7 +40,7 @@ from ctrlmap.models import (
 if TYPE_CHECKING:
     import networkx as nx
 
-    from ctrlmap.graph import Scope
+    from ctrlmap.load.graph import Scope
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -76,7 +76,7 @@ def builtin_root() -> Path:
     packaged = Path(str(resources.files("ctrlmap"))) / "frameworks"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "frameworks"
+    return Path(__file__).resolve().parents[2] / "frameworks"
 
 
 def examples_root() -> Path:
@@ -84,7 +84,7 @@ def examples_root() -> Path:
     packaged = Path(str(resources.files("ctrlmap"))) / "examples"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "examples"
+    return Path(__file__).resolve().parents[2] / "examples"
 
 
 def validate(model: type[M], doc: Document, data: Any = None, prefix: tuple[Any, ...] = ()) -> M:
@@ -216,14 +216,14 @@ class Library:
 
     @cached_property
     def graph(self) -> nx.DiGraph[str]:
-        """The dependency graph over every catalog, built once (see ctrlmap.graph)."""
-        from ctrlmap.graph import build_graph
+        """The dependency graph over every catalog, built once (see ctrlmap.load.graph)."""
+        from ctrlmap.load.graph import build_graph
 
         return build_graph(self)
 
     def scope(self, frameworks: Iterable[str], include_proposed: bool = False) -> Scope:
         """The graph of these frameworks with its weights, built once per catalog set."""
-        from ctrlmap.graph import build_scope
+        from ctrlmap.load.graph import build_scope
 
         key = (tuple(sorted(frameworks)), include_proposed)
         if key not in self._scopes:
@@ -398,7 +398,7 @@ def _load_catalog(
 ) -> Catalog | None:
     data = doc.data
     if is_oscal(data):
-        from ctrlmap.oscal import convert_oscal
+        from ctrlmap.load.oscal import convert_oscal
 
         try:
             data, found = convert_oscal(doc, path, given_id, oscal_docs, read)

@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from ctrlmap import __version__
-from ctrlmap.assign import LEGAL_STATEMENT, assign_owners
-from ctrlmap.compare import CompareResult, compare_models
-from ctrlmap.documents import Document
+from ctrlmap.analyse.compare import CompareResult, compare_models
+from ctrlmap.assess.assign import LEGAL_STATEMENT, assign_owners
+from ctrlmap.assess.gaps import RULES, SEVERITIES, GapSummary, cycle_start, find_gaps
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.gaps import RULES, SEVERITIES, GapSummary, cycle_start, find_gaps
-from ctrlmap.loading import Library
+from ctrlmap.load.catalogs import Library
+from ctrlmap.load.read import Document
 from ctrlmap.models import Organization, Profile, Strict
 from ctrlmap.models.results import Assignment, DesignationEntry, Gap
 

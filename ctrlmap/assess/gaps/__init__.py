@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from ctrlmap.assign import Context
-from ctrlmap.loading import Library
+from ctrlmap.assess.assign import Context
+from ctrlmap.load.catalogs import Library
 from ctrlmap.models import ROLES, Control, Profile, Strict, split_key
 from ctrlmap.models.base import Severity
 from ctrlmap.models.results import Assignment, AssignResult, Gap
@@ -28,7 +28,7 @@ from ctrlmap.models.results import Assignment, AssignResult, Gap
 if TYPE_CHECKING:
     import networkx as nx
 
-    from ctrlmap.graph import Scope
+    from ctrlmap.load.graph import Scope
 
 LEVEL_POINTS = {"required": 1, "addressable": 0, "guidance": -1}
 HEAVY = 10

@@ -1,0 +1,1 @@
+"""Analyse: comparing models, planning the transition, the crosswalk and the recommendation."""

@@ -1,0 +1,1 @@
+"""Assess: scope, assignment and gap finding for one profile, computed once."""

@@ -1,0 +1,1 @@
+"""Load: bytes to documents with line numbers, catalogs, OSCAL, profiles and the graph."""

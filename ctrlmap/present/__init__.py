@@ -1,0 +1,1 @@
+"""Present: shape an assessment into what the reports and exports show."""
