@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import REGULATORY_CATALOGS, Catalog, Profile
 
 REGULATORY = list(REGULATORY_CATALOGS)

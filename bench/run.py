@@ -87,7 +87,7 @@ def graph_and_gaps() -> None:
 def reporting() -> None:
     """Building and rendering the report of the largest example."""
     from ctrlmap.formats import render
-    from ctrlmap.load.catalogs import load_profile
+    from ctrlmap.load.profiles import load_profile
     from ctrlmap.present.report import build_report
 
     lib = load_library()

@@ -271,7 +271,7 @@ def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | 
     Example:
       ctrlmap validate examples/clinic.yaml
     """
-    from ctrlmap.load.catalogs import load_profile
+    from ctrlmap.load.profiles import load_profile
     from ctrlmap.present.views import validation_view
 
     lib = settings.library
@@ -281,7 +281,7 @@ def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | 
 
 def load(settings: Settings, profile: Path) -> tuple[Any, Any, Any]:
     """The library, the validated profile and its document."""
-    from ctrlmap.load.catalogs import load_profile
+    from ctrlmap.load.profiles import load_profile
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
@@ -573,7 +573,7 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
 
     Works from any directory and exits 0 whatever gaps it finds.
     """
-    from ctrlmap.load.catalogs import examples_root
+    from ctrlmap.load.resources import examples_root
     from ctrlmap.present.report import build_report
 
     lib, loaded, doc = load(settings, examples_root() / "clinic.yaml")

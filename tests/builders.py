@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ctrlmap.load.catalogs import Library, check_profile
+from ctrlmap.load.library import Library
+from ctrlmap.load.profiles import check_profile
 from ctrlmap.load.read import Document
 from ctrlmap.models import OperatingModel, Profile
 

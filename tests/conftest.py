@@ -9,7 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ctrlmap.cli import cli
-from ctrlmap.load.catalogs import Library, load_library, load_profile
+from ctrlmap.load.catalogs import load_library
+from ctrlmap.load.library import Library
+from ctrlmap.load.profiles import load_profile
 from ctrlmap.models import Profile
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctrlmap.assess.assign import assign_owners, by_provider
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import REGULATORY_CATALOGS, Profile
 from ctrlmap.models.results import Assignment, AssignResult
 from tests.builders import BASE, profile, with_defaults

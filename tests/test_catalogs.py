@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES
 
 HIPAA_SPECS = {  # section: (specifications, required, addressable), per 45 CFR Part 164 Appendix A

@@ -222,7 +222,7 @@ def test_a_catalog_option_without_a_file(invoke: Callable[..., Result]) -> None:
 
 
 def test_no_output_overwrites_a_builtin_file(invoke: Callable[..., Result]) -> None:
-    from ctrlmap.load.catalogs import builtin_root, examples_root
+    from ctrlmap.load.resources import builtin_root, examples_root
 
     functions = builtin_root() / "functions.yaml"
     before = functions.read_bytes()

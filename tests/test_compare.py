@@ -26,7 +26,7 @@ from ctrlmap.assess.assign import assign_owners
 from ctrlmap.assess.gaps import find_gaps
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats.json import dump
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import Catalog, Profile
 from ctrlmap.models.results import Assignment, AssignResult, Gap, Raci, Share
 from tests.builders import profile, with_defaults

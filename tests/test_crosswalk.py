@@ -14,7 +14,7 @@ from ctrlmap.assess.assign import assign_owners
 from ctrlmap.assess.gaps import find_gaps
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats import render
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import Profile
 from tests.builders import BASE, profile
 

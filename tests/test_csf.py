@@ -10,7 +10,8 @@ from types import ModuleType
 import pytest
 from click.testing import Result
 
-from ctrlmap.load.catalogs import Library, load_library
+from ctrlmap.load.catalogs import load_library
+from ctrlmap.load.library import Library
 from ctrlmap.models import REGULATORY_CATALOGS, Catalog
 
 ROOT = Path(__file__).resolve().parent.parent

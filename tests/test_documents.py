@@ -81,8 +81,8 @@ def test_builtin_catalogs_are_cached_and_a_broken_cache_is_ignored(
 ) -> None:
     from pathlib import Path
 
-    from ctrlmap.load.catalogs import builtin_root
     from ctrlmap.load.read import read_document
+    from ctrlmap.load.resources import builtin_root
 
     monkeypatch.setenv("CTRLMAP_CACHE_DIR", str(tmp_path))
     source = builtin_root() / "functions.yaml"

@@ -17,7 +17,7 @@ from trestle.oscal.component import ComponentDefinition
 
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats import VIEWS, render
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import Catalog, Profile
 from ctrlmap.present.exports import (
     EXPORT_FORMATS,

@@ -20,7 +20,7 @@ from ctrlmap.assess.gaps import (
     severity_of,
     summary_line,
 )
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import Profile
 from ctrlmap.models.results import Gap
 from tests.builders import BASE, profile

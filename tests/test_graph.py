@@ -11,8 +11,8 @@ from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctrlmap.load.catalogs import Library
 from ctrlmap.load.graph import build_graph, dependents, scope
+from ctrlmap.load.library import Library
 from ctrlmap.models import Catalog
 from tests.conftest import EXAMPLES
 

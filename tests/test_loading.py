@@ -9,7 +9,8 @@ import pytest
 from click.testing import Result
 
 from ctrlmap.errors import InputError
-from ctrlmap.load.catalogs import load_library, load_profile, slugify
+from ctrlmap.load.catalogs import load_library, slugify
+from ctrlmap.load.profiles import load_profile
 from tests.conftest import DATA
 
 BAD = DATA / "bad"

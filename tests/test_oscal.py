@@ -11,7 +11,8 @@ import pytest
 from click.testing import Result
 
 from ctrlmap.errors import InputError
-from ctrlmap.load.catalogs import Library, load_library
+from ctrlmap.load.catalogs import load_library
+from ctrlmap.load.library import Library
 from ctrlmap.load.oscal import EXTERNAL_SUMMARY, SUMMARY_MAX, convert_oscal
 from ctrlmap.load.read import read_document
 from ctrlmap.models import Catalog, Control

@@ -11,7 +11,7 @@ import pytest
 
 from ctrlmap.analyse.recommend import Answers, recommend, staff_bucket
 from ctrlmap.formats.json import dump
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import Profile
 
 AS_OF = dt.date(2026, 6, 1)

@@ -13,7 +13,8 @@ from click.testing import Result
 
 from ctrlmap.formats import render
 from ctrlmap.formats.html import SNAPSHOT_ID, snapshot_parts
-from ctrlmap.load.catalogs import Library, load_profile
+from ctrlmap.load.library import Library
+from ctrlmap.load.profiles import load_profile
 from ctrlmap.present.report import Assessment, build_report, canonical_json, safe_url
 from tests.conftest import DATA, EXAMPLES, SECTIONS
 

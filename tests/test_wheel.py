@@ -54,7 +54,7 @@ def test_installed_wheel_finds_every_catalog_and_model(tmp_path: Path) -> None:
         [
             str(python),
             "-c",
-            "import ctrlmap.load.catalogs as l; print(l.builtin_root()); print(l.examples_root())",
+            "import ctrlmap.load.resources as l; print(l.builtin_root()); print(l.examples_root())",
         ],
         check=True,
         capture_output=True,

@@ -51,7 +51,7 @@ from pydantic import ConfigDict, Field
 from ctrlmap.assess.assign import assign_owners
 from ctrlmap.assess.gaps import GapsResult, GapSummary, find_gaps
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, Profile, Strict, global_key, split_key
 from ctrlmap.models.base import DefaultOwner, Owner, PartyKind, Severity
 from ctrlmap.models.results import Assignment, AssignResult, Gap

@@ -17,7 +17,7 @@ from pydantic import Field
 from ctrlmap.assess.assign import assign_owners
 from ctrlmap.assess.gaps import find_gaps
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import Catalog, Profile, Strict
 from ctrlmap.models.base import Owner
 

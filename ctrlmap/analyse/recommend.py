@@ -39,7 +39,7 @@ from pydantic import Field
 
 from ctrlmap.assess.assign import assign_owners
 from ctrlmap.assess.gaps import GapsResult, find_gaps
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES, Profile, Strict
 
 MODELS = ("co-managed", "fully-managed")

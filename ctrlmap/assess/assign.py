@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import (
     ROLES,
     Control,

@@ -16,7 +16,7 @@ from ctrlmap.models import global_key
 from ctrlmap.models.results import AssignResult, GraphEdge, GraphNode, GraphResult
 
 if TYPE_CHECKING:
-    from ctrlmap.load.catalogs import Library
+    from ctrlmap.load.library import Library
 
 
 def build_graph(lib: Library) -> nx.DiGraph[str]:

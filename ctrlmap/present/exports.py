@@ -64,7 +64,7 @@ from typing import Literal
 from ctrlmap import __version__
 from ctrlmap.assess.assign import assign_owners, by_provider
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Role
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult

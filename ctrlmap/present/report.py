@@ -18,7 +18,7 @@ from ctrlmap.analyse.compare import CompareResult, compare_models
 from ctrlmap.assess.assign import LEGAL_STATEMENT, assign_owners
 from ctrlmap.assess.gaps import RULES, SEVERITIES, GapSummary, cycle_start, find_gaps
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.load.read import Document
 from ctrlmap.models import Organization, Profile, Strict
 from ctrlmap.models.results import Assignment, DesignationEntry, Gap

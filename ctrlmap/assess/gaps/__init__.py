@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ctrlmap.assess.assign import Context
-from ctrlmap.load.catalogs import Library
+from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES, Control, Profile, Strict, split_key
 from ctrlmap.models.base import Severity
 from ctrlmap.models.results import Assignment, AssignResult, Gap

@@ -1,0 +1,91 @@
+"""The library: everything ctrlmap knows before it reads a profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ctrlmap.errors import CtrlmapError, Problem
+from ctrlmap.models import (
+    Catalog,
+    Control,
+    FunctionDef,
+    OperatingModel,
+    global_key,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ctrlmap.load.graph import Scope
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file that shaped the library (catalog, model, functions, map), for the inputs record."""
+
+    name: str
+    sha256: str
+    builtin: bool
+    path: Path | None = None
+    """Where it was read from, so that no output is written over it."""
+
+
+@dataclass
+class Library:
+    """Everything ctrlmap knows before it reads a profile: catalogs, models, functions."""
+
+    functions: dict[str, FunctionDef]
+    catalogs: dict[str, Catalog]
+    models: dict[str, OperatingModel]
+    sources: dict[str, Source] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    _scopes: dict[tuple[tuple[str, ...], bool], Scope] = field(default_factory=dict, repr=False)
+    """Things worth telling the user that do not stop the run (e.g. withdrawn OSCAL controls left out)."""
+
+    @cached_property
+    def controls(self) -> dict[str, Control]:
+        """Every control of every catalog, by global key."""
+        return {global_key(cat.id, c.id): c for cat in self.catalogs.values() for c in cat.controls}
+
+    @cached_property
+    def graph(self) -> nx.DiGraph[str]:
+        """The dependency graph over every catalog, built once (see ctrlmap.load.graph)."""
+        from ctrlmap.load.graph import build_graph
+
+        return build_graph(self)
+
+    def scope(self, frameworks: Iterable[str], include_proposed: bool = False) -> Scope:
+        """The graph of these frameworks with its weights, built once per catalog set."""
+        from ctrlmap.load.graph import build_scope
+
+        key = (tuple(sorted(frameworks)), include_proposed)
+        if key not in self._scopes:
+            self._scopes[key] = build_scope(self.graph, key[0], include_proposed)
+        return self._scopes[key]
+
+    def catalog(self, catalog_id: str) -> Catalog:
+        """The catalog with this id, or a clear error naming the ones there are."""
+        try:
+            return self.catalogs[catalog_id]
+        except KeyError:
+            raise CtrlmapError(
+                f"unknown catalog {catalog_id!r}; known catalogs: {', '.join(self.catalogs)}"
+            ) from None
+
+    def model(self, model_id: str) -> OperatingModel:
+        """The operating model with this id, or a clear error naming the ones there are."""
+        try:
+            return self.models[model_id]
+        except KeyError:
+            raise CtrlmapError(
+                f"unknown model {model_id!r}; known models: {', '.join(self.models)} "
+                "(add your own with --catalog-dir DIR holding models/<id>.yaml)"
+            ) from None
+
+    def resolve(self, catalog_id: str, ref: str) -> str:
+        """The global key a control reference of `catalog_id` points to."""
+        return ref if ":" in ref else global_key(catalog_id, ref)

@@ -1,0 +1,149 @@
+"""Turn validation errors into problems that name the file, the line, the field and the fix."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from types import UnionType
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from ctrlmap.errors import InputError, Problem
+from ctrlmap.load.read import Document
+
+if TYPE_CHECKING:
+    pass
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+_HINTS = {
+    "missing": "required field is missing; add it",
+    "extra_forbidden": "unknown key; remove it or fix its spelling",
+    "string_type": "expected text; quote the value",
+    "date_from_datetime_parsing": "not a valid date; write it as YYYY-MM-DD",
+    "date_parsing": "not a valid date; write it as YYYY-MM-DD",
+    "date_type": "not a valid date; write it as YYYY-MM-DD",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "tuple_type": "expected a list, e.g. [a, b]",
+    "list_type": "expected a list, e.g. [a, b]",
+    "dict_type": "expected a mapping of keys to values",
+    "model_type": "expected a mapping of keys to values",
+    "model_attributes_type": "expected a mapping of keys to values",
+    "too_short": "needs at least one item",
+    "string_too_short": "must not be empty",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "date_from_datetime_inexact": "not a valid date; write it as YYYY-MM-DD",
+    "greater_than": "must be greater than 0",
+}
+
+
+def validate(model: type[M], doc: Document, data: Any = None, prefix: tuple[Any, ...] = ()) -> M:
+    """Validate `data` (default: the whole document) as `model`, or raise every problem found."""
+    data = doc.data if data is None else data
+    if not isinstance(data, dict):
+        got = "a list" if isinstance(data, list) else f"the value {data!r}"
+        raise InputError([doc.problem(prefix, f"expected a mapping of keys to values, got {got}")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_problems(model, doc, exc, prefix)) from None
+
+
+def _problems(
+    model: type[BaseModel], doc: Document, exc: ValidationError, prefix: tuple[Any, ...]
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_input=False, include_url=False):
+        raw_loc = (*prefix, *err["loc"])
+        is_key = bool(raw_loc) and raw_loc[-1] == "[key]"
+        loc = _data_path(
+            doc.data, raw_loc[:-1] if is_key else raw_loc, keep_last=err["type"] == "missing"
+        )
+        message = _HINTS.get(err["type"], err["msg"])
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(model, loc[len(prefix) :])
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            if close:
+                message = f"unknown key; did you mean {close[0]!r}?"
+            elif allowed:
+                message = f"unknown key; allowed keys are {', '.join(allowed)}"
+        elif err["type"].startswith("value_error"):
+            message = err["msg"].removeprefix("Value error, ")
+        elif err["type"] == "literal_error":
+            message = err["msg"].replace("Input should be", "must be")
+        elif err["type"] == "string_pattern_mismatch":
+            pattern = str((err.get("ctx") or {}).get("pattern", ""))
+            message = (
+                "use lower-case letters, digits and '-' only, starting with a letter or digit"
+                if pattern.startswith("^[a-z0-9]")
+                else "use letters, digits, '.', '_' and '-' only, starting with a letter or digit"
+                if pattern.startswith("^[A-Za-z0-9]")
+                else "must not contain spaces, ':', quotes, backslashes or control characters"
+            )
+        if is_key:
+            message = f"the key {loc[-1]!r} is not allowed: {message}"
+        problems.append(doc.problem(loc, message))
+    return problems
+
+
+def _data_path(data: Any, loc: tuple[Any, ...], keep_last: bool) -> tuple[Any, ...]:
+    """Keep the parts of a pydantic location that index into the data (drops union tags)."""
+    out: list[Any] = []
+    node = data
+    for i, part in enumerate(loc):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        elif (keep_last and i == len(loc) - 1) or (isinstance(node, dict) and i == len(loc) - 1):
+            pass
+        else:
+            break
+        out.append(part)
+    return tuple(out)
+
+
+def _allowed_keys(model: Any, loc: tuple[Any, ...]) -> list[str]:
+    """The keys a mapping at `loc` (ending with the unknown key) accepts, when a model says so."""
+    for part in loc[:-1]:
+        model = _step(model, part)
+        if model is None:
+            return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [f.alias or name for name, f in model.model_fields.items()]
+    return []
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, f in annotation.model_fields.items():
+            if part in (name, f.alias):
+                return _unwrap(f.annotation)
+        return None
+    origin = get_origin(annotation)
+    if origin in (tuple, list):
+        return _unwrap(get_args(annotation)[0])
+    if origin is dict:
+        return _unwrap(get_args(annotation)[1])
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` to X; anything else unchanged."""
+    if get_origin(annotation) in (Union, UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        return members[0] if len(members) == 1 else annotation
+    return annotation
+
+
+def unknown(what: str, value: str, known: Iterable[str]) -> str:
+    known = list(known)
+    close = difflib.get_close_matches(value, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)[:12])}"
+    return f"unknown {what} {value!r}; {hint}"
