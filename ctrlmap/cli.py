@@ -391,7 +391,9 @@ def gaps(
       ctrlmap gaps lender.yaml --fail-on high --format json -o gaps.json
     """
     from ctrlmap.assess.assign import assign_owners
-    from ctrlmap.assess.gaps import RULES, SEVERITIES, find_gaps, summary_line
+    from ctrlmap.assess.gaps import find_gaps, summary_line
+    from ctrlmap.assess.gaps.registry import RULES
+    from ctrlmap.assess.severity import SEVERITIES
 
     unknown = [r for r in rules if r not in RULES]
     if unknown:

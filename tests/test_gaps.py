@@ -11,15 +11,9 @@ import pytest
 from click.testing import Result
 
 from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.gaps import (
-    RULES,
-    Facts,
-    GapsResult,
-    find_gaps,
-    score,
-    severity_of,
-    summary_line,
-)
+from ctrlmap.assess.gaps import GapsResult, find_gaps, summary_line
+from ctrlmap.assess.gaps.registry import RULES, Facts
+from ctrlmap.assess.severity import severity_of
 from ctrlmap.load.library import Library
 from ctrlmap.models import Profile
 from ctrlmap.models.results import Gap
@@ -375,14 +369,14 @@ def test_severity_formula_orders_named_pairs(lib: Library) -> None:
     addressable = "hipaa-security:164.312(a)(2)(iii)"
     assert facts.scope.weight(required_heavy) >= 10
     # the same rule: a required control many depend on outranks an addressable leaf
-    assert score(facts, "unowned", [required_heavy]) > score(facts, "unowned", [addressable])
+    assert facts.score("unowned", [required_heavy]) > facts.score("unowned", [addressable])
     # the same control: a non-delegable breach outranks missing evidence
-    assert score(facts, "non-delegable-accountability", [addressable]) > score(
-        facts, "missing-evidence", [addressable]
+    assert facts.score("non-delegable-accountability", [addressable]) > facts.score(
+        "missing-evidence", [addressable]
     )
     # a grouped finding takes its highest control
-    assert score(facts, "unowned", [addressable, required_heavy]) == score(
-        facts, "unowned", [required_heavy]
+    assert facts.score("unowned", [addressable, required_heavy]) == facts.score(
+        "unowned", [required_heavy]
     )
     assert [severity_of(p) for p in (6, 5, 4, 3, 2, 1, 0)] == [
         "critical",
@@ -548,7 +542,7 @@ def test_future_dates_are_not_counted_as_fresh(lib: Library) -> None:
 
 
 def test_a_yearly_due_date_makes_last_years_filing_stale(lib: Library) -> None:
-    from ctrlmap.assess.gaps import cycle_start
+    from ctrlmap.assess.evidence import cycle_start
 
     assert cycle_start(dt.date(2026, 11, 28), "04-15") == dt.date(2025, 4, 15)
     assert cycle_start(dt.date(2026, 4, 14), "04-15") == dt.date(2024, 4, 15)

@@ -16,7 +16,10 @@ from pydantic import Field
 from ctrlmap import __version__
 from ctrlmap.analyse.compare import CompareResult, compare_models
 from ctrlmap.assess.assign import LEGAL_STATEMENT, assign_owners
-from ctrlmap.assess.gaps import RULES, SEVERITIES, GapSummary, cycle_start, find_gaps
+from ctrlmap.assess.evidence import cycle_start
+from ctrlmap.assess.gaps import GapSummary, find_gaps
+from ctrlmap.assess.gaps.registry import RULES
+from ctrlmap.assess.severity import SEVERITIES
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.load.read import Document

@@ -1,0 +1,63 @@
+"""Dependency rule: controls downstream of a blocking gap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ctrlmap.assess.gaps.registry import (
+    BLOCKING,
+    Facts,
+    Finding,
+    control_list,
+    rule,
+)
+from ctrlmap.models import split_key
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@rule("at-risk-dependency", base=0)
+def at_risk_dependency(facts: Facts) -> Iterator[Finding]:
+    """Controls downstream of a blocking gap: they depend, directly or not, on work nobody can deliver."""
+    import networkx as nx
+
+    graph = facts.scope.graph
+    roots = [f for rule_id in BLOCKING for f in facts.found.get(rule_id, [])]
+    for root in roots:
+        inside = set(root.controls)
+        downstream: set[str] = set()
+        for key in root.controls:
+            if key in graph:
+                downstream |= nx.ancestors(graph, key)
+        downstream = {k for k in downstream - inside if k in facts.applicable}
+        if not downstream:
+            continue
+        keys = sorted(downstream)
+        chain = _chain(graph, keys[0], inside)
+        yield Finding(
+            rule="at-risk-dependency",
+            controls=keys,
+            parties=list(root.parties),
+            functions=list(root.functions),
+            message=f"{len(keys)} control(s) depend, directly or not, on work with a {root.rule} gap "
+            f"({control_list(facts, root.controls, 3)}): e.g. {' -> '.join(split_key(k)[1] for k in chain)}.",
+            remediation=f"Resolve the {root.rule} gap first; these controls cannot be relied on until then.",
+            citation=facts.citations(keys),
+            chain=chain,
+        )
+
+
+def _chain(graph: nx.DiGraph[str], start: str, targets: set[str]) -> list[str]:
+    import networkx as nx
+
+    best: list[str] | None = None
+    for target in sorted(targets):
+        try:
+            path = nx.shortest_path(graph, start, target)
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            continue
+        if best is None or len(path) < len(best):
+            best = path
+    return best or [start]

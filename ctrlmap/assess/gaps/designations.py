@@ -1,0 +1,84 @@
+"""Designation rules: the roles the law makes the organization name, and their overseers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ctrlmap.assess.gaps.registry import (
+    Facts,
+    Finding,
+    rule,
+    unique_sorted,
+)
+from ctrlmap.models import ROLES
+
+if TYPE_CHECKING:
+    pass
+
+
+def _role_controls(facts: Facts, role: str) -> list[str]:
+    return [k for k, a in facts.applicable.items() if facts.control(k).designation == role]
+
+
+@rule("designation-missing", base=3)
+def designation_missing(facts: Facts) -> Iterator[Finding]:
+    """A role the frameworks require is not designated, or is held by a provider the law does not allow."""
+    for role, entry in facts.result.designations.items():
+        keys = _role_controls(facts, role)
+        if not keys:
+            continue
+        rule_info = ROLES[role]  # type: ignore[index]
+        if entry.holder is None:
+            yield Finding(
+                rule="designation-missing",
+                controls=keys,
+                roles=[role],
+                parties=["internal"],
+                message=f"No {rule_info.title} is designated, but {rule_info.citation} requires the organisation to name one.",
+                remediation=f"Designate the {role} in the profile (designations: {role}: {{holder: <person id>}}) "
+                "and record the appointment in writing.",
+                citation=rule_info.citation,
+            )
+        elif entry.holder_party != "internal" and not rule_info.provider_may_hold:
+            yield Finding(
+                rule="designation-missing",
+                controls=keys,
+                roles=[role],
+                parties=[entry.holder_party or entry.holder],
+                message=f"The {rule_info.title} is held by the provider {entry.holder_name}, but "
+                f"{rule_info.citation} requires one of the organisation's own "
+                + ("lawyers." if role == "supervising-lawyer" else "executives."),
+                remediation=f"Designate one of the organisation's own people as {role}; the provider can "
+                "support the work but cannot hold the role.",
+                citation=rule_info.citation,
+            )
+
+
+@rule("outsourced-designation-without-overseer", base=2)
+def outsourced_without_overseer(facts: Facts) -> Iterator[Finding]:
+    """A role is filled by a provider and no internal senior overseer is named."""
+    for role, entry in facts.result.designations.items():
+        rule_info = ROLES[role]  # type: ignore[index]
+        if entry.holder is None or entry.holder_party == "internal" or entry.overseer is not None:
+            continue
+        if not entry.required:
+            continue  # no applicable control of the frameworks in scope requires this role
+        if not rule_info.overseer_required or not rule_info.provider_may_hold:
+            continue
+        keys = _role_controls(facts, role) + [
+            k
+            for k, a in facts.applicable.items()
+            if (facts.control(k).applies_if or {}).get("outsourced") == (role,)
+        ]
+        yield Finding(
+            rule="outsourced-designation-without-overseer",
+            controls=unique_sorted(keys),
+            roles=[role],
+            parties=[entry.holder_party or entry.holder],
+            message=f"The {rule_info.title} is held by {entry.holder_name}, a provider, and no senior member of "
+            "the organisation is named to direct and oversee it.",
+            remediation=f"Name an internal senior person as overseer (designations: {role}: "
+            f"{{holder: {entry.holder}, overseer: <person id>}}).",
+            citation=rule_info.citation,
+        )

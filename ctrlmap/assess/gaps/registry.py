@@ -1,0 +1,184 @@
+"""The gap-rule registry: what a rule sees (Facts), what it yields (Finding), and the decorator that registers it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, get_args
+
+from ctrlmap.assess.assign import Context
+from ctrlmap.assess.severity import score
+from ctrlmap.load.library import Library
+from ctrlmap.models import Control, Profile, split_key
+from ctrlmap.models.results import Assignment, AssignResult
+
+if TYPE_CHECKING:
+    from ctrlmap.load.graph import Scope
+
+
+RuleId = Literal[
+    "unowned",
+    "no-single-accountable",
+    "shared-without-split",
+    "non-delegable-accountability",
+    "designation-missing",
+    "outsourced-designation-without-overseer",
+    "provider-not-contracted",
+    "provider-agreement-missing",
+    "provider-oversight-overdue",
+    "no-internal-capability",
+    "missing-handoff",
+    "after-hours-gap",
+    "on-site-gap",
+    "single-point-of-failure",
+    "self-assessment",
+    "crosswalk-conflict",
+    "missing-evidence",
+    "stale-evidence",
+    "at-risk-dependency",
+]
+"""The stable gap-rule ids, in the order rules run and are listed."""
+RULE_IDS: tuple[RuleId, ...] = get_args(RuleId)
+BLOCKING: tuple[RuleId, ...] = (
+    "unowned",
+    "no-single-accountable",
+    "provider-not-contracted",
+    "no-internal-capability",
+)
+"""Rules whose findings put everything downstream at risk (see at-risk-dependency)."""
+
+
+@dataclass
+class Finding:
+    """A gap before its severity is scored."""
+
+    rule: RuleId
+    controls: list[str]
+    message: str
+    remediation: str
+    citation: str
+    parties: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Facts:
+    """Everything a rule may look up, computed once per assessment."""
+
+    profile: Profile
+    lib: Library
+    ctx: Context
+    result: AssignResult
+    scope: Scope
+    as_of: dt.date
+    applicable: dict[str, Assignment]
+    holders: dict[str, set[str]]
+    """Function -> the parties Responsible for its share of at least one applicable control."""
+    function_controls: dict[tuple[str, str], list[str]]
+    """(function, party) -> the applicable controls where that party does that function's share."""
+    found: dict[RuleId, list[Finding]] = field(default_factory=dict)
+    """The findings of the rules run so far, by rule id."""
+
+    @classmethod
+    def build(
+        cls,
+        profile: Profile,
+        lib: Library,
+        result: AssignResult,
+        as_of: dt.date,
+        include_proposed: bool,
+    ) -> Facts:
+        """Index the assignments for the rules."""
+        ctx = Context.build(profile, lib.model(result.model), lib)
+        applicable = {a.control: a for a in result.assignments if a.applicable}
+        holders: dict[str, set[str]] = defaultdict(set)
+        function_controls: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for a in applicable.values():
+            for share in a.shares:
+                if share.function is None:
+                    continue
+                for party in share.parties:
+                    holders[share.function].add(party)
+                    function_controls[(share.function, party)].append(a.control)
+        return cls(
+            profile,
+            lib,
+            ctx,
+            result,
+            lib.scope(result.frameworks, include_proposed),
+            as_of,
+            applicable,
+            holders,
+            function_controls,
+        )
+
+    def control(self, key: str) -> Control:
+        """The catalog control behind a global key."""
+        return self.lib.controls[key]
+
+    def citations(self, keys: Iterable[str], limit: int = 3) -> str:
+        """The controls' citations, the first few."""
+        cites = list(dict.fromkeys(self.control(k).citation for k in keys))
+        more = f" and {len(cites) - limit} more" if len(cites) > limit else ""
+        return "; ".join(cites[:limit]) + more
+
+    def score(self, rule_id: RuleId, keys: Iterable[str]) -> int:
+        """The severity score of a finding of `rule_id` over these controls."""
+        return score(
+            RULES[rule_id].base, ((self.control(k).level, self.scope.weight(k)) for k in keys)
+        )
+
+    def name(self, ident: str) -> str:
+        """A party's, person's or provider's display name."""
+        return "the organisation" if ident == "internal" else self.ctx.name(ident)
+
+
+Rule = Callable[[Facts], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A registered rule."""
+
+    id: RuleId
+    base: int
+    check: Rule
+    summary: str
+    """What the rule checks, for the report's method section (the docstring's first line)."""
+
+
+RULES: dict[RuleId, RuleInfo] = {}
+"""Every registered rule, in `RULE_IDS` order (at-risk-dependency reads the findings before it)."""
+
+
+def rule(rule_id: RuleId, base: int) -> Callable[[Rule], Rule]:
+    """Register a gap rule with its stable id and base severity points, keeping `RULE_IDS` order."""
+
+    def wrap(check: Rule) -> Rule:
+        doc = (check.__doc__ or "").strip().splitlines()[0]
+        RULES[rule_id] = RuleInfo(rule_id, base, check, doc)
+        ordered = sorted(RULES.items(), key=lambda item: RULE_IDS.index(item[0]))
+        RULES.clear()
+        RULES.update(ordered)
+        return check
+
+    return wrap
+
+
+def unique_sorted(items: Iterable[str]) -> list[str]:
+    return sorted(set(items))
+
+
+def control_list(facts: Facts, keys: Iterable[str], limit: int = 4) -> str:
+    keys = list(keys)
+    shown = ", ".join(split_key(k)[1] for k in keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
