@@ -23,8 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ctrlmap.assess.assign import assign_owners
+from ctrlmap.assess.assign import Context, assign_all
 from ctrlmap.assess.gaps import find_gaps
+from ctrlmap.assess.gaps.registry import Facts
 from ctrlmap.formats import render
 from ctrlmap.load.catalogs import load_library
 from ctrlmap.models import Profile
@@ -108,9 +109,10 @@ def ctrlmap_process() -> dict[str, float]:
     lib = load_library([str(CATALOG), f"{LOW_ID}={LOW}"])
     marks.append(time.perf_counter())
     profile = Profile.model_validate(ORGANISATION)
-    result = assign_owners(profile, lib)
+    context = Context.build(profile, lib.model(profile.model), lib)
+    result = assign_all(context)
     marks.append(time.perf_counter())
-    found = find_gaps(profile, lib, result, AS_OF)
+    found = find_gaps(Facts.build(context, result, lib.scope(profile.frameworks), AS_OF))
     marks.append(time.perf_counter())
     text = render("assign", "json", result) + render("gaps", "json", found)
     marks.append(time.perf_counter())

@@ -288,6 +288,24 @@ def load(settings: Settings, profile: Path) -> tuple[Any, Any, Any]:
     return lib, loaded, doc
 
 
+def assessed(
+    settings: Settings,
+    profile: Path,
+    model_id: str | None = None,
+    as_of: dt.datetime | None = None,
+    include_proposed: bool = False,
+    rules: Sequence[str] | None = None,
+) -> tuple[Any, Any]:
+    """The profile's assessment (computed once for the command) and the profile's document."""
+    from ctrlmap.assess.pipeline import assess
+
+    lib, loaded, doc = load(settings, profile)
+    return (
+        assess(loaded, lib, model_id, resolve_as_of(as_of), include_proposed, rules),  # type: ignore[arg-type]
+        doc,
+    )
+
+
 @cli.command()
 @profile_argument
 @model_option
@@ -390,17 +408,15 @@ def gaps(
       ctrlmap gaps clinic.yaml --as-of 2026-11-28
       ctrlmap gaps lender.yaml --fail-on high --format json -o gaps.json
     """
-    from ctrlmap.assess.assign import assign_owners
-    from ctrlmap.assess.gaps import find_gaps, summary_line
+    from ctrlmap.assess.gaps import summary_line
     from ctrlmap.assess.gaps.registry import RULES
     from ctrlmap.assess.severity import SEVERITIES
 
     unknown = [r for r in rules if r not in RULES]
     if unknown:
         raise click.UsageError(f"unknown rule {unknown[0]!r}; rules: {', '.join(RULES)}")
-    lib, loaded, _ = load(settings, profile)
-    result = assign_owners(loaded, lib, model_id, None, include_proposed)
-    found = find_gaps(loaded, lib, result, resolve_as_of(as_of), rules or None, include_proposed)
+    assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed, rules or None)
+    found = assessment.gaps
     emit(settings, "gaps", fmt, found, output, [profile])
     click.echo(summary_line(found), err=True)
     if fail_on is not None:
@@ -434,24 +450,30 @@ def graph(
     Example:
       ctrlmap graph clinic.yaml | dot -Tsvg > clinic.svg
     """
-    from ctrlmap.assess.assign import assign_owners
-    from ctrlmap.load.graph import graph_view
+    from ctrlmap.present.graph import graph_view
 
-    lib, loaded, _ = load(settings, profile)
-    unknown = [f for f in frameworks_ if f not in loaded.frameworks]
+    assessment, _ = assessed(settings, profile, model_id, None, include_proposed)
+    frameworks = assessment.profile.frameworks
+    unknown = [f for f in frameworks_ if f not in frameworks]
     if unknown:
         raise CtrlmapError(
-            f"--framework {unknown[0]!r} is not one of the profile's frameworks ({', '.join(loaded.frameworks)})"
+            f"--framework {unknown[0]!r} is not one of the profile's frameworks ({', '.join(frameworks)})"
         )
-    result = assign_owners(loaded, lib, model_id, None, include_proposed)
-    emit(
-        settings,
-        "graph",
-        fmt,
-        graph_view(lib, result, frameworks_ or None, include_proposed),
-        output,
-        [profile],
-    )
+    emit(settings, "graph", fmt, graph_view(assessment, frameworks_ or None), output, [profile])
+
+
+def comparison(assessment: Any, compare_to: str | None) -> Any:
+    """`report --compare-to MODEL`: the comparison of the assessment with MODEL, or None."""
+    if compare_to is None:
+        return None
+    from ctrlmap.analyse.compare import compare_with
+
+    if compare_to == assessment.model.id:
+        raise CtrlmapError(
+            f"--compare-to {compare_to} names the model this report already assesses; "
+            "name the model to compare with"
+        )
+    return compare_with(assessment, compare_to)
 
 
 REPORT_SUFFIXES = {
@@ -503,14 +525,12 @@ def report(
         fmt = REPORT_SUFFIXES.get(output.suffix.lower())
         if fmt is None:
             raise click.UsageError(f"cannot tell the format from {output.name!r}; give --format")
-    lib, loaded, doc = load(settings, profile)
-    assessment = build_report(
-        loaded, doc, lib, resolve_as_of(as_of), model_id, include_proposed, compare_to=compare_to
-    )
-    emit(settings, "report", fmt, assessment, output, [profile])
+    assessment, doc = assessed(settings, profile, model_id, as_of, include_proposed)
+    report = build_report(assessment, doc, comparison=comparison(assessment, compare_to))
+    emit(settings, "report", fmt, report, output, [profile])
     if output is not None:
         click.echo(
-            f"Wrote {output}: {assessment.gap_summary.total} gaps for {loaded.organization.name}.",
+            f"Wrote {output}: {report.gap_summary.total} gaps for {report.organization.name}.",
             err=True,
         )
 
@@ -546,19 +566,19 @@ def verify(
         lib, loaded, doc = load(settings, profile)
 
         def fresh(snapshot: Any) -> Any:
+            from ctrlmap.assess.pipeline import assess
             from ctrlmap.present.report import build_report
 
-            again = build_report(
-                loaded,
+            again = assess(loaded, lib, snapshot.model, snapshot.as_of, snapshot.include_proposed)
+            report = build_report(
+                again,
                 doc,
-                lib,
-                snapshot.as_of,
-                snapshot.model,
-                snapshot.include_proposed,
                 profile_name=snapshot.inputs[0].name,
-                compare_to=snapshot.comparison.to if snapshot.comparison else None,
+                comparison=comparison(
+                    again, snapshot.comparison.to if snapshot.comparison else None
+                ),
             )
-            return again.model_dump(mode="json", by_alias=True)
+            return report.model_dump(mode="json", by_alias=True)
 
     result = verify_report(report_file, text, fresh)
     emit(settings, "verify", fmt, result, output, [report_file, *([profile] if profile else [])])
@@ -578,16 +598,14 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
     from ctrlmap.load.resources import examples_root
     from ctrlmap.present.report import build_report
 
-    lib, loaded, doc = load(settings, examples_root() / "clinic.yaml")
-    assessment = build_report(
-        loaded, doc, lib, resolve_as_of(as_of), profile_name="examples/clinic.yaml"
-    )
+    assessment, doc = assessed(settings, examples_root() / "clinic.yaml", None, as_of)
+    report = build_report(assessment, doc, profile_name="examples/clinic.yaml")
     target = output or Path("ctrlmap-demo.html")
-    emit(settings, "report", "html", assessment, target, [examples_root() / "clinic.yaml"])
-    counts = ", ".join(f"{n} {s}" for s, n in assessment.gap_summary.by_severity.items())
+    emit(settings, "report", "html", report, target, [examples_root() / "clinic.yaml"])
+    counts = ", ".join(f"{n} {s}" for s, n in report.gap_summary.by_severity.items())
     click.echo(
-        f"Wrote {target.resolve()}: the audit-evidence report of {loaded.organization.name} "
-        f"({assessment.gap_summary.total} gaps: {counts}). Open it in a browser.",
+        f"Wrote {target.resolve()}: the audit-evidence report of {report.organization.name} "
+        f"({report.gap_summary.total} gaps: {counts}). Open it in a browser.",
         err=True,
     )
 
@@ -628,8 +646,8 @@ def export(
     """
     from ctrlmap.present.exports import build_export, check_export
 
-    lib, loaded, _ = load(settings, profile)
-    data = build_export(loaded, lib, model_id, include_proposed, as_of=resolve_as_of(as_of))
+    assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed)
+    data = build_export(assessment)
     check_export(fmt, data)
     emit(settings, "export", fmt, data, output, [profile])
 
@@ -661,8 +679,8 @@ def crosswalk(
     """
     from ctrlmap.analyse.crosswalk import crosswalk as build_crosswalk
 
-    lib, loaded, _ = load(settings, profile)
-    result = build_crosswalk(loaded, lib, model_id, include_proposed)
+    assessment, _ = assessed(settings, profile, model_id, None, include_proposed)
+    result = build_crosswalk(assessment)
     emit(settings, "crosswalk", fmt, result, output, [profile])
 
 
@@ -707,12 +725,13 @@ def compare(
       ctrlmap compare clinic.yaml --to fully-managed
       ctrlmap compare clinic.yaml --format html -o transition.html
     """
-    from ctrlmap.analyse.compare import compare_models
+    from ctrlmap.analyse.compare import check_models, compare_with
 
     lib, loaded, _ = load(settings, profile)
-    result = compare_models(
-        loaded, lib, from_model, to_model, resolve_as_of(as_of), include_proposed
-    )
+    if to_model is not None:
+        check_models(lib, from_model or loaded.model, to_model)
+    current, _ = assessed(settings, profile, from_model, as_of, include_proposed)
+    result = compare_with(current, to_model)
     emit(settings, "compare", fmt, result, output, [profile])
 
 
@@ -782,8 +801,12 @@ def recommend(
         result = advise(answers)
         inputs: list[Path] = []
     else:
+        from ctrlmap.analyse.recommend import MODELS
+        from ctrlmap.assess.pipeline import assess
+
         lib, loaded, _ = load(settings, profile)
-        result = advise(answers, loaded, lib, resolve_as_of(as_of))
+        day = resolve_as_of(as_of)
+        result = advise(answers, {m: assess(loaded, lib, m, day) for m in MODELS})
         inputs = [profile]
     emit(settings, "recommend", fmt, result, output, inputs)
 

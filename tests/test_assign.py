@@ -115,7 +115,7 @@ def test_non_delegable_control_keeps_the_organisation_accountable_when_everythin
         "all-out",
         **{f: {"owner": "provider", "accountable": "provider"} for f in lib.functions},
     )
-    custom = dataclasses.replace(lib, models={**lib.models, "all-out": everything}, _scopes={})
+    custom = dataclasses.replace(lib, models={**lib.models, "all-out": everything})
     loaded = profile(
         lib, providers=[{"id": "msp", "name": "MSP", "functions": list(lib.functions)}]
     )
@@ -330,7 +330,7 @@ def test_assignments_follow_their_functions_defaults_and_nothing_else(
     variant = with_defaults(
         base, "variant", **{f: {"owner": o, "accountable": a} for f, (o, a) in changed.items()}
     )
-    custom = dataclasses.replace(lib, models={**lib.models, "variant": variant}, _scopes={})
+    custom = dataclasses.replace(lib, models={**lib.models, "variant": variant})
     before = assign_owners(loaded, custom, "co-managed")
     after = assign_owners(loaded, custom, "variant")
     for x, y in zip(before.assignments, after.assignments, strict=True):
@@ -444,8 +444,7 @@ def test_the_resolution_cache_never_lends_one_control_another_citation(lib: Libr
             ],
         }
     )
-    custom = dataclasses.replace(lib, catalogs={**lib.catalogs, "twins": twins}, _scopes={})
-    custom.__dict__.pop("controls", None)
+    custom = dataclasses.replace(lib, catalogs={**lib.catalogs, "twins": twins})
     assessor = {
         "id": "audit",
         "name": "Audit",

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from ctrlmap.analyse.compare import (
     MOVEMENTS,
     CompareResult,
-    compare_models,
+    compare_with,
     default_target,
     movement,
 )
 from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.gaps import find_gaps
+from ctrlmap.assess.pipeline import assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats.json import dump
 from ctrlmap.load.library import Library
@@ -36,6 +36,13 @@ EXAMPLES = ["clinic", "cpa-firm", "law-firm", "mortgage-lender"]
 PAIRS = [("internal", "internal"), ("provider", "provider"), ("provider", "internal"),
          ("shared", "internal"), ("shared", "provider"), ("internal", "provider")]  # fmt: skip
 PARTY_DEFAULTS = st.sampled_from(PAIRS)
+
+
+def compare(
+    loaded: Profile, lib: Library, from_model: str | None, to_model: str | None
+) -> CompareResult:
+    """Compare as `ctrlmap compare` does: the profile under FROM against TO."""
+    return compare_with(assess(loaded, lib, from_model, AS_OF), to_model)
 
 
 def applicable(result: AssignResult) -> dict[str, Assignment]:
@@ -178,9 +185,7 @@ def random_setups(draw: st.DrawFn, lib: Library) -> tuple[Library, Profile]:
         models[model_id] = with_defaults(
             base, model_id, **{f: {"owner": o, "accountable": a} for f, (o, a) in changed.items()}
         )
-    custom = dataclasses.replace(
-        lib, catalogs={"rand": catalog}, models={**lib.models, **models}, _scopes={}
-    )
+    custom = dataclasses.replace(lib, catalogs={"rand": catalog}, models={**lib.models, **models})
     people = [
         {
             "id": f"p{i}",
@@ -222,7 +227,7 @@ def test_plans_on_random_acyclic_graphs_keep_every_dependency(
     lib: Library, data: st.DataObject
 ) -> None:
     custom, loaded = data.draw(random_setups(lib))
-    result = compare_models(loaded, custom, "m1", "m2", AS_OF)
+    result = compare(loaded, custom, "m1", "m2")
     check_plan(result, custom, loaded)
 
 
@@ -256,7 +261,7 @@ def test_a_chain_moves_one_control_per_phase_through_unmoved_links(lib: Library)
         patch_management={"owner": "internal", "accountable": "internal"},
     )
     custom = dataclasses.replace(
-        lib, catalogs={"chain": catalog}, models={**lib.models, "patch-inside": to}, _scopes={}
+        lib, catalogs={"chain": catalog}, models={**lib.models, "patch-inside": to}
     )
     loaded = profile(
         custom,
@@ -268,7 +273,7 @@ def test_a_chain_moves_one_control_per_phase_through_unmoved_links(lib: Library)
             "providers": [{"id": "msp", "name": "MSP", "functions": ["patch-management"]}],
         },
     )
-    result = compare_models(loaded, custom, None, "patch-inside", AS_OF)
+    result = compare(loaded, custom, None, "patch-inside")
     assert [p.controls for p in result.phases] == [
         (),
         ("chain:c0",),
@@ -298,7 +303,7 @@ def test_each_example_gives_a_plan_a_reader_can_follow(
     lib: Library, load_example: Callable[[str], Profile], example: str
 ) -> None:
     loaded = load_example(example)
-    result = compare_models(loaded, lib, None, None, AS_OF)
+    result = compare(loaded, lib, None, None)
     assert result.from_ == loaded.model and result.to != loaded.model
     check_plan(result, lib, loaded)
     assert result.changes, "the two built-in models differ for every example"
@@ -326,7 +331,7 @@ def test_clinic_to_fully_managed_reads_as_a_plan(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
     loaded = load_example("clinic")
-    result = compare_models(loaded, lib, None, None, AS_OF)
+    result = compare(loaded, lib, None, None)
     assert (result.from_, result.to) == ("co-managed", "fully-managed")
     assert result.summary.by_movement == {"internal-to-provider": 24, "to-shared": 23}
     assert (result.summary.moving, result.summary.untouched) == (47, 29)
@@ -362,9 +367,7 @@ def test_a_missing_business_associate_agreement_is_an_opening_action(
 ) -> None:
     loaded = load_example("clinic")
     harbor = loaded.providers[0].model_copy(update={"baa": False})
-    result = compare_models(
-        loaded.model_copy(update={"providers": (harbor,)}), lib, None, None, AS_OF
-    )
+    result = compare(loaded.model_copy(update={"providers": (harbor,)}), lib, None, None)
     (sign,) = [a for a in result.phases[0].actions if "business associate" in a.text]
     assert "Harbor Managed IT" in sign.text and sign.parties == ("harbor",)
     need = next(n for n in result.needs if n.rule == "provider-agreement-missing")
@@ -375,7 +378,7 @@ def test_moving_in_house_closes_out_the_provider(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
     loaded = load_example("cpa-firm")
-    result = compare_models(loaded, lib, None, None, AS_OF)
+    result = compare(loaded, lib, None, None)
     assert (result.from_, result.to) == ("fully-managed", "co-managed")
     assert set(result.summary.by_movement) == {"provider-to-internal", "to-shared"}
     assert not any(a.kind == "due-diligence" for a in result.phases[0].actions)
@@ -392,9 +395,9 @@ def test_gaps_open_and_close_consistently(
     lib: Library, load_example: Callable[[str], Profile], example: str
 ) -> None:
     loaded = load_example(example)
-    result = compare_models(loaded, lib, None, None, AS_OF)
-    source = find_gaps(loaded, lib, assign_owners(loaded, lib, result.from_), AS_OF)
-    target = find_gaps(loaded, lib, assign_owners(loaded, lib, result.to), AS_OF)
+    result = compare(loaded, lib, None, None)
+    source = assess(loaded, lib, result.from_, AS_OF).gaps
+    target = assess(loaded, lib, result.to, AS_OF).gaps
     before = {identity(g) for g in source.gaps}
     after = {identity(g) for g in target.gaps}
     assert {identity(g) for g in result.gaps_opened} == after - before
@@ -414,7 +417,7 @@ def test_gaps_open_and_close_consistently(
 def test_handoffs_the_profile_documents_are_named_with_their_agreement(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
-    result = compare_models(load_example("cpa-firm"), lib, None, None, AS_OF)
+    result = compare(load_example("cpa-firm"), lib, None, None)
     documented = [h for p in result.phases for h in p.handoffs if h.agreement]
     assert documented and all(h.from_ == "ledgerguard" and h.to == "internal" for h in documented)
     assert any("risk assessment" in (h.agreement or "") for h in documented)
@@ -427,9 +430,9 @@ def test_the_same_model_on_both_sides_is_an_error(
 ) -> None:
     loaded = load_example("clinic")
     with pytest.raises(CtrlmapError, match="both name the model 'co-managed'"):
-        compare_models(loaded, lib, None, "co-managed", AS_OF)
+        compare(loaded, lib, None, "co-managed")
     with pytest.raises(CtrlmapError, match="unknown model 'nope'"):
-        compare_models(loaded, lib, "nope", None, AS_OF)
+        compare(loaded, lib, "nope", None)
 
 
 def test_the_default_target_is_the_other_model(lib: Library) -> None:
@@ -440,7 +443,7 @@ def test_the_default_target_is_the_other_model(lib: Library) -> None:
         lib.models["fully-managed"], "fully-minus", on_site_support={"owner": "internal"}
     )
     custom = dataclasses.replace(
-        lib, models={**lib.models, "co-plus": near_co, "fully-minus": near_fully}, _scopes={}
+        lib, models={**lib.models, "co-plus": near_co, "fully-minus": near_fully}
     )
     assert default_target(custom, "co-plus") == "fully-managed"
     assert default_target(custom, "fully-minus") == "co-managed"
@@ -455,9 +458,9 @@ def test_two_custom_models_compare_like_built_in_ones(
         "b",
         security_monitoring={"owner": "internal", "accountable": "internal"},
     )
-    custom = dataclasses.replace(lib, models={**lib.models, "a": a, "b": b}, _scopes={})
+    custom = dataclasses.replace(lib, models={**lib.models, "a": a, "b": b})
     loaded = load_example("clinic")
-    result = compare_models(loaded, custom, "a", "b", AS_OF)
+    result = compare(loaded, custom, "a", "b")
     assert [f.function for f in result.functions] == ["security-monitoring"]
     assert result.functions[0].controls == len(result.changes) > 0
     assert {c.movement for c in result.changes} == {"provider-to-internal"}
@@ -525,7 +528,7 @@ def test_a_change_of_accountable_party_alone_is_a_movement() -> None:
 
 
 def test_the_json_contract(lib: Library, load_example: Callable[[str], Profile]) -> None:
-    data = json.loads(dump(compare_models(load_example("law-firm"), lib, None, None, AS_OF)))
+    data = json.loads(dump(compare(load_example("law-firm"), lib, None, None)))
     assert data["schema"] == "ctrlmap/compare@1"
     assert (data["from"], data["to"]) == ("fully-managed", "co-managed")
     assert {"from", "to", "changes", "phases"} <= set(data)
@@ -540,9 +543,9 @@ def test_comparing_the_mortgage_lender_takes_well_under_a_second(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
     loaded = load_example("mortgage-lender")
-    compare_models(loaded, lib, None, None, AS_OF)  # the scoped graph is built once per library
+    compare(loaded, lib, None, None)  # the scoped graph is built once per library
     start = time.perf_counter()
-    result = compare_models(loaded, lib, None, None, AS_OF)
+    result = compare(loaded, lib, None, None)
     elapsed = time.perf_counter() - start
     assert result.summary.applicable > 450
     assert elapsed < 1.0, f"{elapsed:.2f}s"

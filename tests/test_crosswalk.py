@@ -11,7 +11,7 @@ import pytest
 
 from ctrlmap.analyse.crosswalk import CrosswalkResult, CrosswalkRow, crosswalk
 from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.gaps import find_gaps
+from ctrlmap.assess.pipeline import assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats import render
 from ctrlmap.load.library import Library
@@ -25,6 +25,8 @@ RISK_OVERRIDE = {
     "owner": "provider",
     "reason": "The vCISO runs the DFS risk assessment",
 }
+
+AS_OF = dt.date(2026, 11, 28)
 
 
 def keys(row: CrosswalkRow) -> list[str]:
@@ -40,7 +42,7 @@ def row_of(result: CrosswalkResult, sub: str) -> CrosswalkRow:
 @pytest.fixture(scope="module")
 def lender(lib: Library, load_example: Callable[[str], Profile]) -> CrosswalkResult:
     """The crosswalk of the mortgage lender (NYDFS, GLBA, PCI DSS)."""
-    return crosswalk(load_example("mortgage-lender"), lib)
+    return crosswalk(assess(load_example("mortgage-lender"), lib, None, AS_OF))
 
 
 def test_one_risk_assessment_meets_three_regulations(lender: CrosswalkResult) -> None:
@@ -100,23 +102,23 @@ def test_not_applicable_controls_are_left_out(
     clinic = load_example("clinic")
     left_out = {a.control for a in assign_owners(clinic, lib).assignments if not a.applicable}
     assert left_out
-    shown = {k for r in crosswalk(clinic, lib).subcategories for k in keys(r)}
+    shown = {k for r in crosswalk(assess(clinic, lib, None, AS_OF)).subcategories for k in keys(r)}
     assert shown and not shown & left_out
 
 
 def conflict_findings(lib: Library, org: Profile) -> list[frozenset[str]]:
     """The control sets of the crosswalk-conflict findings, one per subcategory that fires."""
-    found = find_gaps(org, lib, assign_owners(org, lib), dt.date(2026, 11, 28))
+    found = assess(org, lib, None, AS_OF).gaps
     return [frozenset(g.controls) for g in found.gaps if g.rule == "crosswalk-conflict"]
 
 
 def test_conflict_flag_agrees_with_the_gap_rule(lib: Library) -> None:
     quiet = profile(lib, TWO)
-    assert not any(r.conflict for r in crosswalk(quiet, lib).subcategories)
+    assert not any(r.conflict for r in crosswalk(assess(quiet, lib, None, AS_OF)).subcategories)
     assert conflict_findings(lib, quiet) == []
 
     loud = profile(lib, TWO, overrides=[RISK_OVERRIDE])
-    result = crosswalk(loud, lib)
+    result = crosswalk(assess(loud, lib, None, AS_OF))
     findings = conflict_findings(lib, loud)
     flagged = [r for r in result.subcategories if r.conflict]
     assert findings and len(flagged) == len(findings) == result.summary.conflicts
@@ -138,7 +140,7 @@ def test_conflict_flag_agrees_with_the_gap_rule(lib: Library) -> None:
 def test_a_single_framework_never_conflicts(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
-    result = crosswalk(load_example("cpa-firm"), lib)
+    result = crosswalk(assess(load_example("cpa-firm"), lib, None, AS_OF))
     assert result.subcategories
     assert all(r.framework_count == 1 and not r.conflict for r in result.subcategories)
     assert result.summary.multi_framework == 0
@@ -148,9 +150,9 @@ def test_without_the_hub_the_error_says_what_is_missing(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
     catalogs = {k: v for k, v in lib.catalogs.items() if k != "nist-csf-2"}
-    bare = dataclasses.replace(lib, catalogs=catalogs, _scopes={})
+    bare = dataclasses.replace(lib, catalogs=catalogs)
     with pytest.raises(CtrlmapError, match=r"NIST CSF 2\.0 hub catalog \(nist-csf-2\)"):
-        crosswalk(load_example("clinic"), bare)
+        crosswalk(assess(load_example("clinic"), bare, None, AS_OF))
 
 
 def test_json_carries_its_schema_and_is_deterministic(lender: CrosswalkResult) -> None:

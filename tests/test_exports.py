@@ -15,6 +15,7 @@ import trestle.core.validator_factory as trestle_validators
 from trestle.common import const as trestle_const
 from trestle.oscal.component import ComponentDefinition
 
+from ctrlmap.assess.pipeline import assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats import VIEWS, render
 from ctrlmap.load.library import Library
@@ -44,7 +45,7 @@ ORIGINATIONS = {
 @pytest.fixture(scope="module")
 def exports(lib: Library, load_example: Callable[[str], Profile]) -> dict[str, ExportInput]:
     """The export input of every shipped example, built once."""
-    return {stem: build_export(load_example(stem), lib, as_of=AS_OF) for stem in EXAMPLES}
+    return {stem: build_export(assess(load_example(stem), lib, as_of=AS_OF)) for stem in EXAMPLES}
 
 
 def rows_of(text: str) -> list[dict[str, str]]:
@@ -125,7 +126,7 @@ def test_every_example_renders_and_twice_gives_the_same_bytes(
     check_export(fmt, data)
     text = render("export", fmt, data)
     assert text.endswith("\n") and len(text) > 1000
-    rebuilt = build_export(load_example(stem), lib, as_of=AS_OF)
+    rebuilt = build_export(assess(load_example(stem), lib, as_of=AS_OF))
     assert render("export", fmt, rebuilt) == text
 
 
@@ -214,7 +215,7 @@ def test_oscal_unassigned_work_stays_with_the_organisation_without_an_originatio
         "responsible": [],
         "reason": "Nobody took the backups over yet",
     }
-    data = build_export(profile(lib, providers=two, overrides=[override]), lib, as_of=AS_OF)
+    data = build_export(assess(profile(lib, providers=two, overrides=[override]), lib, as_of=AS_OF))
     unowned = [a for a in data.assignments.assignments if a.owner == "unassigned"]
     assert unowned
     doc = component_definition(render("export", "oscal", data))
@@ -252,26 +253,28 @@ def test_oscal_keeps_ids_that_are_already_tokens_and_refuses_a_collision(lib: Li
         catalog = Catalog.model_validate(
             {"id": "mine", "title": "Mine", "version": "1", "controls": [control(i) for i in ids]}
         )
-        return dataclasses.replace(lib, catalogs={**lib.catalogs, "mine": catalog}, _scopes={})
+        return dataclasses.replace(lib, catalogs={**lib.catalogs, "mine": catalog})
 
     org = Profile.model_validate({**BASE, "frameworks": ["mine"]})
     tokens = library("ac-1", "ac-1.2")
-    assert set(oscal_control_ids(build_export(org, tokens, as_of=AS_OF)).values()) == {
+    assert set(oscal_control_ids(build_export(assess(org, tokens, as_of=AS_OF))).values()) == {
         "ac-1",
         "ac-1.2",
     }
     clash = library("x(1)", "x_1")
     with pytest.raises(CtrlmapError, match="same OSCAL control-id 'mine_x_1'"):
-        oscal_control_ids(build_export(org, clash, as_of=AS_OF))
+        oscal_control_ids(build_export(assess(org, clash, as_of=AS_OF)))
 
 
 def test_oscal_uuids_are_stable_and_the_document_uuid_follows_the_content(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
     clinic = load_example("clinic")
-    today = component_definition(render("export", "oscal", build_export(clinic, lib, as_of=AS_OF)))
+    today = component_definition(
+        render("export", "oscal", build_export(assess(clinic, lib, as_of=AS_OF)))
+    )
     later = component_definition(
-        render("export", "oscal", build_export(clinic, lib, as_of=dt.date(2027, 1, 4)))
+        render("export", "oscal", build_export(assess(clinic, lib, as_of=dt.date(2027, 1, 4))))
     )
     assert today["uuid"] != later["uuid"]
     assert later["metadata"]["last-modified"] == "2027-01-04T00:00:00+00:00"
@@ -333,7 +336,7 @@ def test_crm_says_what_each_side_does(exports: dict[str, ExportInput]) -> None:
 
 def test_crm_cells_cannot_run_as_spreadsheet_formulas(lib: Library) -> None:
     hostile = [{**BASE["providers"][0], "name": "=HYPERLINK(1)"}]
-    data = build_export(profile(lib, providers=hostile), lib, as_of=AS_OF)
+    data = build_export(assess(profile(lib, providers=hostile), lib, as_of=AS_OF))
     rows = rows_of(render("export", "crm-csv", data))
     cells = [r["provider"] for r in rows if r["provider"]]
     assert cells and all(c.startswith("'=") for c in cells)
@@ -406,7 +409,9 @@ def test_ccm_categories_with_two_providers(lib: Library) -> None:
         },
         {"control": audit, "responsible": ["msp", "soc"], "reason": "Both watch the logs"},
     ]
-    data = build_export(profile(lib, providers=providers, overrides=overrides), lib, as_of=AS_OF)
+    data = build_export(
+        assess(profile(lib, providers=providers, overrides=overrides), lib, as_of=AS_OF)
+    )
     rows = {r["control"]: r for r in rows_of(render("export", "ccm-ssrm", data))}
     assert (rows[backup]["ssrm_category"], rows[backup]["csp"], rows[backup]["third_party"]) == (
         "Third-party outsourced",
@@ -418,7 +423,9 @@ def test_ccm_categories_with_two_providers(lib: Library) -> None:
     assert rows[audit]["csp_responsibility"].startswith("MSP: ")
     # With the organisation in the work as well, it is shared with the CSC, the SOC a third party.
     both = {**overrides[1], "responsible": ["internal", "msp", "soc"]}
-    mixed = build_export(profile(lib, providers=providers, overrides=[both]), lib, as_of=AS_OF)
+    mixed = build_export(
+        assess(profile(lib, providers=providers, overrides=[both]), lib, as_of=AS_OF)
+    )
     (a,) = [a for a in mixed.assignments.assignments if a.control == audit]
     assert ccm_category(a) == ("Shared CSP and CSC", "msp", ("soc",))
 
@@ -429,7 +436,7 @@ def test_ccm_work_nobody_does_is_not_given_a_ccm_category(lib: Library) -> None:
         "responsible": [],
         "reason": "Nobody took the audit logs over yet",
     }
-    data = build_export(profile(lib, overrides=[override]), lib, as_of=AS_OF)
+    data = build_export(assess(profile(lib, overrides=[override]), lib, as_of=AS_OF))
     rows = {r["control"]: r for r in rows_of(render("export", "ccm-ssrm", data))}
     assert rows["hipaa-security:164.312(b)"]["ssrm_category"] == "Not assigned"
 

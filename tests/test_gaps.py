@@ -11,8 +11,9 @@ import pytest
 from click.testing import Result
 
 from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.gaps import GapsResult, find_gaps, summary_line
-from ctrlmap.assess.gaps.registry import RULES, Facts
+from ctrlmap.assess.gaps import GapsResult, summary_line
+from ctrlmap.assess.gaps.registry import RULES
+from ctrlmap.assess.pipeline import assess
 from ctrlmap.assess.severity import severity_of
 from ctrlmap.load.library import Library
 from ctrlmap.models import Profile
@@ -26,7 +27,7 @@ AS_OF = dt.date(2026, 11, 28)
 def gaps(
     lib: Library, loaded: Profile, model: str | None = None, as_of: dt.date = AS_OF
 ) -> GapsResult:
-    return find_gaps(loaded, lib, assign_owners(loaded, lib, model), as_of)
+    return assess(loaded, lib, model, as_of).gaps
 
 
 def of(result: GapsResult, rule: str) -> list[Gap]:
@@ -362,7 +363,7 @@ def test_not_applicable_controls_raise_no_gaps(lib: Library) -> None:
 
 
 def test_severity_formula_orders_named_pairs(lib: Library) -> None:
-    facts = Facts.build(profile(lib), lib, assign_owners(profile(lib), lib), AS_OF, False)
+    facts = assess(profile(lib), lib, None, AS_OF).facts
     required_heavy = (
         "hipaa-security:164.308(a)(1)(ii)(A)"  # risk analysis: many controls depend on it
     )

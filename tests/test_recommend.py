@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from ctrlmap.analyse.recommend import Answers, recommend, staff_bucket
+from ctrlmap.analyse.recommend import MODELS, Answers, recommend, staff_bucket
+from ctrlmap.assess.pipeline import Assessment, assess
 from ctrlmap.formats.json import dump
 from ctrlmap.load.library import Library
 from ctrlmap.models import Profile
@@ -23,6 +24,11 @@ CONTROL = {None: (0, 0), "high": (2, 0), "low": (0, 2)}
 BUDGET = {None: (0, 0), "predictable": (0, 1), "flexible": (1, 0)}
 IN_HOUSE = {None: (0, 0), True: (0, 1), False: (1, 0)}
 COMBINATIONS = list(itertools.product(STAFF, CONTROL, BUDGET, IN_HOUSE))
+
+
+def assessments(loaded: Profile, lib: Library) -> dict[str, Assessment]:
+    """The profile assessed under each model recommend() weighs, as `ctrlmap recommend` does."""
+    return {m: assess(loaded, lib, m, AS_OF) for m in MODELS}
 
 
 def test_the_table_covers_every_combination() -> None:
@@ -149,7 +155,7 @@ def test_examples_answer_from_their_profiles(
     staff: int,
 ) -> None:
     loaded = load_example(example)
-    result = recommend(Answers(), loaded, lib, AS_OF)
+    result = recommend(Answers(), assessments(loaded, lib))
     assert result.recommendation == expected
     assert result.derived == ("internal-staff", "in-house-compliance")
     assert result.answers.internal_staff == staff and result.answers.in_house_compliance is True
@@ -167,7 +173,7 @@ def test_examples_answer_from_their_profiles(
 def test_the_cpa_firm_is_fully_managed_with_its_overseer_named(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
-    result = recommend(Answers(), load_example("cpa-firm"), lib, AS_OF)
+    result = recommend(Answers(), assessments(load_example("cpa-firm"), lib))
     overseer = next(c for c in result.conditions if "named as overseer" in c.text)
     assert overseer.met is True and "Mira Hale" in (overseer.detail or "")
     qi = next(c for c in result.conditions if "Qualified Individual" in c.text)
@@ -177,7 +183,7 @@ def test_the_cpa_firm_is_fully_managed_with_its_overseer_named(
 def test_the_law_firm_must_take_back_the_supervising_lawyer(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
-    result = recommend(Answers(), load_example("law-firm"), lib, AS_OF)
+    result = recommend(Answers(), assessments(load_example("law-firm"), lib))
     lawyer = next(c for c in result.conditions if "supervising lawyer" in c.text)
     assert lawyer.met is False and lawyer.detail == "held by northdesk"
 
@@ -185,7 +191,7 @@ def test_the_law_firm_must_take_back_the_supervising_lawyer(
 def test_the_lender_keeps_co_managed_but_must_name_a_qualified_individual_overseer(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
-    result = recommend(Answers(), load_example("mortgage-lender"), lib, AS_OF)
+    result = recommend(Answers(), assessments(load_example("mortgage-lender"), lib))
     qi = next(c for c in result.conditions if "Qualified Individual" in c.text)
     assert qi.met is False and qi.detail == "held by keystone, no overseer"
     bench = next(c for c in result.conditions if "backup" in c.text)
@@ -196,12 +202,12 @@ def test_explicit_answers_win_over_the_profile(
     lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
     clinic = load_example("clinic")
-    result = recommend(Answers(internal_staff=0), clinic, lib, AS_OF)
+    result = recommend(Answers(internal_staff=0), assessments(clinic, lib))
     assert result.answers.internal_staff == 0 and result.derived == ("in-house-compliance",)
     assert result.recommendation == "fully-managed"
     assert not result.reasons[0].derived and "from the profile" not in result.reasons[0].text
 
-    cpa = recommend(Answers(in_house_compliance=False), load_example("cpa-firm"), lib, AS_OF)
+    cpa = recommend(Answers(in_house_compliance=False), assessments(load_example("cpa-firm"), lib))
     assert cpa.answers.in_house_compliance is False and cpa.derived == ("internal-staff",)
     overseer = next(c for c in cpa.conditions if "named as overseer" in c.text)
     assert overseer.met is False
@@ -213,7 +219,7 @@ def test_the_gaps_break_a_tie_and_nothing_more(
     answers = Answers(budget="predictable")  # the clinic's own answers then tie at 2 and 2
     alone = recommend(answers.model_copy(update={"internal_staff": 1, "in_house_compliance": True}))
     assert alone.recommendation is None
-    result = recommend(answers, load_example("clinic"), lib, AS_OF)
+    result = recommend(answers, assessments(load_example("clinic"), lib))
     assert result.scores == {"co-managed": 2.5, "fully-managed": 2}
     assert result.recommendation == "co-managed"
     assert not any(r.topic == "tie" for r in result.reasons)
@@ -221,11 +227,12 @@ def test_the_gaps_break_a_tie_and_nothing_more(
     assert len(breaker) == 1 and "fewer critical and high gaps" in breaker[0].text
 
 
-def test_a_profile_needs_the_library_and_the_date(
-    load_example: Callable[[str], Profile],
+def test_assessments_must_cover_both_models(
+    lib: Library, load_example: Callable[[str], Profile]
 ) -> None:
-    with pytest.raises(ValueError, match="library and the as-of date"):
-        recommend(Answers(), load_example("clinic"))
+    only = {"co-managed": assess(load_example("clinic"), lib, "co-managed", AS_OF)}
+    with pytest.raises(ValueError, match=r"missing \['fully-managed'\]"):
+        recommend(Answers(), only)
 
 
 def test_the_json_contract() -> None:

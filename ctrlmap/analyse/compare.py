@@ -48,13 +48,14 @@ from typing import Literal
 import networkx as nx
 from pydantic import ConfigDict, Field
 
-from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.gaps import GapsResult, GapSummary, find_gaps
+from ctrlmap.assess.gaps import GapSummary
+from ctrlmap.assess.parties import covering_handoff, crossings
+from ctrlmap.assess.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, Profile, Strict, global_key, split_key
 from ctrlmap.models.base import DefaultOwner, Owner, PartyKind, Severity
-from ctrlmap.models.results import Assignment, AssignResult, Gap
+from ctrlmap.models.results import Assignment, Gap
 
 BUILTIN_MODELS = ("co-managed", "fully-managed")
 
@@ -357,41 +358,44 @@ def default_target(lib: Library, from_model: str) -> str:
     return max(BUILTIN_MODELS, key=lambda m: (distance(m), m == "co-managed"))
 
 
-def compare_models(
-    profile: Profile,
-    lib: Library,
-    from_model: str | None,
-    to_model: str | None,
-    as_of: dt.date,
-    include_proposed: bool = False,
-    current: tuple[AssignResult, GapsResult] | None = None,
-) -> CompareResult:
-    """Compare two models for one profile: the changes, gaps, needs and a phased transition plan.
-
-    `current` passes the assignment and gaps already computed under the source model (the
-    report has them), so they are not computed twice.
-    """
-    source_id = from_model or profile.model
-    target_id = to_model or default_target(lib, source_id)
+def check_models(lib: Library, source_id: str, target_id: str) -> None:
+    """Refuse to compare a model with itself."""
     if source_id == target_id:
         raise CtrlmapError(
             f"--from and --to both name the model {source_id!r}; name two different models "
             f"(known: {', '.join(lib.models)})"
         )
-    source, target = lib.model(source_id), lib.model(target_id)
-    if current is not None and current[0].model == source_id:
-        before, gaps_before = current
-    else:
-        before = assign_owners(profile, lib, source_id, None, include_proposed)
-        gaps_before = find_gaps(profile, lib, before, as_of, None, include_proposed)
-    after = assign_owners(profile, lib, target_id, None, include_proposed)
-    gaps_after = find_gaps(profile, lib, after, as_of, None, include_proposed)
+
+
+def compare_with(current: Assessment, to_model: str | None = None) -> CompareResult:
+    """Compare an assessment with the same profile under `to_model` (default: `default_target`).
+
+    Only the target model's assessment is computed; the current one is reused as it is.
+    """
+    target_id = to_model or default_target(current.library, current.model.id)
+    check_models(current.library, current.model.id, target_id)
+    target = assess(
+        current.profile, current.library, target_id, current.as_of, current.include_proposed
+    )
+    return compare_models(current, target)
+
+
+def compare_models(current: Assessment, target_assessment: Assessment) -> CompareResult:
+    """Compare two assessments of one profile under two models: the changes, gaps, needs and a
+    phased transition plan."""
+    profile, lib = current.profile, current.library
+    as_of, include_proposed = current.as_of, current.include_proposed
+    source, target = current.model, target_assessment.model
+    source_id, target_id = source.id, target.id
+    check_models(lib, source_id, target_id)
+    before, gaps_before = current.assignment, current.gaps
+    after, gaps_after = target_assessment.assignment, target_assessment.gaps
 
     old = {a.control: a for a in before.assignments if a.applicable}
     new = {a.control: a for a in after.assignments if a.applicable}
     order = {key: i for i, key in enumerate(old)}
     moving = [k for k in old if _moves(old[k], new[k])]
-    graph = lib.scope(profile.frameworks, include_proposed).graph
+    graph = current.scope.graph
     level = _levels(graph, set(moving))
     phase_of = {k: level[k] + 2 for k in moving}  # phase 1 prepares
     diffs = _model_diff(source, target, lib)
@@ -1083,17 +1087,14 @@ def _documented(
     profile: Profile, lib: Library, p: str, q: str, prerequisite: str, dependent: str
 ) -> str | None:
     """The agreement of the profile's hand-off from p to q that covers this dependency, if any."""
-    from_functions = lib.controls[prerequisite].functions
-    to_functions = lib.controls[dependent].functions
-    for h in profile.handoffs:
-        if (
-            h.from_ == p
-            and h.to == q
-            and (h.from_function is None or h.from_function in from_functions)
-            and (h.to_function is None or h.to_function in to_functions)
-        ):
-            return h.agreement
-    return None
+    found = covering_handoff(
+        profile.handoffs,
+        p,
+        q,
+        lib.controls[prerequisite].functions,
+        lib.controls[dependent].functions,
+    )
+    return found.agreement if found else None
 
 
 def _phase_handoffs(
@@ -1115,17 +1116,8 @@ def _phase_handoffs(
     def state(key: str, t: int) -> Assignment:
         return new[key] if key in phase_of and phase_of[key] <= t else old[key]
 
-    def responsible(key: str, t: int) -> tuple[str, ...]:
-        a = state(key, t)
-        return a.raci.responsible if a.raci else ()
-
     def pairs(dependent: str, prerequisite: str, t: int) -> set[tuple[str, str]]:
-        return {
-            (p, q)
-            for p in responsible(prerequisite, t)
-            for q in responsible(dependent, t)
-            if p != q
-        }
+        return set(crossings(state(dependent, t), state(prerequisite, t)))
 
     groups: dict[tuple[int, str, str, int | None, str | None], list[tuple[str, str]]] = defaultdict(
         list

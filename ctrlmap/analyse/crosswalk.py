@@ -9,23 +9,18 @@ flags the subcategories where the `crosswalk-conflict` gap rule fires (read from
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
-from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.gaps import find_gaps
+from ctrlmap.assess.pipeline import Assessment
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
-from ctrlmap.models import Catalog, Profile, Strict
+from ctrlmap.models import Catalog, Strict
 from ctrlmap.models.base import Owner
 
 HUB = "nist-csf-2"
-RULE = "crosswalk-conflict"
-CITATION_PREFIX = "NIST CSF 2.0 "
 """How a crosswalk-conflict finding's citation names its subcategory (see gaps.crosswalk_conflict)."""
-_UNDATED = dt.date(2000, 1, 1)
 """The as-of date handed to find_gaps: the crosswalk-conflict rule does not judge dates."""
 
 
@@ -89,20 +84,14 @@ def hub_catalog(lib: Library) -> Catalog:
     return hub
 
 
-def crosswalk(
-    profile: Profile,
-    lib: Library,
-    model_id: str | None = None,
-    include_proposed: bool = False,
-) -> CrosswalkResult:
+def crosswalk(assessment: Assessment) -> CrosswalkResult:
     """Group the profile's applicable controls by CSF 2.0 subcategory, with owners and conflicts."""
+    lib, result = assessment.library, assessment.assignment
     hub = hub_catalog(lib)
-    result = assign_owners(profile, lib, model_id, None, include_proposed)
-    found = find_gaps(profile, lib, result, _UNDATED, [RULE], include_proposed)
     conflicts: dict[str, set[str]] = {}
-    for gap in found.gaps:
-        sub = gap.citation.removeprefix(CITATION_PREFIX).partition(";")[0]
-        conflicts.setdefault(sub, set()).update(gap.controls)
+    for gap in assessment.gaps.gaps:
+        if gap.rule == "crosswalk-conflict" and gap.subcategory is not None:
+            conflicts.setdefault(gap.subcategory, set()).update(gap.controls)
 
     members: dict[str, dict[str, list[CrosswalkControl]]] = {}
     for a in result.assignments:

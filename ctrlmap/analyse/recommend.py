@@ -32,14 +32,13 @@ tie of the final scores.
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import Field
 
-from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.gaps import GapsResult, find_gaps
-from ctrlmap.load.library import Library
+from ctrlmap.assess.gaps import GapsResult
+from ctrlmap.assess.pipeline import Assessment
 from ctrlmap.models import ROLES, Profile, Strict
 
 MODELS = ("co-managed", "fully-managed")
@@ -239,17 +238,21 @@ def _answer(answers: Answers, question: Question) -> str | None:
 
 
 def recommend(
-    answers: Answers,
-    profile: Profile | None = None,
-    lib: Library | None = None,
-    as_of: dt.date | None = None,
+    answers: Answers, assessments: Mapping[str, Assessment] | None = None
 ) -> RecommendResult:
-    """Score the two built-in models on the answers (completed from the profile) and pick one."""
+    """Score the two built-in models on the answers and pick one.
+
+    With `assessments` (one profile assessed under each of `MODELS`), unanswered questions are
+    read from the profile and the gaps each model leaves join the reasons.
+    """
     derived: list[str] = []
     gaps: dict[str, GapsResult] = {}
-    if profile is not None:
-        if lib is None or as_of is None:
-            raise ValueError("recommend() needs the library and the as-of date with a profile")
+    profile: Profile | None = None
+    if assessments is not None:
+        missing = [m for m in MODELS if m not in assessments]
+        if missing:
+            raise ValueError(f"recommend() needs an assessment under each model; missing {missing}")
+        profile = assessments[MODELS[0]].profile
         found = derive_answers(profile)
         fill: dict[str, object] = {}
         for field, question in (
@@ -260,9 +263,7 @@ def recommend(
                 fill[field] = getattr(found, field)
                 derived.append(question)
         answers = answers.model_copy(update=fill)
-        for model in MODELS:
-            result = assign_owners(profile, lib, model)
-            gaps[model] = find_gaps(profile, lib, result, as_of)
+        gaps = {model: assessments[model].gaps for model in MODELS}
 
     reasons: list[Reason] = []
     scores: dict[str, Score] = dict.fromkeys(MODELS, 0)

@@ -127,8 +127,15 @@ def assign_owners(
     include_proposed: bool = False,
 ) -> AssignResult:
     """Assign every control of the profile's frameworks (or of `frameworks`, a subset)."""
-    model = lib.model(model_id or profile.model)
-    ctx = Context.build(profile, model, lib)
+    ctx = Context.build(profile, lib.model(model_id or profile.model), lib)
+    return assign_all(ctx, frameworks, include_proposed)
+
+
+def assign_all(
+    ctx: Context, frameworks: Iterable[str] | None = None, include_proposed: bool = False
+) -> AssignResult:
+    """Assign every control of the profile's frameworks (or `frameworks`) over a built index."""
+    profile, lib, model = ctx.profile, ctx.lib, ctx.model
     chosen = list(frameworks) if frameworks is not None else list(profile.frameworks)
     for fw in chosen:
         if fw not in profile.frameworks:

@@ -1,12 +1,17 @@
-"""Evidence status: missing, current or stale, by review period, annual cycle and recorded decision."""
+"""Evidence status: one definition of current, stale, undecided and future-dated evidence.
+
+The evidence rules and the report's evidence register both call `evidence_status`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import Literal
 
-if TYPE_CHECKING:
-    pass
+from ctrlmap.models import Control, Evidence
+
+EvidenceStatus = Literal["current", "stale", "no decision recorded", "dated after the as-of date"]
+"""What one evidence item is worth at the as-of date."""
 
 
 def cycle_start(as_of: dt.date, month_day: str) -> dt.date:
@@ -22,3 +27,33 @@ def cycle_start(as_of: dt.date, month_day: str) -> dt.date:
 
     latest = due(as_of.year) if due(as_of.year) <= as_of else due(as_of.year - 1)
     return due(latest.year - 1)
+
+
+def needs_decision(control: Control) -> bool:
+    """Whether the control's evidence must record the 164.306(d)(3) decision (addressable specs)."""
+    return control.kind == "implementation-specification" and control.level == "addressable"
+
+
+def review_limit(control: Control, default_days: int) -> int:
+    """How many days evidence of this control stays current: its own period, else the profile's."""
+    return control.review_days or default_days
+
+
+def evidence_status(
+    control: Control, item: Evidence, as_of: dt.date, default_days: int
+) -> EvidenceStatus:
+    """What an evidence item is worth at `as_of`.
+
+    An addressable specification's evidence without a recorded decision does not count; a date
+    after the as-of date is a typing mistake, not evidence; past the review period, or dated on
+    or before the start of the annual cycle, it is stale.
+    """
+    if needs_decision(control) and item.decision is None:
+        return "no decision recorded"
+    if item.reviewed > as_of:
+        return "dated after the as-of date"
+    age = (as_of - item.reviewed).days
+    cycle = cycle_start(as_of, control.annual_due) if control.annual_due else None
+    if age > review_limit(control, default_days) or (cycle is not None and item.reviewed <= cycle):
+        return "stale"
+    return "current"

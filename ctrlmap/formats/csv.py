@@ -13,7 +13,7 @@ from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
 if TYPE_CHECKING:
     from ctrlmap.analyse.crosswalk import CrosswalkResult
     from ctrlmap.assess.gaps import GapsResult
-    from ctrlmap.present.report import Assessment
+    from ctrlmap.present.report import Report
 
 ASSIGN_COLUMNS = (
     "control",
@@ -139,7 +139,7 @@ def gaps(result: GapsResult) -> str:
 
 
 @register("report", "csv")
-def report(assessment: Assessment) -> str:
+def report(assessment: Report) -> str:
     """The report's responsibility matrix: one row per control, R, A, C, I and basis."""
     return write_rows(ASSIGN_COLUMNS, (assignment_row(a) for a in assessment.assignments))
 

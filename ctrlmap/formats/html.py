@@ -1,6 +1,6 @@
 """The HTML audit-evidence report: one self-contained, printable file that embeds its own snapshot.
 
-Everything shown comes from the Assessment; this module only lays it out (chart and map geometry
+Everything shown comes from the Report; this module only lays it out (chart and map geometry
 on an integer grid) and hands it to `templates/report.html`, which loops and prints. Jinja's
 autoescape covers every value; the snapshot is embedded as inert JSON with `<` escaped so that no
 user string can close its element.
@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ctrlmap.formats import register
-from ctrlmap.present.report import OWNERS, Assessment, canonical_json, severity_counts
+from ctrlmap.present.report import OWNERS, Report, canonical_json, severity_counts
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -49,7 +49,7 @@ def environment() -> Environment:
     return env
 
 
-def snapshot_parts(assessment: Assessment) -> tuple[str, str]:
+def snapshot_parts(assessment: Report) -> tuple[str, str]:
     """The snapshot as embedded (with `<` escaped) and the SHA-256 of its canonical text."""
     text = canonical_json(assessment)
     return text.replace("<", "\\u003c"), hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -80,7 +80,7 @@ def _bars(rows: list[tuple[str, dict[str, int]]], keys: tuple[str, ...]) -> list
     return bars
 
 
-def _hand_off_map(a: Assessment, names: dict[str, str]) -> dict[str, Any]:
+def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
     """Parties as columns, functions as rows in dependency order, links for work that crosses."""
     parties = [
         p
@@ -148,7 +148,7 @@ def _hand_off_map(a: Assessment, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def view(a: Assessment) -> dict[str, Any]:
+def view(a: Report) -> dict[str, Any]:
     """Everything the template prints, already sorted, grouped and laid out."""
     names = {"internal": f"{a.organization.name} (internal)"}
     names.update({p.id: p.name for p in a.providers})
@@ -206,6 +206,6 @@ def compare(result: CompareResult) -> str:
 
 
 @register("report", "html")
-def report(assessment: Assessment) -> str:
+def report(assessment: Report) -> str:
     """The full audit-evidence report."""
     return environment().get_template("report.html").render(**view(assessment))

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ctrlmap.analyse.compare import CompareResult
     from ctrlmap.analyse.crosswalk import CrosswalkResult
     from ctrlmap.assess.gaps import GapsResult
-    from ctrlmap.present.report import Assessment
+    from ctrlmap.present.report import Report
 
 
 def md_escape(text: Any) -> str:
@@ -125,7 +125,7 @@ def gaps(result: GapsResult) -> str:
 
 
 @register("report", "md")
-def report(assessment: Assessment) -> str:
+def report(assessment: Report) -> str:
     """The full report as Markdown, with the same sections as the HTML."""
     from ctrlmap.formats.html import environment, view
 

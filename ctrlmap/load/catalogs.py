@@ -10,10 +10,12 @@ import graphlib
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctrlmap.errors import InputError, Problem
+from ctrlmap.load.edges import dependency_edges
 from ctrlmap.load.library import Library, Source
 from ctrlmap.load.problems import unknown, validate
 from ctrlmap.load.read import Document, read_document
@@ -21,6 +23,7 @@ from ctrlmap.load.resources import PROFILE_MAX_BYTES, builtin_root
 from ctrlmap.models import (
     ROLES,
     Catalog,
+    FunctionDef,
     OperatingModel,
     Taxonomy,
     global_key,
@@ -36,123 +39,162 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "catalog"
 
 
+Entry = tuple[Document, Path | None, str | None, bool]
+"""A catalog document to load: the document, its path, the id given for it, whether built in."""
+ModelDoc = tuple[Document, Path, bool]
+"""A model document: the document, its path, whether built in."""
+
+
+@dataclass
+class _Found:
+    """What the loader gathers before it builds the immutable library."""
+
+    functions: dict[str, FunctionDef]
+    entries: list[Entry] = field(default_factory=list)
+    model_docs: list[ModelDoc] = field(default_factory=list)
+    supporting: list[tuple[Document, Path | None]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    catalogs: dict[str, Catalog] = field(default_factory=dict)
+    models: dict[str, OperatingModel] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    docs: dict[str, Document] = field(default_factory=dict)
+
+
 def load_library(
     catalogs: Sequence[str] = (),
     catalog_dirs: Sequence[Path] = (),
 ) -> Library:
     """Load the built-in catalogs plus the user's `--catalog [ID=]FILE` and `--catalog-dir DIR`."""
     root = builtin_root()
-    problems: list[Problem] = []
     taxonomy_doc = read_document(root / "functions.yaml", "frameworks/functions.yaml", cache=True)
-    functions = dict(validate(Taxonomy, taxonomy_doc).functions)
-    builtin_functions = set(functions)
-    entries: list[tuple[Document, Path | None, str | None, bool]] = []
-    model_docs: list[tuple[Document, Path, bool]] = []
-    supporting: list[tuple[Document, Path | None]] = []
-
-    for path in sorted(root.glob("*.yaml")):
-        if path.name != "functions.yaml":
-            entries.append(
-                (read_document(path, f"frameworks/{path.name}", cache=True), path, path.stem, True)
-            )
-    for path in sorted((root / "models").glob("*.yaml")):
-        model_docs.append(
-            (read_document(path, f"frameworks/models/{path.name}", cache=True), path, True)
-        )
-
+    found = _Found(functions=dict(validate(Taxonomy, taxonomy_doc).functions))
+    builtin_functions = set(found.functions)
+    found.sources["functions"] = Source(
+        taxonomy_doc.name, taxonomy_doc.sha256, True, root / "functions.yaml"
+    )
+    _builtin_documents(root, found)
     for directory in catalog_dirs:
-        if not directory.is_dir():
-            raise InputError(
-                [Problem(str(directory), None, "", "not a folder; give --catalog-dir a folder")]
-            )
-        extra = directory / "functions.yaml"
-        if extra.exists():
-            doc = read_document(extra)
-            supporting.append((doc, extra))
-            for fid, fdef in validate(Taxonomy, doc).functions.items():
-                if fid in functions:
-                    problems.append(
-                        doc.problem(
-                            ("functions", fid), f"function {fid!r} already exists; rename it"
-                        )
-                    )
-                functions[fid] = fdef
-        for path in sorted(
-            [*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*.json")]
-        ):
-            if path.name != "functions.yaml" and not path.name.endswith(".functions.yaml"):
-                entries.append((read_document(path), path, None, False))
-        for path in sorted(
-            [*(directory / "models").glob("*.yaml"), *(directory / "models").glob("*.yml")]
-        ):
-            model_docs.append((read_document(path, max_bytes=PROFILE_MAX_BYTES), path, False))
-
+        _directory_documents(directory, found)
     for spec in catalogs:
         given, _, file = spec.rpartition("=") if "=" in spec else ("", "", spec)
         if not file:
             raise InputError([Problem(spec, None, "--catalog", "give a file: --catalog [ID=]FILE")])
-        entries.append((read_document(Path(file)), Path(file), given or None, False))
-
-    lib = Library(functions=functions, catalogs={}, models={})
-    lib.sources["functions"] = Source(
-        taxonomy_doc.name, taxonomy_doc.sha256, True, root / "functions.yaml"
+        found.entries.append((read_document(Path(file)), Path(file), given or None, False))
+    _load_catalogs(found)
+    _load_models(found, builtin_functions)
+    for doc, origin in found.supporting:
+        builtin = doc.name.startswith("frameworks/")
+        where = origin or (root.parent / doc.name if builtin else Path(doc.name))
+        found.sources.setdefault(f"file:{doc.name}", Source(doc.name, doc.sha256, builtin, where))
+    if found.problems:
+        raise InputError(found.problems)
+    lib = Library(
+        functions=found.functions,
+        catalogs=found.catalogs,
+        models=found.models,
+        sources=found.sources,
+        warnings=tuple(found.warnings),
     )
-    docs: dict[str, Document] = {}
+    _check_references(lib, found.docs)
+    return lib
+
+
+def _builtin_documents(root: Path, found: _Found) -> None:
+    """The shipped catalogs and models (their parsed form cached by content hash)."""
+    for path in sorted(root.glob("*.yaml")):
+        if path.name != "functions.yaml":
+            doc = read_document(path, f"frameworks/{path.name}", cache=True)
+            found.entries.append((doc, path, path.stem, True))
+    for path in sorted((root / "models").glob("*.yaml")):
+        doc = read_document(path, f"frameworks/models/{path.name}", cache=True)
+        found.model_docs.append((doc, path, True))
+
+
+def _directory_documents(directory: Path, found: _Found) -> None:
+    """A `--catalog-dir`: catalogs, `models/` and an optional `functions.yaml` adding functions."""
+    if not directory.is_dir():
+        raise InputError(
+            [Problem(str(directory), None, "", "not a folder; give --catalog-dir a folder")]
+        )
+    extra = directory / "functions.yaml"
+    if extra.exists():
+        doc = read_document(extra)
+        found.supporting.append((doc, extra))
+        for fid, fdef in validate(Taxonomy, doc).functions.items():
+            if fid in found.functions:
+                found.problems.append(
+                    doc.problem(("functions", fid), f"function {fid!r} already exists; rename it")
+                )
+            found.functions[fid] = fdef
+    for path in sorted(
+        [*directory.glob("*.yaml"), *directory.glob("*.yml"), *directory.glob("*.json")]
+    ):
+        if path.name != "functions.yaml" and not path.name.endswith(".functions.yaml"):
+            found.entries.append((read_document(path), path, None, False))
+    for path in sorted(
+        [*(directory / "models").glob("*.yaml"), *(directory / "models").glob("*.yml")]
+    ):
+        found.model_docs.append((read_document(path, max_bytes=PROFILE_MAX_BYTES), path, False))
+
+
+def _load_catalogs(found: _Found) -> None:
+    """Validate every catalog document (OSCAL converted first); ids must be unique."""
     oscal_docs = [
-        (source, doc) for doc, source, _, _ in entries if source is not None and is_oscal(doc.data)
+        (source, doc)
+        for doc, source, _, _ in found.entries
+        if source is not None and is_oscal(doc.data)
     ]
-    for doc, source, given_id, builtin in entries:
+    for doc, source, given_id, builtin in found.entries:
         read: list[Document] = []
-        catalog = _load_catalog(doc, source, given_id, problems, oscal_docs, lib.warnings, read)
-        supporting.extend((extra_doc, None) for extra_doc in read)
+        catalog = _load_catalog(
+            doc, source, given_id, found.problems, oscal_docs, found.warnings, read
+        )
+        found.supporting.extend((extra_doc, None) for extra_doc in read)
         if catalog is None:
             continue
-        if catalog.id in lib.catalogs:
-            problems.append(
+        if catalog.id in found.catalogs:
+            found.problems.append(
                 Problem(
                     doc.name,
                     doc.line_of(("id",)),
                     "id",
-                    f"catalog id {catalog.id!r} is already used by {docs[catalog.id].name}; "
+                    f"catalog id {catalog.id!r} is already used by {found.docs[catalog.id].name}; "
                     "give this one another id with --catalog NEWID=FILE",
                 )
             )
             continue
-        lib.catalogs[catalog.id] = catalog
-        docs[catalog.id] = doc
-        lib.sources[catalog.id] = Source(doc.name, doc.sha256, builtin, source)
-    for doc, path, builtin in model_docs:
+        found.catalogs[catalog.id] = catalog
+        found.docs[catalog.id] = doc
+        found.sources[catalog.id] = Source(doc.name, doc.sha256, builtin, source)
+
+
+def _load_models(found: _Found, builtin_functions: set[str]) -> None:
+    """Validate every model: unique ids, a default for every function, no unknown function."""
+    for doc, path, builtin in found.model_docs:
         try:
             model = validate(OperatingModel, doc)
         except InputError as exc:
-            problems.extend(exc.problems)
+            found.problems.extend(exc.problems)
             continue
-        if model.id in lib.models:
-            problems.append(
+        if model.id in found.models:
+            found.problems.append(
                 doc.problem(("id",), f"model id {model.id!r} is already defined; rename it")
             )
             continue
-        expected = builtin_functions if builtin else set(functions)
+        expected = builtin_functions if builtin else set(found.functions)
         missing = sorted(expected - set(model.functions))
         if missing:
-            problems.append(
+            found.problems.append(
                 doc.problem(("functions",), f"no default for {', '.join(missing)}; add them")
             )
         for fid in model.functions:
-            if fid not in functions:
-                problems.append(
-                    doc.problem(("functions", fid), unknown("function", fid, functions))
+            if fid not in found.functions:
+                found.problems.append(
+                    doc.problem(("functions", fid), unknown("function", fid, found.functions))
                 )
-        lib.models[model.id] = model
-        lib.sources[f"model:{model.id}"] = Source(doc.name, doc.sha256, builtin, path)
-    for doc, origin in supporting:
-        builtin = doc.name.startswith("frameworks/")
-        where = origin or (root.parent / doc.name if builtin else Path(doc.name))
-        lib.sources.setdefault(f"file:{doc.name}", Source(doc.name, doc.sha256, builtin, where))
-    if problems:
-        raise InputError(problems)
-    _check_references(lib, docs)
-    return lib
+        found.models[model.id] = model
+        found.sources[f"model:{model.id}"] = Source(doc.name, doc.sha256, builtin, path)
 
 
 def is_oscal(data: Any) -> bool:
@@ -303,13 +345,9 @@ def find_cycle(lib: Library) -> list[str]:
 
     Uses the standard library's graphlib so that loading does not pay for importing networkx.
     """
-    prerequisites: dict[str, list[str]] = {}
-    for cat in lib.catalogs.values():
-        for control in cat.controls:
-            deps = [lib.resolve(cat.id, d.control) for d in control.depends_on]
-            if control.parent is not None:
-                deps.append(global_key(cat.id, control.parent))
-            prerequisites[global_key(cat.id, control.id)] = deps
+    prerequisites: dict[str, list[str]] = {key: [] for key in lib.controls}
+    for edge in dependency_edges(lib.catalogs.values()):
+        prerequisites[edge.dependent].append(edge.prerequisite)
     try:
         graphlib.TopologicalSorter(prerequisites).prepare()
     except graphlib.CycleError as exc:

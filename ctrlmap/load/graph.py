@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from ctrlmap.load.edges import dependency_edges
 from ctrlmap.models import global_key
-from ctrlmap.models.results import AssignResult, GraphEdge, GraphNode, GraphResult
 
 if TYPE_CHECKING:
     from ctrlmap.load.library import Library
@@ -31,25 +31,14 @@ def build_graph(lib: Library) -> nx.DiGraph[str]:
                 status=control.status,
                 hub=cat.hub,
             )
-    for cat in lib.catalogs.values():
-        for control in cat.controls:
-            key = global_key(cat.id, control.id)
-            if control.parent is not None:
-                graph.add_edge(
-                    key,
-                    global_key(cat.id, control.parent),
-                    kind="parent",
-                    basis="text",
-                    reason="a specification depends on its standard",
-                )
-            for dep in control.depends_on:
-                graph.add_edge(
-                    key,
-                    lib.resolve(cat.id, dep.control),
-                    kind="depends_on",
-                    basis=dep.basis,
-                    reason=dep.reason or "",
-                )
+    for edge in dependency_edges(lib.catalogs.values()):
+        graph.add_edge(
+            edge.dependent,
+            edge.prerequisite,
+            kind=edge.kind,
+            basis=edge.basis,
+            reason=edge.reason,
+        )
     return graph
 
 
@@ -63,6 +52,22 @@ class Scope:
     def weight(self, key: str) -> int:
         """How many controls in scope depend on this one, directly or not."""
         return self.weights.get(key, 0)
+
+    def downstream(self, keys: Iterable[str]) -> set[str]:
+        """The controls that depend on any of `keys`, directly or not, leaving `keys` out.
+
+        One walk against the edges from all the keys at once: linear in the part of the graph
+        it reaches, however many keys there are.
+        """
+        start = {k for k in keys if k in self.graph}
+        seen: set[str] = set()
+        todo = list(start)
+        while todo:
+            for pred in self.graph.predecessors(todo.pop()):
+                if pred not in seen:
+                    seen.add(pred)
+                    todo.append(pred)
+        return seen - start
 
 
 def build_scope(
@@ -118,67 +123,3 @@ def dependents(graph: nx.DiGraph[str]) -> dict[str, int]:
         reach[node] = frozenset(acc)
         weight[node] = len(acc)
     return weight
-
-
-def graph_view(
-    lib: Library,
-    result: AssignResult,
-    frameworks: Iterable[str] | None = None,
-    include_proposed: bool = False,
-) -> GraphResult:
-    """The scoped graph with each node's owner and each edge's party crossing.
-
-    With `frameworks`, only their controls are shown, plus the prerequisites they point to in
-    other catalogs, as context nodes (`external`), so that no dependency silently disappears.
-    """
-    scoped = lib.scope(result.frameworks, include_proposed)
-    wanted = set(frameworks) if frameworks else set(result.frameworks)
-    by_key = {a.control: a for a in result.assignments}
-    shown = {key for key, data in scoped.graph.nodes(data=True) if data["catalog"] in wanted}
-    context = {t for key in shown for t in scoped.graph.successors(key) if t not in shown}
-    nodes = []
-    for key, data in scoped.graph.nodes(data=True):
-        if key not in shown and key not in context:
-            continue
-        a = by_key.get(key)
-        nodes.append(
-            GraphNode(
-                id=key,
-                framework=data["catalog"],
-                title=lib.controls[key].title,
-                owner=a.owner if a else None,
-                responsible=a.raci.responsible if a and a.raci else (),
-                applicable=bool(a and a.applicable),
-                external=key in context,
-                level=lib.controls[key].level,
-                weight=scoped.weight(key),
-            )
-        )
-    kept = {n.id for n in nodes}
-    edges = []
-    for source, target, data in sorted(scoped.graph.edges(data=True)):
-        if source not in kept or target not in kept:
-            continue
-        a, b = by_key.get(source), by_key.get(target)
-        crosses = bool(
-            a and b and a.raci and b.raci and set(a.raci.responsible) != set(b.raci.responsible)
-        )
-        edges.append(
-            GraphEdge.model_validate(
-                {
-                    "from": source,
-                    "to": target,
-                    "kind": data["kind"],
-                    "basis": data["basis"],
-                    "reason": data["reason"],
-                    "crosses": crosses,
-                }
-            )
-        )
-    return GraphResult(
-        organization=result.organization,
-        model=result.model,
-        frameworks=tuple(f for f in result.frameworks if f in wanted),
-        nodes=tuple(nodes),
-        edges=tuple(edges),
-    )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ctrlmap.errors import CtrlmapError, Problem
+from ctrlmap.load.edges import resolve
 from ctrlmap.models import (
     Catalog,
     Control,
@@ -34,17 +35,24 @@ class Source:
     """Where it was read from, so that no output is written over it."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Library:
-    """Everything ctrlmap knows before it reads a profile: catalogs, models, functions."""
+    """Everything ctrlmap knows before it reads a profile: catalogs, models, functions.
+
+    Immutable once loaded. What is derived from it (every control by key, the dependency graph,
+    the scoped graph of a set of frameworks) is computed on first use and kept by this instance
+    alone: `dataclasses.replace` gives a new library that derives its own.
+    """
 
     functions: dict[str, FunctionDef]
     catalogs: dict[str, Catalog]
     models: dict[str, OperatingModel]
     sources: dict[str, Source] = field(default_factory=dict)
-    warnings: list[Problem] = field(default_factory=list)
-    _scopes: dict[tuple[tuple[str, ...], bool], Scope] = field(default_factory=dict, repr=False)
+    warnings: tuple[Problem, ...] = ()
     """Things worth telling the user that do not stop the run (e.g. withdrawn OSCAL controls left out)."""
+    _scopes: dict[tuple[tuple[str, ...], bool], Scope] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def controls(self) -> dict[str, Control]:
@@ -88,4 +96,4 @@ class Library:
 
     def resolve(self, catalog_id: str, ref: str) -> str:
         """The global key a control reference of `catalog_id` points to."""
-        return ref if ":" in ref else global_key(catalog_id, ref)
+        return resolve(catalog_id, ref)

@@ -128,6 +128,10 @@ class Gap(Strict):
     """For a dependency finding: the controls from the root cause down to the one at risk."""
     score: int = 0
     """The severity formula's score (see README, "Severity")."""
+    subcategory: str | None = None
+    """For crosswalk-conflict: the NIST CSF 2.0 subcategory the controls disagree on."""
+    dependencies: int = 0
+    """For missing-handoff: how many dependencies cross between the two parties."""
 
 
 class ProviderMatrix(Strict):

@@ -62,9 +62,9 @@ import uuid
 from typing import Literal
 
 from ctrlmap import __version__
-from ctrlmap.assess.assign import assign_owners, by_provider
+from ctrlmap.assess.assign import by_provider
+from ctrlmap.assess.pipeline import Assessment
 from ctrlmap.errors import CtrlmapError
-from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Role
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
@@ -128,21 +128,14 @@ class ExportInput(Strict):
     function_titles: dict[str, str]
 
 
-def build_export(
-    profile: Profile,
-    lib: Library,
-    model_id: str | None = None,
-    include_proposed: bool = False,
-    *,
-    as_of: dt.date,
-) -> ExportInput:
-    """Assign the profile and gather what every export vocabulary needs."""
-    result = assign_owners(profile, lib, model_id, None, include_proposed)
+def build_export(assessment: Assessment) -> ExportInput:
+    """Gather what every export vocabulary needs from an assessment."""
+    profile, lib, result = assessment.profile, assessment.library, assessment.assignment
     return ExportInput(
         profile=profile,
         assignments=result,
         matrix=by_provider(result, profile),
-        as_of=as_of,
+        as_of=assessment.as_of,
         tool_version=__version__,
         model_title=lib.model(result.model).title,
         catalogs=tuple(

@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from ctrlmap import __version__
-from ctrlmap.analyse.compare import CompareResult, compare_models
-from ctrlmap.assess.assign import LEGAL_STATEMENT, assign_owners
-from ctrlmap.assess.evidence import cycle_start
-from ctrlmap.assess.gaps import GapSummary, find_gaps
+from ctrlmap.analyse.compare import CompareResult
+from ctrlmap.assess.assign import LEGAL_STATEMENT
+from ctrlmap.assess.evidence import EvidenceStatus, evidence_status, review_limit
+from ctrlmap.assess.gaps import GapSummary
 from ctrlmap.assess.gaps.registry import RULES
+from ctrlmap.assess.parties import covering_handoff
+from ctrlmap.assess.pipeline import Assessment
 from ctrlmap.assess.severity import SEVERITIES
-from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.load.read import Document
 from ctrlmap.models import Organization, Profile, Strict
@@ -158,9 +159,6 @@ class FunctionNode(Strict):
     controls: int
 
 
-EvidenceStatus = Literal["current", "stale", "no decision recorded", "dated after the as-of date"]
-
-
 class EvidenceEntry(Strict):
     """One item of the evidence register."""
 
@@ -182,7 +180,7 @@ class GapEntry(Strict):
     downstream: int
 
 
-class Assessment(Strict):
+class Report(Strict):
     """Everything a report shows; its JSON is the canonical snapshot."""
 
     schema_: Literal["ctrlmap/report@1"] = Field("ctrlmap/report@1", alias="schema")
@@ -217,29 +215,20 @@ class Assessment(Strict):
 
 
 def build_report(
-    profile: Profile,
+    assessment: Assessment,
     doc: Document,
-    lib: Library,
-    as_of: dt.date,
-    model_id: str | None = None,
-    include_proposed: bool = False,
     profile_name: str | None = None,
-    compare_to: str | None = None,
-) -> Assessment:
-    """Run the whole pipeline for one profile and shape everything the reports show.
+    comparison: CompareResult | None = None,
+) -> Report:
+    """Shape everything the reports show from one assessment (and a comparison, when given).
 
     `profile_name` is how the inputs section names the profile (default: as it was given).
     """
-    result = assign_owners(profile, lib, model_id, None, include_proposed)
-    if compare_to is not None and compare_to == result.model:
-        raise CtrlmapError(
-            f"--compare-to {compare_to} names the model this report already assesses; "
-            "name the model to compare with"
-        )
-    found = find_gaps(profile, lib, result, as_of, None, include_proposed)
-    model = lib.model(result.model)
-    scope = lib.scope(result.frameworks, include_proposed)
-    applicable = {a.control: a for a in result.assignments if a.applicable}
+    profile, lib, as_of = assessment.profile, assessment.library, assessment.as_of
+    include_proposed = assessment.include_proposed
+    result, found, model = assessment.assignment, assessment.gaps, assessment.model
+    scope = assessment.scope
+    applicable = assessment.applicable
 
     frameworks = []
     for fw in result.frameworks:
@@ -265,19 +254,11 @@ def build_report(
         for name, values in profile.applicability.facts().items()
     )
 
-    gap_entries = []
-    import networkx as nx
+    gap_entries = [
+        GapEntry(gap=gap, downstream=len(assessment.downstream(gap.controls))) for gap in found.gaps
+    ]
 
-    for gap in found.gaps:
-        below: set[str] = set()
-        for key in gap.controls:
-            if key in scope.graph:
-                below |= nx.ancestors(scope.graph, key)
-        gap_entries.append(
-            GapEntry(gap=gap, downstream=len((below - set(gap.controls)) & set(applicable)))
-        )
-
-    return Assessment(
+    return Report(
         tool=f"ctrlmap {__version__}",
         as_of=as_of,
         organization=profile.organization,
@@ -326,13 +307,7 @@ def build_report(
         evidence=_evidence(profile, lib, as_of),
         legal_statement=LEGAL_STATEMENT,
         inputs=_inputs(doc, profile_name or doc.name, lib, scope.graph, model.id),
-        comparison=(
-            compare_models(
-                profile, lib, model.id, compare_to, as_of, include_proposed, current=(result, found)
-            )
-            if compare_to is not None
-            else None
-        ),
+        comparison=comparison,
     )
 
 
@@ -390,7 +365,7 @@ def _handoffs(profile: Profile, gaps: tuple[Gap, ...]) -> tuple[HandoffEntry, ..
                 "to_function": None,
                 "agreement": None,
                 "documented": False,
-                "dependencies": int(g.message.split()[0]),
+                "dependencies": g.dependencies,
                 "example": g.chain[0] if g.chain else None,
             }
         )
@@ -443,13 +418,7 @@ def _function_map(
     row = {f: i for i, f in enumerate(order)}
 
     def documented(p: str, fp: str, q: str, fq: str) -> bool:
-        return any(
-            h.from_ == p
-            and h.to == q
-            and h.from_function in (None, fp)
-            and h.to_function in (None, fq)
-            for h in profile.handoffs
-        )
+        return covering_handoff(profile.handoffs, p, q, (fp,), (fq,)) is not None
 
     return {
         "function_order": order,
@@ -475,21 +444,9 @@ def _evidence(profile: Profile, lib: Library, as_of: dt.date) -> tuple[EvidenceE
     rows = []
     for item in sorted(profile.evidence, key=lambda e: (e.control, e.reviewed)):
         control = lib.controls[item.control]
-        limit = control.review_days or profile.review_period_days
+        limit = review_limit(control, profile.review_period_days)
         age = (as_of - item.reviewed).days
-        needs_decision = (
-            control.kind == "implementation-specification" and control.level == "addressable"
-        )
-        cycle = cycle_start(as_of, control.annual_due) if control.annual_due else None
-        status: EvidenceStatus = (
-            "no decision recorded"
-            if needs_decision and item.decision is None
-            else "dated after the as-of date"
-            if age < 0
-            else "stale"
-            if age > limit or (cycle is not None and item.reviewed <= cycle)
-            else "current"
-        )
+        status = evidence_status(control, item, as_of, profile.review_period_days)
         rows.append(
             EvidenceEntry(
                 control=item.control,
@@ -537,13 +494,13 @@ def _inputs(
     return tuple(files)
 
 
-def canonical_json(assessment: Assessment) -> str:
+def canonical_json(report: Report) -> str:
     """The canonical snapshot text: the JSON report, byte for byte."""
     from ctrlmap.formats.json import dump
 
-    return dump(assessment)
+    return dump(report)
 
 
-def severity_counts(assessment: Assessment) -> list[tuple[str, int]]:
+def severity_counts(report: Report) -> list[tuple[str, int]]:
     """Gap counts in severity order."""
-    return [(s, assessment.gap_summary.by_severity.get(s, 0)) for s in SEVERITIES]
+    return [(s, report.gap_summary.by_severity.get(s, 0)) for s in SEVERITIES]

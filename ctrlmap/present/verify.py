@@ -68,7 +68,7 @@ def verify_report(path: Path, text: str, fresh: Any = None) -> Verification:
 def _verify(text: str, fresh: Any, result: _Checks) -> None:
     from ctrlmap.formats.html import report as render_html
     from ctrlmap.formats.json import dump
-    from ctrlmap.present.report import Assessment
+    from ctrlmap.present.report import Report
 
     found, claimed = _SNAPSHOT.search(text), _DIGEST.search(text)
     if found is None or claimed is None:
@@ -92,7 +92,7 @@ def _verify(text: str, fresh: Any, result: _Checks) -> None:
         f"embedded snapshot hashes to {actual}; the report claims {claimed.group(1)}",
     )
     try:
-        assessment = Assessment.model_validate(data)
+        assessment = Report.model_validate(data)
     except ValidationError as exc:
         result.add(
             "snapshot",

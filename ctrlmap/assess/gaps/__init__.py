@@ -28,11 +28,10 @@ from ctrlmap.assess.gaps import (  # noqa: F401
     ownership,
     providers,
 )
-from ctrlmap.assess.gaps.registry import RULES, Facts, Finding
+from ctrlmap.assess.gaps.registry import RULES, Facts, Finding, RuleId
 from ctrlmap.assess.severity import SEVERITIES, severity_of
-from ctrlmap.load.library import Library
-from ctrlmap.models import Profile, Strict
-from ctrlmap.models.results import AssignResult, Gap
+from ctrlmap.models import Strict
+from ctrlmap.models.results import Gap
 
 
 class GapSummary(Strict):
@@ -55,19 +54,14 @@ class GapsResult(Strict):
     summary: GapSummary
 
 
-def find_gaps(
-    profile: Profile,
-    lib: Library,
-    result: AssignResult,
-    as_of: dt.date,
-    rules: Iterable[str] | None = None,
-    include_proposed: bool = False,
-) -> GapsResult:
-    """Run the rules (all, or those named) over an assignment and return the sorted findings."""
-    facts = Facts.build(profile, lib, result, as_of, include_proposed)
+def find_gaps(facts: Facts, rules: Iterable[RuleId] | None = None) -> GapsResult:
+    """Run the rules (all, or those named and the rules they read) and return the sorted findings."""
     wanted = set(rules) if rules is not None else set(RULES)
+    needed = wanted | {r for w in wanted for r in RULES[w].reads}
     findings: list[Finding] = []
-    for rule_id, info in RULES.items():  # registry order: at-risk-dependency reads earlier findings
+    for rule_id, info in RULES.items():  # RuleId order: a rule runs after the rules it reads
+        if rule_id not in needed:
+            continue
         found = list(info.check(facts))
         facts.found[rule_id] = found
         if rule_id in wanted:
@@ -88,6 +82,8 @@ def find_gaps(
                 citation=f.citation,
                 functions=tuple(f.functions),
                 chain=tuple(f.chain),
+                subcategory=f.subcategory,
+                dependencies=f.dependencies,
                 score=points,
             )
         )
@@ -95,10 +91,10 @@ def find_gaps(
         key=lambda g: (SEVERITIES.index(g.severity), g.controls[0] if g.controls else "", g.rule)
     )
     return GapsResult(
-        organization=result.organization,
-        model=result.model,
-        as_of=as_of,
-        frameworks=result.frameworks,
+        organization=facts.result.organization,
+        model=facts.result.model,
+        as_of=facts.as_of,
+        frameworks=facts.result.frameworks,
         gaps=tuple(gaps),
         summary=GapSummary(
             total=len(gaps),

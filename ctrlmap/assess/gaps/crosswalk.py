@@ -50,6 +50,7 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
             remediation="Make the assignments agree (mirror the override made in one framework in the other), "
             "or record why they differ.",
             citation=f"NIST CSF 2.0 {sub}; " + facts.citations(keys, 2),
+            subcategory=sub,
         )
 
 

@@ -18,20 +18,14 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-@rule("at-risk-dependency", base=0)
+@rule("at-risk-dependency", base=0, reads=BLOCKING)
 def at_risk_dependency(facts: Facts) -> Iterator[Finding]:
     """Controls downstream of a blocking gap: they depend, directly or not, on work nobody can deliver."""
-    import networkx as nx
-
     graph = facts.scope.graph
     roots = [f for rule_id in BLOCKING for f in facts.found.get(rule_id, [])]
     for root in roots:
         inside = set(root.controls)
-        downstream: set[str] = set()
-        for key in root.controls:
-            if key in graph:
-                downstream |= nx.ancestors(graph, key)
-        downstream = {k for k in downstream - inside if k in facts.applicable}
+        downstream = facts.downstream(root.controls)
         if not downstream:
             continue
         keys = sorted(downstream)

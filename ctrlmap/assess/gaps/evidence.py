@@ -2,49 +2,46 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ctrlmap.assess.evidence import cycle_start
+from ctrlmap.assess.evidence import evidence_status
 from ctrlmap.assess.gaps.registry import (
     Facts,
     Finding,
     control_list,
     rule,
 )
+from ctrlmap.models import Evidence
 
 if TYPE_CHECKING:
     pass
 
 
 def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
-    latest: dict[str, list[tuple[dt.date, bool]]] = defaultdict(list)
+    items_of: dict[str, list[Evidence]] = defaultdict(list)
     for item in facts.profile.evidence:
-        latest[item.control].append((item.reviewed, item.decision is not None))
+        items_of[item.control].append(item)
     per_framework: dict[str, list[str]] = defaultdict(list)
     oldest: dict[str, int] = {}
     future: dict[str, int] = defaultdict(int)
     for key, a in facts.applicable.items():
         control = facts.control(key)
-        items = latest.get(key, [])
-        if control.kind == "implementation-specification" and control.level == "addressable":
-            # an addressable spec's evidence records the 164.306(d)(3) decision
-            items = [i for i in items if i[1]]
-        # evidence dated after the as-of date is a typing mistake, not evidence
-        future[a.framework] += sum(d > facts.as_of for d, _ in items)
-        items = [i for i in items if i[0] <= facts.as_of]
-        if not items:
+        rated = [
+            (item, evidence_status(control, item, facts.as_of, facts.profile.review_period_days))
+            for item in items_of.get(key, [])
+        ]
+        future[a.framework] += sum(status == "dated after the as-of date" for _, status in rated)
+        counted = [(i, s) for i, s in rated if s in ("current", "stale")]
+        if not counted:
             if not stale:
                 per_framework[a.framework].append(key)
             continue
-        newest = max(d for d, _ in items)
-        limit = control.review_days or facts.profile.review_period_days
-        age = (facts.as_of - newest).days
-        cycle = cycle_start(facts.as_of, control.annual_due) if control.annual_due else None
-        if stale and (age > limit or (cycle is not None and newest <= cycle)):
+        newest, status = max(counted, key=lambda pair: pair[0].reviewed)
+        if stale and status == "stale":
             per_framework[a.framework].append(key)
+            age = (facts.as_of - newest.reviewed).days
             oldest[a.framework] = max(oldest.get(a.framework, 0), age)
     for framework, keys in sorted(per_framework.items()):
         title = facts.lib.catalogs[framework].title

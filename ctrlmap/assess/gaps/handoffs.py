@@ -12,6 +12,7 @@ from ctrlmap.assess.gaps.registry import (
     rule,
     unique_sorted,
 )
+from ctrlmap.assess.parties import covering_handoff, crossings
 from ctrlmap.models import split_key
 
 if TYPE_CHECKING:
@@ -25,12 +26,11 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
     graph = facts.scope.graph
     for dependent, prerequisite in graph.edges:
         a, b = facts.applicable.get(dependent), facts.applicable.get(prerequisite)
-        if a is None or b is None or a.raci is None or b.raci is None:
+        if a is None or b is None:
             continue
-        for p in b.raci.responsible:
-            for q in a.raci.responsible:
-                if p != q and not _handed_off(facts, p, q, prerequisite, dependent):
-                    groups[(p, q)].append((dependent, prerequisite))
+        for p, q in crossings(a, b):
+            if not _handed_off(facts, p, q, prerequisite, dependent):
+                groups[(p, q)].append((dependent, prerequisite))
     for (p, q), edges in sorted(groups.items()):
         keys = unique_sorted(k for edge in edges for k in edge)
         functions = unique_sorted(f for _, b in edges for f in facts.control(b).functions)
@@ -46,16 +46,18 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
             f"to {q}, with the functions and the agreement clause).",
             citation=facts.citations(keys),
             chain=[f"{d} depends on {b}" for d, b in edges[:20]],
+            dependencies=len(edges),
         )
 
 
 def _handed_off(facts: Facts, p: str, q: str, prerequisite: str, dependent: str) -> bool:
-    from_functions = facts.control(prerequisite).functions
-    to_functions = facts.control(dependent).functions
-    return any(
-        h.from_ == p
-        and h.to == q
-        and (h.from_function is None or h.from_function in from_functions)
-        and (h.to_function is None or h.to_function in to_functions)
-        for h in facts.profile.handoffs
+    return (
+        covering_handoff(
+            facts.profile.handoffs,
+            p,
+            q,
+            facts.control(prerequisite).functions,
+            facts.control(dependent).functions,
+        )
+        is not None
     )

@@ -64,6 +64,8 @@ class Finding:
     roles: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
     chain: list[str] = field(default_factory=list)
+    subcategory: str | None = None
+    dependencies: int = 0
 
 
 @dataclass
@@ -85,16 +87,8 @@ class Facts:
     """The findings of the rules run so far, by rule id."""
 
     @classmethod
-    def build(
-        cls,
-        profile: Profile,
-        lib: Library,
-        result: AssignResult,
-        as_of: dt.date,
-        include_proposed: bool,
-    ) -> Facts:
+    def build(cls, ctx: Context, result: AssignResult, scope: Scope, as_of: dt.date) -> Facts:
         """Index the assignments for the rules."""
-        ctx = Context.build(profile, lib.model(result.model), lib)
         applicable = {a.control: a for a in result.assignments if a.applicable}
         holders: dict[str, set[str]] = defaultdict(set)
         function_controls: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -106,11 +100,11 @@ class Facts:
                     holders[share.function].add(party)
                     function_controls[(share.function, party)].append(a.control)
         return cls(
-            profile,
-            lib,
+            ctx.profile,
+            ctx.lib,
             ctx,
             result,
-            lib.scope(result.frameworks, include_proposed),
+            scope,
             as_of,
             applicable,
             holders,
@@ -126,6 +120,10 @@ class Facts:
         cites = list(dict.fromkeys(self.control(k).citation for k in keys))
         more = f" and {len(cites) - limit} more" if len(cites) > limit else ""
         return "; ".join(cites[:limit]) + more
+
+    def downstream(self, keys: Iterable[str]) -> set[str]:
+        """The applicable controls that depend on any of `keys`, directly or not, outside them."""
+        return self.scope.downstream(keys) & self.applicable.keys()
 
     def score(self, rule_id: RuleId, keys: Iterable[str]) -> int:
         """The severity score of a finding of `rule_id` over these controls."""
@@ -150,18 +148,20 @@ class RuleInfo:
     check: Rule
     summary: str
     """What the rule checks, for the report's method section (the docstring's first line)."""
+    reads: tuple[RuleId, ...] = ()
+    """The rules whose findings this one reads, run first even when only this one is asked for."""
 
 
 RULES: dict[RuleId, RuleInfo] = {}
 """Every registered rule, in `RULE_IDS` order (at-risk-dependency reads the findings before it)."""
 
 
-def rule(rule_id: RuleId, base: int) -> Callable[[Rule], Rule]:
+def rule(rule_id: RuleId, base: int, reads: tuple[RuleId, ...] = ()) -> Callable[[Rule], Rule]:
     """Register a gap rule with its stable id and base severity points, keeping `RULE_IDS` order."""
 
     def wrap(check: Rule) -> Rule:
         doc = (check.__doc__ or "").strip().splitlines()[0]
-        RULES[rule_id] = RuleInfo(rule_id, base, check, doc)
+        RULES[rule_id] = RuleInfo(rule_id, base, check, doc, reads)
         ordered = sorted(RULES.items(), key=lambda item: RULE_IDS.index(item[0]))
         RULES.clear()
         RULES.update(ordered)
