@@ -26,6 +26,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check ctrlmap tests bench tools
 	$(BIN)/ruff format --check ctrlmap tests bench tools
 	$(BIN)/mypy
+	$(BIN)/python tools/imports.py
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.installed-test

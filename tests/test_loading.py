@@ -9,8 +9,9 @@ import pytest
 from click.testing import Result
 
 from ctrlmap.errors import InputError
-from ctrlmap.load.catalogs import load_library, slugify
+from ctrlmap.load.catalogs import load_library
 from ctrlmap.load.profiles import load_profile
+from ctrlmap.models.base import slugify
 from tests.conftest import DATA
 
 BAD = DATA / "bad"

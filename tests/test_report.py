@@ -13,9 +13,9 @@ from click.testing import Result
 
 from ctrlmap.assess.pipeline import assess
 from ctrlmap.formats import render
-from ctrlmap.formats.html import SNAPSHOT_ID, snapshot_parts
 from ctrlmap.load.library import Library
 from ctrlmap.load.profiles import load_profile
+from ctrlmap.present.layout import SNAPSHOT_ID, snapshot_parts
 from ctrlmap.present.report import Report, build_report, canonical_json, safe_url
 from tests.conftest import DATA, EXAMPLES, SECTIONS
 

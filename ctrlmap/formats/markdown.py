@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
-
-from tabulate import tabulate
+from typing import TYPE_CHECKING
 
 from ctrlmap.formats import register
-from ctrlmap.formats.table import crosswalk_summary, local
+from ctrlmap.formats.text import crosswalk_summary, local, md_escape, md_table
 from ctrlmap.models.results import AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
@@ -16,24 +13,6 @@ if TYPE_CHECKING:
     from ctrlmap.analyse.crosswalk import CrosswalkResult
     from ctrlmap.assess.gaps import GapsResult
     from ctrlmap.present.report import Report
-
-
-def md_escape(text: Any) -> str:
-    """Escape what would break a Markdown table cell or start markup."""
-    value = "" if text is None else str(text)
-    for char in ("\\", "|", "*", "_", "`", "<", ">", "[", "]"):
-        value = value.replace(char, "\\" + char)
-    return value.replace("\n", " ")
-
-
-def md_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
-    """A GitHub-flavoured Markdown table with every cell escaped."""
-    return tabulate(
-        [[md_escape(c) for c in row] for row in rows],
-        headers=list(headers),
-        tablefmt="github",
-        disable_numparse=True,
-    )
 
 
 @register("assign", "md")
@@ -127,7 +106,8 @@ def gaps(result: GapsResult) -> str:
 @register("report", "md")
 def report(assessment: Report) -> str:
     """The full report as Markdown, with the same sections as the HTML."""
-    from ctrlmap.formats.html import environment, view
+    from ctrlmap.formats.templates import environment
+    from ctrlmap.present.layout import view
 
     return environment().get_template("report.md").render(**view(assessment))
 
@@ -168,7 +148,8 @@ def crosswalk(result: CrosswalkResult) -> str:
 @register("compare", "md")
 def compare(result: CompareResult) -> str:
     """The comparison and transition plan as Markdown."""
-    from ctrlmap.formats.html import compare_groups, environment
+    from ctrlmap.formats.templates import environment
+    from ctrlmap.present.layout import compare_groups
 
     return (
         environment()

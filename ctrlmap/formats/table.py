@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tabulate import tabulate
 
 from ctrlmap.formats import register
+from ctrlmap.formats.text import crosswalk_summary, local
 from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
 from ctrlmap.present.views import CatalogView, FrameworksView, ValidationView
 
@@ -147,11 +148,6 @@ def _party(raci: Any) -> str:
     )
 
 
-def local(key: str) -> str:
-    """The control id without its catalog prefix."""
-    return key.partition(":")[2]
-
-
 @register("assign", "table")
 def assign(result: AssignResult) -> str:
     """Grouped by framework: id, short title, level, owner, R, A (with the person), people."""
@@ -275,15 +271,6 @@ def _crosswalk_accountable(c: CrosswalkControl) -> str:
     return f"{c.accountable} ({c.accountable_person})" if c.accountable_person else c.accountable
 
 
-def crosswalk_summary(result: CrosswalkResult) -> str:
-    """The one-line count of the crosswalk (shared by the table and Markdown views)."""
-    s = result.summary
-    return (
-        f"{s.subcategories} of {s.hub_subcategories} CSF 2.0 subcategories met; "
-        f"{s.multi_framework} by more than one framework; {s.conflicts} with conflicting owners"
-    )
-
-
 @register("crosswalk", "table")
 def crosswalk(result: CrosswalkResult) -> str:
     """Per CSF subcategory, each framework's controls with owner, R and A; '!' marks a conflict."""
@@ -315,7 +302,7 @@ def crosswalk(result: CrosswalkResult) -> str:
 @register("compare", "table")
 def compare(result: CompareResult) -> str:
     """What moves, the gaps that open and close, what is needed, and the phased plan."""
-    from ctrlmap.formats.html import compare_groups
+    from ctrlmap.present.layout import compare_groups
 
     s = result.summary
     out = [

@@ -7,7 +7,6 @@ reported together.
 from __future__ import annotations
 
 import graphlib
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,14 +28,10 @@ from ctrlmap.models import (
     global_key,
     split_key,
 )
+from ctrlmap.models.base import slugify
 
 if TYPE_CHECKING:
     pass
-
-
-def slugify(text: str) -> str:
-    """A catalog id from a file stem: lower case, runs of other characters become '-'."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "catalog"
 
 
 Entry = tuple[Document, Path | None, str | None, bool]

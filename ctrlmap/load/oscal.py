@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from ctrlmap.errors import InputError, Problem
-from ctrlmap.load.catalogs import slugify
 from ctrlmap.load.read import Document, format_path, read_document
 from ctrlmap.load.resources import builtin_root
+from ctrlmap.models.base import slugify
 
 SUMMARY_MAX = 1200
 """Longest summary kept; OSCAL statements with many items run to several thousand characters."""

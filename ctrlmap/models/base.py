@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -43,3 +44,8 @@ def split_key(key: str) -> tuple[str, str]:
     """Split a global key into catalog id and control id."""
     catalog, _, control = key.partition(":")
     return catalog, control
+
+
+def slugify(text: str) -> str:
+    """A catalog id from a file stem: lower case, runs of other characters become '-'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "catalog"

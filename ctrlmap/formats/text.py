@@ -1,0 +1,43 @@
+"""Text helpers every text format shares: control ids, Markdown escaping and tables, summary lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from tabulate import tabulate
+
+if TYPE_CHECKING:
+    from ctrlmap.analyse.crosswalk import CrosswalkResult
+
+
+def md_escape(text: Any) -> str:
+    """Escape what would break a Markdown table cell or start markup."""
+    value = "" if text is None else str(text)
+    for char in ("\\", "|", "*", "_", "`", "<", ">", "[", "]"):
+        value = value.replace(char, "\\" + char)
+    return value.replace("\n", " ")
+
+
+def md_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
+    """A GitHub-flavoured Markdown table with every cell escaped."""
+    return tabulate(
+        [[md_escape(c) for c in row] for row in rows],
+        headers=list(headers),
+        tablefmt="github",
+        disable_numparse=True,
+    )
+
+
+def local(key: str) -> str:
+    """The control id without its catalog prefix."""
+    return key.partition(":")[2]
+
+
+def crosswalk_summary(result: CrosswalkResult) -> str:
+    """The one-line count of the crosswalk (shared by the table and Markdown views)."""
+    s = result.summary
+    return (
+        f"{s.subcategories} of {s.hub_subcategories} CSF 2.0 subcategories met; "
+        f"{s.multi_framework} by more than one framework; {s.conflicts} with conflicting owners"
+    )
