@@ -23,9 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ctrlmap.assess.assign import Context, assign_all
-from ctrlmap.assess.gaps import find_gaps
-from ctrlmap.assess.gaps.registry import Facts
+from ctrlmap.assessment.assign import Context, assign_all
+from ctrlmap.assessment.gaps import find_gaps
+from ctrlmap.assessment.gaps.registry import Facts
 from ctrlmap.formats import render
 from ctrlmap.load.catalogs import load_library
 from ctrlmap.models import Profile

@@ -13,8 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REGULATORY, generated_catalog, generated_profiles, median_time, timed
-from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.pipeline import assess
+from ctrlmap.assessment.assign import assign_owners
+from ctrlmap.assessment.pipeline import assess
 from ctrlmap.load.catalogs import load_library
 
 ROOT = Path(__file__).resolve().parent.parent

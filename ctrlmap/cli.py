@@ -297,7 +297,7 @@ def assessed(
     rules: Sequence[str] | None = None,
 ) -> tuple[Any, Any]:
     """The profile's assessment (computed once for the command) and the profile's document."""
-    from ctrlmap.assess.pipeline import assess
+    from ctrlmap.assessment.pipeline import assess
 
     lib, loaded, doc = load(settings, profile)
     return (
@@ -343,7 +343,7 @@ def assign(
       ctrlmap assign clinic.yaml --explain 'hipaa-security:164.308(a)(2)'
       ctrlmap assign lender.yaml --by-provider --format csv -o matrix.csv
     """
-    from ctrlmap.assess import assign as engine
+    from ctrlmap.assessment import assign as engine
     from ctrlmap.models.results import ExplainResult
 
     if explain is not None and by_provider:
@@ -408,9 +408,9 @@ def gaps(
       ctrlmap gaps clinic.yaml --as-of 2026-11-28
       ctrlmap gaps lender.yaml --fail-on high --format json -o gaps.json
     """
-    from ctrlmap.assess.gaps import summary_line
-    from ctrlmap.assess.gaps.registry import RULES
-    from ctrlmap.assess.severity import SEVERITIES
+    from ctrlmap.assessment.gaps import summary_line
+    from ctrlmap.assessment.gaps.registry import RULES
+    from ctrlmap.assessment.severity import SEVERITIES
 
     unknown = [r for r in rules if r not in RULES]
     if unknown:
@@ -566,7 +566,7 @@ def verify(
         lib, loaded, doc = load(settings, profile)
 
         def fresh(snapshot: Any) -> Any:
-            from ctrlmap.assess.pipeline import assess
+            from ctrlmap.assessment.pipeline import assess
             from ctrlmap.present.report import build_report
 
             again = assess(loaded, lib, snapshot.model, snapshot.as_of, snapshot.include_proposed)
@@ -802,7 +802,7 @@ def recommend(
         inputs: list[Path] = []
     else:
         from ctrlmap.analyse.recommend import MODELS
-        from ctrlmap.assess.pipeline import assess
+        from ctrlmap.assessment.pipeline import assess
 
         lib, loaded, _ = load(settings, profile)
         day = resolve_as_of(as_of)

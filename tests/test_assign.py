@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctrlmap.assess.assign import assign_owners, by_provider
+from ctrlmap.assessment.assign import assign_owners, by_provider
 from ctrlmap.load.library import Library
 from ctrlmap.models import REGULATORY_CATALOGS, Profile
 from ctrlmap.models.results import Assignment, AssignResult

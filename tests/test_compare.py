@@ -22,8 +22,8 @@ from ctrlmap.analyse.compare import (
     default_target,
     movement,
 )
-from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.pipeline import assess
+from ctrlmap.assessment.assign import assign_owners
+from ctrlmap.assessment.pipeline import assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats.json import dump
 from ctrlmap.load.library import Library

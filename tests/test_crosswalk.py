@@ -10,8 +10,8 @@ from collections.abc import Callable
 import pytest
 
 from ctrlmap.analyse.crosswalk import CrosswalkResult, CrosswalkRow, crosswalk
-from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.pipeline import assess
+from ctrlmap.assessment.assign import assign_owners
+from ctrlmap.assessment.pipeline import assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats import render
 from ctrlmap.load.library import Library

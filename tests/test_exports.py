@@ -15,7 +15,7 @@ import trestle.core.validator_factory as trestle_validators
 from trestle.common import const as trestle_const
 from trestle.oscal.component import ComponentDefinition
 
-from ctrlmap.assess.pipeline import assess
+from ctrlmap.assessment.pipeline import assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats import VIEWS, render
 from ctrlmap.load.library import Library

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from ctrlmap.assess.assign import assign_owners
-from ctrlmap.assess.gaps import GapsResult, summary_line
-from ctrlmap.assess.gaps.registry import RULES
-from ctrlmap.assess.pipeline import assess
-from ctrlmap.assess.severity import severity_of
+from ctrlmap.assessment.assign import assign_owners
+from ctrlmap.assessment.gaps import GapsResult, summary_line
+from ctrlmap.assessment.gaps.registry import RULES
+from ctrlmap.assessment.pipeline import assess
+from ctrlmap.assessment.severity import severity_of
 from ctrlmap.load.library import Library
 from ctrlmap.models import Profile
 from ctrlmap.models.results import Gap
@@ -543,7 +543,7 @@ def test_future_dates_are_not_counted_as_fresh(lib: Library) -> None:
 
 
 def test_a_yearly_due_date_makes_last_years_filing_stale(lib: Library) -> None:
-    from ctrlmap.assess.evidence import cycle_start
+    from ctrlmap.assessment.evidence import cycle_start
 
     assert cycle_start(dt.date(2026, 11, 28), "04-15") == dt.date(2025, 4, 15)
     assert cycle_start(dt.date(2026, 4, 14), "04-15") == dt.date(2024, 4, 15)

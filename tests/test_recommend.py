@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from ctrlmap.analyse.recommend import MODELS, Answers, recommend, staff_bucket
-from ctrlmap.assess.pipeline import Assessment, assess
+from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.formats.json import dump
 from ctrlmap.load.library import Library
 from ctrlmap.models import Profile

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from ctrlmap.assess.pipeline import assess
+from ctrlmap.assessment.pipeline import assess
 from ctrlmap.formats import render
 from ctrlmap.load.library import Library
 from ctrlmap.load.profiles import load_profile

@@ -18,7 +18,7 @@ PACKAGE = "ctrlmap"
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
-    """`ctrlmap/assess/gaps/__init__.py` -> `ctrlmap.assess.gaps`."""
+    """`ctrlmap/assessment/gaps/__init__.py` -> `ctrlmap.assessment.gaps`."""
     parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()

@@ -48,9 +48,9 @@ from typing import Literal
 import networkx as nx
 from pydantic import ConfigDict, Field
 
-from ctrlmap.assess.gaps import GapSummary
-from ctrlmap.assess.parties import covering_handoff, crossings
-from ctrlmap.assess.pipeline import Assessment, assess
+from ctrlmap.assessment.gaps import GapSummary
+from ctrlmap.assessment.parties import covering_handoff, crossings
+from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, Profile, Strict, global_key, split_key

@@ -4,7 +4,7 @@ One piece of work often satisfies several regulations: a risk assessment meets H
 164.308(a)(1)(ii)(A), GLBA 314.4(b) and NYDFS 500.9 at once. The view groups the profile's
 applicable controls by the CSF subcategories they map to (`maps_to`), in the hub's order, and
 flags the subcategories where the `crosswalk-conflict` gap rule fires (read from
-`ctrlmap.assess.gaps.find_gaps`, never re-derived here).
+`ctrlmap.assessment.gaps.find_gaps`, never re-derived here).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ctrlmap.assess.pipeline import Assessment
+from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.models import Catalog, Strict

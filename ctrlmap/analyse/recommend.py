@@ -37,8 +37,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ctrlmap.assess.gaps import GapsResult
-from ctrlmap.assess.pipeline import Assessment
+from ctrlmap.assessment.gaps import GapsResult
+from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.models import ROLES, Profile, Strict
 
 MODELS = ("co-managed", "fully-managed")

@@ -2,8 +2,9 @@
 
 A view is what a command produces (the catalog list, the assignment matrix, the gap list, the
 full report...). `VIEWS` declares which formats each view offers, so the command line can build
-its `--format` choices without importing jinja2; a format's module is imported only when used,
-and registers its renderers with `@register`. Renderers are pure: they return strings.
+its `--format` choices without importing jinja2; `INPUTS` names the result type each view
+renders, and `render` refuses anything else. A format's module is imported only when used, and
+registers its renderers with `@register`. Renderers are pure: they return strings.
 """
 
 from __future__ import annotations
@@ -31,6 +32,24 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "export": ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm"),
 }
 """Each view and the formats it can be rendered in, the default first."""
+
+INPUTS: dict[str, str] = {
+    "frameworks": "ctrlmap.present.views:FrameworksView",
+    "catalog": "ctrlmap.present.views:CatalogView",
+    "validate": "ctrlmap.present.views:ValidationView",
+    "verify": "ctrlmap.present.verify:Verification",
+    "assign": "ctrlmap.models.results:AssignResult",
+    "by-provider": "ctrlmap.models.results:ByProviderResult",
+    "explain": "ctrlmap.models.results:ExplainResult",
+    "gaps": "ctrlmap.assessment.gaps:GapsResult",
+    "graph": "ctrlmap.models.results:GraphResult",
+    "report": "ctrlmap.present.report:Report",
+    "compare": "ctrlmap.analyse.compare:CompareResult",
+    "recommend": "ctrlmap.analyse.recommend:RecommendResult",
+    "crosswalk": "ctrlmap.analyse.crosswalk:CrosswalkResult",
+    "export": "ctrlmap.present.exports:ExportInput",
+}
+"""The result type each view renders, as `module:Class` (imported only when rendering)."""
 
 MODULES = {
     "table": "table",
@@ -70,6 +89,16 @@ def renderer(view: str, fmt: str) -> Renderer:
     return _REGISTRY[(view, fmt)]
 
 
+def input_type(view: str) -> type:
+    """The result type a view renders."""
+    module, _, name = INPUTS[view].partition(":")
+    found: type = getattr(importlib.import_module(module), name)
+    return found
+
+
 def render(view: str, fmt: str, data: Any) -> str:
-    """Render `data` as `view` in `fmt`."""
+    """Render `data`, which must be the view's result type, as `view` in `fmt`."""
+    expected = input_type(view)
+    if not isinstance(data, expected):
+        raise TypeError(f"the {view} view renders a {expected.__name__}, not {type(data).__name__}")
     return renderer(view, fmt)(data)

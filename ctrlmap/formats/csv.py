@@ -12,7 +12,7 @@ from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
     from ctrlmap.analyse.crosswalk import CrosswalkResult
-    from ctrlmap.assess.gaps import GapsResult
+    from ctrlmap.assessment.gaps import GapsResult
     from ctrlmap.present.report import Report
 
 ASSIGN_COLUMNS = (

@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any
 
-from ctrlmap.assess.assign import LEGAL_STATEMENT
+from ctrlmap.assessment.assign import LEGAL_STATEMENT
 from ctrlmap.formats import register
 from ctrlmap.formats.csv import write_rows
 from ctrlmap.models.results import Assignment

@@ -11,7 +11,7 @@ from ctrlmap.models.results import AssignResult, ByProviderResult
 if TYPE_CHECKING:
     from ctrlmap.analyse.compare import CompareResult
     from ctrlmap.analyse.crosswalk import CrosswalkResult
-    from ctrlmap.assess.gaps import GapsResult
+    from ctrlmap.assessment.gaps import GapsResult
     from ctrlmap.present.report import Report
 
 

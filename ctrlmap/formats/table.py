@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ctrlmap.analyse.compare import CompareResult
     from ctrlmap.analyse.crosswalk import CrosswalkControl, CrosswalkResult
     from ctrlmap.analyse.recommend import RecommendResult
-    from ctrlmap.assess.gaps import GapsResult
+    from ctrlmap.assessment.gaps import GapsResult
     from ctrlmap.present.verify import Verification
 
 

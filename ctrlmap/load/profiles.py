@@ -26,9 +26,11 @@ if TYPE_CHECKING:
     pass
 
 
-def load_profile(path: Path, lib: Library, name: str | None = None) -> tuple[Profile, Document]:
+def load_profile(
+    path: Path | str, lib: Library, name: str | None = None
+) -> tuple[Profile, Document]:
     """Read and validate a profile, resolving every reference against the library."""
-    doc = read_document(path, name, max_bytes=PROFILE_MAX_BYTES)
+    doc = read_document(Path(path), name, max_bytes=PROFILE_MAX_BYTES)
     try:
         profile = validate(Profile, doc)
     except InputError as exc:

@@ -62,8 +62,8 @@ import uuid
 from typing import Literal
 
 from ctrlmap import __version__
-from ctrlmap.assess.assign import by_provider
-from ctrlmap.assess.pipeline import Assessment
+from ctrlmap.assessment.assign import by_provider
+from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Role

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ctrlmap.assess.parties import crossings
-from ctrlmap.assess.pipeline import Assessment
+from ctrlmap.assessment.parties import crossings
+from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.models.results import GraphEdge, GraphNode, GraphResult
 
 if TYPE_CHECKING:

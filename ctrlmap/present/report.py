@@ -15,13 +15,13 @@ from pydantic import Field
 
 from ctrlmap import __version__
 from ctrlmap.analyse.compare import CompareResult
-from ctrlmap.assess.assign import LEGAL_STATEMENT
-from ctrlmap.assess.evidence import EvidenceStatus, evidence_status, review_limit
-from ctrlmap.assess.gaps import GapSummary
-from ctrlmap.assess.gaps.registry import RULES
-from ctrlmap.assess.parties import covering_handoff
-from ctrlmap.assess.pipeline import Assessment
-from ctrlmap.assess.severity import SEVERITIES
+from ctrlmap.assessment.assign import LEGAL_STATEMENT
+from ctrlmap.assessment.evidence import EvidenceStatus, evidence_status, review_limit
+from ctrlmap.assessment.gaps import GapSummary
+from ctrlmap.assessment.gaps.registry import RULES
+from ctrlmap.assessment.parties import covering_handoff
+from ctrlmap.assessment.pipeline import Assessment
+from ctrlmap.assessment.severity import SEVERITIES
 from ctrlmap.load.library import Library
 from ctrlmap.load.read import Document
 from ctrlmap.models import Organization, Profile, Strict

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ctrlmap.assess.gaps.registry import (
+from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
     rule,

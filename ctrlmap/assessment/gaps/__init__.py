@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import Field
 
 # importing a family module registers its rules
-from ctrlmap.assess.gaps import (  # noqa: F401
+from ctrlmap.assessment.gaps import (  # noqa: F401
     coverage,
     crosswalk,
     dependencies,
@@ -28,8 +28,8 @@ from ctrlmap.assess.gaps import (  # noqa: F401
     ownership,
     providers,
 )
-from ctrlmap.assess.gaps.registry import RULES, Facts, Finding, RuleId
-from ctrlmap.assess.severity import SEVERITIES, severity_of
+from ctrlmap.assessment.gaps.registry import RULES, Facts, Finding, RuleId
+from ctrlmap.assessment.severity import SEVERITIES, severity_of
 from ctrlmap.models import Strict
 from ctrlmap.models.results import Gap
 

@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ctrlmap.assess.gaps.registry import (
+from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
     rule,
     unique_sorted,
 )
-from ctrlmap.assess.parties import covering_handoff, crossings
+from ctrlmap.assessment.parties import covering_handoff, crossings
 from ctrlmap.models import split_key
 
 if TYPE_CHECKING:

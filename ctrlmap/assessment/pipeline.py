@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from ctrlmap.assess.assign import Context, assign_all
-from ctrlmap.assess.gaps import GapsResult, find_gaps
-from ctrlmap.assess.gaps.registry import Facts, RuleId
+from ctrlmap.assessment.assign import Context, assign_all
+from ctrlmap.assessment.gaps import GapsResult, find_gaps
+from ctrlmap.assessment.gaps.registry import Facts, RuleId
 from ctrlmap.load.graph import Scope
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, Profile

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
-from ctrlmap.assess.assign import Context
-from ctrlmap.assess.severity import score
+from ctrlmap.assessment.assign import Context
+from ctrlmap.assessment.severity import score
 from ctrlmap.load.library import Library
 from ctrlmap.models import Control, Profile, split_key
 from ctrlmap.models.results import Assignment, AssignResult

@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ctrlmap.assess.evidence import evidence_status
-from ctrlmap.assess.gaps.registry import (
+from ctrlmap.assessment.evidence import evidence_status
+from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
     control_list,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ctrlmap.assess.gaps.registry import (
+from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
     rule,

@@ -1,0 +1,34 @@
+"""The library API in ctrlmap/__init__.py: the README's example runs, and names load lazily."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+
+import ctrlmap
+from tests.conftest import EXAMPLES
+
+
+def test_the_readme_example_runs() -> None:
+    lib = ctrlmap.load_library()
+    profile, doc = ctrlmap.load_profile(str(EXAMPLES / "clinic.yaml"), lib)
+    assessment = ctrlmap.assess(profile, lib, as_of=dt.date(2026, 11, 28))
+    table = ctrlmap.render("gaps", "table", assessment.gaps)
+    html = ctrlmap.render("report", "html", ctrlmap.build_report(assessment, doc))
+    assert profile.organization.name in table
+    assert html.startswith("<!DOCTYPE html>")
+    assert isinstance(assessment, ctrlmap.Assessment)
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        _ = ctrlmap.nothing  # type: ignore[attr-defined]
+
+
+def test_importing_the_package_loads_no_engine_module() -> None:
+    code = "import sys, ctrlmap; print(sorted(m for m in sys.modules if m.startswith('ctrlmap')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['ctrlmap']"
