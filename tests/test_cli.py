@@ -190,17 +190,6 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert done.returncode == 0 and done.stdout.startswith("ctrlmap, version")
 
 
-def test_every_view_and_format_is_registered_and_nothing_else() -> None:
-    import importlib
-
-    from ctrlmap import formats
-
-    for module in set(formats.MODULES.values()):
-        importlib.import_module(f"ctrlmap.formats.{module}")
-    declared = {(view, fmt) for view, fmts in formats.VIEWS.items() for fmt in fmts}
-    assert declared == set(formats._REGISTRY)
-
-
 def test_explain_and_by_provider_together_is_a_usage_error(invoke: Callable[..., Result]) -> None:
     result = invoke("assign", CLINIC, "--explain", "hipaa-security:164.308(a)(2)", "--by-provider")
     assert result.exit_code == 2 and "give one" in result.stderr

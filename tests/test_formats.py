@@ -1,0 +1,107 @@
+"""Every registered renderer runs on a real result of its view, and only on that type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ctrlmap import formats
+from ctrlmap.analyse.compare import compare_with
+from ctrlmap.analyse.crosswalk import crosswalk
+from ctrlmap.analyse.recommend import MODELS, Answers, recommend
+from ctrlmap.assessment.assign import by_provider
+from ctrlmap.assessment.pipeline import Assessment, assess
+from ctrlmap.load.library import Library
+from ctrlmap.load.profiles import load_profile
+from ctrlmap.models.results import ExplainResult
+from ctrlmap.present.exports import build_export
+from ctrlmap.present.graph import graph_view
+from ctrlmap.present.layout import snapshot_parts
+from ctrlmap.present.report import build_report
+from ctrlmap.present.verify import verify_report
+from ctrlmap.present.views import catalog_view, frameworks_view, validation_view
+from tests.conftest import EXAMPLES
+
+AS_OF = dt.date(2026, 11, 28)
+PAIRS = [(view, fmt) for view, fmts in formats.VIEWS.items() for fmt in fmts]
+
+
+@pytest.fixture(scope="module")
+def lender(lib: Library) -> tuple[Assessment, Any]:
+    profile, doc = load_profile(
+        EXAMPLES / "mortgage-lender.yaml", lib, "examples/mortgage-lender.yaml"
+    )
+    return assess(profile, lib, None, AS_OF), doc
+
+
+def results(lib: Library, lender: tuple[Assessment, Any], tmp: Any) -> dict[str, Callable[[], Any]]:
+    """A real result of each view, from the mortgage lender (it has every kind of party)."""
+    assessment, doc = lender
+    report = build_report(assessment, doc)
+
+    def verified() -> Any:
+        page = formats.render("report", "html", report)
+        path = tmp / "lender.html"
+        path.write_text(page)
+        return verify_report(path, page)
+
+    return {
+        "frameworks": lambda: frameworks_view(lib),
+        "catalog": lambda: catalog_view(lib, lib.catalogs["pci-dss-4"]),
+        "validate": lambda: validation_view(lib, assessment.profile, "lender.yaml"),
+        "verify": verified,
+        "assign": lambda: assessment.assignment,
+        "by-provider": lambda: by_provider(assessment.assignment, assessment.profile),
+        "explain": lambda: ExplainResult(
+            model=assessment.model.id, assignment=assessment.assignment.assignments[0]
+        ),
+        "gaps": lambda: assessment.gaps,
+        "graph": lambda: graph_view(assessment),
+        "report": lambda: report,
+        "compare": lambda: compare_with(assessment),
+        "recommend": lambda: recommend(
+            Answers(), {m: assess(assessment.profile, lib, m, AS_OF) for m in MODELS}
+        ),
+        "crosswalk": lambda: crosswalk(assessment),
+        "export": lambda: build_export(assessment),
+    }
+
+
+def test_every_view_names_its_input_type() -> None:
+    assert set(formats.INPUTS) == set(formats.VIEWS)
+    for view in formats.VIEWS:
+        assert isinstance(formats.input_type(view), type)
+
+
+def test_every_view_and_format_is_registered_and_nothing_else() -> None:
+    for module in set(formats.MODULES.values()):
+        importlib.import_module(f"ctrlmap.formats.{module}")
+    assert set(PAIRS) == set(formats._REGISTRY)
+
+
+@pytest.mark.parametrize(("view", "fmt"), PAIRS)
+def test_every_renderer_runs_on_its_view(
+    lib: Library, lender: tuple[Assessment, Any], tmp_path: Any, view: str, fmt: str
+) -> None:
+    data = results(lib, lender, tmp_path)[view]()
+    text = formats.render(view, fmt, data)
+    assert isinstance(text, str) and text.count("\n") >= 1
+    if view in ("assign", "by-provider", "gaps", "report", "crosswalk", "compare"):
+        # a result about the organization names it (or, for exports of ids, its controls)
+        assert "Hudson Crest Mortgage" in text or "glba-safeguards:314.4" in text
+
+
+def test_a_renderer_refuses_another_views_result(lender: tuple[Assessment, Any]) -> None:
+    assessment, _ = lender
+    with pytest.raises(TypeError, match="the report view renders a Report, not GapsResult"):
+        formats.render("report", "html", assessment.gaps)
+
+
+def test_the_snapshot_digest_is_of_the_canonical_text(lender: tuple[Assessment, Any]) -> None:
+    assessment, doc = lender
+    embedded, digest = snapshot_parts(build_report(assessment, doc))
+    assert len(digest) == 64 and "<" not in embedded
