@@ -1,7 +1,7 @@
 """The whole process on real OSCAL data, against compliance-trestle parsing the same catalog.
 
 ctrlmap: load NIST SP 800-53 rev. 5 (OSCAL JSON) and resolve the LOW baseline profile against it,
-assign a small organisation's controls, find the gaps and render the assignment and the gaps as
+assign a small organization's controls, find the gaps and render the assignment and the gaps as
 JSON. compliance-trestle (when installed): parse the same catalog into its OSCAL models, which is
 where its own commands start. Each figure is the median of several runs in this one process.
 
@@ -37,7 +37,7 @@ LOW = OSCAL / "NIST_SP-800-53_rev5_LOW-baseline_profile.json"
 LOW_ID = "low"
 AS_OF = dt.date(2026, 11, 28)
 
-ORGANISATION: dict[str, Any] = {
+ORGANIZATION: dict[str, Any] = {
     "organization": {"name": "Bench Agency", "sector": "other"},
     "frameworks": [LOW_ID],
     "model": "co-managed",
@@ -100,7 +100,7 @@ ORGANISATION: dict[str, Any] = {
         },
     ],
 }
-"""A small organisation on the LOW baseline: two people, a managed-IT partner and an assessor."""
+"""A small organization on the LOW baseline: two people, a managed-IT partner and an assessor."""
 
 
 def ctrlmap_process() -> dict[str, float]:
@@ -108,7 +108,7 @@ def ctrlmap_process() -> dict[str, float]:
     marks = [time.perf_counter()]
     lib = load_library([str(CATALOG), f"{LOW_ID}={LOW}"])
     marks.append(time.perf_counter())
-    profile = Profile.model_validate(ORGANISATION)
+    profile = Profile.model_validate(ORGANIZATION)
     context = Context.build(profile, lib.model(profile.model), lib)
     result = assign_all(context)
     marks.append(time.perf_counter())

@@ -265,7 +265,7 @@ def frameworks_show(
 @output_option
 @click.pass_obj
 def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | None) -> None:
-    """Check a profile and report every problem (exit 2), or summarise it (exit 0).
+    """Check a profile and report every problem (exit 2), or summarize it (exit 0).
 
     \b
     Example:
@@ -442,7 +442,7 @@ def graph(
     fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Print the dependency graph: DOT (coloured by owner) or JSON.
+    """Print the dependency graph: DOT (colored by owner) or JSON.
 
     An edge from A to B means A depends on B. Red edges cross parties.
 
@@ -715,7 +715,7 @@ def compare(
     fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Compare two operating models for one organisation and plan the transition.
+    """Compare two operating models for one organization and plan the transition.
 
     What moves and why, the gaps that open and close, what the target model needs that the
     profile lacks, and a phased plan in which no control moves before the controls it depends on.

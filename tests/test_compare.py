@@ -284,7 +284,7 @@ def test_a_chain_moves_one_control_per_phase_through_unmoved_links(lib: Library)
     assert result.untouched == ("chain:c1",)
     assert {c.movement for c in result.changes} == {"provider-to-internal"}
     # c2 moves in house while c3 still waits with msp: msp needs c2's results from the
-    # organisation until phase 4 moves c3 in house too.
+    # organization until phase 4 moves c3 in house too.
     (interim,) = result.phases[2].handoffs
     assert (interim.from_, interim.to, interim.kind, interim.until_phase) == (
         "internal",

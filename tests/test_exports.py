@@ -421,7 +421,7 @@ def test_ccm_categories_with_two_providers(lib: Library) -> None:
     assert rows[audit]["ssrm_category"] == "Shared CSP and third party"
     assert (rows[audit]["csp"], rows[audit]["third_party"]) == ("MSP", "SOC")
     assert rows[audit]["csp_responsibility"].startswith("MSP: ")
-    # With the organisation in the work as well, it is shared with the CSC, the SOC a third party.
+    # With the organization in the work as well, it is shared with the CSC, the SOC a third party.
     both = {**overrides[1], "responsible": ["internal", "msp", "soc"]}
     mixed = build_export(
         assess(profile(lib, providers=providers, overrides=[both]), lib, as_of=AS_OF)

@@ -67,7 +67,7 @@ def test_markdown_has_the_same_sections(lib: Library) -> None:
     page = render("report", "md", assessment(lib, "clinic"))
     for heading in (
         "Scope and method",
-        "Organisation, parties and designated roles",
+        "Organization, parties and designated roles",
         "Summary figures",
         "Responsibility matrix",
         "Gaps by severity",

@@ -1,1 +1,1 @@
-"""Analyse: comparing models, planning the transition, the crosswalk and the recommendation."""
+"""Analyze: comparing models, planning the transition, the crosswalk and the recommendation."""

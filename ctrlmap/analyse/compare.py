@@ -1,4 +1,4 @@
-"""Compare two operating models for one organisation and plan the transition between them.
+"""Compare two operating models for one organization and plan the transition between them.
 
 `compare_models` assigns every control under both models, runs the gap rules under both, and
 returns what moves (and why), which gaps open and close, what the target model needs that the
@@ -27,7 +27,7 @@ gap. When no target is named, a built-in model is compared with the other built-
 custom model with the built-in model it differs from most (see `default_target`).
 
 Movements (the direction the work travels; `MOVEMENTS` is their display order):
-`internal-to-provider` (the organisation's part leaves it: internal or shared to provider),
+`internal-to-provider` (the organization's part leaves it: internal or shared to provider),
 `provider-to-internal` (the providers' part leaves them: provider or shared to internal),
 `to-shared` (internal or provider to shared), `between-providers` (the same kind of owner, other
 providers), `to-unassigned` (nobody is Responsible under the target), `from-unassigned` (nobody
@@ -817,7 +817,7 @@ def _prepare(
             Action(
                 kind="knowledge-transfer",
                 text=f"Give {who} the administrative access, documentation and runbooks{frm} for "
-                f"{_all(functions)} before the organisation takes that work on.",
+                f"{_all(functions)} before the organization takes that work on.",
                 parties=("internal", *sources),
                 functions=functions,
                 citation=_cite(lib, profile, ACCESS_GRANT),
@@ -880,7 +880,7 @@ def _merged_action(
         )
     return Action(
         kind="split",
-        text=f"Document who does which part of {_all(functions)} between the organisation and "
+        text=f"Document who does which part of {_all(functions)} between the organization and "
         f"{names}: a split per function in the profile and in the statement of work.",
         parties=parties,
         functions=functions,
@@ -918,7 +918,7 @@ def _close(
                     kind="credentials",
                     text=f"Hand over to {to} the credentials, tool consoles, documentation and "
                     f"runbooks (network maps, asset inventory, configurations) for {_all(functions)}; "
-                    "keep a break-glass administrator account under the organisation's control.",
+                    "keep a break-glass administrator account under the organization's control.",
                     parties=("internal", *takers),
                     functions=functions,
                 )
@@ -949,7 +949,7 @@ def _close(
             Action(
                 kind="revoke-access",
                 text=f"Revoke {name}'s access for {_all(functions)}"
-                + (" (all of it: it no longer works for the organisation)" if leaves else "")
+                + (" (all of it: it no longer works for the organization)" if leaves else "")
                 + " and confirm the removal in the access register.",
                 parties=("internal", party),
                 functions=functions,

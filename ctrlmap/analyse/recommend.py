@@ -4,7 +4,7 @@ Each answer adds whole points to one model; an unanswered question scores 0:
 
 | question | answer | co-managed | fully-managed | the seed's reason |
 |---|---|---|---|---|
-| internal IT staff | 0 | 0 | 4 | co-managed needs internal IT talent; fully managed fits an organisation with none |
+| internal IT staff | 0 | 0 | 4 | co-managed needs internal IT talent; fully managed fits an organization with none |
 | | 1-2 | 2 | 0 | an IT director keeps institutional knowledge and gains a bench |
 | | 3 or more | 3 | 0 | an IT team keeps knowledge, on-site response and day-to-day decisions in house |
 | what you want to control | high | 2 | 0 | under co-managed internal staff make most tactical calls |
@@ -14,7 +14,7 @@ Each answer adds whole points to one model; an unanswered question scores 0:
 | own people can own regulatory accountability and oversee a provider | yes | 0 | 1 | the condition fully managed depends on is met |
 | | no | 1 | 0 | nobody could oversee a provider running everything: keep the work in house |
 
-No IT staff weighs 4, not 3: it does not merely favour fully managed, it removes what co-managed
+No IT staff weighs 4, not 3: it does not merely favor fully managed, it removes what co-managed
 is built on, so only every other answer together (control high, budget flexible, no one to own
 compliance: 4 points) can balance it, and then neither model fits as is: an exact tie.
 
@@ -88,12 +88,12 @@ COMPLIANCE_FUNCTIONS = ("governance", "compliance-reporting")
 _WHY: dict[Question, dict[str, str]] = {
     "internal-staff": {
         "0": "no internal IT staff: co-managed needs internal IT talent (an IT director or team), "
-        "while fully managed fits an organisation with none",
+        "while fully managed fits an organization with none",
         "1-2": "an IT director or a small team: co-managed keeps their institutional knowledge and "
         "on-site response in house and gives them a bench for after-hours monitoring, tooling and "
         "overflow",
         "3+": "an internal IT team: co-managed keeps institutional knowledge, on-site response and "
-        "day-to-day decisions in house and adds the provider's specialised tooling and capacity",
+        "day-to-day decisions in house and adds the provider's specialized tooling and capacity",
     },
     "control": {
         "high": "you want to keep day-to-day control: under co-managed internal staff make most "
@@ -470,7 +470,7 @@ def _fully_managed(answers: Answers, profile: Profile | None) -> list[Condition]
         Condition(
             model="fully-managed",
             text="An internal compliance owner is named as overseer of the provider: "
-            "accountability stays with the organisation whatever it outsources.",
+            "accountability stays with the organization whatever it outsources.",
             met=answers.in_house_compliance,
             detail=f"{_names(profile, owners)}" if profile and owners else None,
             citation="45 CFR 160.402(c); 16 CFR 314.4(a)(1); 23 NYCRR 500.4(a)(1)",
@@ -478,7 +478,7 @@ def _fully_managed(answers: Answers, profile: Profile | None) -> list[Condition]
         Condition(
             model="fully-managed",
             text="Day-to-day control is delegated within an agreed, written strategy that the "
-            "organisation approves (the vCIO roadmap), with the provider's scope in its agreement.",
+            "organization approves (the vCIO roadmap), with the provider's scope in its agreement.",
             met=None,
         ),
     ]

@@ -6,7 +6,7 @@ Resolution, each step recorded in the basis (README, "How a control is assigned"
 3. a provider's share goes to the provider whose agreement covers the function, else to the sole
    provider (recorded as not contracted), else it stays unassigned; an independence-required
    control goes to an independent assessor contracted for it;
-4. a non-delegable control keeps the organisation Accountable (an override saying otherwise is
+4. a non-delegable control keeps the organization Accountable (an override saying otherwise is
    kept as written, for the gap rules);
 5. the holder of a designated role is Responsible for the control that requires it;
 6. an internal Accountable needs a named person, or becomes null.
@@ -45,7 +45,7 @@ from ctrlmap.models.results import (
 
 LEGAL_STATEMENT = (
     "Accountable in this RACI is the operational owner who answers for the result. Whatever it "
-    "outsources, the organisation remains answerable in law: it is liable for the acts of its "
+    "outsources, the organization remains answerable in law: it is liable for the acts of its "
     "agents (HIPAA, 45 CFR 160.402(c)), a financial institution keeps responsibility for its "
     "program when a service provider runs it (16 CFR 314.4(a)(1); 23 NYCRR 500.4(a)(1)), using a "
     "PCI DSS service provider never relieves the entity of its own compliance, and lawyers keep "
@@ -362,7 +362,7 @@ def _shares(
             BasisStep(
                 step="provider",
                 text=f"The override names {named}, but the model keeps every function of this "
-                "control with the organisation: give an owner in the override to move it.",
+                "control with the organization: give an owner in the override to move it.",
                 citation=None,
             )
         )
@@ -509,7 +509,7 @@ def _accountable(
             basis.append(
                 BasisStep(
                     step="non-delegable",
-                    text=f"The law keeps accountability for this control with the organisation, but the override makes "
+                    text=f"The law keeps accountability for this control with the organization, but the override makes "
                     f"{accountable or 'nobody'} Accountable; kept as written and reported as a gap.",
                     citation=control.accountability_basis,
                 )
@@ -519,7 +519,7 @@ def _accountable(
                 basis.append(
                     BasisStep(
                         step="non-delegable",
-                        text=f"Accountability cannot be delegated: the organisation is Accountable instead of {accountable or 'nobody'}.",
+                        text=f"Accountability cannot be delegated: the organization is Accountable instead of {accountable or 'nobody'}.",
                         citation=control.accountability_basis,
                     )
                 )
@@ -527,7 +527,7 @@ def _accountable(
                 basis.append(
                     BasisStep(
                         step="non-delegable",
-                        text="Accountability cannot be delegated: the organisation stays Accountable.",
+                        text="Accountability cannot be delegated: the organization stays Accountable.",
                         citation=control.accountability_basis,
                     )
                 )

@@ -1,18 +1,18 @@
-"""Graphviz DOT: nodes coloured by owner, clustered by framework, party-crossing edges in red."""
+"""Graphviz DOT: nodes colored by owner, clustered by framework, party-crossing edges in red."""
 
 from __future__ import annotations
 
 from ctrlmap.formats import register
 from ctrlmap.models.results import GraphResult
 
-COLOURS = {
+COLORS = {
     "internal": "#cfe3ff",
     "provider": "#ffe2b8",
     "shared": "#d9f2d0",
     "unassigned": "#ffc9c9",
     None: "#eeeeee",
 }
-"""Fill colour per owner (null: not applicable or external)."""
+"""Fill color per owner (null: not applicable or external)."""
 
 
 def _quote(text: str) -> str:
@@ -45,7 +45,7 @@ def graph(result: GraphResult) -> str:
             owner = n.owner or ("external" if n.external else "n/a")
             label = _quote(n.id.partition(":")[2]).removesuffix('"') + "\\n" + owner + '"'
             lines.append(
-                f'    {_quote(n.id)} [label={label}, fillcolor="{COLOURS[n.owner]}"{style}, '
+                f'    {_quote(n.id)} [label={label}, fillcolor="{COLORS[n.owner]}"{style}, '
                 f"tooltip={_quote(n.title)}];"
             )
         lines.append("  }")

@@ -291,7 +291,7 @@ def _requirement(data: ExportInput, party: str, a: Assignment, control_id: str) 
     props = [_prop("control", a.control), _prop("owner", a.owner or "unassigned")]
     if a.owner == "unassigned":
         description = (
-            "Nobody is Responsible for this control. The organisation remains answerable for it; "
+            "Nobody is Responsible for this control. The organization remains answerable for it; "
             "`ctrlmap gaps` reports it as unowned."
         )
     else:

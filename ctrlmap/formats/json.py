@@ -10,7 +10,7 @@ from ctrlmap.formats import VIEWS, register
 
 
 def dump(result: BaseModel) -> str:
-    """Serialise a result model deterministically: stable key order, two-space indent."""
+    """Serialize a result model deterministically: stable key order, two-space indent."""
     data = result.model_dump(mode="json", by_alias=True)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

@@ -153,7 +153,7 @@ def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem
                 doc.problem(
                     (*at, "overseer"),
                     unknown("internal person", designation.overseer, people)
-                    + " (the overseer must be one of the organisation's own people)",
+                    + " (the overseer must be one of the organization's own people)",
                 )
             )
 

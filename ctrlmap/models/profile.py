@@ -1,4 +1,4 @@
-"""The organisation profile: who the organisation is, its people, providers and agreements."""
+"""The organization profile: who the organization is, its people, providers and agreements."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class Organization(Strict):
-    """The organisation assessed."""
+    """The organization assessed."""
 
     name: Text
     sector: Sector = "other"
@@ -58,7 +58,7 @@ class Applicability(Strict):
 
 
 class Person(Strict):
-    """One of the organisation's own people."""
+    """One of the organization's own people."""
 
     id: Id
     name: Text
@@ -150,7 +150,7 @@ class Override(Strict):
 
 
 class Split(Strict):
-    """How the work of a shared function is divided between the organisation and a provider."""
+    """How the work of a shared function is divided between the organization and a provider."""
 
     function: str
     provider: Id | None = None
@@ -183,7 +183,7 @@ class Evidence(Strict):
 
 
 class Profile(Strict):
-    """An organisation profile, as kept in git by its compliance officer."""
+    """An organization profile, as kept in git by its compliance officer."""
 
     organization: Organization
     frameworks: tuple[str, ...] = Field(min_length=1)
@@ -209,9 +209,9 @@ class Profile(Strict):
         return tuple(p for p in ("internal", *(x.id for x in self.providers)) if p in wanted)
 
     def name_of(self, ident: str) -> str:
-        """The name of a person or provider, `the organisation` for `internal`, else the id."""
+        """The name of a person or provider, `the organization` for `internal`, else the id."""
         if ident == "internal":
-            return "the organisation"
+            return "the organization"
         names = {p.id: p.name for p in self.internal} | {p.id: p.name for p in self.providers}
         return names.get(ident, ident)
 

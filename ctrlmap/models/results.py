@@ -155,7 +155,7 @@ class ByProviderResult(Strict):
     frameworks: tuple[str, ...]
     providers: tuple[ProviderMatrix, ...]
     entity_only: tuple[str, ...]
-    """Controls the organisation manages with no provider involved at all."""
+    """Controls the organization manages with no provider involved at all."""
     unassigned: tuple[str, ...]
 
 

@@ -2,27 +2,27 @@
 
 `build_export` assigns the profile once and gathers what every renderer in
 `ctrlmap.formats.exchange` needs; the renderers only lay it out. The owner is always read from the
-organisation's side: it is the customer (FedRAMP CRM), the entity (PCI DSS 12.8.5) and the cloud
+organization's side: it is the customer (FedRAMP CRM), the entity (PCI DSS 12.8.5) and the cloud
 service customer (CSA CCM); its providers are the service providers, TPSPs and CSPs.
 
-OSCAL (`oscal`): a component definition, one `service` component per party (the organisation's
+OSCAL (`oscal`): a component definition, one `service` component per party (the organization's
 own staff, then each provider in profile order). A control appears under every party Responsible
 for it, with that party's part as the description, so a shared control appears twice. The
 `control-origination` prop is read from the system that will import the components, the
-organisation's: its own work is `organization`, a provider's work is `inherited`.
+organization's: its own work is `organization`, a provider's work is `inherited`.
 
 | ctrlmap owner | listed under | control-origination |
 |---|---|---|
-| internal | the organisation's component | organization |
+| internal | the organization's component | organization |
 | provider | the provider's component | inherited |
 | shared | both components | organization on one, inherited on the other |
-| unassigned | the organisation's component (it remains answerable) | none; a remark says nobody is Responsible |
+| unassigned | the organization's component (it remains answerable) | none; a remark says nobody is Responsible |
 | not applicable | left out | — |
 
 `customer-configured` and `customer-provided` describe a provider's own plan seen from its
 customers; ctrlmap writes the customer's side, so they are not used. Every implemented
 requirement carries the control's RACI as `responsible-roles` (`responsible`, `accountable`,
-`consulted`, `informed`, pointing at parties: the organisation, each provider, and the named
+`consulted`, `informed`, pointing at parties: the organization, each provider, and the named
 Accountable person), its ctrlmap owner and global key as props in the `urn:ctrlmap` namespace, and
 its basis chain as remarks.
 
@@ -36,7 +36,7 @@ FedRAMP-style customer responsibility matrix (`crm-csv`): one row per applicable
 | unassigned | Not assigned | nobody is Responsible (the `unowned` gap) |
 
 PCI DSS 12.8.5 (`pci-12.8.5`): per provider, each `pci-dss-4` requirement it touches, managed by
-`TPSP` (the provider alone), `Entity` (the organisation, within the provider's functions) or
+`TPSP` (the provider alone), `Entity` (the organization, within the provider's functions) or
 `Shared` (both), the matrix `assign --by-provider` prints. Needs `pci-dss-4` in the profile.
 
 CSA CCM shared security responsibility model (`ccm-ssrm`): one row per control in scope. The CSP
@@ -175,7 +175,7 @@ def check_export(fmt: str, data: ExportInput) -> None:
 
 
 def party_name(data: ExportInput, party: str) -> str:
-    """The display name of `internal` (the organisation) or a provider id."""
+    """The display name of `internal` (the organization) or a provider id."""
     if party == "internal":
         return data.profile.organization.name
     for p in data.profile.providers:
@@ -190,7 +190,7 @@ def person_name(data: ExportInput, person: str) -> str:
 
 
 def accountable_text(data: ExportInput, a: Assignment) -> str:
-    """Who answers for the control, by name: the organisation with its person, a provider, or nobody."""
+    """Who answers for the control, by name: the organization with its person, a provider, or nobody."""
     if a.raci is None or a.raci.accountable is None:
         return "nobody"
     name = party_name(data, a.raci.accountable)
@@ -396,7 +396,7 @@ class CcmRow(Strict):
     csp: str | None
     third_parties: tuple[str, ...]
     csc: str
-    """What the cloud service customer (the organisation) does."""
+    """What the cloud service customer (the organization) does."""
     csp_part: str
     """What the CSP and any third party do."""
     accountable: str
@@ -469,12 +469,12 @@ ORIGINATION: dict[str, Origination] = {"internal": "organization"}
 
 
 def origination(party: str) -> Origination:
-    """The OSCAL control-origination of a party's part of a control, from the organisation's side."""
+    """The OSCAL control-origination of a party's part of a control, from the organization's side."""
     return ORIGINATION.get(party, "inherited")
 
 
 def oscal_uuid(data: ExportInput, *parts: str) -> str:
-    """A stable uuid (version 5) for one element of the organisation's export."""
+    """A stable uuid (version 5) for one element of the organization's export."""
     base = uuid.uuid5(UUID_NAMESPACE, data.profile.organization.name)
     return str(uuid.uuid5(base, "\x1f".join(parts)))
 

@@ -87,7 +87,7 @@ class RuleEntry(Strict):
 
 
 class PersonEntry(Strict):
-    """One of the organisation's people."""
+    """One of the organization's people."""
 
     id: str
     name: str

@@ -43,7 +43,7 @@ class GapSummary(Strict):
 
 
 class GapsResult(Strict):
-    """`ctrlmap gaps`: the accountability gaps of one organisation under one model."""
+    """`ctrlmap gaps`: the accountability gaps of one organization under one model."""
 
     schema_: Literal["ctrlmap/gaps@1"] = Field("ctrlmap/gaps@1", alias="schema")
     organization: str

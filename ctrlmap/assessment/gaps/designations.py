@@ -35,7 +35,7 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                 controls=keys,
                 roles=[role],
                 parties=["internal"],
-                message=f"No {rule_info.title} is designated, but {rule_info.citation} requires the organisation to name one.",
+                message=f"No {rule_info.title} is designated, but {rule_info.citation} requires the organization to name one.",
                 remediation=f"Designate the {role} in the profile (designations: {role}: {{holder: <person id>}}) "
                 "and record the appointment in writing.",
                 citation=rule_info.citation,
@@ -47,9 +47,9 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                 roles=[role],
                 parties=[entry.holder_party or entry.holder],
                 message=f"The {rule_info.title} is held by the provider {entry.holder_name}, but "
-                f"{rule_info.citation} requires one of the organisation's own "
+                f"{rule_info.citation} requires one of the organization's own "
                 + ("lawyers." if role == "supervising-lawyer" else "executives."),
-                remediation=f"Designate one of the organisation's own people as {role}; the provider can "
+                remediation=f"Designate one of the organization's own people as {role}; the provider can "
                 "support the work but cannot hold the role.",
                 citation=rule_info.citation,
             )
@@ -77,7 +77,7 @@ def outsourced_without_overseer(facts: Facts) -> Iterator[Finding]:
             roles=[role],
             parties=[entry.holder_party or entry.holder],
             message=f"The {rule_info.title} is held by {entry.holder_name}, a provider, and no senior member of "
-            "the organisation is named to direct and oversee it.",
+            "the organization is named to direct and oversee it.",
             remediation=f"Name an internal senior person as overseer (designations: {role}: "
             f"{{holder: {entry.holder}, overseer: <person id>}}).",
             citation=rule_info.citation,

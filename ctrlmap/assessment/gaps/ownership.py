@@ -104,7 +104,7 @@ def shared_without_split(facts: Facts) -> Iterator[Finding]:
             functions=[function],
             parties=["internal", *undocumented],
             people=facts.ctx.people_by_function.get(function, []),
-            message=f"{function} is shared between the organisation and {', '.join(undocumented)} in "
+            message=f"{function} is shared between the organization and {', '.join(undocumented)} in "
             f"{len(set(keys))} control(s), but nothing says who does which part.",
             remediation=f"Document the split for {function} (internal_part, provider_part, agreement) "
             "in the profile's splits and in the provider's statement of work.",
@@ -133,7 +133,7 @@ def non_delegable_accountability(facts: Facts) -> Iterator[Finding]:
             roles=unique_sorted(r for k in keys if (r := facts.control(k).designation)),
             message=f"{facts.name(party)} is made Accountable for {len(keys)} control(s) "
             f"({control_list(facts, keys)}) whose accountability the law keeps with the organisation.",
-            remediation="Make the organisation Accountable (an internal person answers for it); the provider "
+            remediation="Make the organization Accountable (an internal person answers for it); the provider "
             "may stay Responsible for doing the work.",
             citation=shorten(bases[0]) + (f" and {len(bases) - 1} more" if len(bases) > 1 else ""),
         )
@@ -141,7 +141,7 @@ def non_delegable_accountability(facts: Facts) -> Iterator[Finding]:
 
 @rule("no-internal-capability", base=2)
 def no_internal_capability(facts: Facts) -> Iterator[Finding]:
-    """The organisation is Responsible for work no internal person covers."""
+    """The organization is Responsible for work no internal person covers."""
     for (function, party), keys in sorted(facts.function_controls.items()):
         if party != "internal" or facts.ctx.people_by_function.get(function):
             continue
@@ -150,7 +150,7 @@ def no_internal_capability(facts: Facts) -> Iterator[Finding]:
             controls=unique_sorted(keys),
             functions=[function],
             parties=["internal"],
-            message=f"The organisation is Responsible for {function} in {len(set(keys))} control(s), "
+            message=f"The organization is Responsible for {function} in {len(set(keys))} control(s), "
             f"but none of its people covers {function}.",
             remediation=f"Give {function} to an internal person (their functions list), hire or train for it, "
             "or contract a provider and record an override.",

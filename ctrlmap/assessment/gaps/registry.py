@@ -133,7 +133,7 @@ class Facts:
 
     def name(self, ident: str) -> str:
         """A party's, person's or provider's display name."""
-        return "the organisation" if ident == "internal" else self.ctx.name(ident)
+        return "the organization" if ident == "internal" else self.ctx.name(ident)
 
 
 Rule = Callable[[Facts], Iterable[Finding]]
