@@ -32,3 +32,14 @@ def test_importing_the_package_loads_no_engine_module() -> None:
     code = "import sys, ctrlmap; print(sorted(m for m in sys.modules if m.startswith('ctrlmap')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['ctrlmap']"
+
+
+def test_names_follow_a_copy_that_renames_a_provider() -> None:
+    lib = ctrlmap.load_library()
+    profile, _ = ctrlmap.load_profile(EXAMPLES / "clinic.yaml", lib)
+    renamed = profile.providers[0].model_copy(update={"name": "Harbor Two"})
+    copy = profile.model_copy(update={"providers": (renamed,)})
+    assert profile.name_of("harbor") == "Harbor Managed IT"
+    assert copy.name_of("harbor") == "Harbor Two"
+    assert copy.name_of("internal") == "the organization"
+    assert copy.party_name("internal") == profile.organization.name

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictInt, StringConstraints, field_validator, model_validator
+from pydantic import Field, PrivateAttr, StrictInt, StringConstraints, field_validator, model_validator
 
 from ctrlmap.models.base import DefaultOwner, Role, Sector, Strict, as_tuple
 
@@ -208,12 +208,25 @@ class Profile(Strict):
         wanted = set(parties)
         return tuple(p for p in ("internal", *(x.id for x in self.providers)) if p in wanted)
 
+    _names: tuple[object, object, dict[str, str]] | None = PrivateAttr(default=None)
+
     def name_of(self, ident: str) -> str:
-        """The name of a person or provider, `the organization` for `internal`, else the id."""
+        """The name of a person or provider in prose: `the organization` for `internal`, else the id.
+
+        The id -> name index is built once per people and providers (name_of is called for every
+        finding); a `model_copy` that replaces either gets a new index.
+        """
         if ident == "internal":
             return "the organization"
-        names = {p.id: p.name for p in self.internal} | {p.id: p.name for p in self.providers}
-        return names.get(ident, ident)
+        cached = self._names
+        if cached is None or cached[0] is not self.internal or cached[1] is not self.providers:
+            names = {p.id: p.name for p in self.internal} | {p.id: p.name for p in self.providers}
+            cached = self._names = (self.internal, self.providers, names)
+        return cached[2].get(ident, ident)
+
+    def party_name(self, party: str) -> str:
+        """A party's name in a list or a table: the organization's own name for `internal`."""
+        return self.organization.name if party == "internal" else self.name_of(party)
 
     @field_validator(
         "internal", "providers", "overrides", "splits", "handoffs", "evidence", mode="before"

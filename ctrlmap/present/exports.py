@@ -176,17 +176,12 @@ def check_export(fmt: str, data: ExportInput) -> None:
 
 def party_name(data: ExportInput, party: str) -> str:
     """The display name of `internal` (the organization) or a provider id."""
-    if party == "internal":
-        return data.profile.organization.name
-    for p in data.profile.providers:
-        if p.id == party:
-            return p.name
-    return party
+    return data.profile.party_name(party)
 
 
 def person_name(data: ExportInput, person: str) -> str:
     """A person's name, or the id when unknown."""
-    return next((p.name for p in data.profile.internal if p.id == person), person)
+    return data.profile.name_of(person)
 
 
 def accountable_text(data: ExportInput, a: Assignment) -> str:

@@ -133,7 +133,7 @@ class Facts:
 
     def name(self, ident: str) -> str:
         """A party's, person's or provider's display name."""
-        return "the organization" if ident == "internal" else self.ctx.name(ident)
+        return self.profile.name_of(ident)
 
 
 Rule = Callable[[Facts], Iterable[Finding]]
