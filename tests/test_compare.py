@@ -15,19 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctrlmap.analyse.compare import (
-    MOVEMENTS,
-    CompareResult,
-    compare_with,
-    default_target,
-    movement,
-)
+from ctrlmap.analyse.compare import compare_with, default_target, movement
 from ctrlmap.assessment.assign import assign_owners
 from ctrlmap.assessment.pipeline import assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats.json import dump
 from ctrlmap.load.library import Library
 from ctrlmap.models import Catalog, Profile
+from ctrlmap.models.comparison import MOVEMENTS, CompareResult
 from ctrlmap.models.results import Assignment, AssignResult, Gap, Raci, Share
 from tests.builders import profile, with_defaults
 

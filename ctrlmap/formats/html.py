@@ -16,7 +16,7 @@ from ctrlmap.present.layout import compare_groups, view
 from ctrlmap.present.report import Report
 
 if TYPE_CHECKING:
-    from ctrlmap.analyse.compare import CompareResult
+    from ctrlmap.models.comparison import CompareResult
 
 
 @register("compare", "html")

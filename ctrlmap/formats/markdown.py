@@ -9,9 +9,9 @@ from ctrlmap.formats.text import crosswalk_summary, local, md_escape, md_table
 from ctrlmap.models.results import AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
-    from ctrlmap.analyse.compare import CompareResult
     from ctrlmap.analyse.crosswalk import CrosswalkResult
     from ctrlmap.assessment.gaps import GapsResult
+    from ctrlmap.models.comparison import CompareResult
     from ctrlmap.present.report import Report
 
 

@@ -13,10 +13,10 @@ from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
 from ctrlmap.present.views import CatalogView, FrameworksView, ValidationView
 
 if TYPE_CHECKING:
-    from ctrlmap.analyse.compare import CompareResult
     from ctrlmap.analyse.crosswalk import CrosswalkControl, CrosswalkResult
     from ctrlmap.analyse.recommend import RecommendResult
     from ctrlmap.assessment.gaps import GapsResult
+    from ctrlmap.models.comparison import CompareResult
     from ctrlmap.present.verify import Verification
 
 

@@ -6,7 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, StrictInt, StringConstraints, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from ctrlmap.models.base import DefaultOwner, Role, Sector, Strict, as_tuple
 

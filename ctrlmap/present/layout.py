@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ctrlmap.present.report import OWNERS, Report, canonical_json, severity_counts
 
 if TYPE_CHECKING:
-    from ctrlmap.analyse.compare import Change, CompareResult
+    from ctrlmap.models.comparison import Change, CompareResult
 
 
 CHART_WIDTH = 560
@@ -172,7 +172,7 @@ def view(a: Report) -> dict[str, Any]:
 
 def compare_groups(c: CompareResult) -> list[tuple[str, list[Change]]]:
     """The moving controls grouped by movement, in the movements' display order."""
-    from ctrlmap.analyse.compare import MOVEMENTS
+    from ctrlmap.models.comparison import MOVEMENTS
 
     return [
         (m, [ch for ch in c.changes if ch.movement == m])

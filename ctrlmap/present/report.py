@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from ctrlmap import __version__
-from ctrlmap.analyse.compare import CompareResult
 from ctrlmap.assessment.assign import LEGAL_STATEMENT
 from ctrlmap.assessment.evidence import EvidenceStatus, evidence_status, review_limit
 from ctrlmap.assessment.gaps import GapSummary
@@ -25,6 +24,7 @@ from ctrlmap.assessment.severity import SEVERITIES
 from ctrlmap.load.library import Library
 from ctrlmap.load.read import Document
 from ctrlmap.models import Organization, Profile, Strict
+from ctrlmap.models.comparison import CompareResult
 from ctrlmap.models.results import Assignment, DesignationEntry, Gap
 
 SEVERITY_FORMULA = (

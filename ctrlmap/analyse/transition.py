@@ -1,0 +1,638 @@
+"""The phased transition plan: service cut-overs, the actions before and after, and the hand-offs each phase needs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import networkx as nx
+
+from ctrlmap.assessment.parties import covering_handoff, crossings
+from ctrlmap.load.library import Library
+from ctrlmap.models import Profile, global_key, split_key
+from ctrlmap.models.comparison import (
+    MOVEMENTS,
+    Action,
+    Change,
+    Dependency,
+    Need,
+    Phase,
+    PhaseHandoff,
+)
+from ctrlmap.models.results import Assignment
+
+LEAD_FUNCTIONS = ("governance", "compliance-reporting", "vendor-management")
+"""Who leads the transition and oversees the providers: the first person covering one of these."""
+
+
+# Where each framework says the thing an action does; looked up in the catalogs so that only
+# frameworks in scope are cited, with the catalog's own citation text.
+DUE_DILIGENCE = {
+    "hipaa-security": "164.308(b)(1)",
+    "glba-safeguards": "314.4(f)(1)",
+    "nydfs-500": "500.11(a)(2)",
+    "pci-dss-4": "12.8.3",
+    "aba-model-rules": "opinion-08-451",
+}
+
+
+ACCESS_GRANT = {
+    "hipaa-security": "164.308(a)(4)(ii)(B)",
+    "glba-safeguards": "314.4(c)(1)(ii)",
+    "nydfs-500": "500.7",
+    "pci-dss-4": "7.2.2",
+    "aba-model-rules": "rule-1.6(c)",
+}
+
+
+ACCESS_REVOKE = {
+    "hipaa-security": "164.308(a)(3)(ii)(C)",
+    "glba-safeguards": "314.4(c)(1)",
+    "nydfs-500": "500.7",
+    "pci-dss-4": "8.2.5",
+    "aba-model-rules": "rule-1.6(c)",
+}
+
+
+CONTRACT = {
+    "hipaa-security": "164.314(a)(1)",
+    "glba-safeguards": "314.4(f)(2)",
+    "nydfs-500": "500.11(b)",
+    "pci-dss-4": "12.8.2",
+    "aba-model-rules": "rule-5.3(b)",
+}
+
+
+SPLITS = {"pci-dss-4": "12.8.5"}
+
+
+DISPOSAL = {
+    "hipaa-security": "164.310(d)(2)(i)",
+    "glba-safeguards": "314.4(c)(6)(i)",
+    "nydfs-500": "500.13(b)",
+    "pci-dss-4": "9.4.7",
+    "aba-model-rules": "rule-1.6(c)",
+}
+
+
+def plan_phases(
+    profile: Profile,
+    lib: Library,
+    target_id: str,
+    graph: nx.DiGraph[str],
+    old: dict[str, Assignment],
+    new: dict[str, Assignment],
+    phase_of: dict[str, int],
+    changes: list[Change],
+    needs: list[Need],
+) -> list[Phase]:
+    """The phases: prepare, one per layer of moving controls, close out."""
+    handoffs = _phase_handoffs(graph, profile, lib, old, new, phase_of)
+    gains, losses = _flows(old, new, phase_of, lib)
+    phases = [
+        Phase(
+            phase=1,
+            kind="prepare",
+            title="Prepare: agreements, due diligence and access before anyone new touches "
+            "regulated data",
+            summary="Nothing moves yet. Every action here is done before the first control moves.",
+            actions=tuple(_prepare(profile, lib, needs, gains, losses, old)),
+            controls=(),
+            functions=(),
+            movements={},
+            handoffs=(),
+            people=_people_of(profile, gains, losses, lead=True),
+            providers=_providers_of(profile, gains, losses),
+        )
+    ]
+    by_phase: dict[int, list[str]] = defaultdict(list)
+    for key, number in phase_of.items():
+        by_phase[number].append(key)
+    by_key = {c.control: c for c in changes}
+    last_move = max(phase_of.values(), default=1)
+    for number in range(2, last_move + 1):
+        keys = by_phase[number]
+        phases.append(_move_phase(profile, lib, number, keys, by_key, old, new, handoffs))
+    phases.append(
+        Phase(
+            phase=last_move + 1,
+            kind="close",
+            title="Close out: credentials, access and data of the outgoing parties",
+            summary="Every control has moved. Hand over what the outgoing parties still hold, "
+            "revoke what they no longer need, and confirm oversight under the new model.",
+            actions=tuple(_close(profile, lib, target_id, gains, losses, old, new)),
+            controls=(),
+            functions=(),
+            movements={},
+            handoffs=(),
+            people=_people_of(profile, losses),
+            providers=_providers_of(profile, gains, losses),
+        )
+    )
+    return phases
+
+
+def dependency_levels(graph: nx.DiGraph[str], moving: set[str]) -> dict[str, int]:
+    """Each moving control's layer: one more than the deepest moving control it depends on.
+
+    Dependencies count directly or through controls that do not move (and through controls that
+    are not applicable: a conservative reading of the catalog's order). One pass in dependency
+    order: prerequisites first.
+    """
+    level: dict[str, int] = {}
+    below: dict[str, int] = {}
+    for node in reversed(list(nx.topological_sort(graph))):
+        deepest = max(
+            (level[s] if s in moving else below[s] for s in graph.successors(node)), default=-1
+        )
+        below[node] = deepest
+        if node in moving:
+            level[node] = deepest + 1
+    return level
+
+
+Flows = dict[str, dict[str, None]]
+"""Party -> the functions (ordered, as dict keys) it gains or loses among the moving controls."""
+
+
+def _flows(
+    old: dict[str, Assignment], new: dict[str, Assignment], moving: Iterable[str], lib: Library
+) -> tuple[Flows, Flows]:
+    """Per party, the functions whose share it takes on and the ones it gives up."""
+    gains: dict[str, set[str]] = defaultdict(set)
+    losses: dict[str, set[str]] = defaultdict(set)
+    for key in moving:
+        before = {s.function: set(s.parties) for s in old[key].shares if s.function}
+        after = {s.function: set(s.parties) for s in new[key].shares if s.function}
+        for fid in set(before) | set(after):
+            for party in after.get(fid, set()) - before.get(fid, set()):
+                gains[party].add(fid)
+            for party in before.get(fid, set()) - after.get(fid, set()):
+                losses[party].add(fid)
+    order = list(lib.functions)
+
+    def ordered(found: dict[str, set[str]]) -> Flows:
+        return {
+            p: dict.fromkeys(sorted(fs, key=lambda f: order.index(f) if f in order else len(order)))
+            for p, fs in found.items()
+        }
+
+    return ordered(gains), ordered(losses)
+
+
+def _list(items: Iterable[str], limit: int = 6) -> str:
+    items = list(items)
+    shown = items[:limit]
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    if len(shown) > 1 and not more:
+        return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return ", ".join(shown) + more
+
+
+def _all(items: Iterable[str]) -> str:
+    """Every item, for a text that must be complete (a contract's scope, a hand-over list)."""
+    return _list(items, limit=1000)
+
+
+def _cite(lib: Library, profile: Profile, table: dict[str, str]) -> str | None:
+    """The citations of `table`'s controls for the frameworks in scope, in the catalogs' words."""
+    found = [
+        lib.controls[key].citation
+        for fw in profile.frameworks
+        if fw in table and (key := global_key(fw, table[fw])) in lib.controls
+    ]
+    return "; ".join(dict.fromkeys(found)) or None
+
+
+def _covering(profile: Profile, functions: Iterable[str]) -> list[str]:
+    wanted = set(functions)
+    return [p.id for p in profile.internal if wanted & set(p.functions)]
+
+
+def _prepare(
+    profile: Profile,
+    lib: Library,
+    needs: list[Need],
+    gains: Flows,
+    losses: Flows,
+    old: dict[str, Assignment],
+) -> list[Action]:
+    """Phase 1: what must exist before anyone new touches regulated data."""
+    involved = profile.party_order({*gains, *losses, "internal"})
+    owners = _covering(profile, LEAD_FUNCTIONS)
+    lead = f"{profile.name_of(owners[0])} ({owners[0]})" if owners else "an internal owner"
+    # The seed: phase the onboarding so support does not lapse while responsibilities shift.
+    actions = [
+        Action(
+            kind="briefing",
+            text=f"Make {lead} responsible for the transition and brief "
+            f"{_list(profile.name_of(p) for p in involved)} on this plan: who takes on what in "
+            "which phase, the hand-offs that keep each dependency covered meanwhile, and whom to "
+            "call while responsibilities shift.",
+            parties=tuple(involved),
+        )
+    ]
+    working = {p for a in old.values() if a.raci for p in a.raci.responsible}
+    incoming = [p for p in profile.party_order(gains) if p != "internal"]
+    for provider in incoming:
+        functions = tuple(gains[provider])
+        verb = "extending its role to" if provider in working else "engaging it for"
+        actions.append(
+            Action(
+                kind="due-diligence",
+                text=f"Carry out due diligence on {profile.name_of(provider)} before {verb} "
+                f"{_all(functions)}: its security program, audit reports or certifications, "
+                "incident history and references.",
+                parties=("internal", provider),
+                functions=functions,
+                citation=_cite(lib, profile, DUE_DILIGENCE),
+            )
+        )
+    actions.extend(_need_actions(profile, lib, needs))
+    for provider in incoming:
+        functions = tuple(gains[provider])
+        actions.append(
+            Action(
+                kind="access",
+                text=f"Once the agreements above are signed, give {profile.name_of(provider)} named, "
+                f"least-privilege, MFA-protected access for {_all(functions)}, and record it in "
+                "the access register.",
+                parties=("internal", provider),
+                functions=functions,
+                citation=_cite(lib, profile, ACCESS_GRANT),
+            )
+        )
+    if "internal" in gains:
+        functions = tuple(gains["internal"])
+        people = _covering(profile, functions)
+        sources = [p for p in profile.party_order(_holders(old, functions)) if p != "internal"]
+        who = (
+            _list(profile.name_of(p) for p in people)
+            if people
+            else "the people who will take it on (nobody internal covers it yet)"
+        )
+        frm = f" from {_list(profile.name_of(p) for p in sources)}" if sources else ""
+        actions.append(
+            Action(
+                kind="knowledge-transfer",
+                text=f"Give {who} the administrative access, documentation and runbooks{frm} for "
+                f"{_all(functions)} before the organization takes that work on.",
+                parties=("internal", *sources),
+                functions=functions,
+                citation=_cite(lib, profile, ACCESS_GRANT),
+            )
+        )
+    return actions
+
+
+MERGED = ("provider-not-contracted", "shared-without-split")
+"""Needs merged into one action per provider: a contract's scope and its splits are one document."""
+
+
+def _need_actions(profile: Profile, lib: Library, needs: list[Need]) -> list[Action]:
+    """The target's needs as actions, in the needs' order; hand-offs are left to the phases."""
+    slots: list[Need | tuple[str, tuple[str, ...]]] = []
+    merged: dict[tuple[str, tuple[str, ...]], list[Need]] = defaultdict(list)
+    for need in needs:
+        if need.kind == "handoff":
+            continue
+        if need.rule in MERGED:
+            key = (need.rule, need.parties)
+            if key not in merged:
+                slots.append(key)
+            merged[key].append(need)
+        else:
+            slots.append(need)
+    return [
+        _merged_action(profile, lib, slot[0], slot[1], merged[slot])
+        if isinstance(slot, tuple)
+        else Action(
+            kind=slot.kind,
+            text=slot.text,
+            parties=slot.parties,
+            functions=slot.functions,
+            citation=slot.citation,
+        )
+        for slot in slots
+    ]
+
+
+def _merged_action(
+    profile: Profile, lib: Library, rule: str, parties: tuple[str, ...], group: list[Need]
+) -> Action:
+    functions = tuple(dict.fromkeys(f for n in group for f in n.functions))
+    providers = [p for p in parties if p != "internal"]
+    names = _list(profile.name_of(p) for p in providers)
+    if rule == "provider-not-contracted":
+        agreement = next(
+            (x.agreement for x in profile.providers if x.id in providers and x.agreement), None
+        )
+        return Action(
+            kind="agreement",
+            text=f"Extend {names}'s agreement"
+            + (f" ({agreement})" if agreement else "")
+            + f" to cover {_all(functions)} before it takes that work on, or give the work to "
+            "someone else with an override.",
+            parties=("internal", *providers),
+            functions=functions,
+            citation=_cite(lib, profile, CONTRACT),
+        )
+    return Action(
+        kind="split",
+        text=f"Document who does which part of {_all(functions)} between the organization and "
+        f"{names}: a split per function in the profile and in the statement of work.",
+        parties=parties,
+        functions=functions,
+        citation=_cite(lib, profile, SPLITS),
+    )
+
+
+def _holders(old: dict[str, Assignment], functions: Iterable[str]) -> set[str]:
+    wanted = set(functions)
+    return {p for a in old.values() for s in a.shares if s.function in wanted for p in s.parties}
+
+
+def _close(
+    profile: Profile,
+    lib: Library,
+    target_id: str,
+    gains: Flows,
+    losses: Flows,
+    old: dict[str, Assignment],
+    new: dict[str, Assignment],
+) -> list[Action]:
+    """The last phase: credentials handed over, access revoked, data returned, oversight confirmed."""
+    actions: list[Action] = []
+    still = {p for a in new.values() if a.raci for p in a.raci.responsible}
+    incoming = [p for p in profile.party_order(gains) if p != "internal"]
+    for party in profile.party_order(losses):
+        functions = tuple(losses[party])
+        if party == "internal":
+            takers = [p for p in incoming if set(gains[p]) & set(functions)]
+            people = _covering(profile, functions)
+            to = _list(profile.name_of(p) for p in takers) if takers else "the parties taking it on"
+            staff = _list(profile.name_of(p) for p in people) if people else "the internal staff"
+            actions.append(
+                Action(
+                    kind="credentials",
+                    text=f"Hand over to {to} the credentials, tool consoles, documentation and "
+                    f"runbooks (network maps, asset inventory, configurations) for {_all(functions)}; "
+                    "keep a break-glass administrator account under the organization's control.",
+                    parties=("internal", *takers),
+                    functions=functions,
+                )
+            )
+            actions.append(
+                Action(
+                    kind="revoke-access",
+                    text=f"Reduce the standing administrative access of {staff} for "
+                    f"{_all(functions)} to what their remaining role needs.",
+                    parties=("internal",),
+                    functions=functions,
+                    citation=_cite(lib, profile, ACCESS_REVOKE),
+                )
+            )
+            continue
+        name = profile.name_of(party)
+        leaves = party not in still
+        actions.append(
+            Action(
+                kind="credentials",
+                text=f"Take back from {name} the administrator credentials, keys and tool consoles "
+                f"for {_all(functions)}, and rotate every secret it knew.",
+                parties=("internal", party),
+                functions=functions,
+            )
+        )
+        actions.append(
+            Action(
+                kind="revoke-access",
+                text=f"Revoke {name}'s access for {_all(functions)}"
+                + (" (all of it: it no longer works for the organization)" if leaves else "")
+                + " and confirm the removal in the access register.",
+                parties=("internal", party),
+                functions=functions,
+                citation=_cite(lib, profile, ACCESS_REVOKE),
+            )
+        )
+        actions.append(
+            Action(
+                kind="data",
+                text=f"Have {name} return or securely destroy the regulated data it held for "
+                f"{_all(functions)}, and certify the destruction in writing.",
+                parties=("internal", party),
+                functions=functions,
+                citation=_cite(lib, profile, DISPOSAL),
+            )
+        )
+        actions.append(
+            Action(
+                kind="agreement",
+                text=f"End the agreement with {name}."
+                if leaves
+                else f"Amend {name}'s agreement to remove {_all(functions)}.",
+                parties=("internal", party),
+                functions=functions,
+            )
+        )
+    oversight = "; ".join(
+        dict.fromkeys(c.citation for key, c in lib.controls.items() if c.oversight and key in old)
+    )
+    owners = _covering(profile, LEAD_FUNCTIONS)
+    overseer = profile.name_of(owners[0]) if owners else "the internal compliance owner"
+    for provider in incoming:
+        actions.append(
+            Action(
+                kind="oversight",
+                text=f"{overseer} reviews {profile.name_of(provider)}'s performance of "
+                f"{_list(gains[provider])} after the move and records the date as last_reviewed.",
+                parties=("internal", provider),
+                functions=tuple(gains[provider]),
+                citation=oversight or None,
+            )
+        )
+    actions.append(
+        Action(
+            kind="profile",
+            text=f"Update the profile: model {target_id}, with the new splits, hand-offs and "
+            "agreements; rerun `ctrlmap gaps` and keep the signed agreements, access changes and "
+            "destruction certificates as evidence of the transition.",
+            parties=("internal",),
+        )
+    )
+    return actions
+
+
+def _people_of(profile: Profile, *flows: Flows, lead: bool = False) -> tuple[str, ...]:
+    """The internal people who cover the moving functions (and the transition's lead)."""
+    wanted = set(_covering(profile, {f for flow in flows for fs in flow.values() for f in fs}))
+    if lead:
+        wanted.update(_covering(profile, LEAD_FUNCTIONS)[:1])
+    return tuple(p.id for p in profile.internal if p.id in wanted)
+
+
+def _providers_of(profile: Profile, *flows: Flows) -> tuple[str, ...]:
+    """The providers that take on or give up work."""
+    return tuple(p for p in profile.party_order({p for f in flows for p in f}) if p != "internal")
+
+
+def _move_phase(
+    profile: Profile,
+    lib: Library,
+    number: int,
+    keys: list[str],
+    changes: dict[str, Change],
+    old: dict[str, Assignment],
+    new: dict[str, Assignment],
+    handoffs: dict[int, list[PhaseHandoff]],
+) -> Phase:
+    """One movement phase: its controls, the functions they carry, hand-offs, people, providers."""
+    counts: dict[str, int] = defaultdict(int)
+    for key in keys:
+        # the functions whose defaults differ say what moves; a control's other functions do not
+        moved = [f.function for f in changes[key].why] or lib.controls[key].functions
+        for fid in moved:
+            counts[fid] += 1
+    functions = tuple(sorted(counts, key=lambda f: (-counts[f], f)))
+    shown = _list(functions, 3)
+    noun = "control" if len(keys) == 1 else "controls"
+    title = (
+        f"Move the foundations ({len(keys)} {noun}): {shown}"
+        if number == 2
+        else f"Move the next layer ({len(keys)} {noun}): {shown}"
+    )
+    summary = (
+        "These controls depend on no other moving control."
+        if number == 2
+        else f"Each of these controls depends on a control moved in phase {number - 1} and on "
+        "nothing that moves later."
+    )
+    movements = {m: n for m in MOVEMENTS if (n := sum(changes[k].movement == m for k in keys))}
+    people = {p for k in keys for p in (*old[k].people, *new[k].people)}
+    parties = {
+        p
+        for k in keys
+        for a in (old[k], new[k])
+        if a.raci
+        for p in (*a.raci.responsible, a.raci.accountable)
+        if p is not None
+    }
+    return Phase(
+        phase=number,
+        kind="move",
+        title=title,
+        summary=summary,
+        actions=(),
+        controls=tuple(keys),
+        functions=functions,
+        movements=movements,
+        handoffs=tuple(handoffs.get(number, ())),
+        people=tuple(p.id for p in profile.internal if p.id in people),
+        providers=tuple(p for p in profile.party_order(parties) if p != "internal"),
+    )
+
+
+def _share_functions(lib: Library, a: Assignment, party: str) -> list[str]:
+    """The functions whose share of a control the party does; a role holder's share by its role."""
+    role = lib.controls[a.control].designation
+    return [
+        s.function or f"{role} (designated role)"
+        for s in a.shares
+        if party in s.parties and (s.function or role)
+    ]
+
+
+def _documented(
+    profile: Profile, lib: Library, p: str, q: str, prerequisite: str, dependent: str
+) -> str | None:
+    """The agreement of the profile's hand-off from p to q that covers this dependency, if any."""
+    found = covering_handoff(
+        profile.handoffs,
+        p,
+        q,
+        lib.controls[prerequisite].functions,
+        lib.controls[dependent].functions,
+    )
+    return found.agreement if found else None
+
+
+def _phase_handoffs(
+    graph: nx.DiGraph[str],
+    profile: Profile,
+    lib: Library,
+    old: dict[str, Assignment],
+    new: dict[str, Assignment],
+    phase_of: dict[str, int],
+) -> dict[int, list[PhaseHandoff]]:
+    """For each phase, the hand-offs that start with it.
+
+    The state after phase t gives a control its target parties when it moved in a phase up to t,
+    else its source parties. A dependency A -> B needs a hand-off from every party Responsible
+    for B to every other party Responsible for A; one that the source state did not need starts
+    in the phase that creates it and lasts until a later phase removes it (interim), or for good.
+    """
+
+    def state(key: str, t: int) -> Assignment:
+        return new[key] if key in phase_of and phase_of[key] <= t else old[key]
+
+    def pairs(dependent: str, prerequisite: str, t: int) -> set[tuple[str, str]]:
+        return set(crossings(state(dependent, t), state(prerequisite, t)))
+
+    groups: dict[tuple[int, str, str, int | None, str | None], list[tuple[str, str]]] = defaultdict(
+        list
+    )
+    for dependent, prerequisite in graph.edges:
+        if dependent not in old or prerequisite not in old:
+            continue
+        times = sorted({phase_of[k] for k in (dependent, prerequisite) if k in phase_of})
+        if not times:
+            continue
+        previous = pairs(dependent, prerequisite, 1)
+        for i, t in enumerate(times):
+            now = pairs(dependent, prerequisite, t)
+            for p, q in sorted(now - previous):
+                until = next(
+                    (u for u in times[i + 1 :] if (p, q) not in pairs(dependent, prerequisite, u)),
+                    None,
+                )
+                agreement = _documented(profile, lib, p, q, prerequisite, dependent)
+                groups[(t, p, q, until, agreement)].append((dependent, prerequisite))
+            previous = now
+    out: dict[int, list[PhaseHandoff]] = defaultdict(list)
+    rank = {
+        p: i
+        for i, p in enumerate(profile.party_order({"internal", *(x.id for x in profile.providers)}))
+    }
+    for (t, p, q, until, agreement), edges in sorted(
+        groups.items(),
+        key=lambda item: (
+            item[0][0],
+            item[0][3] is None,
+            rank.get(item[0][1], 99),
+            rank.get(item[0][2], 99),
+            item[0][3] or 0,
+            item[0][4] or "",
+        ),
+    ):
+        edges.sort()
+        from_functions = dict.fromkeys(
+            f for _, b in edges for f in _share_functions(lib, state(b, t), p)
+        )
+        to_functions = dict.fromkeys(
+            f for d, _ in edges for f in _share_functions(lib, state(d, t), q)
+        )
+        dependent, prerequisite = edges[0]
+        out[t].append(
+            PhaseHandoff(
+                from_=p,
+                to=q,
+                kind="lasting" if until is None else "interim",
+                until_phase=until,
+                from_functions=tuple(from_functions),
+                to_functions=tuple(to_functions),
+                agreement=agreement,
+                example=f"{split_key(dependent)[1]} depends on {split_key(prerequisite)[1]}",
+                dependencies=tuple(Dependency(control=d, depends_on=b) for d, b in edges),
+            )
+        )
+    return out
