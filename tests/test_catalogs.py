@@ -127,7 +127,8 @@ RESEARCH_IDS = {
         *[f"314.4(j)(1)({r})" for r in ("i", "ii", "iii", "iv", "v", "vi")],
         "314.4(j)(2)",
     ],
-    # 500.1 definitions, 500.19 (applicability) and 500.22 (transition) are not units
+    # 500.1 definitions and 500.22 (transition) are not units; 500.19 and 500.24 are checked in
+    # test_catalog_content_nydfs
     "nydfs-500": [
         "500.2(a)",
         *[f"500.2(b)({i})" for i in range(1, 7)],

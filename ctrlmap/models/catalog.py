@@ -20,12 +20,26 @@ REGULATORY_CATALOGS = (
 )
 """The built-in regulatory catalogs (the CSF hub aside), in the order the README lists them."""
 
+NYDFS_STATUSES = (
+    "standard",
+    "class-a",
+    "limited-exemption",
+    "exempt-parent-program",
+    "exempt-no-systems",
+    "exempt-captive-insurer",
+    "exempt-inactive-broker",
+    "exempt-listed-person",
+)
+"""The values of the `nydfs` fact: the entity's tier, or the 23 NYCRR 500.19 exemption it claims
+(limited-exemption (a), exempt-parent-program (b), exempt-no-systems (c), exempt-captive-insurer
+(d), exempt-inactive-broker (e), exempt-listed-person (g))."""
+
 FACTS: dict[str, tuple[str | bool, ...]] = {
     "hipaa": ("covered-entity", "business-associate"),
     "hipaa-clearinghouse": (True, False),
     "hipaa-group-health-plan": (True, False),
     "pci": ("merchant", "service-provider"),
-    "nydfs": ("standard", "class-a", "limited-exemption"),
+    "nydfs": NYDFS_STATUSES,
     "glba-small-institution": (True, False),
     "outsourced": (
         "security-official",

@@ -31,7 +31,17 @@ class Applicability(Strict):
     hipaa_clearinghouse: bool = Field(False, alias="hipaa-clearinghouse")
     hipaa_group_health_plan: bool = Field(False, alias="hipaa-group-health-plan")
     pci: tuple[Literal["merchant", "service-provider"], ...] = Field(("merchant",), min_length=1)
-    nydfs: Literal["standard", "class-a", "limited-exemption"] = "standard"
+    nydfs: Literal[
+        "standard",
+        "class-a",
+        "limited-exemption",
+        "exempt-parent-program",
+        "exempt-no-systems",
+        "exempt-captive-insurer",
+        "exempt-inactive-broker",
+        "exempt-listed-person",
+    ] = "standard"
+    """The tier, or the 23 NYCRR 500.19 exemption claimed (the values of catalog.NYDFS_STATUSES)."""
     glba_small_institution: bool = Field(False, alias="glba-small-institution")
 
     @field_validator("hipaa", "pci", mode="before")
