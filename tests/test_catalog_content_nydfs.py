@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import get_args
 
 import pytest
+from pydantic import ValidationError
 
 from ctrlmap.loading import Library
 from ctrlmap.models import Applicability, Control
@@ -140,3 +142,108 @@ def test_a_fully_exempt_covered_entity_only_files_its_notice(lib: Library, statu
 def test_a_person_outside_part_500_owes_nothing(lib: Library) -> None:
     applicable = {c.id for c in nydfs(lib).values() if applies(c, "exempt-listed-person")}
     assert applicable == {"500.19", "500.19(g)"}
+
+
+SECOND_AMENDMENT = dt.date(2023, 11, 1)
+"""500.21(b): the Second Amendment took effect November 1, 2023; 500.22 counts from it."""
+PHASES = {  # 500.22(c)-(e): the period after the Second Amendment, and the units it phases in
+    SECOND_AMENDMENT + dt.timedelta(days=30): {  # (d)(1): 500.17
+        "500.17(a)",
+        "500.17(a)(1)",
+        "500.17(a)(2)",
+        "500.17(b)(1)",
+        "500.17(b)(1)(ii)",
+        "500.17(b)(1)(ii)(a)",
+        "500.17(b)(1)(ii)(b)",
+        "500.17(b)(1)(ii)(c)",
+        "500.17(b)(2)",
+        "500.17(c)",
+        "500.17(c)(1)",
+        "500.17(c)(2)",
+    },
+    SECOND_AMENDMENT + dt.timedelta(days=180): {"500.2(c)", "500.5(b)", "500.5(c)"},  # (c)
+    dt.date(2024, 11, 1): {  # (d)(2), one year: 500.4, 500.15, 500.16, 500.19(a)
+        "500.4(b)(6)",
+        "500.4(c)",
+        "500.4(d)",
+        "500.4(d)(1)",
+        "500.4(d)(2)",
+        "500.4(d)(3)",
+        "500.4(d)(4)",
+        "500.15",
+        "500.15(a)",
+        "500.15(b)",
+        "500.16",
+        "500.16(a)",
+        "500.16(a)(1)",
+        "500.16(a)(1)(vii)",
+        "500.16(a)(1)(viii)",
+        "500.16(a)(2)",
+        *(f"500.16(a)(2)({r})" for r in ("i", "ii", "iii", "iv", "v", "vi")),
+        "500.16(b)",
+        "500.16(c)",
+        "500.16(d)",
+        "500.16(d)(1)",
+        "500.16(d)(2)",
+        "500.16(e)",
+        "500.19(a)",
+    },
+    dt.date(2025, 5, 1): {  # (d)(3), 18 months: 500.5(a)(2), 500.7, 500.14(a)(2), 500.14(b)
+        "500.5(a)(2)",
+        *(f"500.7(a)({i})" for i in range(2, 7)),
+        "500.7(b)",
+        "500.7(c)",
+        "500.7(c)(1)",
+        "500.7(c)(2)",
+        "500.14(a)(2)",
+        "500.14(b)",
+        "500.14(b)(1)",
+        "500.14(b)(2)",
+    },
+    dt.date(2025, 11, 1): {  # (d)(4), two years: 500.12, 500.13(a)
+        "500.12",
+        "500.12(a)",
+        "500.12(a)(1)",
+        "500.12(a)(2)",
+        "500.12(a)(3)",
+        "500.12(b)",
+        "500.13(a)",
+        "500.13(a)(1)",
+        *(f"500.13(a)(1)({r})" for r in ("i", "ii", "iii", "iv", "v")),
+        "500.13(a)(2)",
+    },
+    SECOND_AMENDMENT: {"500.19(e)", "500.19(f)", "500.19(g)", "500.19(h)", "500.24"},  # (e)
+}
+
+
+def test_the_phase_in_dates_follow_500_22(lib: Library) -> None:
+    assert SECOND_AMENDMENT + dt.timedelta(days=180) == dt.date(2024, 4, 29)
+    dated = {c.id: c.effective for c in nydfs(lib).values() if c.effective is not None}
+    expected = {cid: date for date, ids in PHASES.items() for cid in ids}
+    assert dated == expected
+
+
+def test_duties_the_2017_text_already_imposed_carry_no_phase_in_date(lib: Library) -> None:
+    controls = nydfs(lib)
+    for cid in ("500.4(a)", "500.4(b)", "500.7(a)(1)", "500.13(b)", "500.14(a)(1)", "500.17(b)"):
+        assert controls[cid].effective is None, cid
+    # where the 2017 text had a predecessor of a phased-in duty, the unit says so
+    for cid in ("500.5(a)(2)", "500.12", "500.15", "500.16(a)(1)", "500.17(a)(1)"):
+        assert "2017" in (controls[cid].note or ""), cid
+
+
+def test_effective_is_an_iso_date_field_of_the_control_model() -> None:
+    base = {
+        "id": "X-1",
+        "title": "t",
+        "summary": "s",
+        "citation": "c",
+        "kind": "requirement",
+        "level": "required",
+    }
+    assert Control.model_validate({**base, "effective": "2025-11-01"}).effective == dt.date(
+        2025, 11, 1
+    )
+    assert Control.model_validate(base).effective is None
+    with pytest.raises(ValidationError):
+        Control.model_validate({**base, "effective": "2025-02-30"})
