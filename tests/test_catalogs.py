@@ -358,7 +358,17 @@ def test_pci_flags(lib: Library) -> None:
     for i in range(1, 6):
         assert controls[f"12.8.{i}"].accountability == "non-delegable"
     assert controls["12.8.4"].oversight
-    assert controls["11.4.1"].independence == "required"
+    # PCI DSS puts tester independence on the tests, not on the methodology of 11.4.1
+    assert controls["11.4.1"].independence is None
+    assert "independent-assessment" not in controls["11.4.1"].functions
+    for cid in ("11.4.2", "11.4.3", "11.4.5", "11.4.6"):
+        assert controls[cid].independence == "required", cid
+    assert {c.id for c in controls.values() if c.independence} == {
+        "11.4.2",
+        "11.4.3",
+        "11.4.5",
+        "11.4.6",
+    }
     assert controls["7.2.4"].review_days == 183
     for cid in ("12.9.1", "12.9.2", "A1", "A1.1.1"):
         assert controls[cid].applies_if == {"pci": ("service-provider",)}
