@@ -370,7 +370,7 @@ def test_pci_flags(lib: Library) -> None:
         "11.4.6",
     }
     assert controls["7.2.4"].review_days == 183
-    for cid in ("12.9.1", "12.9.2", "A1", "A1.1.1"):
+    for cid in ("12.9.1", "12.9.2"):
         assert controls[cid].applies_if == {"pci": ("service-provider",)}
 
 

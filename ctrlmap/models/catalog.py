@@ -39,6 +39,9 @@ FACTS: dict[str, tuple[str | bool, ...]] = {
     "hipaa-clearinghouse": (True, False),
     "hipaa-group-health-plan": (True, False),
     "pci": ("merchant", "service-provider"),
+    "pci-issuer": (True, False),
+    "pci-customized-approach": (True, False),
+    "pci-multi-tenant": (True, False),
     "nydfs": NYDFS_STATUSES,
     "glba-small-institution": (True, False),
     "outsourced": (

@@ -31,6 +31,12 @@ class Applicability(Strict):
     hipaa_clearinghouse: bool = Field(False, alias="hipaa-clearinghouse")
     hipaa_group_health_plan: bool = Field(False, alias="hipaa-group-health-plan")
     pci: tuple[Literal["merchant", "service-provider"], ...] = Field(("merchant",), min_length=1)
+    pci_issuer: bool = Field(False, alias="pci-issuer")
+    """An issuer, or a company supporting issuing services (PCI DSS 3.3.3)."""
+    pci_customized_approach: bool = Field(False, alias="pci-customized-approach")
+    """Meets at least one requirement with the customized approach (PCI DSS 12.3.2)."""
+    pci_multi_tenant: bool = Field(False, alias="pci-multi-tenant")
+    """A multi-tenant service provider (PCI DSS Appendix A1, 11.4.7)."""
     nydfs: Literal[
         "standard",
         "class-a",
@@ -56,6 +62,9 @@ class Applicability(Strict):
             "hipaa-clearinghouse": (self.hipaa_clearinghouse,),
             "hipaa-group-health-plan": (self.hipaa_group_health_plan,),
             "pci": self.pci,
+            "pci-issuer": (self.pci_issuer,),
+            "pci-customized-approach": (self.pci_customized_approach,),
+            "pci-multi-tenant": (self.pci_multi_tenant,),
             "nydfs": (self.nydfs,),
             "glba-small-institution": (self.glba_small_institution,),
         }
