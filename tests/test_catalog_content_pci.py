@@ -40,3 +40,65 @@ def test_the_narrower_requirements_have_their_own_facts_off_by_default(lib: Libr
     given = Applicability.model_validate({"pci-multi-tenant": True, "pci": ["service-provider"]})
     assert given.facts()["pci-multi-tenant"] == (True,)
     assert "pci-multi-tenant" not in given.defaults_assumed()
+
+
+A2 = ["A2.1.1", "A2.1.2", "A2.1.3"]
+A3 = [
+    "A3.1.1",
+    "A3.1.2",
+    "A3.1.3",
+    "A3.1.4",
+    "A3.2.1",
+    "A3.2.2",
+    "A3.2.2.1",
+    "A3.2.3",
+    "A3.2.4",
+    "A3.2.5",
+    "A3.2.5.1",
+    "A3.2.5.2",
+    "A3.2.6",
+    "A3.2.6.1",
+    "A3.3.1",
+    "A3.3.1.1",
+    "A3.3.2",
+    "A3.3.3",
+    "A3.4.1",
+    "A3.5.1",
+]
+"""PCI DSS v4.0.1 Appendices A2 and A3, every requirement at x.y.z and below."""
+
+
+def test_appendix_a2_applies_only_to_ssl_and_early_tls_terminals(lib: Library) -> None:
+    controls = pci(lib)
+    assert sorted(c for c in controls if c.startswith("A2.")) == A2
+    assert controls["A2"].kind == "standard"
+    assert (
+        controls["A2"].applies_if == controls["A2.1.1"].applies_if == {"pci-early-tls-poi": (True,)}
+    )
+    for cid in ("A2.1.2", "A2.1.3"):  # service providers only
+        assert controls[cid].applies_if == {
+            "pci": ("service-provider",),
+            "pci-early-tls-poi": (True,),
+        }
+    assert all(controls[c].parent == "A2" for c in A2)
+
+
+def test_appendix_a3_applies_only_to_designated_entities(lib: Library) -> None:
+    controls = pci(lib)
+    assert sorted(c for c in controls if c.startswith("A3.")) == A3
+    assert controls["A3"].kind == "standard"
+    for cid in ("A3", *A3):
+        assert controls[cid].applies_if == {"pci-designated-entity": (True,)}, cid
+    assert controls["A3.1.1"].accountability == "non-delegable"
+    assert controls["A3.3.3"].review_days == controls["A3.2.1"].review_days == 92
+    assert controls["A3.4.1"].review_days == controls["A3.2.4"].review_days == 183
+    assert {d.control for d in controls["A3.3.3"].depends_on} == {
+        "A3.1.3",
+        "A3.2.2",
+        "A3.2.6",
+        "A3.3.1",
+    }
+    assert {d.control for d in controls["A3.2.4"].depends_on} == {"11.4.1"}
+    for fact in ("pci-designated-entity", "pci-early-tls-poi"):
+        assert FACTS[fact] == (True, False)
+        assert Applicability().facts()[fact] == (False,)

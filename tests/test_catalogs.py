@@ -234,7 +234,7 @@ ID_GRAMMAR = {
     "hipaa-breach": r"^164\.4(02|04|06|08|10|12|14)(\([a-z0-9]+\))*$",
     "glba-safeguards": r"^314\.[34](\([a-z0-9]+\))+$",
     "nydfs-500": r"^500\.\d+(\([a-z0-9]+\))*$",
-    "pci-dss-4": r"^(\d{1,2}(\.\d+){0,4}|A1(\.\d+){0,2})$",
+    "pci-dss-4": r"^(\d{1,2}(\.\d+){0,4}|A[1-3](\.\d+){0,3})$",
     "aba-model-rules": r"^(rule-\d\.\d+(\([a-z]\))?|opinion-[0-9R-]+[a-z-]*|acc-[a-z-]+)$",
 }
 
@@ -252,6 +252,8 @@ PCI_REQUIREMENTS = {  # requirements at x.y.z and deeper per principal requireme
     "11": 21,
     "12": 37,
     "A1": 7,
+    "A2": 3,
+    "A3": 20,
 }
 
 

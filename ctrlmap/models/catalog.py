@@ -42,6 +42,8 @@ FACTS: dict[str, tuple[str | bool, ...]] = {
     "pci-issuer": (True, False),
     "pci-customized-approach": (True, False),
     "pci-multi-tenant": (True, False),
+    "pci-designated-entity": (True, False),
+    "pci-early-tls-poi": (True, False),
     "nydfs": NYDFS_STATUSES,
     "glba-small-institution": (True, False),
     "outsourced": (

@@ -37,6 +37,10 @@ class Applicability(Strict):
     """Meets at least one requirement with the customized approach (PCI DSS 12.3.2)."""
     pci_multi_tenant: bool = Field(False, alias="pci-multi-tenant")
     """A multi-tenant service provider (PCI DSS Appendix A1, 11.4.7)."""
+    pci_designated_entity: bool = Field(False, alias="pci-designated-entity")
+    """Designated by a payment brand or acquirer for supplemental validation (Appendix A3)."""
+    pci_early_tls_poi: bool = Field(False, alias="pci-early-tls-poi")
+    """Card-present POS POI terminals connect over SSL or early TLS (Appendix A2)."""
     nydfs: Literal[
         "standard",
         "class-a",
@@ -65,6 +69,8 @@ class Applicability(Strict):
             "pci-issuer": (self.pci_issuer,),
             "pci-customized-approach": (self.pci_customized_approach,),
             "pci-multi-tenant": (self.pci_multi_tenant,),
+            "pci-designated-entity": (self.pci_designated_entity,),
+            "pci-early-tls-poi": (self.pci_early_tls_poi,),
             "nydfs": (self.nydfs,),
             "glba-small-institution": (self.glba_small_institution,),
         }
