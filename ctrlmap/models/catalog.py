@@ -232,6 +232,8 @@ class RoleRule(Strict):
     provider_may_hold: bool
     overseer_required: bool
     citation: str
+    required: bool = True
+    """False: the law requires the duty, not a named holder, so designating one is recommended."""
 
 
 ROLES: dict[Role, RoleRule] = {
@@ -269,6 +271,7 @@ ROLES: dict[Role, RoleRule] = {
         provider_may_hold=False,
         overseer_required=False,
         citation="ABA Model Rules 5.1 and 5.3",
+        required=False,
     ),
 }
 """The designated roles and the rules behind them (DESIGN.md, "Designated roles")."""
