@@ -13,6 +13,8 @@ EDGES_TO_POSSIBLY_EXEMPT = {
     ("glba-safeguards:314.4(j)", "glba-safeguards:314.4(h)"),
     ("hipaa-security:164.308(a)(8)", "hipaa-security:164.308(b)(1)"),
     ("hipaa-security:164.308(a)(8)", "hipaa-security:164.308(b)(2)"),
+    ("hipaa-security:164.308(b)(3)", "hipaa-security:164.308(b)(1)"),
+    ("hipaa-security:164.308(b)(3)", "hipaa-security:164.308(b)(2)"),
     ("nydfs-500:500.11(b)(1)", "nydfs-500:500.12"),
     ("nydfs-500:500.11(b)(2)", "nydfs-500:500.15"),
     ("nydfs-500:500.12(b)", "nydfs-500:500.4(a)"),

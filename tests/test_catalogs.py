@@ -230,7 +230,7 @@ RESEARCH_IDS = {
 }
 
 ID_GRAMMAR = {
-    "hipaa-security": r"^(164\.3(08|10|12|14|16)(\([a-zA-Z0-9]+\))+|proposed-[a-z0-9-]+)$",
+    "hipaa-security": r"^(164\.3(06|08|10|12|14|16)(\([a-zA-Z0-9]+\))+|proposed-[a-z0-9-]+)$",
     "hipaa-breach": r"^164\.4(02|04|06|08|10|12|14)(\([a-z0-9]+\))*$",
     "glba-safeguards": r"^314\.[34](\([a-z0-9]+\))+$",
     "nydfs-500": r"^500\.\d+(\([a-z0-9]+\))*$",
