@@ -247,3 +247,19 @@ def test_effective_is_an_iso_date_field_of_the_control_model() -> None:
     assert Control.model_validate(base).effective is None
     with pytest.raises(ValidationError):
         Control.model_validate({**base, "effective": "2025-02-30"})
+
+
+def test_provider_oversight_is_non_delegable_as_in_its_glba_twin(lib: Library) -> None:
+    controls = nydfs(lib)
+    glba = {c.id: c for c in lib.catalogs["glba-safeguards"].controls}
+    twins = {
+        "500.11(a)(3)": "314.4(f)(1)",
+        "500.11(b)": "314.4(f)(2)",
+        "500.11(a)(4)": "314.4(f)(3)",
+    }
+    for cid in ("500.11", *twins):
+        assert controls[cid].accountability == "non-delegable", cid
+        assert (controls[cid].accountability_basis or "").startswith("23 NYCRR 500.11"), cid
+    for cid, twin in twins.items():
+        assert glba[twin].accountability == "non-delegable"
+        assert f"16 CFR {twin}" in (controls[cid].accountability_basis or ""), cid
