@@ -117,6 +117,8 @@ class Control(Strict):
     applies_if: dict[str, tuple[str | bool, ...]] | None = None
     review_days: Annotated[StrictInt, Field(gt=0)] | None = None
     designation: Role | None = None
+    duty_of: Role | None = None
+    """A designated role whose holder performs this control (the CISO's report, 500.4(b))."""
     accountability: Literal["non-delegable"] | None = None
     accountability_basis: str | None = None
     oversight: bool = False
