@@ -30,3 +30,9 @@ def test_the_program_objectives_are_a_unit_the_program_rests_on(lib: Library) ->
     ):
         assert aim in " ".join(objectives.summary.split())
     assert [(d.control, d.basis) for d in controls["314.3(a)"].depends_on] == [("314.3(b)", "text")]
+
+
+def test_the_objectives_are_governance_work_only(lib: Library) -> None:
+    # Stating what the program is for is the institution's governance, not shared risk work;
+    # a risk-assessment function would make every model share it and invent a hand-off.
+    assert glba(lib)["314.3(b)"].functions == ("governance",)
