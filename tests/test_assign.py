@@ -216,7 +216,7 @@ def test_an_independent_assessor_takes_independent_work(lib: Library) -> None:
             },
         ],
     )
-    a = one(assign_owners(loaded, lib), "pci-dss-4:11.4.1")
+    a = one(assign_owners(loaded, lib), "pci-dss-4:11.4.2")
     assert a.raci and "audit" in a.raci.responsible
     assert "independence" in steps(a)
 

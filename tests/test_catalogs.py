@@ -127,7 +127,8 @@ RESEARCH_IDS = {
         *[f"314.4(j)(1)({r})" for r in ("i", "ii", "iii", "iv", "v", "vi")],
         "314.4(j)(2)",
     ],
-    # 500.1 definitions, 500.19 (applicability) and 500.22 (transition) are not units
+    # 500.1 definitions and 500.22 (transition) are not units; 500.19 and 500.24 are checked in
+    # test_catalog_content_nydfs
     "nydfs-500": [
         "500.2(a)",
         *[f"500.2(b)({i})" for i in range(1, 7)],
@@ -229,11 +230,11 @@ RESEARCH_IDS = {
 }
 
 ID_GRAMMAR = {
-    "hipaa-security": r"^(164\.3(08|10|12|14|16)(\([a-zA-Z0-9]+\))+|proposed-[a-z0-9-]+)$",
+    "hipaa-security": r"^(164\.3(06|08|10|12|14|16)(\([a-zA-Z0-9]+\))+|proposed-[a-z0-9-]+)$",
     "hipaa-breach": r"^164\.4(02|04|06|08|10|12|14)(\([a-z0-9]+\))*$",
     "glba-safeguards": r"^314\.[34](\([a-z0-9]+\))+$",
     "nydfs-500": r"^500\.\d+(\([a-z0-9]+\))*$",
-    "pci-dss-4": r"^(\d{1,2}(\.\d+){0,4}|A1(\.\d+){0,2})$",
+    "pci-dss-4": r"^(\d{1,2}(\.\d+){0,4}|A[1-3](\.\d+){0,3})$",
     "aba-model-rules": r"^(rule-\d\.\d+(\([a-z]\))?|opinion-[0-9R-]+[a-z-]*|acc-[a-z-]+)$",
 }
 
@@ -251,6 +252,8 @@ PCI_REQUIREMENTS = {  # requirements at x.y.z and deeper per principal requireme
     "11": 21,
     "12": 37,
     "A1": 7,
+    "A2": 3,
+    "A3": 20,
 }
 
 
@@ -357,9 +360,19 @@ def test_pci_flags(lib: Library) -> None:
     for i in range(1, 6):
         assert controls[f"12.8.{i}"].accountability == "non-delegable"
     assert controls["12.8.4"].oversight
-    assert controls["11.4.1"].independence == "required"
+    # PCI DSS puts tester independence on the tests, not on the methodology of 11.4.1
+    assert controls["11.4.1"].independence is None
+    assert "independent-assessment" not in controls["11.4.1"].functions
+    for cid in ("11.4.2", "11.4.3", "11.4.5", "11.4.6"):
+        assert controls[cid].independence == "required", cid
+    assert {c.id for c in controls.values() if c.independence} == {
+        "11.4.2",
+        "11.4.3",
+        "11.4.5",
+        "11.4.6",
+    }
     assert controls["7.2.4"].review_days == 183
-    for cid in ("12.9.1", "12.9.2", "A1", "A1.1.1"):
+    for cid in ("12.9.1", "12.9.2"):
         assert controls[cid].applies_if == {"pci": ("service-provider",)}
 
 

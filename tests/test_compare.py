@@ -328,9 +328,9 @@ def test_clinic_to_fully_managed_reads_as_a_plan(
     loaded = load_example("clinic")
     result = compare(loaded, lib, None, None)
     assert (result.from_, result.to) == ("co-managed", "fully-managed")
-    assert result.summary.by_movement == {"internal-to-provider": 24, "to-shared": 23}
-    assert (result.summary.moving, result.summary.untouched) == (47, 29)
-    assert len(result.phases) == 7
+    assert result.summary.by_movement == {"internal-to-provider": 24, "to-shared": 24}
+    assert (result.summary.moving, result.summary.untouched) == (48, 29)
+    assert len(result.phases) == 8
     prepare = result.phases[0].actions
     kinds = [a.kind for a in prepare]
     assert kinds[0] == "briefing" and kinds[1] == "due-diligence" and kinds[-1] == "access"

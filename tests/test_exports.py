@@ -356,7 +356,7 @@ def test_pci_list_follows_the_by_provider_matrix(exports: dict[str, ExportInput]
             got = [f"pci-dss-4:{r['requirement']}" for r in mine if r["managed_by"] == label]
             assert sorted(got) == sorted(expected), (matrix.provider, label)
     keyed = {(r["provider"], r["requirement"]): r for r in rows}
-    assert keyed[("ridgeline", "11.4.1")]["managed_by"] == "TPSP"
+    assert keyed[("ridgeline", "11.4.3")]["managed_by"] == "TPSP"
     assert keyed[("keystone", "12.8.5")]["managed_by"] == "Entity"
     assert all(r["acknowledgement_12_8_2"] == "yes" for r in rows)
     shared = [r for r in rows if r["managed_by"] == "Shared"]

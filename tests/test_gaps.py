@@ -446,7 +446,7 @@ def test_the_lender_forgot_the_glba_overseer_but_keeps_its_tests_independent(
     ]
     assert not of(result, "self-assessment")
     pen_test = next(
-        a for a in assign_owners(loaded, lib).assignments if a.control == "pci-dss-4:11.4.1"
+        a for a in assign_owners(loaded, lib).assignments if a.control == "pci-dss-4:11.4.3"
     )
     assert pen_test.raci and pen_test.raci.responsible == ("ridgeline",)
 

@@ -20,12 +20,31 @@ REGULATORY_CATALOGS = (
 )
 """The built-in regulatory catalogs (the CSF hub aside), in the order the README lists them."""
 
+NYDFS_STATUSES = (
+    "standard",
+    "class-a",
+    "limited-exemption",
+    "exempt-parent-program",
+    "exempt-no-systems",
+    "exempt-captive-insurer",
+    "exempt-inactive-broker",
+    "exempt-listed-person",
+)
+"""The values of the `nydfs` fact: the entity's tier, or the 23 NYCRR 500.19 exemption it claims
+(limited-exemption (a), exempt-parent-program (b), exempt-no-systems (c), exempt-captive-insurer
+(d), exempt-inactive-broker (e), exempt-listed-person (g))."""
+
 FACTS: dict[str, tuple[str | bool, ...]] = {
     "hipaa": ("covered-entity", "business-associate"),
     "hipaa-clearinghouse": (True, False),
     "hipaa-group-health-plan": (True, False),
     "pci": ("merchant", "service-provider"),
-    "nydfs": ("standard", "class-a", "limited-exemption"),
+    "pci-issuer": (True, False),
+    "pci-customized-approach": (True, False),
+    "pci-multi-tenant": (True, False),
+    "pci-designated-entity": (True, False),
+    "pci-early-tls-poi": (True, False),
+    "nydfs": NYDFS_STATUSES,
     "glba-small-institution": (True, False),
     "outsourced": (
         "security-official",
@@ -98,6 +117,8 @@ class Control(Strict):
     applies_if: dict[str, tuple[str | bool, ...]] | None = None
     review_days: Annotated[StrictInt, Field(gt=0)] | None = None
     designation: Role | None = None
+    duty_of: Role | None = None
+    """A designated role whose holder performs this control (the CISO's report, 500.4(b))."""
     accountability: Literal["non-delegable"] | None = None
     accountability_basis: str | None = None
     oversight: bool = False
@@ -213,6 +234,8 @@ class RoleRule(Strict):
     provider_may_hold: bool
     overseer_required: bool
     citation: str
+    required: bool = True
+    """False: the law requires the duty, not a named holder, so designating one is recommended."""
 
 
 ROLES: dict[Role, RoleRule] = {
@@ -250,6 +273,7 @@ ROLES: dict[Role, RoleRule] = {
         provider_may_hold=False,
         overseer_required=False,
         citation="ABA Model Rules 5.1 and 5.3",
+        required=False,
     ),
 }
 """The designated roles and the rules behind them (DESIGN.md, "Designated roles")."""

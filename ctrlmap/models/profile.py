@@ -38,7 +38,27 @@ class Applicability(Strict):
     hipaa_clearinghouse: bool = Field(False, alias="hipaa-clearinghouse")
     hipaa_group_health_plan: bool = Field(False, alias="hipaa-group-health-plan")
     pci: tuple[Literal["merchant", "service-provider"], ...] = Field(("merchant",), min_length=1)
-    nydfs: Literal["standard", "class-a", "limited-exemption"] = "standard"
+    pci_issuer: bool = Field(False, alias="pci-issuer")
+    """An issuer, or a company supporting issuing services (PCI DSS 3.3.3)."""
+    pci_customized_approach: bool = Field(False, alias="pci-customized-approach")
+    """Meets at least one requirement with the customized approach (PCI DSS 12.3.2)."""
+    pci_multi_tenant: bool = Field(False, alias="pci-multi-tenant")
+    """A multi-tenant service provider (PCI DSS Appendix A1, 11.4.7)."""
+    pci_designated_entity: bool = Field(False, alias="pci-designated-entity")
+    """Designated by a payment brand or acquirer for supplemental validation (Appendix A3)."""
+    pci_early_tls_poi: bool = Field(False, alias="pci-early-tls-poi")
+    """Card-present POS POI terminals connect over SSL or early TLS (Appendix A2)."""
+    nydfs: Literal[
+        "standard",
+        "class-a",
+        "limited-exemption",
+        "exempt-parent-program",
+        "exempt-no-systems",
+        "exempt-captive-insurer",
+        "exempt-inactive-broker",
+        "exempt-listed-person",
+    ] = "standard"
+    """The tier, or the 23 NYCRR 500.19 exemption claimed (the values of catalog.NYDFS_STATUSES)."""
     glba_small_institution: bool = Field(False, alias="glba-small-institution")
 
     @field_validator("hipaa", "pci", mode="before")
@@ -53,6 +73,11 @@ class Applicability(Strict):
             "hipaa-clearinghouse": (self.hipaa_clearinghouse,),
             "hipaa-group-health-plan": (self.hipaa_group_health_plan,),
             "pci": self.pci,
+            "pci-issuer": (self.pci_issuer,),
+            "pci-customized-approach": (self.pci_customized_approach,),
+            "pci-multi-tenant": (self.pci_multi_tenant,),
+            "pci-designated-entity": (self.pci_designated_entity,),
+            "pci-early-tls-poi": (self.pci_early_tls_poi,),
             "nydfs": (self.nydfs,),
             "glba-small-institution": (self.glba_small_institution,),
         }
