@@ -17,6 +17,7 @@ REGULATORY_CATALOGS = (
     "nydfs-500",
     "pci-dss-4",
     "aba-model-rules",
+    "sec-reg-s-p",
 )
 """The built-in regulatory catalogs (the CSF hub aside), in the order the README lists them."""
 
@@ -27,6 +28,7 @@ FACTS: dict[str, tuple[str | bool, ...]] = {
     "pci": ("merchant", "service-provider"),
     "nydfs": ("standard", "class-a", "limited-exemption"),
     "glba-small-institution": (True, False),
+    "sec-entity-size": ("larger", "smaller"),
     "outsourced": (
         "security-official",
         "qualified-individual",

@@ -33,6 +33,8 @@ class Applicability(Strict):
     pci: tuple[Literal["merchant", "service-provider"], ...] = Field(("merchant",), min_length=1)
     nydfs: Literal["standard", "class-a", "limited-exemption"] = "standard"
     glba_small_institution: bool = Field(False, alias="glba-small-institution")
+    sec_entity_size: Literal["larger", "smaller"] = Field("larger", alias="sec-entity-size")
+    """SEC Regulation S-P compliance tier of the 2024 amendments (larger: December 3, 2025)."""
 
     @field_validator("hipaa", "pci", mode="before")
     @classmethod
@@ -48,6 +50,7 @@ class Applicability(Strict):
             "pci": self.pci,
             "nydfs": (self.nydfs,),
             "glba-small-institution": (self.glba_small_institution,),
+            "sec-entity-size": (self.sec_entity_size,),
         }
 
     def defaults_assumed(self) -> list[str]:

@@ -1,0 +1,206 @@
+"""The catalogs added in round 2 (SEC Regulation S-P, NCUA Part 748, 201 CMR 17.00) match their rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from ctrlmap.loading import Library
+from ctrlmap.models import REGULATORY_CATALOGS, Applicability, Control
+
+REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
+LONGEST_QUOTE = 12
+"""No summary or title may repeat more than this many consecutive words of a reference text."""
+
+# Every unit the brief and the rule name, with the paragraph grammar of the source as the id.
+UNITS = {
+    "sec-reg-s-p": [
+        "248.30(a)",
+        "248.30(a)(1)",
+        "248.30(a)(2)",
+        "248.30(a)(2)(i)",
+        "248.30(a)(2)(ii)",
+        "248.30(a)(2)(iii)",
+        "248.30(a)(3)",
+        "248.30(a)(3)(i)",
+        "248.30(a)(3)(ii)",
+        "248.30(a)(3)(iii)",
+        "248.30(a)(4)",
+        "248.30(a)(4)(i)",
+        "248.30(a)(4)(ii)",
+        "248.30(a)(4)(iii)",
+        "248.30(a)(4)(iv)",
+        "248.30(a)(5)",
+        "248.30(a)(5)(i)",
+        "248.30(a)(5)(i)(A)",
+        "248.30(a)(5)(i)(B)",
+        "248.30(a)(5)(ii)",
+        "248.30(a)(5)(iii)",
+        "248.30(b)",
+        "248.30(b)(1)",
+        "248.30(b)(2)",
+        "248.30(c)",
+    ],
+}
+
+ID_GRAMMAR = {
+    "sec-reg-s-p": r"^248\.30\([a-c]\)(\(\d\))?(\((i|ii|iii|iv)\))?(\([A-H]\))?$",
+}
+
+COUNTS = {"sec-reg-s-p": 25}
+"""Pinned so that a unit added or lost is a decision, not an accident."""
+
+NEW = sorted(UNITS)
+
+
+def controls(lib: Library, catalog: str) -> dict[str, Control]:
+    return {c.id: c for c in lib.catalogs[catalog].controls}
+
+
+# --- shape ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("catalog", NEW)
+def test_every_named_unit_is_present_and_nothing_else(lib: Library, catalog: str) -> None:
+    assert sorted(controls(lib, catalog)) == sorted(UNITS[catalog])
+    assert len(lib.catalogs[catalog].controls) == COUNTS[catalog]
+
+
+@pytest.mark.parametrize("catalog", NEW)
+def test_ids_follow_the_paragraph_grammar_of_the_source(lib: Library, catalog: str) -> None:
+    wrong = [i for i in controls(lib, catalog) if not re.match(ID_GRAMMAR[catalog], i)]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("catalog", NEW)
+def test_each_unit_cites_its_own_paragraph(lib: Library, catalog: str) -> None:
+    for cid, control in controls(lib, catalog).items():
+        cited = cid.replace("app-a-", "Appendix A, ").replace("app-b-", "Appendix B, ")
+        cited = {"app-a": "Appendix A", "app-b": "Appendix B"}.get(cited, cited)
+        assert control.citation.endswith(cited), (cid, control.citation)
+
+
+@pytest.mark.parametrize("catalog", NEW)
+def test_parents_are_the_enclosing_paragraph(lib: Library, catalog: str) -> None:
+    units = controls(lib, catalog)
+    for cid, control in units.items():
+        if control.parent is None:
+            continue
+        assert control.parent in units, cid
+        assert cid.startswith(control.parent) or control.parent in ("app-a", "app-b"), cid
+
+
+@pytest.mark.parametrize("catalog", NEW)
+def test_every_reference_resolves_and_says_why(lib: Library, catalog: str) -> None:
+    for cid, control in controls(lib, catalog).items():
+        for dep in control.depends_on:
+            assert lib.resolve(catalog, dep.control) in lib.controls, (cid, dep.control)
+            assert dep.reason, (cid, dep.control)
+        assert control.functions and all(f in lib.functions for f in control.functions), cid
+
+
+@pytest.mark.parametrize("catalog", NEW)
+def test_the_catalog_graph_is_acyclic(lib: Library, catalog: str) -> None:
+    graph = lib.scope([catalog]).graph
+    assert graph.number_of_nodes() == COUNTS[catalog]
+    assert nx.is_directed_acyclic_graph(graph)
+
+
+@pytest.mark.parametrize("catalog", NEW)
+def test_registered_mapped_and_sourced(lib: Library, catalog: str) -> None:
+    cat = lib.catalogs[catalog]
+    assert catalog in REGULATORY_CATALOGS
+    assert cat.sector in ("financial", "other")
+    assert cat.source and "http" in cat.source
+    top = [c for c in cat.controls if c.parent is None]
+    assert top and all(c.maps_to for c in top)
+
+
+# --- Regulation S-P ------------------------------------------------------------------------------
+
+SEC_AMENDED = {
+    u for u in UNITS["sec-reg-s-p"] if re.match(r"248\.30\(a\)\([345]\)", u) or u == "248.30(c)"
+} | {"248.30(b)(2)"}
+"""The units the 2024 amendments created, whose compliance date depends on entity size."""
+
+
+def test_reg_s_p_compliance_dates_follow_entity_size(lib: Library) -> None:
+    units = controls(lib, "sec-reg-s-p")
+    dated = {cid for cid, c in units.items() if c.effective is not None}
+    assert dated == SEC_AMENDED
+    for cid in dated:
+        assert units[cid].effective == dt.date(2025, 12, 3), cid  # larger entities, the default
+        assert "June 3, 2026" in (units[cid].note or ""), cid  # smaller entities
+    assert Applicability().facts()["sec-entity-size"] == ("larger",)
+    assert Applicability.model_validate({"sec-entity-size": "smaller"}).sec_entity_size == "smaller"
+    with pytest.raises(ValueError, match="sec-entity-size"):
+        Applicability.model_validate({"sec-entity-size": "medium"})
+
+
+def test_reg_s_p_notice_stays_with_the_institution(lib: Library) -> None:
+    units = controls(lib, "sec-reg-s-p")
+    for cid in ("248.30(a)(4)", "248.30(a)(4)(i)", "248.30(a)(5)(i)", "248.30(a)(5)(iii)"):
+        assert units[cid].accountability == "non-delegable", cid
+        assert "248.30(a)(5)" in (units[cid].accountability_basis or ""), cid
+    assert units["248.30(a)(5)(i)"].oversight and units["248.30(a)(5)(i)"].review_days == 365
+    assert [c for c, u in units.items() if u.oversight] == ["248.30(a)(5)(i)"]
+    assert "72 hours" in units["248.30(a)(5)(i)(B)"].summary
+    assert "30 days" in units["248.30(a)(4)(iii)"].summary
+    starts = {d.control: d.basis for d in units["248.30(a)(5)(i)(B)"].depends_on}
+    assert starts == {"248.30(a)(3)": "text"}
+
+
+# --- own words -----------------------------------------------------------------------------------
+
+
+def words(text: str) -> list[str]:
+    """The lower-case words of a text, punctuation dropped, so that quoting is found across it."""
+    return re.findall(r"[a-z0-9]+(?:['’][a-z]+)?", text.lower())
+
+
+def longest_shared_run(text: str, reference: Iterable[str]) -> tuple[int, str]:
+    """The longest run of consecutive words `text` shares with any reference text, and the run."""
+    mine = words(text)
+    best: tuple[int, str] = (0, "")
+    for ref in reference:
+        theirs = words(ref)
+        previous = [0] * (len(theirs) + 1)
+        for i in range(1, len(mine) + 1):
+            current = [0] * (len(theirs) + 1)
+            for j in range(1, len(theirs) + 1):
+                if mine[i - 1] == theirs[j - 1]:
+                    current[j] = previous[j - 1] + 1
+                    if current[j] > best[0]:
+                        best = (current[j], " ".join(mine[i - current[j] : i]))
+            previous = current
+    return best
+
+
+def reference_text(catalog: str) -> str:
+    lines = (REFERENCE / f"{catalog}.txt").read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.startswith("#"))
+
+
+def test_the_quote_guard_can_fail() -> None:
+    quoted = (
+        "Keep written policies and procedures reasonably designed to require oversight, including "
+        "through due diligence and monitoring, of service providers."
+    )
+    run, _ = longest_shared_run(quoted, [reference_text("sec-reg-s-p")])
+    assert run > LONGEST_QUOTE
+    assert longest_shared_run("Short words only.", [reference_text("sec-reg-s-p")])[0] <= 2
+
+
+@pytest.mark.parametrize("catalog", NEW)
+def test_summaries_are_our_own_words(lib: Library, catalog: str) -> None:
+    reference = [reference_text(catalog)]
+    assert len(words(reference[0])) > 200  # the excerpts are really there
+    for control in lib.catalogs[catalog].controls:
+        for field in (control.title, control.summary):
+            run, quote = longest_shared_run(field, reference)
+            assert run <= LONGEST_QUOTE, (control.id, quote)
