@@ -10,8 +10,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from ctrlmap.assign import assign_owners
 from ctrlmap.loading import Library
 from ctrlmap.models import REGULATORY_CATALOGS, Applicability, Control
+from tests.builders import profile
 
 REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
 LONGEST_QUOTE = 12
@@ -46,13 +48,51 @@ UNITS = {
         "248.30(b)(2)",
         "248.30(c)",
     ],
+    "ncua-748": [
+        "748.0",
+        "748.0(a)",
+        "748.0(b)",
+        *[f"748.0(b)({i})" for i in range(1, 6)],
+        "748.0(c)",
+        "748.1",
+        "748.1(a)",
+        "748.1(b)",
+        "748.1(c)",
+        "app-a",
+        "app-a-II.A",
+        "app-a-II.B",
+        "app-a-III.A",
+        "app-a-III.A.1",
+        "app-a-III.A.2",
+        "app-a-III.B",
+        *[f"app-a-III.B.{i}" for i in range(1, 4)],
+        "app-a-III.C",
+        "app-a-III.C.1",
+        *[f"app-a-III.C.1.{c}" for c in "abcdefgh"],
+        *[f"app-a-III.C.{i}" for i in range(2, 5)],
+        "app-a-III.D",
+        *[f"app-a-III.D.{i}" for i in range(1, 4)],
+        "app-a-III.E",
+        "app-a-III.F",
+        "app-b",
+        "app-b-I.C",
+        "app-b-II",
+        *[f"app-b-II.{c}" for c in "ABCDE"],
+        "app-b-III",
+        *[f"app-b-III.{c}" for c in "ABC"],
+    ],
 }
 
 ID_GRAMMAR = {
     "sec-reg-s-p": r"^248\.30\([a-c]\)(\(\d\))?(\((i|ii|iii|iv)\))?(\([A-H]\))?$",
+    "ncua-748": (
+        r"^(748\.[01](\([a-d]\)(\(\d\))?)?"  # 748.0(b)(2), 748.1(c)
+        r"|app-a(-(II\.[AB]|III\.[A-F](\.\d(\.[a-h])?)?))?"  # app-a-III.C.1.a
+        r"|app-b(-(I\.C|II(\.[A-E])?|III(\.[A-C])?))?)$"  # app-b-II.E
+    ),
 }
 
-COUNTS = {"sec-reg-s-p": 25}
+COUNTS = {"sec-reg-s-p": 25, "ncua-748": 54}
 """Pinned so that a unit added or lost is a decision, not an accident."""
 
 NEW = sorted(UNITS)
@@ -92,7 +132,8 @@ def test_parents_are_the_enclosing_paragraph(lib: Library, catalog: str) -> None
         if control.parent is None:
             continue
         assert control.parent in units, cid
-        assert cid.startswith(control.parent) or control.parent in ("app-a", "app-b"), cid
+        assert cid.startswith(control.parent), cid
+        assert re.match(r"[-(.\d]", cid[len(control.parent) :]), cid
 
 
 @pytest.mark.parametrize("catalog", NEW)
@@ -153,6 +194,59 @@ def test_reg_s_p_notice_stays_with_the_institution(lib: Library) -> None:
     assert "30 days" in units["248.30(a)(4)(iii)"].summary
     starts = {d.control: d.basis for d in units["248.30(a)(5)(i)(B)"].depends_on}
     assert starts == {"248.30(a)(3)": "text"}
+
+
+# --- NCUA Part 748 -------------------------------------------------------------------------------
+
+
+def test_ncua_appendices_are_guidance_still_in_force(lib: Library) -> None:
+    cat = lib.catalogs["ncua-748"]
+    units = controls(lib, "ncua-748")
+    appendix = [c for cid, c in units.items() if cid.startswith("app-")]
+    rule = [c for cid, c in units.items() if not cid.startswith("app-")]
+    assert len(appendix) == 41 and len(rule) == 13
+    assert all(c.kind == "guidance" and c.level == "guidance" for c in appendix)
+    assert all(c.kind == "requirement" and c.level == "required" for c in rule)
+    assert all(c.status == "active" for c in units.values())
+    for root, rin in (("app-a", "3133-AF76"), ("app-b", "3133-AF79")):
+        assert rin in cat.version and rin in (units[root].note or "")
+        assert "In force" in (units[root].note or "")
+    assert "no final rule could be confirmed" in cat.version
+
+
+def test_ncua_flags(lib: Library) -> None:
+    units = controls(lib, "ncua-748")
+    cyber = units["748.1(c)"]
+    assert "72 hours" in cyber.summary and cyber.effective == dt.date(2023, 9, 1)
+    assert "5 business days" in units["748.1(b)"].summary
+    assert units["748.1(a)"].review_days == 365 and units["app-a-III.F"].review_days == 365
+    assert [c for c, u in units.items() if u.oversight] == ["app-a-III.D.3"]
+    assert [c for c, u in units.items() if u.independence] == ["app-a-III.C.3"]
+    for cid in ("app-a-III.A", "app-a-III.D.1", "app-a-III.D.2", "app-b-II.B", "app-b-II.E"):
+        assert units[cid].accountability == "non-delegable", cid
+    assert units["748.0(c)"].applies_if == {"ncua-charter": ("federal",)}
+    assert [c for c, u in units.items() if u.applies_if] == ["748.0(c)"]
+
+
+CREDIT_UNION = {
+    "organization": {"name": "Lakeside Federal Credit Union", "sector": "financial"},
+    "frameworks": ["ncua-748"],
+    "model": "co-managed",
+}
+
+
+def test_ncua_charter_fact_decides_the_disposal_unit(lib: Library) -> None:
+    def applicable(charter: str | None) -> dict[str, bool]:
+        facts = {"applicability": {"ncua-charter": charter}} if charter else {}
+        loaded = profile(lib, CREDIT_UNION, **facts)
+        return {a.control: a.applicable for a in assign_owners(loaded, lib).assignments}
+
+    assert applicable(None)["ncua-748:748.0(c)"]  # the default is a Federal credit union
+    assert applicable("federal")["ncua-748:748.0(c)"]
+    state = applicable("state")
+    assert not state["ncua-748:748.0(c)"]
+    assert sum(not v for v in state.values()) == 1
+    assert Applicability().facts()["ncua-charter"] == ("federal",)
 
 
 # --- own words -----------------------------------------------------------------------------------

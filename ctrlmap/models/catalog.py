@@ -18,6 +18,7 @@ REGULATORY_CATALOGS = (
     "pci-dss-4",
     "aba-model-rules",
     "sec-reg-s-p",
+    "ncua-748",
 )
 """The built-in regulatory catalogs (the CSF hub aside), in the order the README lists them."""
 
@@ -29,6 +30,7 @@ FACTS: dict[str, tuple[str | bool, ...]] = {
     "nydfs": ("standard", "class-a", "limited-exemption"),
     "glba-small-institution": (True, False),
     "sec-entity-size": ("larger", "smaller"),
+    "ncua-charter": ("federal", "state"),
     "outsourced": (
         "security-official",
         "qualified-individual",

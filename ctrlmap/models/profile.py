@@ -35,6 +35,8 @@ class Applicability(Strict):
     glba_small_institution: bool = Field(False, alias="glba-small-institution")
     sec_entity_size: Literal["larger", "smaller"] = Field("larger", alias="sec-entity-size")
     """SEC Regulation S-P compliance tier of the 2024 amendments (larger: December 3, 2025)."""
+    ncua_charter: Literal["federal", "state"] = Field("federal", alias="ncua-charter")
+    """A federally insured credit union's charter: a Federal or a state-chartered credit union."""
 
     @field_validator("hipaa", "pci", mode="before")
     @classmethod
@@ -51,6 +53,7 @@ class Applicability(Strict):
             "nydfs": (self.nydfs,),
             "glba-small-institution": (self.glba_small_institution,),
             "sec-entity-size": (self.sec_entity_size,),
+            "ncua-charter": (self.ncua_charter,),
         }
 
     def defaults_assumed(self) -> list[str]:
