@@ -81,6 +81,24 @@ UNITS = {
         "app-b-III",
         *[f"app-b-III.{c}" for c in "ABC"],
     ],
+    "ma-201-cmr-17": [
+        "17.03(1)",
+        "17.03(2)",
+        "17.03(2)(a)",
+        "17.03(2)(b)",
+        *[f"17.03(2)(b){i}" for i in range(1, 4)],
+        *[f"17.03(2)({c})" for c in "cdef"],
+        "17.03(2)(f)1",
+        "17.03(2)(f)2",
+        *[f"17.03(2)({c})" for c in "ghij"],
+        "17.04",
+        "17.04(1)",
+        *[f"17.04(1)({c})" for c in "abcde"],
+        "17.04(2)",
+        "17.04(2)(a)",
+        "17.04(2)(b)",
+        *[f"17.04({i})" for i in range(3, 9)],
+    ],
 }
 
 ID_GRAMMAR = {
@@ -90,9 +108,11 @@ ID_GRAMMAR = {
         r"|app-a(-(II\.[AB]|III\.[A-F](\.\d(\.[a-h])?)?))?"  # app-a-III.C.1.a
         r"|app-b(-(I\.C|II(\.[A-E])?|III(\.[A-C])?))?)$"  # app-b-II.E
     ),
+    # 201 CMR numbers sub-items "1." under a lettered clause: 17.03(2)(b)1, 17.03(2)(f)2
+    "ma-201-cmr-17": r"^(17\.03\([12]\)(\([a-j]\)\d?)?|17\.04(\([1-8]\)(\([a-e]\))?)?)$",
 }
 
-COUNTS = {"sec-reg-s-p": 25, "ncua-748": 54}
+COUNTS = {"sec-reg-s-p": 25, "ncua-748": 54, "ma-201-cmr-17": 33}
 """Pinned so that a unit added or lost is a decision, not an accident."""
 
 NEW = sorted(UNITS)
@@ -247,6 +267,70 @@ def test_ncua_charter_fact_decides_the_disposal_unit(lib: Library) -> None:
     assert not state["ncua-748:748.0(c)"]
     assert sum(not v for v in state.values()) == 1
     assert Applicability().facts()["ncua-charter"] == ("federal",)
+
+
+# --- 201 CMR 17.00 ------------------------------------------------------------------------------
+
+MASSACHUSETTS = {
+    "organization": {"name": "Back Bay Dental", "sector": "other"},
+    "frameworks": ["ma-201-cmr-17"],
+    "model": "fully-managed",
+    "internal": [{"id": "ana", "name": "Ana Silva", "functions": ["governance"]}],
+    "providers": [{"id": "msp", "name": "Harbor IT", "functions": ["help-desk"]}],
+}
+
+
+def test_ma_wisp_coordinator_is_a_designation_only_employees_hold(lib: Library) -> None:
+    from ctrlmap.gaps import find_gaps
+    from ctrlmap.models import FACTS, ROLES
+
+    units = controls(lib, "ma-201-cmr-17")
+    assert [c for c, u in units.items() if u.designation] == ["17.03(2)(a)"]
+    assert units["17.03(2)(a)"].designation == "ma-wisp-coordinator"
+    rule = ROLES["ma-wisp-coordinator"]
+    assert rule.required_by == "ma-201-cmr-17" and rule.citation == "201 CMR 17.03(2)(a)"
+    assert not rule.provider_may_hold and not rule.overseer_required
+    assert "ma-wisp-coordinator" in FACTS["outsourced"]
+
+    def findings(designations: dict[str, object]) -> list[str]:
+        loaded = profile(lib, MASSACHUSETTS, designations=designations)
+        result = assign_owners(loaded, lib)
+        return [
+            g.rule
+            for g in find_gaps(loaded, lib, result, as_of=dt.date(2026, 11, 28)).gaps
+            if "ma-wisp-coordinator" in g.roles
+        ]
+
+    assert findings({}) == ["designation-missing"]
+    assert findings({"ma-wisp-coordinator": {"holder": "msp"}}) == ["designation-missing"]
+    assert findings({"ma-wisp-coordinator": {"holder": "ana"}}) == []
+
+
+def test_ma_flags(lib: Library) -> None:
+    units = controls(lib, "ma-201-cmr-17")
+    assert [c for c, u in units.items() if u.oversight] == ["17.03(2)(f)1"]
+    for cid in ("17.03(2)(f)1", "17.03(2)(f)2"):
+        assert units[cid].accountability == "non-delegable", cid
+    assert units["17.03(2)(i)"].review_days == 365
+    assert "at least once a year" in units["17.03(2)(i)"].summary
+    computer = {c for c in units if c.startswith("17.04")}
+    assert len(computer) == 16
+    for cid, unit in units.items():
+        wanted = {"ma-pi-electronic": (True,)} if cid in computer else None
+        assert unit.applies_if == wanted, cid
+
+
+def test_ma_electronic_fact_decides_the_computer_system_rules(lib: Library) -> None:
+    def not_applicable(electronic: bool | None) -> set[str]:
+        facts = {} if electronic is None else {"applicability": {"ma-pi-electronic": electronic}}
+        loaded = profile(lib, MASSACHUSETTS, **facts)
+        return {a.control for a in assign_owners(loaded, lib).assignments if not a.applicable}
+
+    assert not_applicable(None) == set()  # the default: stored or sent electronically
+    assert not_applicable(True) == set()
+    paper_only = not_applicable(False)
+    assert len(paper_only) == 16 and all(k.startswith("ma-201-cmr-17:17.04") for k in paper_only)
+    assert Applicability().facts()["ma-pi-electronic"] == (True,)
 
 
 # --- own words -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ REGULATORY_CATALOGS = (
     "aba-model-rules",
     "sec-reg-s-p",
     "ncua-748",
+    "ma-201-cmr-17",
 )
 """The built-in regulatory catalogs (the CSF hub aside), in the order the README lists them."""
 
@@ -31,12 +32,14 @@ FACTS: dict[str, tuple[str | bool, ...]] = {
     "glba-small-institution": (True, False),
     "sec-entity-size": ("larger", "smaller"),
     "ncua-charter": ("federal", "state"),
+    "ma-pi-electronic": (True, False),
     "outsourced": (
         "security-official",
         "qualified-individual",
         "ciso",
         "pci-executive",
         "supervising-lawyer",
+        "ma-wisp-coordinator",
     ),
 }
 """The facts an `applies_if` may name, with their possible values."""
@@ -254,6 +257,13 @@ ROLES: dict[Role, RoleRule] = {
         provider_may_hold=False,
         overseer_required=False,
         citation="ABA Model Rules 5.1 and 5.3",
+    ),
+    "ma-wisp-coordinator": RoleRule(
+        title="Massachusetts WISP coordinator (employee designated to maintain the program)",
+        required_by="ma-201-cmr-17",
+        provider_may_hold=False,
+        overseer_required=False,
+        citation="201 CMR 17.03(2)(a)",
     ),
 }
 """The designated roles and the rules behind them (DESIGN.md, "Designated roles")."""

@@ -37,6 +37,8 @@ class Applicability(Strict):
     """SEC Regulation S-P compliance tier of the 2024 amendments (larger: December 3, 2025)."""
     ncua_charter: Literal["federal", "state"] = Field("federal", alias="ncua-charter")
     """A federally insured credit union's charter: a Federal or a state-chartered credit union."""
+    ma_pi_electronic: bool = Field(True, alias="ma-pi-electronic")
+    """Massachusetts residents' personal information is stored or sent electronically (201 CMR 17.04)."""
 
     @field_validator("hipaa", "pci", mode="before")
     @classmethod
@@ -54,6 +56,7 @@ class Applicability(Strict):
             "glba-small-institution": (self.glba_small_institution,),
             "sec-entity-size": (self.sec_entity_size,),
             "ncua-charter": (self.ncua_charter,),
+            "ma-pi-electronic": (self.ma_pi_electronic,),
         }
 
     def defaults_assumed(self) -> list[str]:
