@@ -13,6 +13,7 @@ import pytest
 from ctrlmap.assign import assign_owners
 from ctrlmap.loading import Library
 from ctrlmap.models import REGULATORY_CATALOGS, Applicability, Control
+from ctrlmap.models.catalog import SECTOR_FRAMEWORKS
 from tests.builders import profile
 
 REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
@@ -180,6 +181,26 @@ def test_registered_mapped_and_sourced(lib: Library, catalog: str) -> None:
     assert cat.source and "http" in cat.source
     top = [c for c in cat.controls if c.parent is None]
     assert top and all(c.maps_to for c in top)
+
+
+def test_sector_suggestions_cover_every_catalog_under_its_own_sector(lib: Library) -> None:
+    from typing import get_args
+
+    from ctrlmap.models import Sector
+
+    assert set(SECTOR_FRAMEWORKS) == set(get_args(Sector))
+    for sector, suggested in SECTOR_FRAMEWORKS.items():
+        assert len(set(suggested)) == len(suggested), sector
+        assert set(suggested) <= set(REGULATORY_CATALOGS), sector
+        assert suggested[-2:] == ("pci-dss-4", "ma-201-cmr-17"), sector  # they follow facts
+    for catalog in REGULATORY_CATALOGS:
+        assert catalog in SECTOR_FRAMEWORKS[lib.catalogs[catalog].sector], catalog
+    assert SECTOR_FRAMEWORKS["financial"][:4] == (
+        "glba-safeguards",
+        "nydfs-500",
+        "sec-reg-s-p",
+        "ncua-748",
+    )
 
 
 # --- Regulation S-P ------------------------------------------------------------------------------

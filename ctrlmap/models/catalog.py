@@ -23,6 +23,23 @@ REGULATORY_CATALOGS = (
 )
 """The built-in regulatory catalogs (the CSF hub aside), in the order the README lists them."""
 
+SECTOR_FRAMEWORKS: dict[Sector, tuple[str, ...]] = {
+    "healthcare": ("hipaa-security", "hipaa-breach", "pci-dss-4", "ma-201-cmr-17"),
+    "financial": (
+        "glba-safeguards",
+        "nydfs-500",
+        "sec-reg-s-p",
+        "ncua-748",
+        "pci-dss-4",
+        "ma-201-cmr-17",
+    ),
+    "legal": ("aba-model-rules", "pci-dss-4", "ma-201-cmr-17"),
+    "other": ("pci-dss-4", "ma-201-cmr-17"),
+}
+"""The frameworks to consider for an organisation of each sector: the sector's own, then the two
+that follow facts rather than the sector (PCI DSS for card payments, 201 CMR 17.00 for
+Massachusetts residents' personal information). A suggestion, never a profile's scope."""
+
 FACTS: dict[str, tuple[str | bool, ...]] = {
     "hipaa": ("covered-entity", "business-associate"),
     "hipaa-clearinghouse": (True, False),
