@@ -203,6 +203,22 @@ def test_sector_suggestions_cover_every_catalog_under_its_own_sector(lib: Librar
     )
 
 
+def test_the_readme_documents_the_catalogs_facts_roles_and_sectors() -> None:
+    from ctrlmap.models import FACTS, ROLES
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for catalog, count in COUNTS.items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{catalog}` |"))
+        assert row.rstrip(" |").split("| ")[-1].startswith(str(count)), row
+    for fact in FACTS:
+        assert f"| `{fact}` |" in readme or fact == "outsourced", fact
+    for role in ROLES:
+        assert f"| `{role}` |" in readme, role
+    for sector, suggested in SECTOR_FRAMEWORKS.items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{sector}` |"))
+        assert re.findall(r"`([a-z0-9-]+)`", row)[1:] == list(suggested), sector
+
+
 # --- Regulation S-P ------------------------------------------------------------------------------
 
 SEC_AMENDED = {
