@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from click.testing import Result
 
 from ctrlmap.assign import assign_owners
 from ctrlmap.loading import Library
@@ -368,6 +369,59 @@ def test_ma_electronic_fact_decides_the_computer_system_rules(lib: Library) -> N
     paper_only = not_applicable(False)
     assert len(paper_only) == 16 and all(k.startswith("ma-201-cmr-17:17.04") for k in paper_only)
     assert Applicability().facts()["ma-pi-electronic"] == (True,)
+
+
+# --- the investment adviser example ------------------------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "investment-adviser.yaml"
+AS_OF = dt.date(2026, 11, 28)
+
+
+def test_the_investment_adviser_example_validates(invoke: Callable[..., Result]) -> None:
+    result = invoke("validate", str(EXAMPLE))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert "sec-reg-s-p, ma-201-cmr-17" in result.stdout
+
+
+def test_the_investment_adviser_keeps_the_notice_and_the_wisp(lib: Library) -> None:
+    from ctrlmap.loading import load_profile
+
+    loaded = load_profile(EXAMPLE, lib)[0]
+    assert loaded.frameworks == ("sec-reg-s-p", "ma-201-cmr-17")
+    assert loaded.applicability.sec_entity_size == "smaller"
+    result = assign_owners(loaded, lib)
+    by_key = {a.control: a for a in result.assignments}
+    for key in ("sec-reg-s-p:248.30(a)(4)", "sec-reg-s-p:248.30(a)(5)(iii)"):
+        raci = by_key[key].raci
+        assert raci is not None and raci.responsible == ("internal",), key
+        assert (raci.accountable, raci.accountable_person) == ("internal", "nora"), key
+    provider_notice = by_key["sec-reg-s-p:248.30(a)(5)(i)(B)"].raci
+    assert provider_notice is not None and provider_notice.responsible == ("internal", "beacon")
+    assert result.designations["ma-wisp-coordinator"].holder_party == "internal"
+    assert all(a.applicable for a in result.assignments)
+
+
+@pytest.mark.parametrize("model", ["fully-managed", "co-managed"])
+def test_the_investment_adviser_gaps_tell_its_story(lib: Library, model: str) -> None:
+    from ctrlmap.gaps import find_gaps
+    from ctrlmap.loading import load_profile
+
+    loaded = load_profile(EXAMPLE, lib)[0]
+    found = find_gaps(loaded, lib, assign_owners(loaded, lib, model), AS_OF)
+    severe = sum(g.severity in ("critical", "high") for g in found.gaps)
+    assert severe < found.summary.total / 2
+    rules = {g.rule for g in found.gaps}
+    assert {"provider-oversight-overdue", "stale-evidence"} <= rules
+    assert "designation-missing" not in rules
+    overdue = next(g for g in found.gaps if g.rule == "provider-oversight-overdue")
+    assert overdue.parties == ("beacon",)
+    assert set(overdue.controls) == {
+        "sec-reg-s-p:248.30(a)(5)(i)",
+        "ma-201-cmr-17:17.03(2)(f)1",
+    }
+    if model == "fully-managed":  # the model the firm chose leaves only the late reviews
+        assert rules == {"provider-oversight-overdue", "stale-evidence", "missing-evidence"}
 
 
 # --- own words -----------------------------------------------------------------------------------
