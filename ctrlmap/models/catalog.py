@@ -36,7 +36,7 @@ SECTOR_FRAMEWORKS: dict[Sector, tuple[str, ...]] = {
     "legal": ("aba-model-rules", "pci-dss-4", "ma-201-cmr-17"),
     "other": ("pci-dss-4", "ma-201-cmr-17"),
 }
-"""The frameworks to consider for an organisation of each sector: the sector's own, then the two
+"""The frameworks to consider for an organization of each sector: the sector's own, then the two
 that follow facts rather than the sector (PCI DSS for card payments, 201 CMR 17.00 for
 Massachusetts residents' personal information). A suggestion, never a profile's scope."""
 
