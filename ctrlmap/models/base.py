@@ -11,7 +11,12 @@ Owner = Literal["internal", "provider", "shared", "unassigned"]
 DefaultOwner = Literal["internal", "provider", "shared"]
 PartyKind = Literal["internal", "provider"]
 Role = Literal[
-    "security-official", "qualified-individual", "ciso", "pci-executive", "supervising-lawyer"
+    "security-official",
+    "qualified-individual",
+    "ciso",
+    "pci-executive",
+    "supervising-lawyer",
+    "ma-wisp-coordinator",
 ]
 Sector = Literal["healthcare", "financial", "legal", "other"]
 Level = Literal["required", "addressable", "guidance"]

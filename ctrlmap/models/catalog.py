@@ -17,6 +17,9 @@ REGULATORY_CATALOGS = (
     "nydfs-500",
     "pci-dss-4",
     "aba-model-rules",
+    "sec-reg-s-p",
+    "ncua-748",
+    "ma-201-cmr-17",
 )
 """The built-in regulatory catalogs (the CSF hub aside), in the order the README lists them."""
 
@@ -34,6 +37,23 @@ NYDFS_STATUSES = (
 (limited-exemption (a), exempt-parent-program (b), exempt-no-systems (c), exempt-captive-insurer
 (d), exempt-inactive-broker (e), exempt-listed-person (g))."""
 
+SECTOR_FRAMEWORKS: dict[Sector, tuple[str, ...]] = {
+    "healthcare": ("hipaa-security", "hipaa-breach", "pci-dss-4", "ma-201-cmr-17"),
+    "financial": (
+        "glba-safeguards",
+        "nydfs-500",
+        "sec-reg-s-p",
+        "ncua-748",
+        "pci-dss-4",
+        "ma-201-cmr-17",
+    ),
+    "legal": ("aba-model-rules", "pci-dss-4", "ma-201-cmr-17"),
+    "other": ("pci-dss-4", "ma-201-cmr-17"),
+}
+"""The frameworks to consider for an organization of each sector: the sector's own, then the two
+that follow facts rather than the sector (PCI DSS for card payments, 201 CMR 17.00 for
+Massachusetts residents' personal information). A suggestion, never a profile's scope."""
+
 FACTS: dict[str, tuple[str | bool, ...]] = {
     "hipaa": ("covered-entity", "business-associate"),
     "hipaa-clearinghouse": (True, False),
@@ -46,12 +66,16 @@ FACTS: dict[str, tuple[str | bool, ...]] = {
     "pci-early-tls-poi": (True, False),
     "nydfs": NYDFS_STATUSES,
     "glba-small-institution": (True, False),
+    "sec-entity-size": ("larger", "smaller"),
+    "ncua-charter": ("federal", "state"),
+    "ma-pi-electronic": (True, False),
     "outsourced": (
         "security-official",
         "qualified-individual",
         "ciso",
         "pci-executive",
         "supervising-lawyer",
+        "ma-wisp-coordinator",
     ),
 }
 """The facts an `applies_if` may name, with their possible values."""
@@ -274,6 +298,13 @@ ROLES: dict[Role, RoleRule] = {
         overseer_required=False,
         citation="ABA Model Rules 5.1 and 5.3",
         required=False,
+    ),
+    "ma-wisp-coordinator": RoleRule(
+        title="Massachusetts WISP coordinator (employee designated to maintain the program)",
+        required_by="ma-201-cmr-17",
+        provider_may_hold=False,
+        overseer_required=False,
+        citation="201 CMR 17.03(2)(a)",
     ),
 }
 """The designated roles and the rules behind them (DESIGN.md, "Designated roles")."""

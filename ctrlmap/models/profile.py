@@ -60,6 +60,12 @@ class Applicability(Strict):
     ] = "standard"
     """The tier, or the 23 NYCRR 500.19 exemption claimed (the values of catalog.NYDFS_STATUSES)."""
     glba_small_institution: bool = Field(False, alias="glba-small-institution")
+    sec_entity_size: Literal["larger", "smaller"] = Field("larger", alias="sec-entity-size")
+    """SEC Regulation S-P compliance tier of the 2024 amendments (larger: December 3, 2025)."""
+    ncua_charter: Literal["federal", "state"] = Field("federal", alias="ncua-charter")
+    """A federally insured credit union's charter: a Federal or a state-chartered credit union."""
+    ma_pi_electronic: bool = Field(True, alias="ma-pi-electronic")
+    """Massachusetts residents' personal information is stored or sent electronically (201 CMR 17.04)."""
 
     @field_validator("hipaa", "pci", mode="before")
     @classmethod
@@ -80,6 +86,9 @@ class Applicability(Strict):
             "pci-early-tls-poi": (self.pci_early_tls_poi,),
             "nydfs": (self.nydfs,),
             "glba-small-institution": (self.glba_small_institution,),
+            "sec-entity-size": (self.sec_entity_size,),
+            "ncua-charter": (self.ncua_charter,),
+            "ma-pi-electronic": (self.ma_pi_electronic,),
         }
 
     def defaults_assumed(self) -> list[str]:
