@@ -16,10 +16,10 @@ CATALOG_FILE = ROOT / "frameworks" / "pci-dss-4.yaml"
 PINNED = {  # SAQ: (ids in the catalog, ids outside it), as counted from the sources the file names
     "A": (27, 0),
     "B": (27, 0),
-    "B-IP": (49, 1),
-    "D-Merchant": (234, 1),
-    "D-Service-Provider": (257, 3),
+    "B-IP": (50, 0),
 }
+WHOLE = ("D-Merchant", "D-Service-Provider")
+"""SAQ D asks every requirement that applies to the entity: no list, the whole standard."""
 NOT_CONFIRMED = {"A-EP", "C", "C-VT", "P2PE", "SPoC"}
 MERCHANT_SAQS = ("A", "B", "B-IP")
 REMOVED_FROM_SAQ_A_IN_R1 = {"6.4.3", "11.6.1", "12.3.1"}
@@ -38,6 +38,11 @@ def units() -> dict[str, dict[str, Any]]:
     return {unit["id"]: unit for unit in catalog["controls"]}
 
 
+def listed(data: dict[str, Any]) -> dict[str, Any]:
+    """The SAQs that select requirements by list (SAQ D takes the whole standard)."""
+    return {name: saq for name, saq in data["saqs"].items() if not saq.get("whole_standard")}
+
+
 def asked(saq: dict[str, Any]) -> set[str]:
     """Every id an SAQ asks about, in the catalog or not."""
     return set(saq["requirements"]) | set(saq["requirements_not_in_catalog"])
@@ -53,14 +58,17 @@ def service_provider_only(units: dict[str, dict[str, Any]]) -> set[str]:
 
 
 def test_every_saq_is_listed_or_explained(data: dict[str, Any]) -> None:
-    assert set(data["saqs"]) == set(PINNED)
+    assert set(data["saqs"]) == set(PINNED) | set(WHOLE)
+    for name in WHOLE:
+        assert data["saqs"][name]["whole_standard"] is True
+        assert "requirements" not in data["saqs"][name]
     assert set(data["not_confirmed"]) == NOT_CONFIRMED
     for name, entry in data["not_confirmed"].items():
         assert entry["reason"].strip(), name
 
 
 def test_each_confirmed_saq_cites_its_document_and_source(data: dict[str, Any]) -> None:
-    for name, saq in data["saqs"].items():
+    for name, saq in listed(data).items():
         assert "v4.0.1" in saq["document"], name
         assert saq["section"].startswith("Section 2"), name
         assert saq["list_found_in"].strip(), name
@@ -71,7 +79,7 @@ def test_each_confirmed_saq_cites_its_document_and_source(data: dict[str, Any]) 
 def test_every_id_resolves_to_a_catalog_requirement(
     data: dict[str, Any], units: dict[str, dict[str, Any]]
 ) -> None:
-    for name, saq in data["saqs"].items():
+    for name, saq in listed(data).items():
         unknown = [i for i in saq["requirements"] if i not in units]
         assert not unknown, (name, unknown)
         not_requirements = [i for i in saq["requirements"] if units[i]["kind"] != "requirement"]
@@ -81,7 +89,7 @@ def test_every_id_resolves_to_a_catalog_requirement(
 def test_ids_kept_outside_the_catalog_are_really_outside_it(
     data: dict[str, Any], units: dict[str, dict[str, Any]]
 ) -> None:
-    for name, saq in data["saqs"].items():
+    for name, saq in listed(data).items():
         for i in saq["requirements_not_in_catalog"]:
             assert i not in units, (name, i)
             assert OUTSIDE_CATALOG.match(i), (name, i)
@@ -98,7 +106,7 @@ def test_lists_have_no_duplicates_and_follow_catalog_order(
     data: dict[str, Any], units: dict[str, dict[str, Any]]
 ) -> None:
     position = {i: n for n, i in enumerate(units)}
-    for name, saq in data["saqs"].items():
+    for name, saq in listed(data).items():
         ids = saq["requirements"]
         assert len(ids) == len(set(ids)), name
         assert ids == sorted(ids, key=position.__getitem__), name
@@ -120,38 +128,23 @@ def test_saq_b_is_a_subset_of_b_ip(data: dict[str, Any]) -> None:
     assert asked(data["saqs"]["B"]) <= asked(data["saqs"]["B-IP"])
 
 
-def test_merchant_saqs_are_subsets_of_d_for_merchants(data: dict[str, Any]) -> None:
-    d_merchant = asked(data["saqs"]["D-Merchant"])
+def test_merchant_saqs_ask_only_requirements_that_apply_to_merchants(
+    data: dict[str, Any], units: dict[str, dict[str, Any]]
+) -> None:
+    merchant = {i for i, u in units.items() if u["kind"] == "requirement"} - service_provider_only(
+        units
+    )
     for name in MERCHANT_SAQS:
-        assert asked(data["saqs"][name]) <= d_merchant, name
+        assert asked(data["saqs"][name]) <= merchant, name
     for name in ("A-EP", "C", "C-VT"):
-        assert set(data["not_confirmed"][name]["ids_seen_in_source"]) <= d_merchant, name
-
-
-def test_d_for_merchants_is_a_subset_of_d_for_service_providers(data: dict[str, Any]) -> None:
-    assert asked(data["saqs"]["D-Merchant"]) < asked(data["saqs"]["D-Service-Provider"])
-
-
-def test_d_for_merchants_is_every_requirement_applicable_to_merchants(
-    data: dict[str, Any], units: dict[str, dict[str, Any]]
-) -> None:
-    every = {i for i, u in units.items() if u["kind"] == "requirement"}
-    merchant = every - service_provider_only(units)
-    assert set(data["saqs"]["D-Merchant"]["requirements"]) == merchant
-
-
-def test_d_for_service_providers_is_every_requirement(
-    data: dict[str, Any], units: dict[str, dict[str, Any]]
-) -> None:
-    every = {i for i, u in units.items() if u["kind"] == "requirement"}
-    assert set(data["saqs"]["D-Service-Provider"]["requirements"]) == every
+        assert set(data["not_confirmed"][name]["ids_seen_in_source"]) <= merchant, name
 
 
 def test_merchant_saqs_hold_no_service_provider_only_requirement(
     data: dict[str, Any], units: dict[str, dict[str, Any]]
 ) -> None:
     sp_only = service_provider_only(units)
-    for name, saq in data["saqs"].items():
+    for name, saq in listed(data).items():
         if saq["applies_to"] == "merchant":
             assert not set(saq["requirements"]) & sp_only, name
 
@@ -160,7 +153,7 @@ def test_no_requirement_parent_is_left_for_the_engine_to_add(
     data: dict[str, Any], units: dict[str, dict[str, Any]]
 ) -> None:
     # Only principal parents (1 to 12, A1) may be added; a parent that is itself a requirement must be listed.
-    for name, saq in data["saqs"].items():
+    for name, saq in listed(data).items():
         ids = set(saq["requirements"])
         for i in ids:
             parent = units[i]["parent"]
@@ -169,7 +162,7 @@ def test_no_requirement_parent_is_left_for_the_engine_to_add(
 
 
 def test_notes_and_excluded_rows_name_the_right_ids(data: dict[str, Any]) -> None:
-    for name, saq in data["saqs"].items():
+    for name, saq in listed(data).items():
         ids = asked(saq)
         assert set(saq.get("notes", {})) <= ids, name
         assert not set(saq.get("excluded_rows", {})) & ids, name
