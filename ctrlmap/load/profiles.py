@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,16 +67,43 @@ def _check_rest(doc: Document, lib: Library, found: list[Problem]) -> list[Probl
     return [p for p in check_profile(partial, doc, lib) if (p.line, p.field, p.message) not in seen]
 
 
-def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem]:
-    """Every cross-reference of a profile: ids, functions, frameworks, controls, roles."""
-    problems: list[Problem] = []
-    say = problems.append
-    at: tuple[Any, ...]
-    people = {p.id: p for p in profile.internal}
-    providers = {p.id: p for p in profile.providers}
-    parties = {"internal", *providers}
+Say = Callable[[Problem], None]
 
-    seen: dict[str, str] = {}
+
+@dataclass
+class _Refs:
+    """What the section checks look ids up in."""
+
+    people: dict[str, Person]
+    providers: dict[str, Provider]
+    parties: set[str]
+    in_scope: set[str]
+    seen: dict[str, str] = field(default_factory=dict)
+    """Person and provider ids met so far, with the section they are in."""
+
+
+def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem]:
+    """Every cross-reference of a profile: ids, functions, frameworks, controls, roles, scope."""
+    problems: list[Problem] = []
+    providers = {p.id: p for p in profile.providers}
+    refs = _Refs(
+        people={p.id: p for p in profile.internal},
+        providers=providers,
+        parties={"internal", *providers},
+        in_scope={
+            global_key(fw, c.id)
+            for fw in profile.frameworks
+            if fw in lib.catalogs
+            for c in lib.catalogs[fw].controls
+        },
+    )
+    for check in CHECKS:
+        check(profile, doc, lib, refs, problems.append)
+    return problems
+
+
+def _members(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """Ids are unique and not reserved; every function named exists."""
     members: list[tuple[str, int, Person | Provider]] = [
         *(("internal", i, p) for i, p in enumerate(profile.internal)),
         *(("providers", i, p) for i, p in enumerate(profile.providers)),
@@ -87,14 +116,14 @@ def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem
                     f"{item.id!r} is a reserved word (it names a party or an owner); choose another id",
                 )
             )
-        elif item.id in seen:
+        elif item.id in refs.seen:
             say(
                 doc.problem(
                     (section, index, "id"),
-                    f"duplicate id {item.id!r} (already used in {seen[item.id]}); person and provider ids share one namespace",
+                    f"duplicate id {item.id!r} (already used in {refs.seen[item.id]}); person and provider ids share one namespace",
                 )
             )
-        seen.setdefault(item.id, section)
+        refs.seen.setdefault(item.id, section)
         for j, fid in enumerate(item.functions):
             if fid not in lib.functions:
                 say(
@@ -104,6 +133,9 @@ def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem
                     )
                 )
 
+
+def _frameworks(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """Frameworks exist, are listed once, and are not the hub; the model exists."""
     for index, fw in enumerate(profile.frameworks):
         if fw not in lib.catalogs:
             say(
@@ -124,6 +156,9 @@ def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem
     if profile.model not in lib.models:
         say(doc.problem(("model",), unknown("model", profile.model, lib.models)))
 
+
+def _backups(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """A person's backup is another person or a provider."""
     for index, person in enumerate(profile.internal):
         if person.backup is not None:
             if person.backup == person.id:
@@ -132,42 +167,44 @@ def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem
                         ("internal", index, "backup"), "a person cannot be their own backup"
                     )
                 )
-            elif person.backup not in people and person.backup not in providers:
+            elif person.backup not in refs.people and person.backup not in refs.providers:
                 say(
                     doc.problem(
                         ("internal", index, "backup"),
-                        unknown("person or provider", person.backup, seen),
+                        unknown("person or provider", person.backup, refs.seen),
                     )
                 )
 
+
+def _designations(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """A role's holder is a person or provider; its overseer one of the organization's people."""
+    at: tuple[Any, ...]
     for role, designation in profile.designations.items():
         at = ("designations", role)
-        if designation.holder not in people and designation.holder not in providers:
+        if designation.holder not in refs.people and designation.holder not in refs.providers:
             say(
                 doc.problem(
-                    (*at, "holder"), unknown("person or provider", designation.holder, seen)
+                    (*at, "holder"), unknown("person or provider", designation.holder, refs.seen)
                 )
             )
-        if designation.overseer is not None and designation.overseer not in people:
+        if designation.overseer is not None and designation.overseer not in refs.people:
             say(
                 doc.problem(
                     (*at, "overseer"),
-                    unknown("internal person", designation.overseer, people)
+                    unknown("internal person", designation.overseer, refs.people)
                     + " (the overseer must be one of the organization's own people)",
                 )
             )
 
-    in_scope = {
-        global_key(fw, c.id)
-        for fw in profile.frameworks
-        if fw in lib.catalogs
-        for c in lib.catalogs[fw].controls
-    }
+
+def _overrides(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """An override names a control in scope, known parties, and one override per control."""
+    at: tuple[Any, ...]
     for index, ov in enumerate(profile.overrides):
         at = ("overrides", index)
-        _check_control(doc, (*at, "control"), ov.control, lib, in_scope, say)
-        if ov.provider is not None and ov.provider not in providers:
-            say(doc.problem((*at, "provider"), unknown("provider", ov.provider, providers)))
+        _check_control(doc, (*at, "control"), ov.control, lib, refs.in_scope, say)
+        if ov.provider is not None and ov.provider not in refs.providers:
+            say(doc.problem((*at, "provider"), unknown("provider", ov.provider, refs.providers)))
         if ov.provider is not None and ov.owner == "internal":
             say(
                 doc.problem(
@@ -175,21 +212,21 @@ def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem
                     "a provider is named but owner is internal; drop the provider or change the owner",
                 )
             )
-        if ov.accountable is not None and ov.accountable not in parties:
+        if ov.accountable is not None and ov.accountable not in refs.parties:
             say(
                 doc.problem(
                     (*at, "accountable"),
-                    unknown("party", ov.accountable, parties)
+                    unknown("party", ov.accountable, refs.parties)
                     + " (a party is 'internal' or a provider id)",
                 )
             )
         for key in ("responsible", "consulted", "informed"):
             for j, party in enumerate(getattr(ov, key) or ()):
-                if party not in parties:
+                if party not in refs.parties:
                     say(
                         doc.problem(
                             (*at, key, j),
-                            unknown("party", party, parties)
+                            unknown("party", party, refs.parties)
                             + " (a party is 'internal' or a provider id)",
                         )
                     )
@@ -204,13 +241,17 @@ def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem
             )
             overridden[ov.control] = 0
 
+
+def _splits(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """A split names a function and, with several providers, which provider."""
+    at: tuple[Any, ...]
     for index, split in enumerate(profile.splits):
         at = ("splits", index)
         if split.function not in lib.functions:
             say(doc.problem((*at, "function"), unknown("function", split.function, lib.functions)))
-        if split.provider is not None and split.provider not in providers:
-            say(doc.problem((*at, "provider"), unknown("provider", split.provider, providers)))
-        elif split.provider is None and len(providers) > 1:
+        if split.provider is not None and split.provider not in refs.providers:
+            say(doc.problem((*at, "provider"), unknown("provider", split.provider, refs.providers)))
+        elif split.provider is None and len(refs.providers) > 1:
             say(
                 doc.problem(
                     (*at, "provider"),
@@ -218,14 +259,18 @@ def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem
                 )
             )
 
+
+def _handoffs(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """A hand-off goes between two known, different parties, with known functions."""
+    at: tuple[Any, ...]
     for index, handoff in enumerate(profile.handoffs):
         at = ("handoffs", index)
         for key, party in (("from", handoff.from_), ("to", handoff.to)):
-            if party not in parties:
+            if party not in refs.parties:
                 say(
                     doc.problem(
                         (*at, key),
-                        unknown("party", party, parties)
+                        unknown("party", party, refs.parties)
                         + " (a party is 'internal' or a provider id)",
                     )
                 )
@@ -238,9 +283,26 @@ def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem
             if function is not None and function not in lib.functions:
                 say(doc.problem((*at, fkey), unknown("function", function, lib.functions)))
 
+
+def _evidence(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """Evidence names a control in scope."""
     for index, evidence in enumerate(profile.evidence):
-        _check_control(doc, ("evidence", index, "control"), evidence.control, lib, in_scope, say)
-    return problems
+        _check_control(
+            doc, ("evidence", index, "control"), evidence.control, lib, refs.in_scope, say
+        )
+
+
+CHECKS: tuple[Callable[[Profile, Document, Library, _Refs, Say], None], ...] = (
+    _members,
+    _frameworks,
+    _backups,
+    _designations,
+    _overrides,
+    _splits,
+    _handoffs,
+    _evidence,
+)
+"""The section checks, in the order their problems are reported."""
 
 
 def _check_control(
