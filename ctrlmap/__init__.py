@@ -5,7 +5,7 @@ The library API, for scripts (the command line is a thin client of the same func
     import datetime, ctrlmap
     lib = ctrlmap.load_library()
     profile, doc = ctrlmap.load_profile("examples/clinic.yaml", lib)
-    assessment = ctrlmap.assessment(profile, lib, as_of=datetime.date(2026, 11, 28))
+    assessment = ctrlmap.assess(profile, lib, as_of=datetime.date(2026, 11, 28))
     print(ctrlmap.render("gaps", "table", assessment.gaps))
     html = ctrlmap.render("report", "html", ctrlmap.build_report(assessment, doc))
 

@@ -801,12 +801,10 @@ def recommend(
         result = advise(answers)
         inputs: list[Path] = []
     else:
-        from ctrlmap.analyse.recommend import MODELS
-        from ctrlmap.assessment.pipeline import assess
+        from ctrlmap.analyse.recommend import assessments_for
 
         lib, loaded, _ = load(settings, profile)
-        day = resolve_as_of(as_of)
-        result = advise(answers, {m: assess(loaded, lib, m, day) for m in MODELS})
+        result = advise(answers, assessments_for(loaded, lib, resolve_as_of(as_of)))
         inputs = [profile]
     emit(settings, "recommend", fmt, result, output, inputs)
 

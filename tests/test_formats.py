@@ -12,7 +12,7 @@ import pytest
 from ctrlmap import formats
 from ctrlmap.analyse.compare import compare_with
 from ctrlmap.analyse.crosswalk import crosswalk
-from ctrlmap.analyse.recommend import MODELS, Answers, recommend
+from ctrlmap.analyse.recommend import Answers, assessments_for, recommend
 from ctrlmap.assessment.assign import by_provider
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.load.library import Library
@@ -63,9 +63,7 @@ def results(lib: Library, lender: tuple[Assessment, Any], tmp: Any) -> dict[str,
         "graph": lambda: graph_view(assessment),
         "report": lambda: report,
         "compare": lambda: compare_with(assessment),
-        "recommend": lambda: recommend(
-            Answers(), {m: assess(assessment.profile, lib, m, AS_OF) for m in MODELS}
-        ),
+        "recommend": lambda: recommend(Answers(), assessments_for(assessment.profile, lib, AS_OF)),
         "crosswalk": lambda: crosswalk(assessment),
         "export": lambda: build_export(assessment),
     }

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ctrlmap.analyse.recommend import MODELS, Answers, recommend, staff_bucket
+from ctrlmap.analyse.recommend import Answers, assessments_for, recommend, staff_bucket
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.formats.json import dump
 from ctrlmap.load.library import Library
@@ -28,7 +28,7 @@ COMBINATIONS = list(itertools.product(STAFF, CONTROL, BUDGET, IN_HOUSE))
 
 def assessments(loaded: Profile, lib: Library) -> dict[str, Assessment]:
     """The profile assessed under each model recommend() weighs, as `ctrlmap recommend` does."""
-    return {m: assess(loaded, lib, m, AS_OF) for m in MODELS}
+    return assessments_for(loaded, lib, AS_OF)
 
 
 def test_the_table_covers_every_combination() -> None:

@@ -206,7 +206,7 @@ def test_verify_catches_an_edited_snapshot(invoke: Callable[..., Result], tmp_pa
     target.write_text(
         head
         + f'id="{SNAPSHOT_ID}">'
-        + snapshot.replace('"severity": "high"', '"severity": "low"', 1)
+        + snapshot.replace('"severity": "medium"', '"severity": "low"', 1)
     )
     result = invoke("verify", str(target))
     assert result.exit_code == 1 and "FAIL snapshot hash" in result.stdout

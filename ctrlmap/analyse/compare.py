@@ -40,6 +40,7 @@ functions and roles, plus the frameworks of its controls for the rules grouped b
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from ctrlmap.analyse.transition import dependency_levels, plan_phases
@@ -47,6 +48,7 @@ from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, split_key
+from ctrlmap.models.base import DefaultOwner
 from ctrlmap.models.comparison import (
     MOVEMENTS,
     NEED_KINDS,
@@ -106,7 +108,12 @@ def compare_with(current: Assessment, to_model: str | None = None) -> CompareRes
     target_id = to_model or default_target(current.library, current.model.id)
     check_models(current.library, current.model.id, target_id)
     target = assess(
-        current.profile, current.library, target_id, current.as_of, current.include_proposed
+        current.profile,
+        current.library,
+        target_id,
+        current.as_of,
+        current.include_proposed,
+        arrangement="target",
     )
     return compare_models(current, target)
 
@@ -129,7 +136,7 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
     graph = current.scope.graph
     level = dependency_levels(graph, set(moving))
     phase_of = {k: level[k] + 2 for k in moving}  # phase 1 prepares
-    diffs = _model_diff(source, target, lib)
+    diffs = _arranged_diff(current, target, lib)
     changes = sorted(
         (_change(lib, diffs, old[k], new[k], phase_of[k]) for k in moving),
         key=lambda c: (MOVEMENTS.index(c.movement), order[c.control]),
@@ -212,25 +219,60 @@ def _functions(lib: Library, key: str) -> tuple[str, ...]:
     return lib.controls[key].functions
 
 
-def _model_diff(
-    source: OperatingModel, target: OperatingModel, lib: Library
+def _arranged_owners(current: Assessment) -> dict[str, DefaultOwner]:
+    """Per function, the owner its shares have today where the profile's coverage decided it.
+
+    Reality first: a function the profile's people or agreements cover has the owner they give
+    it, whatever the source model says. The most common owner across its controls is taken.
+    """
+    counts: dict[str, dict[DefaultOwner, int]] = defaultdict(lambda: defaultdict(int))
+    for a in current.applicable.values():
+        for share in a.shares:
+            if share.function is not None and share.source == "coverage":
+                counts[share.function][share.owner] += 1
+    return {f: max(c, key=lambda o: (c[o], o)) for f, c in counts.items()}
+
+
+def _arranged_diff(
+    current: Assessment, target: OperatingModel, lib: Library
 ) -> list[FunctionChange]:
+    """The functions whose arrangement today differs from the target model's default.
+
+    Today is the source model's default where nobody covers a function, and the profile's own
+    coverage where somebody does; the reason shown is the model's rationale, or that coverage.
+    """
+    return _model_diff(current.model, target, lib, _arranged_owners(current))
+
+
+def _model_diff(
+    source: OperatingModel,
+    target: OperatingModel,
+    lib: Library,
+    arranged: dict[str, DefaultOwner] | None = None,
+) -> list[FunctionChange]:
+    """Functions whose (owner, Accountable) differ: the source model's, or today's arrangement."""
     order = [*lib.functions, *sorted(set(source.functions) | set(target.functions))]
+    arranged = arranged or {}
     out = []
     for fid in dict.fromkeys(order):
         a, b = source.functions.get(fid), target.functions.get(fid)
         if a is None and b is None:
             continue
-        if _pair(source, fid) == _pair(target, fid):
+        owner = arranged.get(fid, a.owner if a else None)
+        before = (owner, a.accountable if a else None)
+        if before == _pair(target, fid):
             continue
+        covered = fid in arranged and (a is None or arranged[fid] != a.owner)
         out.append(
             FunctionChange(
                 function=fid,
-                from_owner=a.owner if a else None,
+                from_owner=owner,
                 from_accountable=a.accountable if a else None,
                 to_owner=b.owner if b else None,
                 to_accountable=b.accountable if b else None,
-                from_rationale=a.rationale if a else None,
+                from_rationale="as the profile's people and agreements arrange it today"
+                if covered
+                else (a.rationale if a else None),
                 to_rationale=b.rationale if b else None,
             )
         )

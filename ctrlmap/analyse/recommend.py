@@ -32,13 +32,15 @@ tie of the final scores.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import Field
 
 from ctrlmap.assessment.gaps import GapsResult
-from ctrlmap.assessment.pipeline import Assessment
+from ctrlmap.assessment.pipeline import Assessment, assess
+from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES, Profile, Strict
 
 MODELS = ("co-managed", "fully-managed")
@@ -235,6 +237,24 @@ def _answer(answers: Answers, question: Question) -> str | None:
     if answers.in_house_compliance is None:
         return None
     return "yes" if answers.in_house_compliance else "no"
+
+
+def assessments_for(
+    profile: Profile, lib: Library, as_of: dt.date, include_proposed: bool = False
+) -> dict[str, Assessment]:
+    """The profile under each model weighed: its own model as arranged today, the other as
+    planned (the target arrangement, what moving to it would leave before any new contract)."""
+    return {
+        model: assess(
+            profile,
+            lib,
+            model,
+            as_of,
+            include_proposed,
+            arrangement="actual" if model == profile.model else "target",
+        )
+        for model in MODELS
+    }
 
 
 def recommend(

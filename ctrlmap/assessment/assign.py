@@ -1,23 +1,38 @@
 """Ownership and RACI for every control, with the basis for each decision.
 
-Resolution, each step recorded in the basis (README, "How a control is assigned"):
+Resolution, each step recorded in the basis in the order it was applied (README, "How a control
+is assigned"):
+0. scope: a control excluded from scope, not asked by the organization's PCI DSS SAQ, not yet in
+   force, or whose applicability facts fail is not applicable, with that reason;
 1. an override wins for the fields it gives, quoting its reason;
-2. otherwise the model's defaults for the control's functions (disagreeing owners: shared);
-3. a provider's share goes to the provider whose agreement covers the function, else to the sole
-   provider (recorded as not contracted), else it stays unassigned; an independence-required
-   control goes to an independent assessor contracted for it;
+2. reality first: each function's share goes to the parties that cover it, the internal people
+   whose functions name it (or a documented split) and the providers whose agreement covers it
+   within their frameworks; only when nobody covers a function does the model's default owner
+   decide (the provider share then goes to the sole provider, recorded as not contracted, or
+   stays unassigned). A share that departs from the model's default is recorded as a departure.
+   An independence-required control goes to an independent assessor contracted for it. With the
+   `target` arrangement (what `compare` plans towards) the model's defaults decide every share;
+3. the Accountable party follows the model's default: internal when any function's default says
+   so; else the one provider doing the work, the organization when no provider does it, nobody
+   when several do;
 4. a non-delegable control keeps the organization Accountable (an override saying otherwise is
    kept as written, for the gap rules);
-5. the holder of a designated role is Responsible for the control that requires it;
-6. an internal Accountable needs a named person, or becomes null.
+5. the holder of a designated role is Responsible for the control that requires it and for the
+   controls marked `duty_of` that role;
+6. an internal Accountable needs a named person, or becomes null;
+7. the result, stated once, so that the basis always agrees with it.
 The engine never repairs reality: every mismatch is written into the basis for the gap rules.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
+from ctrlmap.assessment.parties import is_placeholder
+from ctrlmap.assessment.scope import out_of_scope
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.models import (
@@ -28,6 +43,7 @@ from ctrlmap.models import (
     Person,
     Profile,
     Provider,
+    Split,
     global_key,
 )
 from ctrlmap.models.base import DefaultOwner, Owner
@@ -43,15 +59,9 @@ from ctrlmap.models.results import (
     ShareSource,
 )
 
-LEGAL_STATEMENT = (
-    "Accountable in this RACI is the operational owner who answers for the result. Whatever it "
-    "outsources, the organization remains answerable in law: it is liable for the acts of its "
-    "agents (HIPAA, 45 CFR 160.402(c)), a financial institution keeps responsibility for its "
-    "program when a service provider runs it (16 CFR 314.4(a)(1); 23 NYCRR 500.4(a)(1)), using a "
-    "PCI DSS service provider never relieves the entity of its own compliance, and lawyers keep "
-    "their duties of competence, confidentiality and supervision (ABA Model Rules 1.1, 1.6, 5.1, 5.3)."
-)
-"""The statement every report carries."""
+Arrangement = Literal["actual", "target"]
+"""`actual`: who covers each function decides, the model fills the rest (the default);
+`target`: the model's defaults decide every share (the arrangement `compare` plans towards)."""
 
 
 @dataclass
@@ -61,21 +71,35 @@ class Context:
     profile: Profile
     model: OperatingModel
     lib: Library
+    as_of: dt.date = field(default_factory=dt.date.today)
+    arrangement: Arrangement = "actual"
     people: dict[str, Person] = field(default_factory=dict)
     providers: dict[str, Provider] = field(default_factory=dict)
     people_by_function: dict[str, list[str]] = field(default_factory=dict)
     providers_by_function: dict[str, list[str]] = field(default_factory=dict)
+    """Operational providers whose agreement lists the function (any framework)."""
     assessors_by_function: dict[str, list[str]] = field(default_factory=dict)
-    operational: list[str] = field(default_factory=list)
+    splits: dict[str, list[Split]] = field(default_factory=dict)
+    """Documented splits (no placeholder text) by function."""
     overrides: dict[str, Override] = field(default_factory=dict)
     facts: dict[str, tuple[str | bool, ...]] = field(default_factory=dict)
+    excluded: dict[str, BasisStep] = field(default_factory=dict)
+    """Controls out of scope (exclusions, the PCI SAQ, effective dates), with why."""
     resolved: dict[tuple[object, ...], Resolved] = field(default_factory=dict)
-    """Resolutions already made in this profile, keyed by a control's functions and flags."""
+    """Resolutions already made in this profile, keyed by a control's framework, functions and flags."""
 
     @classmethod
-    def build(cls, profile: Profile, model: OperatingModel, lib: Library) -> Context:
+    def build(
+        cls,
+        profile: Profile,
+        model: OperatingModel,
+        lib: Library,
+        as_of: dt.date | None = None,
+        arrangement: Arrangement = "actual",
+    ) -> Context:
         """Index the profile for constant-time lookups."""
-        ctx = cls(profile=profile, model=model, lib=lib)
+        day = as_of or dt.date.today()
+        ctx = cls(profile=profile, model=model, lib=lib, as_of=day, arrangement=arrangement)
         ctx.people = {p.id: p for p in profile.internal}
         ctx.providers = {p.id: p for p in profile.providers}
         for person in profile.internal:
@@ -83,15 +107,20 @@ class Context:
                 ctx.people_by_function.setdefault(fid, []).append(person.id)
         for provider in profile.providers:
             for fid in provider.functions:
-                ctx.providers_by_function.setdefault(fid, []).append(provider.id)
                 if provider.independent:
                     ctx.assessors_by_function.setdefault(fid, []).append(provider.id)
-        ctx.operational = [p.id for p in profile.providers if not p.independent]
+                else:
+                    ctx.providers_by_function.setdefault(fid, []).append(provider.id)
+        for split in profile.splits:
+            if not documented_split(split):
+                continue
+            ctx.splits.setdefault(split.function, []).append(split)
         ctx.overrides = {o.control: o for o in profile.overrides}
         outsourced = tuple(
             role for role, d in profile.designations.items() if d.holder in ctx.providers
         )
         ctx.facts = {**profile.applicability.facts(), "outsourced": outsourced}
+        ctx.excluded = out_of_scope(profile, lib, profile.frameworks, day)
         return ctx
 
     def party_of(self, holder: str) -> str:
@@ -101,6 +130,53 @@ class Context:
     def name(self, ident: str) -> str:
         """A person's or provider's name, for the basis text."""
         return self.profile.name_of(ident)
+
+    def operational(self, framework: str) -> list[str]:
+        """The providers that run work of this framework (not assessors, within their scope)."""
+        return [p.id for p in self.profile.providers if not p.independent and p.serves(framework)]
+
+    def covering(self, fid: str, framework: str) -> list[str]:
+        """The operational providers whose agreement covers this function for this framework."""
+        return [
+            p
+            for p in self.providers_by_function.get(fid, ())
+            if self.providers[p].serves(framework)
+        ]
+
+    def assessors(self, fid: str, framework: str) -> list[str]:
+        """The independent assessors contracted for this function for this framework."""
+        return [
+            p
+            for p in self.assessors_by_function.get(fid, ())
+            if self.providers[p].serves(framework)
+        ]
+
+    def split_providers(self, fid: str, framework: str) -> list[str]:
+        """The providers a documented split of this function names (the sole provider when unnamed)."""
+        named: list[str] = []
+        for split in self.splits.get(fid, ()):
+            if split.provider is not None:
+                named.append(split.provider)
+            elif len(self.profile.providers) == 1:
+                named.append(self.profile.providers[0].id)
+        return [p for p in dict.fromkeys(named) if self.providers[p].serves(framework)]
+
+    def contracted(self, provider: str, fid: str) -> bool:
+        """Whether the provider's agreement covers the function and is documented."""
+        p = self.providers[provider]
+        return fid in p.functions and not is_placeholder(p.agreement, optional=True)
+
+
+def documented_split(split: Split) -> bool:
+    """A split documents who does what only when none of its texts is a placeholder."""
+    return not any(
+        is_placeholder(text, optional=optional)
+        for text, optional in (
+            (split.internal_part, False),
+            (split.provider_part, False),
+            (split.agreement, True),
+        )
+    )
 
 
 def applies(
@@ -125,9 +201,12 @@ def assign_owners(
     model_id: str | None = None,
     frameworks: Iterable[str] | None = None,
     include_proposed: bool = False,
+    as_of: dt.date | None = None,
+    arrangement: Arrangement = "actual",
 ) -> AssignResult:
     """Assign every control of the profile's frameworks (or of `frameworks`, a subset)."""
-    ctx = Context.build(profile, lib.model(model_id or profile.model), lib)
+    model = lib.model(model_id or profile.model)
+    ctx = Context.build(profile, model, lib, as_of, arrangement)
     return assign_all(ctx, frameworks, include_proposed)
 
 
@@ -158,43 +237,56 @@ def assign_all(
     )
 
 
+def _not_applicable(
+    ctx: Context, key: str, control: Control
+) -> tuple[BasisStep, dict[str, tuple[str | bool, ...]] | None] | None:
+    """Why the control is out of scope or not applicable, or None when it applies."""
+    if key in ctx.excluded:
+        return ctx.excluded[key], None
+    failed = applies(control, ctx.facts)
+    if failed is None:
+        return None
+    why = "; ".join(
+        f"it applies only when {fact} is {_fmt(wanted)} "
+        f"(the profile: {_fmt(ctx.facts.get(fact, ())) or 'none'})"
+        for fact, wanted in failed.items()
+    )
+    return BasisStep(
+        step="applicability", text=f"Not applicable: {why}.", citation=control.citation
+    ), failed
+
+
 def assign_control(ctx: Context, framework: str, control: Control) -> Assignment:
     """Resolve one control, recording every step in its basis."""
     key = global_key(framework, control.id)
-    failed = applies(control, ctx.facts)
-    if failed is not None:
-        why = "; ".join(
-            f"it applies only when {fact} is {_fmt(wanted)} "
-            f"(the profile: {_fmt(ctx.facts.get(fact, ())) or 'none'})"
-            for fact, wanted in failed.items()
-        )
-        step = BasisStep(
-            step="applicability", text=f"Not applicable: {why}.", citation=control.citation
-        )
-        owner: Owner | None = None
-        raci: Raci | None = None
-        people: tuple[str, ...] = ()
-        shares: tuple[Share, ...] = ()
-        basis: tuple[BasisStep, ...] = (step,)
+    outside = _not_applicable(ctx, key, control)
+    owner: Owner | None = None
+    raci: Raci | None = None
+    people: tuple[str, ...] = ()
+    shares: tuple[Share, ...] = ()
+    if outside is not None:
+        basis: tuple[BasisStep, ...] = (outside[0],)
     else:
         override = ctx.overrides.get(key)
-        # Controls with the same functions and flags resolve the same way within one profile.
+        # Controls with the same framework, functions and flags resolve the same way in a profile.
         memo = (
             None
             if override is not None
             else (
+                framework,
                 control.functions,
                 control.independence,
                 control.accountability,
                 control.accountability_basis,
                 control.designation,
+                control.duty_of,
                 # the independence step quotes the control's own citation
-                control.citation if _cites_itself(ctx, control) else None,
+                control.citation if _cites_itself(ctx, framework, control) else None,
             )
         )
         resolved = ctx.resolved.get(memo) if memo is not None else None
         if resolved is None:
-            resolved = _resolve(ctx, control, override)
+            resolved = _resolve(ctx, framework, control, override)
             if memo is not None:
                 ctx.resolved[memo] = resolved
         owner, raci, people, shares, basis = resolved
@@ -203,34 +295,34 @@ def assign_control(ctx: Context, framework: str, control: Control) -> Assignment
         framework=framework,
         title=control.title,
         level=control.level,
-        applicable=failed is None,
+        applicable=outside is None,
         owner=owner,
         raci=raci,
         people=people,
         shares=shares,
         basis=basis,
-        excluded_by=failed,
+        excluded_by=outside[1] if outside is not None else None,
     )
 
 
-def _cites_itself(ctx: Context, control: Control) -> bool:
+def _cites_itself(ctx: Context, framework: str, control: Control) -> bool:
     """Whether the control's basis will quote its own citation (the independence step)."""
-    return any(_assessors(ctx, control, f) for f in control.functions)
+    return any(_assessors(ctx, framework, control, f) for f in control.functions)
 
 
 Resolved = tuple[Owner, Raci, tuple[str, ...], tuple[Share, ...], tuple[BasisStep, ...]]
 
 
-def _resolve(ctx: Context, control: Control, override: Override | None) -> Resolved:
-    """Steps 1 to 6 for one applicable control."""
+def _resolve(ctx: Context, framework: str, control: Control, override: Override | None) -> Resolved:
+    """Steps 1 to 7 for one applicable control."""
     basis: list[BasisStep] = []
-    shares = _shares(ctx, control, override, basis)
+    shares = _shares(ctx, framework, control, override, basis)
     accountable = _accountable(ctx, control, override, shares, basis)
     shares = _designation_share(ctx, control, shares, basis)
     person, accountable = _accountable_person(ctx, control, accountable, basis)
     responsible = _ordered(ctx, (p for s in shares for p in s.parties))
     consulted, informed = _consulted_informed(
-        ctx, control, override, shares, responsible, accountable
+        ctx, framework, control, override, shares, responsible, accountable
     )
     raci = Raci(
         responsible=responsible,
@@ -239,137 +331,216 @@ def _resolve(ctx: Context, control: Control, override: Override | None) -> Resol
         consulted=consulted,
         informed=informed,
     )
-    return (
-        _owner_of(responsible),
-        raci,
-        _people(ctx, control, shares, person),
-        tuple(shares),
-        tuple(basis),
+    owner = _owner_of(responsible)
+    basis.append(_result_step(ctx, owner, raci))
+    return (owner, raci, _people(ctx, control, shares, person), tuple(shares), tuple(basis))
+
+
+def _result_step(ctx: Context, owner: Owner, raci: Raci) -> BasisStep:
+    """The outcome in one sentence: the last step, so that the basis ends on what it produced."""
+    doers = ", ".join(ctx.profile.party_name(p) for p in raci.responsible) or "nobody"
+    if raci.accountable is None:
+        answers = "nobody"
+    elif raci.accountable_person is not None:
+        answers = (
+            f"{ctx.profile.party_name(raci.accountable)} ({ctx.name(raci.accountable_person)})"
+        )
+    else:
+        answers = ctx.profile.party_name(raci.accountable)
+    return BasisStep(
+        step="result",
+        text=f"Result: owner {owner}; Responsible {doers}; Accountable {answers}.",
+        citation=None,
     )
 
 
-def _shares(
-    ctx: Context, control: Control, override: Override | None, basis: list[BasisStep]
-) -> list[Share]:
-    """Steps 1 to 3: who does each function's share of the control."""
-    ov = override
-    if ov is not None:
-        given = [
-            f"owner {ov.owner}" if ov.owner else None,
-            f"provider {ov.provider}" if ov.provider else None,
-            f"Responsible {', '.join(ov.responsible) or 'nobody'}"
-            if ov.responsible is not None
-            else None,
-            f"Accountable {ov.accountable or 'nobody'}" if ov.sets_accountable else None,
-        ]
-        ref = f" ({ov.reference})" if ov.reference else ""
-        basis.append(
-            BasisStep(
-                step="override",
-                text=f"Override{ref}: {'; '.join(g for g in given if g) or 'RACI lists only'}. Reason: {ov.reason}",
-                citation=None,
-            )
+def _override_shares(
+    ctx: Context, framework: str, control: Control, ov: Override, basis: list[BasisStep]
+) -> list[Share] | None:
+    """Step 1: the override's own shares, when it says who does the work (else None)."""
+    given = [
+        f"owner {ov.owner}" if ov.owner else None,
+        f"provider {ov.provider}" if ov.provider else None,
+        f"Responsible {', '.join(ov.responsible) or 'nobody'}"
+        if ov.responsible is not None
+        else None,
+        f"Accountable {ov.accountable or 'nobody'}" if ov.sets_accountable else None,
+    ]
+    ref = f" ({ov.reference})" if ov.reference else ""
+    basis.append(
+        BasisStep(
+            step="override",
+            text=f"Override{ref}: {'; '.join(g for g in given if g) or 'RACI lists only'}. Reason: {ov.reason}",
+            citation=None,
         )
-        if ov.responsible is not None:
-            parties = _ordered(ctx, ov.responsible)
-            owner = ov.owner or _default_owner(_owner_of(parties))
-            return [
-                Share(
-                    function=f,
-                    owner=owner,
-                    parties=parties,
-                    source="override",
-                    contracted=_contracted(ctx, f, parties),
-                )
-                for f in control.functions
-            ]
-        if ov.owner is not None:
-            return [
-                _resolve_share(ctx, control, f, ov.owner, "override", basis, ov.provider)
-                for f in control.functions
-            ]
+    )
+    if ov.responsible is not None:
+        parties = _ordered(ctx, ov.responsible)
+        owner = ov.owner or _default_owner(_owner_of(parties))
+        return [
+            Share(
+                function=f,
+                owner=owner,
+                parties=parties,
+                source="override",
+                contracted=all(p == "internal" or ctx.contracted(p, f) for p in parties),
+            )
+            for f in control.functions
+        ]
+    if ov.owner is not None:
+        return [
+            _model_share(ctx, framework, f, ov.owner, "override", basis, ov.provider)
+            for f in control.functions
+        ]
+    return None
 
-    defaults = {f: ctx.model.functions.get(f) for f in control.functions}
-    owners: dict[str, DefaultOwner] = {}
-    for fid, default in defaults.items():
+
+def _shares(
+    ctx: Context,
+    framework: str,
+    control: Control,
+    override: Override | None,
+    basis: list[BasisStep],
+) -> list[Share]:
+    """Steps 1 and 2: who does each function's share of the control."""
+    if override is not None:
+        found = _override_shares(ctx, framework, control, override, basis)
+        if found is not None:
+            return found
+    named = override.provider if override is not None else None
+    shares = []
+    for fid in control.functions:
+        default = ctx.model.functions.get(fid)
+        assessors = () if named else _assessors(ctx, framework, control, fid)
+        if assessors:
+            shares.append(_assessor_share(ctx, control, fid, assessors, basis))
+            continue
+        if named is None and ctx.arrangement == "actual":
+            covered = _covered_share(ctx, framework, fid, default.owner if default else None, basis)
+            if covered is not None:
+                shares.append(covered)
+                continue
         if default is None:
             basis.append(
                 BasisStep(
                     step="model",
-                    text=f"Model {ctx.model.id} has no default for {fid}: its share is unassigned.",
+                    text=f"Nobody covers {fid} and model {ctx.model.id} has no default for it: "
+                    "its share is unassigned.",
                     citation=None,
                 )
             )
-            continue
-        owners[fid] = default.owner
-        basis.append(
-            BasisStep(
-                step="model",
-                text=f"Model {ctx.model.id}: {fid} is done by {default.owner}, {default.accountable} accountable ({default.rationale}).",
-                citation=None,
-            )
-        )
-    if len(set(owners.values())) > 1:
-        listed = ", ".join(f"{o} for {f}" for f, o in owners.items())
-        basis.append(
-            BasisStep(
-                step="model",
-                text=f"The functions' defaults disagree ({listed}): the control is shared.",
-                citation=None,
-            )
-        )
-    named = ov.provider if ov is not None else None
-    shares = []
-    for fid in control.functions:
-        if fid not in owners:
             shares.append(
                 Share(function=fid, owner="shared", parties=(), source="model", contracted=True)
             )
             continue
-        assessors = () if named else _assessors(ctx, control, fid)
-        if assessors:
-            names = ", ".join(
-                f"{ctx.name(a)} ({ctx.providers[a].agreement or 'agreement not named'})"
-                for a in assessors
+        lead = (
+            f"Model {ctx.model.id}"
+            if ctx.arrangement == "target" or named
+            else f"Nobody covers {fid}, so model {ctx.model.id} decides"
+        )
+        basis.append(
+            BasisStep(
+                step="model",
+                text=f"{lead}: {fid} is done by {default.owner}, {default.accountable} accountable "
+                f"({default.rationale}).",
+                citation=None,
             )
-            lead = (
-                "This control must be done independently of the work assessed: "
-                if control.independence
-                else ""
-            )
-            basis.append(
-                BasisStep(
-                    step="independence",
-                    text=f"{lead}{fid} is performed by the independent assessor {names}, "
-                    "commissioned by the organisation.",
-                    citation=control.citation,
-                )
-            )
-            shares.append(
-                Share(
-                    function=fid,
-                    owner="provider",
-                    parties=assessors,
-                    source="independent-assessor",
-                    contracted=True,
-                )
-            )
-            continue
-        source: ShareSource = "override" if named and owners[fid] != "internal" else "model"
-        shares.append(_resolve_share(ctx, control, fid, owners[fid], source, basis, named))
+        )
+        source: ShareSource = "override" if named and default.owner != "internal" else "model"
+        shares.append(_model_share(ctx, framework, fid, default.owner, source, basis, named))
     if named and not any(named in s.parties for s in shares):
         basis.append(
             BasisStep(
                 step="provider",
-                text=f"The override names {named}, but the model keeps every function of this "
-                "control with the organization: give an owner in the override to move it.",
+                text=f"The override names {named}, but every function of this control stays with "
+                "the organization: give an owner in the override to move it.",
                 citation=None,
             )
         )
     return shares
 
 
-def _assessors(ctx: Context, control: Control, fid: str) -> tuple[str, ...]:
+def _covered_share(
+    ctx: Context,
+    framework: str,
+    fid: str,
+    model_owner: DefaultOwner | None,
+    basis: list[BasisStep],
+) -> Share | None:
+    """Step 2, reality first: the parties that cover this function, or None when nobody does."""
+    people = ctx.people_by_function.get(fid, [])
+    split_providers = ctx.split_providers(fid, framework)
+    providers = list(dict.fromkeys([*ctx.covering(fid, framework), *split_providers]))
+    internal = bool(people) or bool(ctx.splits.get(fid))
+    if not internal and not providers:
+        return None
+    parties = _ordered(ctx, (["internal"] if internal else []) + providers)
+    owner = _default_owner(_owner_of(parties))
+    doers = []
+    if people:
+        doers.append(", ".join(f"{ctx.name(p)}" for p in people) + " (internal)")
+    elif internal:
+        doers.append("the organization, under a documented split")
+    for p in providers:
+        agreement = ctx.providers[p].agreement
+        how = (
+            "a documented split"
+            if p not in ctx.covering(fid, framework)
+            else (agreement or "its agreement")
+        )
+        doers.append(f"{ctx.name(p)} under {how}")
+    basis.append(
+        BasisStep(step="coverage", text=f"{fid} is done by {'; '.join(doers)}.", citation=None)
+    )
+    departs = model_owner is not None and model_owner != owner
+    if departs:
+        basis.append(
+            BasisStep(
+                step="departure",
+                text=f"This departs from model {ctx.model.id}, which gives {fid} to {model_owner}: "
+                "the profile's people and agreements decide who does the work.",
+                citation=None,
+            )
+        )
+    return Share(
+        function=fid,
+        owner=owner,
+        parties=parties,
+        source="coverage",
+        contracted=all(p == "internal" or ctx.contracted(p, fid) for p in parties),
+        model_owner=model_owner if departs else None,
+    )
+
+
+def _assessor_share(
+    ctx: Context, control: Control, fid: str, assessors: tuple[str, ...], basis: list[BasisStep]
+) -> Share:
+    names = ", ".join(
+        f"{ctx.name(a)} ({ctx.providers[a].agreement or 'agreement not named'})" for a in assessors
+    )
+    lead = (
+        "This control must be done independently of the work assessed: "
+        if control.independence
+        else ""
+    )
+    basis.append(
+        BasisStep(
+            step="independence",
+            text=f"{lead}{fid} is performed by the independent assessor {names}, "
+            "commissioned by the organization.",
+            citation=control.citation,
+        )
+    )
+    return Share(
+        function=fid,
+        owner="provider",
+        parties=assessors,
+        source="independent-assessor",
+        contracted=True,
+    )
+
+
+def _assessors(ctx: Context, framework: str, control: Control, fid: str) -> tuple[str, ...]:
     """The independent assessors that take this share, if any.
 
     An independent assessor contracted for `independent-assessment` takes that function's share
@@ -377,31 +548,33 @@ def _assessors(ctx: Context, control: Control, fid: str) -> tuple[str, ...]:
     contracted for any of its functions: splitting it would leave part with the operators.
     """
     if control.independence == "required":
-        found = {a for f in control.functions for a in ctx.assessors_by_function.get(f, ())}
+        found = {a for f in control.functions for a in ctx.assessors(f, framework)}
         return tuple(p for p in ctx.providers if p in found)
     if fid == "independent-assessment":
-        return tuple(ctx.assessors_by_function.get(fid, ()))
+        return tuple(ctx.assessors(fid, framework))
     return ()
 
 
-def _resolve_share(
+def _model_share(
     ctx: Context,
-    control: Control,
+    framework: str,
     fid: str,
     owner: DefaultOwner,
     source: ShareSource,
     basis: list[BasisStep],
     named: str | None,
 ) -> Share:
-    """Step 3: find the parties behind one function's share."""
+    """The model's (or an override's) owner decides: find the parties behind the share."""
     parties: list[str] = []
     contracted = True
     if owner in ("internal", "shared"):
         parties.append("internal")
     if owner in ("provider", "shared"):
+        found = ctx.covering(fid, framework)
+        operational = ctx.operational(framework)
         if named is not None:
             parties.append(named)
-            if fid not in ctx.providers[named].functions:
+            if not ctx.contracted(named, fid):
                 contracted = False
                 basis.append(
                     BasisStep(
@@ -410,35 +583,32 @@ def _resolve_share(
                         citation=None,
                     )
                 )
-        elif ctx.providers_by_function.get(fid):
-            found = ctx.providers_by_function[fid]
+        elif found:
             parties.extend(found)
+            contracted = all(ctx.contracted(p, fid) for p in found)
+            single = ctx.providers[found[0]].agreement if len(found) == 1 else None
             basis.append(
                 BasisStep(
                     step="provider",
                     text=f"The provider share of {fid} goes to {', '.join(found)}, whose agreement covers it"
-                    + (
-                        f" ({ctx.providers[found[0]].agreement})."
-                        if len(found) == 1 and ctx.providers[found[0]].agreement
-                        else "."
-                    ),
+                    + (f" ({single})." if single else "."),
                     citation=None,
                 )
             )
-        elif len(ctx.operational) == 1:
-            sole = ctx.operational[0]
+        elif len(operational) == 1:
+            sole = operational[0]
             parties.append(sole)
             contracted = False
             basis.append(
                 BasisStep(
                     step="provider",
-                    text=f"No provider's agreement covers {fid}; {sole} is the only provider, so it is named, "
-                    "but it is not contracted for this function.",
+                    text=f"No provider's agreement covers {fid}; {sole} is the only provider for this "
+                    "framework, so it is named, but it is not contracted for this function.",
                     citation=None,
                 )
             )
         else:
-            count = len(ctx.operational)
+            count = len(operational)
             basis.append(
                 BasisStep(
                     step="provider",
@@ -448,17 +618,13 @@ def _resolve_share(
                         if count == 0
                         else f"{count} operational providers"
                     )
-                    + ": the provider share is unassigned.",
+                    + " for this framework: the provider share is unassigned.",
                     citation=None,
                 )
             )
     return Share(
         function=fid, owner=owner, parties=tuple(parties), source=source, contracted=contracted
     )
-
-
-def _contracted(ctx: Context, fid: str, parties: Iterable[str]) -> bool:
-    return all(p == "internal" or fid in ctx.providers[p].functions for p in parties)
 
 
 def _accountable(
@@ -468,114 +634,146 @@ def _accountable(
     shares: list[Share],
     basis: list[BasisStep],
 ) -> str | None:
-    """Steps 2 and 4: the Accountable party."""
+    """Steps 3 and 4: the Accountable party."""
     ov = override
     if ov is not None and ov.sets_accountable:
         accountable = ov.accountable
     else:
-        kinds = {
-            ctx.model.functions[f].accountable
-            for f in control.functions
-            if f in ctx.model.functions
-        }
-        providers = _ordered(ctx, (p for s in shares for p in s.parties if p != "internal"))
-        if "internal" in kinds:
-            accountable = "internal"
-        elif len(providers) == 1:
-            accountable = providers[0]
-            basis.append(
-                BasisStep(
-                    step="model",
-                    text=f"The model makes the provider Accountable and exactly one is involved: {accountable}.",
-                    citation=None,
-                )
-            )
-        else:
-            accountable = None
-            why = (
-                "no provider is involved"
-                if not providers
-                else f"several providers are involved ({', '.join(providers)})"
-            )
-            basis.append(
-                BasisStep(
-                    step="model",
-                    text=f"The model makes the provider Accountable but {why}: nobody is Accountable.",
-                    citation=None,
-                )
-            )
+        accountable = _default_accountable(ctx, control, shares, basis)
     if control.accountability == "non-delegable":
         if ov is not None and ov.sets_accountable and accountable != "internal":
-            basis.append(
-                BasisStep(
-                    step="non-delegable",
-                    text=f"The law keeps accountability for this control with the organization, but the override makes "
-                    f"{accountable or 'nobody'} Accountable; kept as written and reported as a gap.",
-                    citation=control.accountability_basis,
-                )
+            text = (
+                "The law keeps accountability for this control with the organization, but the override "
+                f"makes {accountable or 'nobody'} Accountable; kept as written and reported as a gap."
             )
-        else:
-            if accountable != "internal":
-                basis.append(
-                    BasisStep(
-                        step="non-delegable",
-                        text=f"Accountability cannot be delegated: the organization is Accountable instead of {accountable or 'nobody'}.",
-                        citation=control.accountability_basis,
-                    )
-                )
-            else:
-                basis.append(
-                    BasisStep(
-                        step="non-delegable",
-                        text="Accountability cannot be delegated: the organization stays Accountable.",
-                        citation=control.accountability_basis,
-                    )
-                )
+        elif accountable != "internal":
+            text = (
+                "Accountability cannot be delegated: the organization is Accountable instead of "
+                f"{accountable or 'nobody'}."
+            )
             accountable = "internal"
+        else:
+            text = "Accountability cannot be delegated: the organization stays Accountable."
+        basis.append(
+            BasisStep(step="non-delegable", text=text, citation=control.accountability_basis)
+        )
     return accountable
+
+
+def _default_accountable(
+    ctx: Context, control: Control, shares: list[Share], basis: list[BasisStep]
+) -> str | None:
+    """Step 3: internal when any function's default says so; else the one provider doing it."""
+    kinds = {
+        ctx.model.functions[f].accountable for f in control.functions if f in ctx.model.functions
+    }
+    if "internal" in kinds:
+        return "internal"
+    providers = _ordered(ctx, (p for s in shares for p in s.parties if p != "internal"))
+    if len(providers) == 1:
+        basis.append(
+            BasisStep(
+                step="model",
+                text=f"The model makes the provider Accountable and exactly one does the work: {providers[0]}.",
+                citation=None,
+            )
+        )
+        return providers[0]
+    doers = {p for s in shares for p in s.parties}
+    if not providers and ctx.arrangement == "actual" and "internal" in doers:
+        basis.append(
+            BasisStep(
+                step="departure",
+                text="The model makes the provider Accountable, but the organization does this work "
+                "itself: the organization is Accountable.",
+                citation=None,
+            )
+        )
+        return "internal"
+    why = (
+        "no provider is involved"
+        if not providers
+        else f"several providers do the work ({', '.join(providers)})"
+    )
+    basis.append(
+        BasisStep(
+            step="model",
+            text=f"The model makes the provider Accountable but {why}: nobody is Accountable.",
+            citation=None,
+        )
+    )
+    return None
 
 
 def _designation_share(
     ctx: Context, control: Control, shares: list[Share], basis: list[BasisStep]
 ) -> list[Share]:
-    """Step 5: the holder of the role this control requires is Responsible for it."""
-    if control.designation is None:
-        return shares
-    rule = ROLES[control.designation]
-    held = ctx.profile.designations.get(control.designation)
-    if held is None:
+    """Step 5: the holder of the role this control requires, or whose duty it is, is Responsible."""
+    out = list(shares)
+    for role, source in ((control.designation, "designation"), (control.duty_of, "duty")):
+        if role is None or (source == "duty" and role == control.designation):
+            continue
+        rule = ROLES[role]
+        held = ctx.profile.designations.get(role)
+        if held is None:
+            basis.append(
+                BasisStep(
+                    step="designation" if source == "designation" else "duty",
+                    text=f"The profile names no {role} ({rule.title}), "
+                    + (
+                        "which this control requires."
+                        if source == "designation"
+                        else "whose duty this control is."
+                    ),
+                    citation=rule.citation,
+                )
+            )
+            continue
+        party = ctx.party_of(held.holder)
+        kind = "person" if party == "internal" else "provider"
+        if source == "designation":
+            text = (
+                f"{role} is held by {held.holder} ({ctx.name(held.holder)}, a {kind}): Responsible for "
+                "this control."
+                + (
+                    ""
+                    if party == "internal" or rule.provider_may_hold
+                    else " The law does not let a provider hold this role."
+                )
+            )
+        else:
+            text = (
+                f"This control is a duty of the {rule.title}, held by {ctx.name(held.holder)} (a {kind}): "
+                "Responsible beside whoever else does the work, whatever its agreement covers."
+            )
         basis.append(
             BasisStep(
-                step="designation",
-                text=f"The profile names no {control.designation} ({rule.title}), which this control requires.",
+                step="designation" if source == "designation" else "duty",
+                text=text,
                 citation=rule.citation,
             )
         )
-        return shares
-    party = ctx.party_of(held.holder)
-    kind = "person" if party == "internal" else "provider"
-    basis.append(
-        BasisStep(
-            step="designation",
-            text=f"{control.designation} is held by {held.holder} ({ctx.name(held.holder)}, a {kind}): Responsible for this control."
-            + (
-                ""
-                if party == "internal" or rule.provider_may_hold
-                else " The law does not let a provider hold this role."
-            ),
-            citation=rule.citation,
+        out.append(
+            Share(
+                function=None,
+                owner="internal" if party == "internal" else "provider",
+                parties=(party,),
+                source="designation" if source == "designation" else "duty",
+                contracted=True,
+            )
         )
-    )
-    return [
-        *shares,
-        Share(
-            function=None,
-            owner="internal" if party == "internal" else "provider",
-            parties=(party,),
-            source="designation",
-            contracted=True,
-        ),
-    ]
+    return out
+
+
+def _held_roles(ctx: Context, control: Control) -> list[tuple[str, str, str | None]]:
+    """The (role, holder, overseer) of the roles this control requires or is a duty of."""
+    roles = [r for r in (control.designation, control.duty_of) if r is not None]
+    out: list[tuple[str, str, str | None]] = []
+    for role in dict.fromkeys(roles):
+        held = ctx.profile.designations.get(role)
+        if held is not None:
+            out.append((role, held.holder, held.overseer))
+    return out
 
 
 def _accountable_person(
@@ -586,11 +784,13 @@ def _accountable_person(
         return None, accountable
     person: str | None = None
     why = ""
-    held = ctx.profile.designations.get(control.designation) if control.designation else None
-    if held is not None and held.holder in ctx.people:
-        person, why = held.holder, f"holder of {control.designation}"
-    elif held is not None and held.overseer is not None:
-        person, why = held.overseer, f"internal overseer of {control.designation}"
+    for role, holder, overseer in _held_roles(ctx, control):
+        if holder in ctx.people:
+            person, why = holder, f"holder of {role}"
+            break
+        if overseer is not None:
+            person, why = overseer, f"internal overseer of {role}"
+            break
     else:
         for fid in control.functions:
             if ctx.people_by_function.get(fid):
@@ -621,6 +821,7 @@ def _accountable_person(
 
 def _consulted_informed(
     ctx: Context,
+    framework: str,
     control: Control,
     override: Override | None,
     shares: list[Share],
@@ -628,16 +829,12 @@ def _consulted_informed(
     accountable: str | None,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     ov = override
-    involved = [p for s in shares for p in s.parties if p != "internal"]
+    operational = ctx.operational(framework)
+    involved = [p for s in shares for p in s.parties if p != "internal" and p in operational]
     if not involved:
-        involved = [
-            p
-            for f in control.functions
-            for p in ctx.providers_by_function.get(f, ())
-            if p in ctx.operational
-        ]
+        involved = [p for f in control.functions for p in ctx.covering(f, framework)]
     if not involved:
-        involved = list(ctx.operational)
+        involved = list(operational)
 
     def expand(kinds: Iterable[str]) -> list[str]:
         out: list[str] = []
@@ -648,6 +845,10 @@ def _consulted_informed(
     defaults = [ctx.model.functions[f] for f in control.functions if f in ctx.model.functions]
     consulted = expand(k for d in defaults for k in d.consulted)
     informed = expand(k for d in defaults for k in d.informed)
+    if any(s.source == "duty" and "internal" not in s.parties for s in shares):
+        consulted.append(
+            "internal"
+        )  # a provider performs the role's duty; the organization is consulted
     if ov is not None and ov.consulted is not None:
         consulted = list(ov.consulted)
     if ov is not None and ov.informed is not None:
@@ -686,9 +887,8 @@ def _people(
     for share in shares:
         if "internal" in share.parties and share.function is not None:
             found.extend(ctx.people_by_function.get(share.function, ()))
-    held = ctx.profile.designations.get(control.designation) if control.designation else None
-    if held is not None:
-        found.extend(i for i in (held.holder, held.overseer) if i is not None and i in ctx.people)
+    for _, holder, overseer in _held_roles(ctx, control):
+        found.extend(i for i in (holder, overseer) if i is not None and i in ctx.people)
     if person is not None:
         found.append(person)
     wanted = set(found)
@@ -742,8 +942,9 @@ def by_provider(result: AssignResult, profile: Profile) -> ByProviderResult:
         for a in applicable:
             assert a.raci is not None
             responsible = a.raci.responsible
-            relevant = provider.id in responsible or any(
-                s.function in provider.functions for s in a.shares
+            relevant = provider.id in responsible or (
+                provider.serves(a.framework)
+                and any(s.function in provider.functions for s in a.shares)
             )
             if not relevant:
                 continue

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from ctrlmap.assessment.assign import Context, assign_all
+from ctrlmap.assessment.assign import Arrangement, Context, assign_all
 from ctrlmap.assessment.gaps import GapsResult, find_gaps
 from ctrlmap.assessment.gaps.registry import Facts, RuleId
 from ctrlmap.load.graph import Scope
@@ -29,6 +29,8 @@ class Assessment:
     model: OperatingModel
     as_of: dt.date
     include_proposed: bool
+    arrangement: Arrangement
+    """`actual` (who covers each function decides) or `target` (the model's defaults decide)."""
     scope: Scope
     """The profile's frameworks in the dependency graph, with each control's weight."""
     context: Context
@@ -55,14 +57,17 @@ def assess(
     as_of: dt.date | None = None,
     include_proposed: bool = False,
     rules: Iterable[RuleId] | None = None,
+    arrangement: Arrangement = "actual",
 ) -> Assessment:
     """Assess `profile` under `model` (default: the profile's) at `as_of` (default: today).
 
     `rules` limits gap finding to those rules (and the rules they read), e.g. for `gaps --rule`.
+    `arrangement="target"` assigns by the model's defaults alone: what the organization would
+    have to staff and contract for under that model (`compare` plans towards it).
     """
     as_of = as_of or dt.date.today()
     operating = library.model(model or profile.model)
-    context = Context.build(profile, operating, library)
+    context = Context.build(profile, operating, library, as_of, arrangement)
     assignment = assign_all(context, None, include_proposed)
     scope = library.scope(profile.frameworks, include_proposed)
     facts = Facts.build(context, assignment, scope, as_of)
@@ -72,6 +77,7 @@ def assess(
         model=operating,
         as_of=as_of,
         include_proposed=include_proposed,
+        arrangement=arrangement,
         scope=scope,
         context=context,
         assignment=assignment,

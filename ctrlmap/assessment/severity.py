@@ -1,4 +1,14 @@
-"""Severity: one formula from the rule's base, the control's level and its weight in the graph."""
+"""Severity follows legal exposure: what a regulator or an assessor would do with the finding.
+
+Each rule has a base severity, documented with its reason in the README's rule table; a rule may
+give one finding another base where the exposure differs (a missing business associate agreement
+is critical, a missing PCI DSS acknowledgement high). Two adjustments, and no others:
+- breadth: a blocking finding (work nobody can deliver) on which `HEAVY` or more controls depend
+  is raised one level, but never to critical: breadth alone never makes a finding critical;
+- guidance: a finding whose controls are all guidance-level (ABA formal opinions, NCUA's
+  appendices) is lowered one level, not below low.
+Severity never depends on how many controls a party happens to touch.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +16,32 @@ from collections.abc import Iterable
 
 from ctrlmap.models.base import Level, Severity
 
-LEVEL_POINTS = {"required": 1, "addressable": 0, "guidance": -1}
+SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
+"""Most severe first."""
 
+RANK: dict[Severity, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+"""A severity as a number (the gap's `score`)."""
 
 HEAVY = 10
-"""A control on which this many controls depend (directly or not) weighs one more point."""
+"""A blocking finding whose controls this many others depend on (directly or not) is raised."""
+
+FORMULA = (
+    "Each rule's base severity follows the legal exposure of what it finds (README, 'Gap rules'). "
+    f"A blocking finding with {HEAVY} or more controls depending on it is raised one level, never "
+    "to critical; a finding whose controls are all guidance-level is lowered one level, not below low."
+)
+"""The formula in one sentence, for the reports' method sections."""
 
 
-SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
-
-
-def score(base: int, controls: Iterable[tuple[Level, int]]) -> int:
-    """The severity score of a finding: its highest-scoring control, from (level, weight) pairs."""
-    points = [
-        base + LEVEL_POINTS[level] + (1 if weight >= HEAVY else 0) for level, weight in controls
-    ]
-    return max(points, default=base)
-
-
-def severity_of(points: int) -> Severity:
-    """Map a score to a severity."""
-    if points >= 5:
-        return "critical"
-    if points == 4:
-        return "high"
-    if points == 3:
-        return "medium"
-    return "low"
+def severity(
+    base: Severity, controls: Iterable[tuple[Level, int]], blocking: bool
+) -> tuple[Severity, int]:
+    """A finding's severity and score from its base and its controls' (level, weight) pairs."""
+    pairs = list(controls)
+    rank = RANK[base]
+    if blocking and rank < RANK["high"] and any(weight >= HEAVY for _, weight in pairs):
+        rank += 1
+    if pairs and all(level == "guidance" for level, _ in pairs) and rank > RANK["low"]:
+        rank -= 1
+    found = next(s for s, r in RANK.items() if r == rank)
+    return found, rank

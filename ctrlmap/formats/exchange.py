@@ -12,7 +12,6 @@ import hashlib
 import json
 from typing import Any
 
-from ctrlmap.assessment.assign import LEGAL_STATEMENT
 from ctrlmap.formats import register
 from ctrlmap.formats.csv import write_rows
 from ctrlmap.models.results import Assignment
@@ -216,7 +215,7 @@ def _metadata(data: ExportInput) -> dict[str, Any]:
             {"id": rid, "title": title, "description": text} for rid, title, text in RACI_ROLES
         ],
         "parties": parties,
-        "remarks": LEGAL_STATEMENT,
+        "remarks": data.legal_statement,
     }
 
 

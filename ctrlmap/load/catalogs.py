@@ -24,6 +24,7 @@ from ctrlmap.models import (
     Catalog,
     FunctionDef,
     OperatingModel,
+    SaqData,
     Taxonomy,
     global_key,
     split_key,
@@ -77,6 +78,7 @@ def load_library(
             raise InputError([Problem(spec, None, "--catalog", "give a file: --catalog [ID=]FILE")])
         found.entries.append((read_document(Path(file)), Path(file), given or None, False))
     _load_catalogs(found)
+    saqs = _load_saqs(root, found)
     _load_models(found, builtin_functions)
     for doc, origin in found.supporting:
         builtin = doc.name.startswith("frameworks/")
@@ -89,10 +91,41 @@ def load_library(
         catalogs=found.catalogs,
         models=found.models,
         sources=found.sources,
+        saqs=saqs,
         warnings=tuple(found.warnings),
     )
     _check_references(lib, found.docs)
     return lib
+
+
+SAQ_FILE = "saq/pci-saq.yaml"
+"""The PCI DSS SAQ requirement lists, beside the built-in catalogs."""
+
+
+def _load_saqs(root: Path, found: _Found) -> SaqData | None:
+    """The SAQ lists; every id they select must be a requirement of the PCI DSS catalog."""
+    path = root / SAQ_FILE
+    if not path.exists():
+        return None
+    doc = read_document(path, f"frameworks/{SAQ_FILE}", cache=True)
+    try:
+        data = validate(SaqData, doc)
+    except InputError as exc:
+        found.problems.extend(exc.problems)
+        return None
+    found.sources[f"file:{doc.name}"] = Source(doc.name, doc.sha256, True, path)
+    catalog = found.catalogs.get(data.catalog)
+    known = {c.id for c in catalog.controls} if catalog else set()
+    for name, saq in data.saqs.items():
+        for index, rid in enumerate(saq.requirements or ()):
+            if rid not in known:
+                found.problems.append(
+                    doc.problem(
+                        ("saqs", name, "requirements", index),
+                        unknown(f"requirement of {data.catalog}", rid, known),
+                    )
+                )
+    return data
 
 
 def _builtin_documents(root: Path, found: _Found) -> None:

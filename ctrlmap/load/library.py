@@ -15,6 +15,7 @@ from ctrlmap.models import (
     Control,
     FunctionDef,
     OperatingModel,
+    SaqData,
     global_key,
 )
 
@@ -48,6 +49,8 @@ class Library:
     catalogs: dict[str, Catalog]
     models: dict[str, OperatingModel]
     sources: dict[str, Source] = field(default_factory=dict)
+    saqs: SaqData | None = None
+    """The PCI DSS SAQ requirement lists (frameworks/saq/pci-saq.yaml), for the `pci-saq` fact."""
     warnings: tuple[Problem, ...] = ()
     """Things worth telling the user that do not stop the run (e.g. withdrawn OSCAL controls left out)."""
     _scopes: dict[tuple[tuple[str, ...], bool], Scope] = field(

@@ -292,6 +292,98 @@ def _evidence(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: S
         )
 
 
+def _provider_scopes(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """A provider's frameworks are frameworks of the profile."""
+    for index, provider in enumerate(profile.providers):
+        for j, fw in enumerate(provider.frameworks or ()):
+            if fw not in profile.frameworks:
+                say(
+                    doc.problem(
+                        ("providers", index, "frameworks", j),
+                        unknown("framework of the profile", fw, profile.frameworks)
+                        + " (a provider's frameworks are some of the profile's frameworks)",
+                    )
+                )
+
+
+def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """A scope exclusion names a control in scope, once, that the law lets the organization drop."""
+    counted = Counter(e.control for e in profile.scope_exclusions)
+    for index, exclusion in enumerate(profile.scope_exclusions):
+        at = ("scope_exclusions", index, "control")
+        if exclusion.control not in refs.in_scope:
+            _check_control(doc, at, exclusion.control, lib, refs.in_scope, say)
+            continue
+        if counted[exclusion.control] > 1:
+            say(
+                doc.problem(at, f"{exclusion.control!r} is excluded more than once; keep one entry")
+            )
+            counted[exclusion.control] = 0
+        framework, control_id = split_key(exclusion.control)
+        for key in lib.catalogs[framework].subtree(control_id):
+            control = lib.controls[global_key(framework, key)]
+            if control.accountability == "non-delegable":
+                say(
+                    doc.problem(
+                        at,
+                        f"cannot exclude {exclusion.control!r}: {framework}:{key} under it is a "
+                        f"duty the law keeps with the organization ({control.accountability_basis}); "
+                        "exclude the controls beside it instead",
+                    )
+                )
+                break
+            if control.designation is not None:
+                say(
+                    doc.problem(
+                        at,
+                        f"cannot exclude {exclusion.control!r}: {framework}:{key} under it requires "
+                        f"the organization to designate its {control.designation}; exclude the "
+                        "controls beside it instead",
+                    )
+                )
+                break
+
+
+def _saq(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """The PCI DSS SAQ named is one whose requirement list ctrlmap has, for the right kind of entity."""
+    saq = profile.applicability.pci_saq
+    if saq is None:
+        return
+    at = ("applicability", "pci-saq")
+    if "pci-dss-4" not in profile.frameworks:
+        say(
+            doc.problem(
+                at, "pci-saq selects PCI DSS requirements; add pci-dss-4 to frameworks or remove it"
+            )
+        )
+        return
+    data = lib.saqs
+    pending = data.not_confirmed.get(saq) if data else None
+    entry = data.entry(saq, profile.applicability.pci) if data else None
+    if pending is not None or entry is None:
+        confirmed = sorted(
+            {"D", *(k for k in (data.saqs if data else {}) if not k.startswith("D-"))}
+        )
+        say(
+            doc.problem(
+                at,
+                f"SAQ {saq}'s requirement list could not be confirmed from a public source, so "
+                f"ctrlmap cannot select its requirements; use one of {', '.join(confirmed)}, or "
+                "pci-saq: D with scope_exclusions for what your assessor agreed is out of scope",
+            )
+        )
+        return
+    roles = set(profile.applicability.pci)
+    if entry.applies_to not in roles:
+        say(
+            doc.problem(
+                at,
+                f"SAQ {saq} is for {entry.applies_to}s, but the pci fact says "
+                f"{', '.join(sorted(roles))}; fix the pci fact or the SAQ",
+            )
+        )
+
+
 CHECKS: tuple[Callable[[Profile, Document, Library, _Refs, Say], None], ...] = (
     _members,
     _frameworks,
@@ -301,6 +393,9 @@ CHECKS: tuple[Callable[[Profile, Document, Library, _Refs, Say], None], ...] = (
     _splits,
     _handoffs,
     _evidence,
+    _provider_scopes,
+    _exclusions,
+    _saq,
 )
 """The section checks, in the order their problems are reported."""
 

@@ -25,6 +25,8 @@ from ctrlmap.models.catalog import (
     FunctionDefault,
     OperatingModel,
     RoleRule,
+    SaqData,
+    SaqEntry,
     SkippedDependency,
     Taxonomy,
 )
@@ -38,6 +40,7 @@ from ctrlmap.models.profile import (
     Person,
     Profile,
     Provider,
+    ScopeExclusion,
     Split,
 )
 
@@ -68,6 +71,9 @@ __all__ = [
     "Provider",
     "Role",
     "RoleRule",
+    "SaqData",
+    "SaqEntry",
+    "ScopeExclusion",
     "Sector",
     "Severity",
     "SkippedDependency",

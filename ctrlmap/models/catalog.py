@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictInt, field_validator, model_validator
@@ -151,6 +152,9 @@ class Control(Strict):
     """`proposed`: a proposed rule, left out unless asked for; `external`: a control outside an
     imported selection that a selected control depends on, shown in the graph, never assigned."""
     effective: dt.date | None = None
+    """The date the duty takes effect (a phased-in rule); before it the control is not applicable."""
+    notice_hours: Annotated[StrictInt, Field(gt=0)] | None = None
+    """A notification deadline counted in hours (NYDFS 500.17(a): 72), whose clock runs at night too."""
     annual_due: str | None = None
     """A fixed yearly due date, `MM-DD` (NYDFS 500.17(b): April 15)."""
     note: str | None = None
@@ -224,6 +228,18 @@ class Catalog(Strict):
     """Mapping data only (the NIST CSF hub): never assigned, never in a profile's frameworks."""
     skipped_dependencies: tuple[SkippedDependency, ...] = ()
     controls: tuple[Control, ...] = Field(min_length=1)
+
+    def subtree(self, control_id: str) -> Iterator[str]:
+        """The control and every control under it (children by `parent`, transitively)."""
+        children: dict[str, list[str]] = {}
+        for control in self.controls:
+            if control.parent is not None:
+                children.setdefault(control.parent, []).append(control.id)
+        todo = [control_id]
+        while todo:
+            current = todo.pop()
+            yield current
+            todo.extend(children.get(current, ()))
 
 
 class FunctionDefault(Strict):
@@ -308,3 +324,52 @@ ROLES: dict[Role, RoleRule] = {
     ),
 }
 """The designated roles and the rules behind them (DESIGN.md, "Designated roles")."""
+
+
+class SaqEntry(Strict):
+    """One PCI DSS self-assessment questionnaire: the requirements its Section 2 asks."""
+
+    title: str
+    applies_to: Literal["merchant", "service-provider"]
+    document: str
+    section: str
+    list_found_in: str
+    cross_checks: tuple[str, ...] = ()
+    count: int | None = None
+    count_basis: str | None = None
+    requirements: tuple[str, ...] | None = None
+    requirements_not_in_catalog: tuple[str, ...] = ()
+    whole_standard: bool = False
+    """SAQ D: every requirement the other facts leave in scope, so no list."""
+    excluded_rows: dict[str, str] = Field(default_factory=dict)
+    general_notes: tuple[str, ...] = ()
+    notes: dict[str, str] = Field(default_factory=dict)
+
+
+class SaqPending(Strict):
+    """An SAQ whose requirement list could not be confirmed from a public source."""
+
+    reason: str
+    source_checked: str | None = None
+    ids_seen_in_source: tuple[str, ...] = ()
+    ids_seen_in_source_count: int | None = None
+    independent_count: int | str | None = None
+
+
+class SaqData(Strict):
+    """`frameworks/saq/pci-saq.yaml`: which requirements each PCI DSS SAQ selects."""
+
+    version: str
+    catalog: str
+    source: str
+    license_note: str
+    conventions: dict[str, str]
+    saqs: dict[str, SaqEntry]
+    not_confirmed: dict[str, SaqPending]
+
+    def entry(self, saq: str, roles: Iterable[str]) -> SaqEntry | None:
+        """The questionnaire filed as `saq` by an entity with these PCI roles (D has two forms)."""
+        if saq != "D":
+            return self.saqs.get(saq)
+        form = "D-Service-Provider" if "service-provider" in roles else "D-Merchant"
+        return self.saqs.get(form)

@@ -29,6 +29,10 @@ class Organization(Strict):
     sector: Sector = "other"
 
 
+PciSaq = Literal["A", "A-EP", "B", "B-IP", "C", "C-VT", "P2PE", "SPoC", "D"]
+"""The PCI DSS v4.0.1 self-assessment questionnaires."""
+
+
 class Applicability(Strict):
     """Facts that decide which controls apply; an omitted fact takes its default."""
 
@@ -48,6 +52,8 @@ class Applicability(Strict):
     """Designated by a payment brand or acquirer for supplemental validation (Appendix A3)."""
     pci_early_tls_poi: bool = Field(False, alias="pci-early-tls-poi")
     """Card-present POS POI terminals connect over SSL or early TLS (Appendix A2)."""
+    pci_saq: PciSaq | None = Field(None, alias="pci-saq")
+    """The PCI DSS self-assessment questionnaire the entity files: only its requirements apply."""
     nydfs: Literal[
         "standard",
         "class-a",
@@ -89,6 +95,7 @@ class Applicability(Strict):
             "sec-entity-size": (self.sec_entity_size,),
             "ncua-charter": (self.ncua_charter,),
             "ma-pi-electronic": (self.ma_pi_electronic,),
+            **({"pci-saq": (self.pci_saq,)} if self.pci_saq else {}),
         }
 
     def defaults_assumed(self) -> list[str]:
@@ -140,6 +147,22 @@ class Provider(Strict):
     last_reviewed: dt.date | None = None
     independent: bool = False
     """An outside assessor that runs no operational controls."""
+    frameworks: tuple[str, ...] | None = None
+    """The frameworks its agreement covers (omitted: every framework of the profile)."""
+    baa_expires: dt.date | None = None
+    """When the HIPAA business associate agreement lapses."""
+    safeguards_terms: bool | None = None
+    """The agreement carries the safeguards terms GLBA 314.4(f)(2) and NYDFS 500.11(b) require
+    (omitted: not known, and reported as such)."""
+
+    @field_validator("frameworks", mode="before")
+    @classmethod
+    def _listify_frameworks(cls, value: Any) -> Any:
+        return as_tuple(value)
+
+    def serves(self, framework: str) -> bool:
+        """Whether its agreement covers work of this framework."""
+        return self.frameworks is None or framework in self.frameworks
 
     @field_validator("functions", mode="before")
     @classmethod
@@ -190,6 +213,14 @@ class Override(Strict):
         return "accountable" in self.model_fields_set
 
 
+class ScopeExclusion(Strict):
+    """A control taken out of scope, with everything under it; `reason` is mandatory."""
+
+    control: str
+    reason: Text
+    reference: str | None = None
+
+
 class Split(Strict):
     """How the work of a shared function is divided between the organization and a provider."""
 
@@ -238,6 +269,7 @@ class Profile(Strict):
     splits: tuple[Split, ...] = ()
     handoffs: tuple[Handoff, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    scope_exclusions: tuple[ScopeExclusion, ...] = ()
 
     @field_validator("frameworks", mode="before")
     @classmethod
@@ -270,7 +302,14 @@ class Profile(Strict):
         return self.organization.name if party == "internal" else self.name_of(party)
 
     @field_validator(
-        "internal", "providers", "overrides", "splits", "handoffs", "evidence", mode="before"
+        "internal",
+        "providers",
+        "overrides",
+        "splits",
+        "handoffs",
+        "evidence",
+        "scope_exclusions",
+        mode="before",
     )
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:

@@ -17,10 +17,20 @@ Step = Literal[
     "non-delegable",
     "designation",
     "accountable-person",
+    "scope",
+    "coverage",
+    "departure",
+    "duty",
+    "result",
 ]
 
 
-ShareSource = Literal["model", "override", "designation", "independent-assessor"]
+ShareSource = Literal[
+    "model", "override", "designation", "independent-assessor", "coverage", "duty"
+]
+"""Where a share came from: the profile's coverage (people's functions, agreements, splits), the
+model's default (nobody covers the function), an override, a designated role or its duties, or an
+independent assessor."""
 
 
 class BasisStep(Strict):
@@ -43,6 +53,8 @@ class Share(Strict):
     source: ShareSource
     contracted: bool = True
     """False when a provider holds it without its agreement covering the function."""
+    model_owner: DefaultOwner | None = None
+    """What the model's default gives this function, when coverage decided otherwise (a departure)."""
 
 
 class Raci(Strict):
@@ -111,6 +123,18 @@ class AssignResult(Strict):
     designations: dict[str, DesignationEntry]
 
 
+class HandoffNeed(Strict):
+    """One direction of a missing-handoff finding: who hands what to whom, how many times."""
+
+    from_: str = Field(alias="from")
+    to: str
+    dependencies: int
+    flows: tuple[str, ...]
+    """The function pairs, `from-function -> to-function`."""
+    example: str
+    """One dependency, `A depends on B`."""
+
+
 class Gap(Strict):
     """A finding: what falls between the chairs, who is involved, and what to do about it."""
 
@@ -132,6 +156,8 @@ class Gap(Strict):
     """For crosswalk-conflict: the NIST CSF 2.0 subcategory the controls disagree on."""
     dependencies: int = 0
     """For missing-handoff: how many dependencies cross between the two parties."""
+    handoffs: tuple[HandoffNeed, ...] = ()
+    """For missing-handoff: each direction that needs a hand-off."""
 
 
 class ProviderMatrix(Strict):

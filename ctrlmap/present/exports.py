@@ -68,6 +68,7 @@ from ctrlmap.errors import CtrlmapError
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Role
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
+from ctrlmap.present.legal import legal_statement
 
 EXPORT_FORMATS = ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm")
 """The export vocabularies, as the registry names them."""
@@ -109,7 +110,7 @@ class ControlInfo(Strict):
     citation: str
     designation: Role | None
     non_delegable: bool
-    """The law keeps accountability for the control with the organisation."""
+    """The law keeps accountability for the control with the organization."""
 
 
 class ExportInput(Strict):
@@ -126,6 +127,7 @@ class ExportInput(Strict):
     """The profile's frameworks, in its order."""
     controls: dict[str, ControlInfo]
     function_titles: dict[str, str]
+    legal_statement: str
 
 
 def build_export(assessment: Assessment) -> ExportInput:
@@ -156,6 +158,7 @@ def build_export(assessment: Assessment) -> ExportInput:
             for a in result.assignments
         },
         function_titles={fid: f.title for fid, f in lib.functions.items()},
+        legal_statement=legal_statement(result.frameworks),
     )
 
 

@@ -14,24 +14,20 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from ctrlmap import __version__
-from ctrlmap.assessment.assign import LEGAL_STATEMENT
 from ctrlmap.assessment.evidence import EvidenceStatus, evidence_status, review_limit
 from ctrlmap.assessment.gaps import GapSummary
 from ctrlmap.assessment.gaps.registry import RULES
 from ctrlmap.assessment.parties import covering_handoff
 from ctrlmap.assessment.pipeline import Assessment
-from ctrlmap.assessment.severity import SEVERITIES
+from ctrlmap.assessment.severity import FORMULA, SEVERITIES
 from ctrlmap.load.library import Library
 from ctrlmap.load.read import Document
 from ctrlmap.models import Organization, Profile, Strict
+from ctrlmap.models.base import Severity
 from ctrlmap.models.comparison import CompareResult
 from ctrlmap.models.results import Assignment, DesignationEntry, Gap
+from ctrlmap.present.legal import legal_statement
 
-SEVERITY_FORMULA = (
-    "score = rule base + level (required +1, addressable 0, guidance -1) + weight (+1 when 10 or "
-    "more controls depend on the control); critical at 5 or more, high 4, medium 3, low 2 or less; "
-    "a grouped finding takes its highest-scoring control"
-)
 OWNERS = ("internal", "provider", "shared", "unassigned")
 
 
@@ -82,8 +78,10 @@ class RuleEntry(Strict):
     """What a gap rule checks."""
 
     id: str
-    base: int
+    base: Severity
     checks: str
+    why: str
+    """Why the base severity."""
 
 
 class PersonEntry(Strict):
@@ -268,8 +266,10 @@ def build_report(
         include_proposed=include_proposed,
         frameworks=tuple(frameworks),
         applicability=applicability,
-        rules=tuple(RuleEntry(id=r.id, base=r.base, checks=r.summary) for r in RULES.values()),
-        severity_formula=SEVERITY_FORMULA,
+        rules=tuple(
+            RuleEntry(id=r.id, base=r.base, checks=r.summary, why=r.why) for r in RULES.values()
+        ),
+        severity_formula=FORMULA,
         people=tuple(
             PersonEntry(
                 id=p.id,
@@ -305,7 +305,7 @@ def build_report(
         handoffs=_handoffs(profile, found.gaps),
         **_function_map(lib, profile, applicable, scope.graph),
         evidence=_evidence(profile, lib, as_of),
-        legal_statement=LEGAL_STATEMENT,
+        legal_statement=legal_statement(result.frameworks),
         inputs=_inputs(doc, profile_name or doc.name, lib, scope.graph, model.id),
         comparison=comparison,
     )
@@ -359,18 +359,19 @@ def _handoffs(profile: Profile, gaps: tuple[Gap, ...]) -> tuple[HandoffEntry, ..
     missing = [
         HandoffEntry.model_validate(
             {
-                "from": g.parties[0],
-                "to": g.parties[1],
+                "from": need.from_,
+                "to": need.to,
                 "from_function": None,
                 "to_function": None,
                 "agreement": None,
                 "documented": False,
-                "dependencies": g.dependencies,
-                "example": g.chain[0] if g.chain else None,
+                "dependencies": need.dependencies,
+                "example": need.example,
             }
         )
         for g in gaps
         if g.rule == "missing-handoff"
+        for need in g.handoffs
     ]
     return tuple(documented + missing)
 

@@ -29,7 +29,7 @@ from ctrlmap.assessment.gaps import (  # noqa: F401
     providers,
 )
 from ctrlmap.assessment.gaps.registry import RULES, Facts, Finding, RuleId
-from ctrlmap.assessment.severity import SEVERITIES, severity_of
+from ctrlmap.assessment.severity import SEVERITIES
 from ctrlmap.models import Strict
 from ctrlmap.models.results import Gap
 
@@ -68,11 +68,11 @@ def find_gaps(facts: Facts, rules: Iterable[RuleId] | None = None) -> GapsResult
             findings.extend(found)
     gaps = []
     for f in findings:
-        points = facts.score(f.rule, f.controls)
+        level, points = facts.severity(f)
         gaps.append(
             Gap(
                 rule=f.rule,
-                severity=severity_of(points),
+                severity=level,
                 controls=tuple(f.controls),
                 parties=tuple(f.parties),
                 people=tuple(dict.fromkeys(f.people)),
@@ -84,6 +84,7 @@ def find_gaps(facts: Facts, rules: Iterable[RuleId] | None = None) -> GapsResult
                 chain=tuple(f.chain),
                 subcategory=f.subcategory,
                 dependencies=f.dependencies,
+                handoffs=tuple(f.handoffs),
                 score=points,
             )
         )

@@ -1,61 +1,107 @@
-"""Coverage rules: after hours, on site, single points of failure, and independence."""
+"""Coverage rules: after hours, notification clocks, on site, single points of failure, independence."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from ctrlmap.assessment.gaps.registry import (
-    Facts,
-    Finding,
-    control_list,
-    rule,
-    unique_sorted,
+from ctrlmap.assessment.gaps.registry import Facts, Finding, control_list, rule, unique_sorted
+
+NOTIFY = "regulatory-notification"
+
+
+def _after_hours(facts: Facts, party: str, function: str) -> bool:
+    """Whether the party covers the function outside business hours."""
+    if party == "internal":
+        return any(
+            facts.ctx.people[p].after_hours for p in facts.ctx.people_by_function.get(function, [])
+        )
+    # a provider covers the night only for work its agreement covers
+    return facts.ctx.providers[party].after_hours and facts.ctx.contracted(party, function)
+
+
+@rule(
+    "after-hours-gap",
+    base="medium",
+    why="ctrlmap's practice, from the function taxonomy's continuous flag: detection and response "
+    "that stop at 6 pm leave the night to chance. No framework here requires 24x7 coverage by name.",
 )
-
-if TYPE_CHECKING:
-    pass
-
-
-@rule("after-hours-gap", base=2)
 def after_hours_gap(facts: Facts) -> Iterator[Finding]:
-    """Round-the-clock work held by a party with no after-hours coverage."""
+    """Round-the-clock work that none of the parties doing it covers after hours."""
     for function, parties in sorted(facts.holders.items()):
         if not facts.lib.functions[function].continuous:
             continue
-        for party in sorted(parties):
-            if party == "internal":
-                people = facts.ctx.people_by_function.get(function, [])
-                if any(facts.ctx.people[p].after_hours for p in people):
-                    continue
-            elif facts.ctx.providers[party].after_hours:
-                continue
-            else:
-                people = []
-            keys = facts.function_controls[(function, party)]
-            yield Finding(
-                rule="after-hours-gap",
-                controls=unique_sorted(keys),
-                functions=[function],
-                parties=[party],
-                people=people,
-                message=f"{function} must be covered around the clock, but {facts.name(party)} "
-                "has no after-hours coverage for it.",
-                remediation=f"Arrange after-hours cover for {function}: an on-call rota, or a provider with "
-                "24x7 service and a hand-off to the organisation.",
-                citation=facts.citations(keys),
-            )
+        if any(_after_hours(facts, party, function) for party in parties):
+            continue  # a holder covers the night; the split and hand-off rules cover the boundary
+        holders = facts.profile.party_order(parties)
+        keys = unique_sorted(k for p in holders for k in facts.function_controls[(function, p)])
+        yield Finding(
+            rule="after-hours-gap",
+            controls=keys,
+            functions=[function],
+            parties=list(holders),
+            people=facts.ctx.people_by_function.get(function, []) if "internal" in holders else [],
+            message=f"{function} is round-the-clock work, but none of the parties doing it "
+            f"({', '.join(facts.name(p) for p in holders)}) covers it after hours.",
+            remediation=f"Arrange after-hours cover for {function}: an on-call rota, or a provider with "
+            "24x7 service (after_hours: true) and a documented hand-off to the organization.",
+            citation=f"ctrlmap practice: {function} is a continuous function in the function taxonomy",
+        )
 
 
-@rule("on-site-gap", base=1)
-def on_site_gap(facts: Facts) -> Iterator[Finding]:
-    """On-site work held by a provider that gives no on-site service."""
-    for function, parties in sorted(facts.holders.items()):
-        if not facts.lib.functions[function].on_site:
+@rule(
+    "notification-after-hours",
+    base="high",
+    why="A notice due within hours (23 NYCRR 500.17(a), 12 CFR 748.1(c): 72 hours) runs over nights "
+    "and weekends; nobody reachable to make it is how deadlines are missed.",
+)
+def notification_after_hours(facts: Facts) -> Iterator[Finding]:
+    """A notification clock of 72 hours or less whose notification work nobody covers after hours."""
+    for framework in facts.result.frameworks:
+        clocks = [
+            k
+            for k, a in facts.applicable.items()
+            if a.framework == framework and (facts.control(k).notice_hours or 1000) <= 72
+        ]
+        if not clocks:
             continue
+        doers = facts.profile.party_order(
+            p
+            for k in clocks
+            for s in facts.applicable[k].shares
+            if s.function == NOTIFY or s.function is None
+            for p in s.parties
+        ) or facts.profile.party_order(facts.holders.get(NOTIFY, set()))
+        if any(_after_hours(facts, p, NOTIFY) for p in doers):
+            continue
+        hours = min(facts.control(k).notice_hours or 72 for k in clocks)
+        names = ", ".join(facts.name(p) for p in doers) or "nobody"
+        yield Finding(
+            rule="notification-after-hours",
+            controls=clocks,
+            functions=[NOTIFY],
+            parties=list(doers) or ["internal"],
+            people=facts.ctx.people_by_function.get(NOTIFY, []),
+            message=f"{facts.citations(clocks, 1)} gives {hours} hours to notify, and the clock runs at "
+            f"night and on weekends, but who makes the notice ({names}) is not reachable after hours.",
+            remediation="Name who can decide and file the notice outside business hours (after_hours: "
+            f"true for a person covering {NOTIFY}, or a backup who is), and rehearse it.",
+            citation=facts.citations(clocks),
+        )
+
+
+@rule(
+    "on-site-gap",
+    base="medium",
+    why="Work that must be done on the premises, held only by a provider that never comes on site.",
+)
+def on_site_gap(facts: Facts) -> Iterator[Finding]:
+    """On-site work held by a provider that gives no on-site service, with nobody on site doing it."""
+    for function, parties in sorted(facts.holders.items()):
+        if not facts.lib.functions[function].on_site or "internal" in parties:
+            continue  # the organization's own people are on site
         for party in sorted(parties):
-            if party == "internal" or facts.ctx.providers[party].on_site:
+            if facts.ctx.providers[party].on_site:
                 continue
             keys = facts.function_controls[(function, party)]
             yield Finding(
@@ -64,21 +110,26 @@ def on_site_gap(facts: Facts) -> Iterator[Finding]:
                 functions=[function],
                 parties=[party],
                 message=f"{facts.name(party)} holds {function}, which is done on the premises, "
-                "but gives no on-site service.",
-                remediation=f"Add on-site service to {party}'s agreement, or keep {function} with an internal "
-                "person on site.",
+                "but gives no on-site service and nobody else on site does it.",
+                remediation=f"Add on-site service to {party}'s agreement, or give {function} to an "
+                "internal person on site.",
                 citation=facts.citations(keys),
             )
 
 
-@rule("single-point-of-failure", base=1)
+@rule(
+    "single-point-of-failure",
+    base="medium",
+    why="One absence stops the work; examiners ask for continuity of key roles (the seed: "
+    "co-managed IT gives the IT director a bench).",
+)
 def single_point_of_failure(facts: Facts) -> Iterator[Finding]:
-    """One person is the only internal coverage of work controls depend on, with no backup."""
+    """One person is the only coverage of work controls depend on, with no backup and no provider."""
     alone: dict[str, list[str]] = defaultdict(list)
     for function, parties in sorted(facts.holders.items()):
         people = facts.ctx.people_by_function.get(function, [])
         if (
-            "internal" in parties
+            parties == {"internal"}
             and len(people) == 1
             and facts.ctx.people[people[0]].backup is None
         ):
@@ -92,17 +143,22 @@ def single_point_of_failure(facts: Facts) -> Iterator[Finding]:
             functions=functions,
             parties=["internal"],
             people=[person_id],
-            message=f"{person.name} is the only internal person covering {', '.join(functions)} "
-            f"({len(keys)} control(s)) and has no declared backup.",
+            message=f"{person.name} is the only person covering {', '.join(functions)} "
+            f"({len(keys)} control(s)), with no declared backup and no provider doing it too.",
             remediation=f"Declare a backup for {person.name} (backup: a person or provider id) and make sure "
             "they have the access and the runbooks to stand in.",
             citation=facts.citations(keys),
         )
 
 
-@rule("self-assessment", base=2)
+@rule(
+    "self-assessment",
+    base="high",
+    why="The standard requires the test to be independent of the work tested (PCI DSS 11.4.2, "
+    "11.4.3, 11.4.5, 11.4.6; 23 NYCRR 500.2(c)); an assessor marks the requirement not in place.",
+)
 def self_assessment(facts: Facts) -> Iterator[Finding]:
-    """A party assesses its own work: it is Responsible for an independent control and for operations."""
+    """The parties that do the operational work would also do the independent assessment of it."""
     assessing = ("independent-assessment", "risk-assessment")
     for framework in facts.result.frameworks:
         own = [a for a in facts.applicable.values() if a.framework == framework]
@@ -110,19 +166,24 @@ def self_assessment(facts: Facts) -> Iterator[Finding]:
         operational = [
             a for a in own if not set(facts.control(a.control).functions) & set(assessing)
         ]
-        for party in facts.profile.party_order(p for a in independent for p in a.responsible):
-            keys = [a.control for a in independent if a.raci and party in a.raci.responsible]
-            runs = [a.control for a in operational if a.raci and party in a.raci.responsible]
-            if not runs:
-                continue
-            yield Finding(
-                rule="self-assessment",
-                controls=keys,
-                parties=[party],
-                message=f"{facts.name(party)} is Responsible for {control_list(facts, keys)}, which must be done "
-                f"independently, and also runs {len(runs)} operational control(s) of {framework} "
-                f"(e.g. {control_list(facts, runs, 3)}): it would grade its own work.",
-                remediation="Commission an outside assessor independent of the operational work (a provider "
-                "entry with independent: true whose agreement covers independent-assessment).",
-                citation=facts.citations(keys),
-            )
+        running = {p for a in operational for p in a.responsible}
+        graders = [
+            p
+            for p in facts.profile.party_order(p for a in independent for p in a.responsible)
+            if p in running
+        ]
+        if not graders:
+            continue
+        keys = [a.control for a in independent if set(a.responsible) & set(graders)]
+        names = ", ".join(facts.name(p) for p in graders)
+        yield Finding(
+            rule="self-assessment",
+            controls=keys,
+            parties=graders,
+            message=f"{names} would do {control_list(facts, keys)}, which must be done independently "
+            f"of the work tested, while also running operational controls of {framework}: "
+            "they would grade their own work.",
+            remediation="Commission an outside assessor independent of the operational work (a provider "
+            "entry with independent: true whose agreement covers independent-assessment).",
+            citation=facts.citations(keys),
+        )

@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     pass
 
 
-@rule("crosswalk-conflict", base=1)
+@rule(
+    "crosswalk-conflict",
+    base="low",
+    why="Two frameworks answer the same question differently: an inconsistency to reconcile.",
+)
 def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
     """One piece of work, two answers: controls of two frameworks that meet the same CSF outcome disagree."""
     by_subcategory: dict[str, list[Assignment]] = defaultdict(list)
@@ -67,6 +71,18 @@ def _disagree(facts: Facts, a: Assignment, b: Assignment) -> bool:
         return False
     shares_a = {s.function: set(s.parties) for s in a.shares if s.function}
     shares_b = {s.function: set(s.parties) for s in b.shares if s.function}
-    if any(shares_a.get(f) != shares_b.get(f) for f in common):
+    # a provider whose agreement leaves out the other framework is expected to differ there
+    scoped = {
+        f
+        for f in common
+        if _outside(facts, shares_a.get(f, set()), b.framework)
+        or _outside(facts, shares_b.get(f, set()), a.framework)
+    }
+    if any(shares_a.get(f) != shares_b.get(f) for f in common - scoped):
         return True
-    return set(fa) == set(fb) and a.accountable != b.accountable
+    return not scoped and set(fa) == set(fb) and a.accountable != b.accountable
+
+
+def _outside(facts: Facts, parties: set[str], framework: str) -> bool:
+    """Whether one of the parties is a provider whose agreement does not cover `framework`."""
+    return any(p != "internal" and not facts.ctx.providers[p].serves(framework) for p in parties)

@@ -12,13 +12,18 @@ from ctrlmap.assessment.gaps.registry import (
     control_list,
     rule,
 )
-from ctrlmap.models import split_key
+from ctrlmap.models import global_key, split_key
 
 if TYPE_CHECKING:
     import networkx as nx
 
 
-@rule("at-risk-dependency", base=0, reads=BLOCKING)
+@rule(
+    "at-risk-dependency",
+    base="low",
+    why="A consequence of a blocking finding, listed so its reach is visible; fix the root finding.",
+    reads=BLOCKING,
+)
 def at_risk_dependency(facts: Facts) -> Iterator[Finding]:
     """Controls downstream of a blocking gap: they depend, directly or not, on work nobody can deliver."""
     graph = facts.scope.graph
@@ -26,7 +31,15 @@ def at_risk_dependency(facts: Facts) -> Iterator[Finding]:
     for root in roots:
         inside = set(root.controls)
         downstream = facts.downstream(root.controls)
-        if not downstream:
+        # the units under a root finding's controls share its gap already; only work that rests
+        # on it from elsewhere is news
+        under = {
+            global_key(framework, c)
+            for key in inside
+            for framework, cid in [split_key(key)]
+            for c in facts.lib.catalogs[framework].subtree(cid)
+        }
+        if not downstream - under:
             continue
         keys = sorted(downstream)
         chain = _chain(graph, keys[0], inside)

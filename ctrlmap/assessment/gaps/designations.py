@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from ctrlmap.assessment.gaps.registry import (
-    Facts,
-    Finding,
-    rule,
-    unique_sorted,
-)
+from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
 from ctrlmap.models import ROLES
 
-if TYPE_CHECKING:
-    pass
+OWN_PEOPLE = {"supervising-lawyer": "lawyers", "ma-wisp-coordinator": "employees"}
+"""Whom the role must be one of, where a provider may not hold it (else: executives)."""
 
 
 def _role_controls(facts: Facts, role: str) -> list[str]:
     return [k for k, a in facts.applicable.items() if facts.control(k).designation == role]
 
 
-@rule("designation-missing", base=3)
+@rule(
+    "designation-missing",
+    base="critical",
+    why="A role the rule requires the organization to name is not named: the first thing an "
+    "examiner asks for (45 CFR 164.308(a)(2); 16 CFR 314.4(a); 23 NYCRR 500.4(a)). A role the "
+    "rules only imply (a supervising lawyer) is a low recommendation.",
+)
 def designation_missing(facts: Facts) -> Iterator[Finding]:
     """A role the frameworks require is not designated, or is held by a provider the law does not allow."""
     for role, entry in facts.result.designations.items():
@@ -29,33 +29,53 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
         if not keys:
             continue
         rule_info = ROLES[role]  # type: ignore[index]
-        if entry.holder is None:
+        if entry.holder is None and not rule_info.required:
             yield Finding(
                 rule="designation-missing",
                 controls=keys,
                 roles=[role],
                 parties=["internal"],
-                message=f"No {rule_info.title} is designated, but {rule_info.citation} requires the organization to name one.",
+                message=f"No {rule_info.title} is named. {rule_info.citation} requires the supervision, "
+                "not a named supervisor, but naming one is how a firm shows who does it.",
+                remediation=f"Recommended: name the {role} in the profile (designations: {role}: "
+                "{holder: <person id>}) and in the firm's written procedures.",
+                citation=rule_info.citation,
+                base="low",
+            )
+        elif entry.holder is None:
+            yield Finding(
+                rule="designation-missing",
+                controls=keys,
+                roles=[role],
+                parties=["internal"],
+                message=f"No {rule_info.title} is designated, but {rule_info.citation} requires the "
+                "organization to name one.",
                 remediation=f"Designate the {role} in the profile (designations: {role}: {{holder: <person id>}}) "
                 "and record the appointment in writing.",
                 citation=rule_info.citation,
             )
         elif entry.holder_party != "internal" and not rule_info.provider_may_hold:
+            own = OWN_PEOPLE.get(role, "executives")
             yield Finding(
                 rule="designation-missing",
                 controls=keys,
                 roles=[role],
                 parties=[entry.holder_party or entry.holder],
                 message=f"The {rule_info.title} is held by the provider {entry.holder_name}, but "
-                f"{rule_info.citation} requires one of the organization's own "
-                + ("lawyers." if role == "supervising-lawyer" else "executives."),
-                remediation=f"Designate one of the organization's own people as {role}; the provider can "
+                f"{rule_info.citation} requires one of the organization's own {own}.",
+                remediation=f"Designate one of the organization's own {own} as {role}; the provider can "
                 "support the work but cannot hold the role.",
                 citation=rule_info.citation,
+                base="critical" if rule_info.required else "low",
             )
 
 
-@rule("outsourced-designation-without-overseer", base=2)
+@rule(
+    "outsourced-designation-without-overseer",
+    base="high",
+    why="The rule lets a provider fill the role only under a named senior overseer of the "
+    "organization (16 CFR 314.4(a)(2); 23 NYCRR 500.4(a)(2)).",
+)
 def outsourced_without_overseer(facts: Facts) -> Iterator[Finding]:
     """A role is filled by a provider and no internal senior overseer is named."""
     for role, entry in facts.result.designations.items():

@@ -77,13 +77,21 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
             )
 
 
-@rule("missing-evidence", base=0)
+@rule(
+    "missing-evidence",
+    base="low",
+    why="Nothing to show an auditor yet: an audit-readiness matter, not a control failure by itself.",
+)
 def missing_evidence(facts: Facts) -> Iterator[Finding]:
     """Applicable controls with no evidence on file (for addressable specs: no recorded decision)."""
     return _evidence_findings(facts, stale=False)
 
 
-@rule("stale-evidence", base=0)
+@rule(
+    "stale-evidence",
+    base="low",
+    why="Evidence past its review period: refresh it before the examiner asks.",
+)
 def stale_evidence(facts: Facts) -> Iterator[Finding]:
     """Evidence older than the control's review period (else the profile's) at the as-of date."""
     return _evidence_findings(facts, stale=True)

@@ -1,63 +1,92 @@
-"""Hand-off rule: a dependency crosses parties with no documented interface."""
+"""Hand-off rule: dependencies cross between two parties with no documented interface."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from ctrlmap.assessment.gaps.registry import (
-    Facts,
-    Finding,
-    rule,
-    unique_sorted,
-)
+from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
 from ctrlmap.assessment.parties import covering_handoff, crossings
 from ctrlmap.models import split_key
+from ctrlmap.models.results import Assignment, HandoffNeed
 
-if TYPE_CHECKING:
-    pass
+DETECTS = frozenset({"security-monitoring", "incident-response"})
+NOTIFIES = frozenset({"incident-response", "regulatory-notification"})
+"""A dependency from detection to notification, where a breach clock runs, weighs more."""
 
 
-@rule("missing-handoff", base=2)
+def _done_by(facts: Facts, a: Assignment, party: str) -> list[str]:
+    """The functions of a control whose share the party does (all of them for a role's share)."""
+    control = facts.control(a.control)
+    found = [s.function for s in a.shares if party in s.parties and s.function is not None]
+    if any(party in s.parties and s.function is None for s in a.shares):
+        found.extend(control.functions)
+    return list(dict.fromkeys(found)) or list(control.functions)
+
+
+@rule(
+    "missing-handoff",
+    base="medium",
+    why="An undocumented interface between two parties: work waits on results nobody agreed to "
+    "deliver. High on the path from detection to notification, where a breach clock runs.",
+)
 def missing_handoff(facts: Facts) -> Iterator[Finding]:
-    """A dependency crosses parties with no documented hand-off between them."""
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    graph = facts.scope.graph
-    for dependent, prerequisite in graph.edges:
+    """Dependencies cross between two parties with no documented hand-off: one finding per pair."""
+    edges: dict[frozenset[str], list[tuple[str, str, str, str]]] = defaultdict(list)
+    pairs: dict[frozenset[str], set[tuple[str, str, str, str]]] = defaultdict(set)
+    for dependent, prerequisite in facts.scope.graph.edges:
         a, b = facts.applicable.get(dependent), facts.applicable.get(prerequisite)
         if a is None or b is None:
             continue
         for p, q in crossings(a, b):
-            if not _handed_off(facts, p, q, prerequisite, dependent):
-                groups[(p, q)].append((dependent, prerequisite))
-    for (p, q), edges in sorted(groups.items()):
-        keys = unique_sorted(k for edge in edges for k in edge)
-        functions = unique_sorted(f for _, b in edges for f in facts.control(b).functions)
+            froms, tos = _done_by(facts, b, p), _done_by(facts, a, q)
+            if covering_handoff(facts.profile.handoffs, p, q, froms, tos) is not None:
+                continue
+            key = frozenset((p, q))
+            edges[key].append((dependent, prerequisite, p, q))
+            pairs[key].update((p, f, q, g) for f in froms for g in tos)
+    for key, found in sorted(edges.items(), key=lambda item: facts.profile.party_order(item[0])):
+        first, second = facts.profile.party_order(key)
+        on_clock = any(f in DETECTS and g in NOTIFIES for _, f, _, g in pairs[key])
+        directions = []
+        needs = []
+        for p, q in ((first, second), (second, first)):
+            these = [e for e in found if (e[2], e[3]) == (p, q)]
+            if not these:
+                continue
+            flows = sorted({f"{f} -> {g}" for pp, f, qq, g in pairs[key] if (pp, qq) == (p, q)})
+            example = f"{split_key(these[0][0])[1]} depends on {split_key(these[0][1])[1]}"
+            needs.append(
+                HandoffNeed.model_validate(
+                    {
+                        "from": p,
+                        "to": q,
+                        "dependencies": len(these),
+                        "flows": tuple(flows),
+                        "example": example,
+                    }
+                )
+            )
+            directions.append(
+                f"{facts.name(p)} to {facts.name(q)}: {len(these)} (e.g. {example}; "
+                f"{', '.join(flows[:3])}{' and more' if len(flows) > 3 else ''})"
+            )
+        keys = unique_sorted(k for e in found for k in e[:2])
         yield Finding(
             rule="missing-handoff",
             controls=keys,
-            parties=[p, q],
-            functions=functions,
-            message=f"{len(edges)} dependenc{'y' if len(edges) == 1 else 'ies'} run from work of "
-            f"{facts.name(p)} to work of {facts.name(q)} with no documented hand-off "
-            f"(e.g. {split_key(edges[0][0])[1]} depends on {split_key(edges[0][1])[1]}).",
-            remediation=f"Document how {facts.name(p)} hands results to {facts.name(q)} (handoffs: from {p}, "
-            f"to {q}, with the functions and the agreement clause).",
+            parties=[first, second],
+            functions=unique_sorted(f for _, f, _, g in pairs[key] for f in (f, g)),
+            message=f"{len(found)} dependenc{'y' if len(found) == 1 else 'ies'} cross between "
+            f"{facts.name(first)} and {facts.name(second)} with no documented hand-off: "
+            + "; ".join(directions)
+            + ("." if not on_clock else ". Some lie between detection and notification."),
+            remediation=f"Document the hand-offs between {facts.name(first)} and {facts.name(second)} "
+            "(handoffs: from, to, the functions, and the agreement clause that says what is handed "
+            "over and how fast), in each direction that has dependencies.",
             citation=facts.citations(keys),
-            chain=[f"{d} depends on {b}" for d, b in edges[:20]],
-            dependencies=len(edges),
+            chain=[f"{d} depends on {b} ({p} -> {q})" for d, b, p, q in found[:20]],
+            dependencies=len(found),
+            handoffs=needs,
+            base="high" if on_clock else None,
         )
-
-
-def _handed_off(facts: Facts, p: str, q: str, prerequisite: str, dependent: str) -> bool:
-    return (
-        covering_handoff(
-            facts.profile.handoffs,
-            p,
-            q,
-            facts.control(prerequisite).functions,
-            facts.control(dependent).functions,
-        )
-        is not None
-    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ctrlmap.assessment.gaps.registry import (
     Facts,
@@ -15,18 +14,19 @@ from ctrlmap.assessment.gaps.registry import (
     unique_sorted,
 )
 
-if TYPE_CHECKING:
-    pass
 
-
-@rule("unowned", base=3)
+@rule(
+    "unowned",
+    base="high",
+    why="Required work nobody does: an examiner cites the control as not implemented.",
+)
 def unowned(facts: Facts) -> Iterator[Finding]:
     """Work that nobody is Responsible for: a control, or a function's share of it, with no party."""
     groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
     missing: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for a in facts.applicable.values():
         empty = [s for s in a.shares if s.function is not None and not s.parties]
-        if empty or not (a.raci and a.raci.responsible):
+        if empty or not a.responsible:
             key = tuple(sorted(facts.control(a.control).functions))
             groups[key].append(a.control)
             missing[key].update(s.function for s in empty if s.function)
@@ -36,22 +36,21 @@ def unowned(facts: Facts) -> Iterator[Finding]:
             rule="unowned",
             controls=keys,
             functions=list(functions),
-            parties=unique_sorted(p for k in keys for p in _accountable(facts, k)),
+            parties=unique_sorted(p for k in keys if (p := facts.applicable[k].accountable)),
             message=f"Nobody does the {', '.join(shares)} work of {len(keys)} control(s) "
-            f"({control_list(facts, keys)}): the model leaves it to a party the profile does not have, "
-            "or no provider's agreement covers it.",
-            remediation=f"Contract a provider for {', '.join(shares)}, give it to an internal person, "
-            "or record an override naming who does it and why.",
+            f"({control_list(facts, keys)}): no internal person covers it and no provider's "
+            "agreement does.",
+            remediation=f"Give {', '.join(shares)} to an internal person (their functions list) or "
+            "contract a provider for it (list it in the provider's functions).",
             citation=facts.citations(keys),
         )
 
 
-def _accountable(facts: Facts, key: str) -> list[str]:
-    raci = facts.applicable[key].raci
-    return [raci.accountable] if raci and raci.accountable else []
-
-
-@rule("no-single-accountable", base=2)
+@rule(
+    "no-single-accountable",
+    base="medium",
+    why="Nobody answers for the result; raised to high when many controls rest on it.",
+)
 def no_single_accountable(facts: Facts) -> Iterator[Finding]:
     """Controls with no Accountable party: nobody answers for the result."""
     groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
@@ -59,71 +58,92 @@ def no_single_accountable(facts: Facts) -> Iterator[Finding]:
         if a.raci is not None and a.raci.accountable is None:
             groups[tuple(sorted(facts.control(a.control).functions))].append(a.control)
     for functions, keys in sorted(groups.items()):
+        doers = facts.profile.party_order(p for k in keys for p in facts.applicable[k].responsible)
+        providers = [p for p in doers if p != "internal"]
+        if len(providers) > 1:
+            cause = (
+                f"{', '.join(facts.name(p) for p in providers)} each do part of the work and the "
+                "model makes the provider Accountable, so no single party answers for it"
+            )
+            fix = (
+                "Record an override naming the Accountable party (usually the organization, with "
+                "the person who oversees these providers), and document the providers' split."
+            )
+        else:
+            cause = "no internal person covers the work or governance, so nobody can be named"
+            fix = (
+                f"Name an internal person who covers {' or '.join(functions)} or governance, or "
+                "record an override naming the Accountable party."
+            )
         yield Finding(
             rule="no-single-accountable",
             controls=keys,
             functions=list(functions),
-            parties=unique_sorted(p for k in keys for p in facts.applicable[k].raci.responsible),  # type: ignore[union-attr]
-            message=f"Nobody is Accountable for {len(keys)} control(s) ({control_list(facts, keys)}): no single "
-            "provider is involved and no internal person covers the work or governance.",
-            remediation="Name an internal person who covers "
-            f"{' or '.join(functions)} or governance, or record an override naming the Accountable party.",
+            parties=list(doers),
+            message=f"Nobody is Accountable for {len(keys)} control(s) ({control_list(facts, keys)}): {cause}.",
+            remediation=fix,
             citation=facts.citations(keys),
         )
 
 
-@rule("shared-without-split", base=2)
+@rule(
+    "shared-without-split",
+    base="medium",
+    why="Undocumented boundaries are where work is dropped; not a violation by itself.",
+)
 def shared_without_split(facts: Facts) -> Iterator[Finding]:
-    """Shared work with no documented split: vague boundaries are where problems start."""
+    """Work done by several parties with no documented split: vague boundaries are where problems start."""
     controls: dict[str, list[str]] = defaultdict(list)
     providers: dict[str, set[str]] = defaultdict(set)
+    internal: dict[str, bool] = defaultdict(bool)
     for a in facts.applicable.values():
         for share in a.shares:
             others = [p for p in share.parties if p != "internal"]
-            if (
-                share.function
-                and share.owner == "shared"
-                and "internal" in share.parties
-                and others
-            ):
+            if share.function and len(share.parties) > 1 and others:
                 controls[share.function].append(a.control)
                 providers[share.function].update(others)
+                internal[share.function] |= "internal" in share.parties
     for function, keys in sorted(controls.items()):
-        undocumented = sorted(
+        documented = facts.ctx.splits.get(function, [])
+        undocumented = [
             p
-            for p in providers[function]
+            for p in facts.profile.party_order(providers[function])
             if not any(
-                s.function == function and s.provider in (None, p) for s in facts.profile.splits
+                s.provider == p or (s.provider is None and len(facts.profile.providers) == 1)
+                for s in documented
             )
-        )
+        ]
         if not undocumented:
             continue
+        named = ", ".join(facts.name(p) for p in undocumented)
+        between = f"the organization and {named}" if internal[function] else named
         yield Finding(
             rule="shared-without-split",
             controls=unique_sorted(keys),
             functions=[function],
-            parties=["internal", *undocumented],
+            parties=(["internal"] if internal[function] else []) + undocumented,
             people=facts.ctx.people_by_function.get(function, []),
-            message=f"{function} is shared between the organization and {', '.join(undocumented)} in "
-            f"{len(set(keys))} control(s), but nothing says who does which part.",
-            remediation=f"Document the split for {function} (internal_part, provider_part, agreement) "
-            "in the profile's splits and in the provider's statement of work.",
+            message=f"{function} is done by {between} in {len(set(keys))} control(s), but nothing "
+            "says who does which part.",
+            remediation=f"Document the split for {function} in the profile's splits (internal_part, "
+            "provider_part, agreement; one per provider) and in each provider's statement of work.",
             citation=facts.citations(keys),
         )
 
 
-@rule("non-delegable-accountability", base=3)
+@rule(
+    "non-delegable-accountability",
+    base="critical",
+    why="The law keeps this accountability with the organization; a provider answering for it "
+    "is a compliance failure in itself (45 CFR 160.402(c); 16 CFR 314.4(a)(1)).",
+)
 def non_delegable_accountability(facts: Facts) -> Iterator[Finding]:
-    """A provider is Accountable for a control whose accountability the law keeps with the organisation."""
+    """A provider is Accountable for a control whose accountability the law keeps with the organization."""
     groups: dict[str, list[str]] = defaultdict(list)
     for a in facts.applicable.values():
         control = facts.control(a.control)
-        if (
-            control.accountability == "non-delegable"
-            and a.raci
-            and a.raci.accountable not in (None, "internal")
-        ):
-            groups[a.raci.accountable].append(a.control)
+        if control.accountability == "non-delegable" and a.accountable not in (None, "internal"):
+            groups[a.accountable].append(a.control)
     for party, keys in sorted(groups.items()):
         bases = list(dict.fromkeys(facts.control(k).accountability_basis or "" for k in keys))
         yield Finding(
@@ -132,27 +152,46 @@ def non_delegable_accountability(facts: Facts) -> Iterator[Finding]:
             parties=[party],
             roles=unique_sorted(r for k in keys if (r := facts.control(k).designation)),
             message=f"{facts.name(party)} is made Accountable for {len(keys)} control(s) "
-            f"({control_list(facts, keys)}) whose accountability the law keeps with the organisation.",
+            f"({control_list(facts, keys)}) whose accountability the law keeps with the organization.",
             remediation="Make the organization Accountable (an internal person answers for it); the provider "
             "may stay Responsible for doing the work.",
             citation=shorten(bases[0]) + (f" and {len(bases) - 1} more" if len(bases) > 1 else ""),
         )
 
 
-@rule("no-internal-capability", base=2)
+@rule(
+    "no-internal-capability",
+    base="high",
+    why="The organization holds work none of its people can do: it is not being done.",
+)
 def no_internal_capability(facts: Facts) -> Iterator[Finding]:
     """The organization is Responsible for work no internal person covers."""
     for (function, party), keys in sorted(facts.function_controls.items()):
         if party != "internal" or facts.ctx.people_by_function.get(function):
             continue
+        if facts.ctx.splits.get(function):
+            continue  # a documented split says what the organization's part is and who does it
+        # work that must be independent is reported by self-assessment, with its own remedy
+        keys = [k for k in keys if facts.control(k).independence != "required"]
+        if not keys:
+            continue
+        if function == "independent-assessment":
+            fix = (
+                "Commission an outside assessor: a provider entry with independent: true whose "
+                "agreement covers independent-assessment."
+            )
+        else:
+            fix = (
+                f"Give {function} to an internal person (their functions list), hire or train for it, "
+                "or contract a provider for it (list it in the provider's functions)."
+            )
         yield Finding(
             rule="no-internal-capability",
             controls=unique_sorted(keys),
             functions=[function],
             parties=["internal"],
             message=f"The organization is Responsible for {function} in {len(set(keys))} control(s), "
-            f"but none of its people covers {function}.",
-            remediation=f"Give {function} to an internal person (their functions list), hire or train for it, "
-            "or contract a provider and record an override.",
+            f"but none of its people covers {function} and no provider is contracted for it.",
+            remediation=fix,
             citation=facts.citations(keys),
         )

@@ -1,43 +1,81 @@
-"""Provider rules: contracts, required agreements and periodic oversight."""
+"""Provider rules: contracts, the agreements each framework requires, and periodic oversight."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from ctrlmap.assessment.gaps.registry import (
-    Facts,
-    Finding,
-    rule,
-    unique_sorted,
+from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
+from ctrlmap.assessment.parties import is_placeholder
+from ctrlmap.models import Provider
+from ctrlmap.models.base import Severity
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An agreement a framework requires of a provider that does its work."""
+
+    kind: str
+    """The provider's field that records it."""
+    what: str
+    citation: str
+    base: Severity
+    """Missing: critical for a business associate agreement (OCR settles such cases), high for
+    the contract terms the financial rules require."""
+
+
+BAA = Agreement(
+    "baa",
+    "a HIPAA business associate agreement",
+    "45 CFR 164.308(b)(1), 164.502(e), 164.314(a)",
+    "critical",
 )
+SAFEGUARDS = "safeguards_terms"
 
-if TYPE_CHECKING:
-    pass
-
-
-AGREEMENTS = {
-    "hipaa-security": (
-        "baa",
-        "a HIPAA business associate agreement",
-        "45 CFR 164.308(b)(1), 164.314(a)",
-    ),
-    "hipaa-breach": (
-        "baa",
-        "a HIPAA business associate agreement",
-        "45 CFR 164.308(b)(1), 164.314(a)",
-    ),
-    "pci-dss-4": (
+AGREEMENTS: dict[str, Agreement] = {
+    "hipaa-security": BAA,
+    "hipaa-breach": BAA,
+    "pci-dss-4": Agreement(
         "pci_acknowledgement",
         "the PCI DSS written acknowledgement of responsibility",
         "PCI DSS v4.0.1 12.8.2",
+        "high",
+    ),
+    "glba-safeguards": Agreement(
+        SAFEGUARDS,
+        "the safeguards terms the service agreement must carry",
+        "16 CFR 314.4(f)(2)",
+        "high",
+    ),
+    "nydfs-500": Agreement(
+        SAFEGUARDS,
+        "the safeguards terms the service agreement must carry",
+        "23 NYCRR 500.11(b)",
+        "high",
+    ),
+    "ncua-748": Agreement(
+        SAFEGUARDS,
+        "the safeguards terms the service agreement must carry",
+        "12 CFR Part 748, Appendix A, III.D.2",
+        "high",
+    ),
+    "ma-201-cmr-17": Agreement(
+        SAFEGUARDS,
+        "the safeguards terms the service agreement must carry",
+        "201 CMR 17.03(2)(f)2",
+        "high",
     ),
 }
 """The agreement each framework requires of a provider that does its work."""
 
 
-@rule("provider-not-contracted", base=2)
+@rule(
+    "provider-not-contracted",
+    base="medium",
+    why="Work a provider does without an agreement that covers it: the organization cannot hold "
+    "it to the work; raised to high when many controls rest on it.",
+)
 def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
     """A provider is Responsible for a function its agreement does not cover."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -46,79 +84,156 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
             if share.function is None or share.contracted:
                 continue
             for party in share.parties:
-                if (
-                    party != "internal"
-                    and share.function not in facts.ctx.providers[party].functions
-                ):
+                if party != "internal" and not facts.ctx.contracted(party, share.function):
                     groups[(party, share.function)].append(a.control)
     for (party, function), keys in sorted(groups.items()):
-        agreement = facts.ctx.providers[party].agreement or "its agreement"
+        provider = facts.ctx.providers[party]
+        if is_placeholder(provider.agreement, optional=True):
+            why = f"its agreement is recorded only as {provider.agreement!r}"
+            fix = f"Record {provider.name}'s agreement (the contract and the clause that covers {function})."
+        else:
+            agreement = provider.agreement or "its agreement"
+            why = f"{agreement} does not cover {function}"
+            fix = (
+                f"Add {function} to {party}'s statement of work (and to its functions in the profile), "
+                "or give the work to someone else with an override."
+            )
         yield Finding(
             rule="provider-not-contracted",
             controls=unique_sorted(keys),
             parties=[party],
             functions=[function],
-            message=f"{facts.name(party)} is expected to do {function} for {len(set(keys))} control(s), "
-            f"but {agreement} does not cover {function}.",
-            remediation=f"Add {function} to {party}'s statement of work, or give the work to someone else "
-            "with an override.",
+            message=f"{provider.name} is expected to do {function} for {len(set(keys))} control(s), "
+            f"but {why}.",
+            remediation=fix,
             citation=facts.citations(keys),
         )
 
 
-@rule("provider-agreement-missing", base=2)
+def _agreement_state(provider: Provider, agreement: Agreement, facts: Facts) -> str | None:
+    """What is wrong with the provider's agreement of this kind, or None when it is in force."""
+    if agreement.kind == "baa":
+        if not provider.baa:
+            return "missing"
+        if provider.baa_expires is not None and provider.baa_expires < facts.as_of:
+            return f"expired on {provider.baa_expires.isoformat()}"
+        return None
+    value = getattr(provider, agreement.kind)
+    if value is None:
+        return "unknown"
+    return None if value else "missing"
+
+
+@rule(
+    "provider-agreement-missing",
+    base="high",
+    why="A provider does regulated work without the agreement the rule requires. A business "
+    "associate handling ePHI with no BAA (or an expired one) is critical: OCR has settled such "
+    "cases for $31,000 to $1.55 million. Missing PCI DSS 12.8.2 acknowledgements and the "
+    "safeguards terms of 16 CFR 314.4(f)(2) and 23 NYCRR 500.11(b) are high; terms not recorded "
+    "either way are medium until someone reads the contract.",
+)
 def provider_agreement_missing(facts: Facts) -> Iterator[Finding]:
     """A provider doing a framework's work lacks the agreement that framework requires."""
     for provider in facts.profile.providers:
-        missing: list[tuple[str, str, list[str]]] = []
-        for framework, (attr, what, cite) in AGREEMENTS.items():
+        missing: dict[Agreement, tuple[str, list[str], list[str]]] = {}
+        for framework, agreement in AGREEMENTS.items():
             keys = [
                 k
                 for k, a in facts.applicable.items()
-                if a.framework == framework and a.raci and provider.id in a.raci.responsible
+                if a.framework == framework and provider.id in a.responsible
             ]
-            if keys and not getattr(provider, attr):
-                missing.append((what, cite, keys))
-        merged: dict[str, tuple[str, list[str]]] = {}
-        for what, cite, keys in missing:
-            merged.setdefault(what, (cite, []))[1].extend(keys)
-        if not merged:
-            continue
-        keys = unique_sorted(k for _, ks in merged.values() for k in ks)
-        yield Finding(
-            rule="provider-agreement-missing",
-            controls=keys,
-            parties=[provider.id],
-            message=f"{provider.name} does regulated work ({len(keys)} control(s)) without "
-            f"{' or '.join(merged)} on file.",
-            remediation=f"Sign {' and '.join(merged)} with {provider.name} before it touches regulated data, "
-            "and record it in the profile.",
-            citation="; ".join(cite for cite, _ in merged.values()),
-        )
-
-
-@rule("provider-oversight-overdue", base=1)
-def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
-    """A provider's periodic oversight review is missing or older than the rule allows."""
-    oversight = [facts.applicable[k] for k in facts.applicable if facts.control(k).oversight]
-    for provider in facts.profile.providers:
-        due: list[tuple[str, int]] = []
-        for a in oversight:
-            works = any(
-                provider.id in (b.raci.responsible if b.raci else ())
-                for b in facts.applicable.values()
-                if b.framework == a.framework
+            if not keys:
+                continue
+            state = _agreement_state(provider, agreement, facts)
+            if state is None:
+                continue
+            entry = missing.setdefault(agreement, (state, [], []))
+            entry[1].extend(keys)
+            entry[2].append(framework)
+        for agreement, (state, keys, frameworks) in missing.items():
+            cites = "; ".join(
+                dict.fromkeys(
+                    AGREEMENTS[f].citation for f in frameworks if AGREEMENTS[f] is agreement
+                )
             )
-            if works:
-                due.append((a.control, facts.control(a.control).review_days or 365))
-        if not due:
+            if agreement.kind == SAFEGUARDS:
+                cites = "; ".join(AGREEMENTS[f].citation for f in frameworks)
+            yield _agreement_finding(facts, provider, agreement, state, unique_sorted(keys), cites)
+
+
+def _agreement_finding(
+    facts: Facts,
+    provider: Provider,
+    agreement: Agreement,
+    state: str,
+    keys: list[str],
+    citation: str,
+) -> Finding:
+    if state == "unknown":
+        message = (
+            f"{provider.name} does regulated work ({len(keys)} control(s)) and the profile does not "
+            f"record whether its agreement carries {agreement.what} ({citation})."
+        )
+        fix = (
+            f"Read {provider.name}'s agreement for the terms {citation} requires and record the answer "
+            f"(safeguards_terms: true or false); amend the agreement if they are absent."
+        )
+        base: Severity = "medium"
+    elif state == "missing":
+        message = f"{provider.name} does regulated work ({len(keys)} control(s)) without {agreement.what}."
+        fix = (
+            f"Sign {agreement.what} with {provider.name} before it touches regulated data, and record "
+            "it in the profile."
+        )
+        base = agreement.base
+    else:
+        message = f"{provider.name} does regulated work ({len(keys)} control(s)), but {agreement.what} {state}."
+        fix = f"Renew {agreement.what} with {provider.name} and record the new expiry date (baa_expires)."
+        base = agreement.base
+    return Finding(
+        rule="provider-agreement-missing",
+        controls=keys,
+        parties=[provider.id],
+        message=message,
+        remediation=fix,
+        citation=citation,
+        base=base,
+    )
+
+
+HIPAA = ("hipaa-security", "hipaa-breach")
+PRACTICE = "NIST SP 800-66r2, key activities for 45 CFR 164.308(b)(1) (recommended practice, not a requirement)"
+
+
+@rule(
+    "provider-oversight-overdue",
+    base="medium",
+    why="The rule requires periodic review of providers (16 CFR 314.4(f)(3); 23 NYCRR 500.11; PCI "
+    "DSS 12.8.4). For a HIPAA-only client it is recommended practice (NIST SP 800-66r2), low.",
+)
+def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
+    """A provider's periodic oversight review is missing or older than the rule (or practice) allows."""
+    oversight = [facts.applicable[k] for k in facts.applicable if facts.control(k).oversight]
+    frameworks_of: dict[str, set[str]] = defaultdict(set)
+    for a in facts.applicable.values():
+        for party in a.responsible:
+            frameworks_of[party].add(a.framework)
+    for provider in facts.profile.providers:
+        works = frameworks_of.get(provider.id, set())
+        due = [
+            (a.control, facts.control(a.control).review_days or 365)
+            for a in oversight
+            if a.framework in works
+        ]
+        practice = not due and bool(works & set(HIPAA))
+        if not due and not practice:
             continue
-        days = min(d for _, d in due)
+        days = min((d for _, d in due), default=365)
         last = provider.last_reviewed
         age = (facts.as_of - last).days if last else None
         if age is not None and 0 <= age <= days:
             continue
-        keys = [k for k, _ in due]
         when = (
             "has never been reviewed"
             if last is None
@@ -126,6 +241,25 @@ def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
             if age is not None and age < 0
             else f"was last reviewed on {last.isoformat()} ({age} days ago)"
         )
+        if practice:
+            keys = unique_sorted(
+                k
+                for k, a in facts.applicable.items()
+                if a.framework in HIPAA and provider.id in a.responsible
+            )
+            yield Finding(
+                rule="provider-oversight-overdue",
+                controls=keys,
+                parties=[provider.id],
+                message=f"{provider.name}, a business associate, {when}. The Security Rule sets no "
+                "review cycle, but a yearly review of each business associate is recommended practice.",
+                remediation=f"Recommended: review {provider.name}'s safeguards (its SOC 2 or HITRUST "
+                "report, incidents, BAA terms) once a year and record the date as last_reviewed.",
+                citation=PRACTICE,
+                base="low",
+            )
+            continue
+        keys = [k for k, _ in due]
         yield Finding(
             rule="provider-oversight-overdue",
             controls=keys,

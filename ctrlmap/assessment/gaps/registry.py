@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
 from ctrlmap.assessment.assign import Context
-from ctrlmap.assessment.severity import score
+from ctrlmap.assessment.severity import severity
 from ctrlmap.load.library import Library
 from ctrlmap.models import Control, Profile, split_key
-from ctrlmap.models.results import Assignment, AssignResult
+from ctrlmap.models.base import Severity
+from ctrlmap.models.results import Assignment, AssignResult, HandoffNeed
 
 if TYPE_CHECKING:
     from ctrlmap.load.graph import Scope
@@ -35,6 +36,7 @@ RuleId = Literal[
     "single-point-of-failure",
     "self-assessment",
     "crosswalk-conflict",
+    "notification-after-hours",
     "missing-evidence",
     "stale-evidence",
     "at-risk-dependency",
@@ -66,6 +68,9 @@ class Finding:
     chain: list[str] = field(default_factory=list)
     subcategory: str | None = None
     dependencies: int = 0
+    base: Severity | None = None
+    """This finding's own base severity, where the rule's exposure differs by case."""
+    handoffs: list[HandoffNeed] = field(default_factory=list)
 
 
 @dataclass
@@ -125,10 +130,13 @@ class Facts:
         """The applicable controls that depend on any of `keys`, directly or not, outside them."""
         return self.scope.downstream(keys) & self.applicable.keys()
 
-    def score(self, rule_id: RuleId, keys: Iterable[str]) -> int:
-        """The severity score of a finding of `rule_id` over these controls."""
-        return score(
-            RULES[rule_id].base, ((self.control(k).level, self.scope.weight(k)) for k in keys)
+    def severity(self, finding: Finding) -> tuple[Severity, int]:
+        """A finding's severity and score (see ctrlmap.assessment.severity)."""
+        info = RULES[finding.rule]
+        return severity(
+            finding.base or info.base,
+            ((self.control(k).level, self.scope.weight(k)) for k in finding.controls),
+            finding.rule in BLOCKING,
         )
 
     def name(self, ident: str) -> str:
@@ -144,10 +152,12 @@ class RuleInfo:
     """A registered rule."""
 
     id: RuleId
-    base: int
+    base: Severity
     check: Rule
     summary: str
     """What the rule checks, for the report's method section (the docstring's first line)."""
+    why: str
+    """Why the base severity: what a regulator or assessor would do with the finding."""
     reads: tuple[RuleId, ...] = ()
     """The rules whose findings this one reads, run first even when only this one is asked for."""
 
@@ -156,12 +166,14 @@ RULES: dict[RuleId, RuleInfo] = {}
 """Every registered rule, in `RULE_IDS` order (at-risk-dependency reads the findings before it)."""
 
 
-def rule(rule_id: RuleId, base: int, reads: tuple[RuleId, ...] = ()) -> Callable[[Rule], Rule]:
+def rule(
+    rule_id: RuleId, base: Severity, why: str, reads: tuple[RuleId, ...] = ()
+) -> Callable[[Rule], Rule]:
     """Register a gap rule with its stable id and base severity points, keeping `RULE_IDS` order."""
 
     def wrap(check: Rule) -> Rule:
         doc = (check.__doc__ or "").strip().splitlines()[0]
-        RULES[rule_id] = RuleInfo(rule_id, base, check, doc, reads)
+        RULES[rule_id] = RuleInfo(rule_id, base, check, doc, why, reads)
         ordered = sorted(RULES.items(), key=lambda item: RULE_IDS.index(item[0]))
         RULES.clear()
         RULES.update(ordered)
