@@ -271,12 +271,16 @@ def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | 
     Example:
       ctrlmap validate examples/clinic.yaml
     """
-    from ctrlmap.load.profiles import load_profile
+    from ctrlmap.load.profiles import load_profile, profile_warnings
     from ctrlmap.present.views import validation_view
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
-    emit(settings, "validate", fmt, validation_view(lib, loaded, doc.name), output, [profile])
+    warnings = [str(w) for w in profile_warnings(loaded, doc)]
+    view = validation_view(lib, loaded, doc.name, warnings)
+    emit(settings, "validate", fmt, view, output, [profile])
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 def load(settings: Settings, profile: Path) -> tuple[Any, Any, Any]:

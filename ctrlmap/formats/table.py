@@ -130,6 +130,7 @@ def validate(view: ValidationView) -> str:
         ("overrides / splits / hand-offs", f"{view.overrides} / {view.splits} / {view.handoffs}"),
         ("evidence items", view.evidence),
         ("defaults assumed", ", ".join(view.defaults_assumed) or "none"),
+        ("warnings", str(len(view.warnings)) if view.warnings else "none"),
     ]
     return (
         f"{view.profile}: valid\n" + tabulate(rows, tablefmt="plain", disable_numparse=True) + "\n"

@@ -78,6 +78,20 @@ class Library:
             self._scopes[key] = build_scope(self.graph, key[0], include_proposed)
         return self._scopes[key]
 
+    def facts_used(self, frameworks: Iterable[str]) -> set[str]:
+        """The applicability facts the controls of these frameworks depend on (and pci-saq)."""
+        used = {
+            fact
+            for fw in frameworks
+            if fw in self.catalogs
+            for c in self.catalogs[fw].controls
+            for fact in (c.applies_if or {})
+            if fact != "outsourced"
+        }
+        if "pci-dss-4" in frameworks:
+            used.add("pci-saq")
+        return used
+
     def catalog(self, catalog_id: str) -> Catalog:
         """The catalog with this id, or a clear error naming the ones there are."""
         try:

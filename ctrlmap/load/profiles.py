@@ -432,3 +432,32 @@ def _check_control(
                 f"{key!r} belongs to a framework the profile does not list; add the framework or remove this entry",
             )
         )
+
+
+def profile_warnings(profile: Profile, doc: Document) -> list[Problem]:
+    """What is valid but documents nothing: placeholder text in an agreement, split or hand-off.
+
+    Such an entry does not count as documented: the split or hand-off rules still report it.
+    """
+    from ctrlmap.assessment.parties import is_placeholder
+
+    found: list[Problem] = []
+    texts: list[tuple[tuple[str | int, ...], str | None, bool]] = []
+    for index, provider in enumerate(profile.providers):
+        texts.append((("providers", index, "agreement"), provider.agreement, True))
+    for index, split in enumerate(profile.splits):
+        texts.append((("splits", index, "internal_part"), split.internal_part, False))
+        texts.append((("splits", index, "provider_part"), split.provider_part, False))
+        texts.append((("splits", index, "agreement"), split.agreement, True))
+    for index, handoff in enumerate(profile.handoffs):
+        texts.append((("handoffs", index, "agreement"), handoff.agreement, False))
+    for at, text, optional in texts:
+        if text is not None and is_placeholder(text, optional=optional):
+            found.append(
+                doc.problem(
+                    at,
+                    f"{text!r} is a placeholder and documents nothing; write the agreement or the "
+                    "part each party does (until then the split and hand-off rules still report it)",
+                )
+            )
+    return found

@@ -247,9 +247,11 @@ def build_report(
         )
 
     assumed = set(profile.applicability.defaults_assumed())
+    used = lib.facts_used(profile.frameworks)  # facts of other frameworks are not this report's
     applicability = tuple(
         Fact(fact=name, values=tuple(str(v).lower() for v in values), assumed=name in assumed)
         for name, values in profile.applicability.facts().items()
+        if name in used
     )
 
     gap_entries = [

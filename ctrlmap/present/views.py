@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import Field
@@ -107,6 +108,8 @@ class ValidationView(Strict):
     handoffs: int
     evidence: int
     defaults_assumed: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    """What is valid but documents nothing (placeholder agreements, splits, hand-offs)."""
 
 
 def frameworks_view(lib: Library) -> FrameworksView:
@@ -187,7 +190,9 @@ def catalog_view(lib: Library, catalog: Catalog, include_proposed: bool = False)
     )
 
 
-def validation_view(lib: Library, profile: Profile, name: str) -> ValidationView:
+def validation_view(
+    lib: Library, profile: Profile, name: str, warnings: Iterable[str] = ()
+) -> ValidationView:
     """A summary of a profile that loaded cleanly."""
     return ValidationView(
         profile=name,
@@ -203,5 +208,10 @@ def validation_view(lib: Library, profile: Profile, name: str) -> ValidationView
         splits=len(profile.splits),
         handoffs=len(profile.handoffs),
         evidence=len(profile.evidence),
-        defaults_assumed=tuple(profile.applicability.defaults_assumed()),
+        defaults_assumed=tuple(
+            f
+            for f in profile.applicability.defaults_assumed()
+            if f in lib.facts_used(profile.frameworks)
+        ),
+        warnings=tuple(warnings),
     )
