@@ -50,6 +50,23 @@ PROFILE_CASES = {
     "unknown_control.yaml": (15, ".control: unknown control of hipaa-security '164.308(a)(99)'"),
     "override_without_reason.yaml": (15, ".reason: required field is missing"),
     "alias_bomb.yaml": (7, "alias bomb"),
+    "provider_framework_outside.yaml": (
+        14,
+        "providers[0](acme).frameworks[0]: unknown framework of the profile 'pci-dss-4'",
+    ),
+    "exclusion_non_delegable.yaml": (
+        11,
+        "cannot exclude 'hipaa-security:164.308(a)(2)': it is a duty the law keeps",
+    ),
+    "exclusion_without_reason.yaml": (11, ".reason: required field is missing"),
+    "exclusion_unknown_control.yaml": (11, "unknown control of hipaa-security '164.310(d)(9)'"),
+    "saq_not_confirmed.yaml": (
+        7,
+        "applicability.pci-saq: SAQ C-VT's requirement list could not be confirmed",
+    ),
+    "saq_wrong_entity.yaml": (8, "SAQ A is for merchants, but the pci fact says service-provider"),
+    "saq_without_pci.yaml": (7, "add pci-dss-4 to frameworks or remove it"),
+    "bad_baa_expires.yaml": (15, "providers[0](acme).baa_expires: not a valid date"),
 }
 
 CATALOG_CASES = {

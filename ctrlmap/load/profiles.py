@@ -322,13 +322,14 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
         framework, control_id = split_key(exclusion.control)
         for key in lib.catalogs[framework].subtree(control_id):
             control = lib.controls[global_key(framework, key)]
+            what = "it" if key == control_id else f"{framework}:{key} under it"
             if control.accountability == "non-delegable":
                 say(
                     doc.problem(
                         at,
-                        f"cannot exclude {exclusion.control!r}: {framework}:{key} under it is a "
-                        f"duty the law keeps with the organization ({control.accountability_basis}); "
-                        "exclude the controls beside it instead",
+                        f"cannot exclude {exclusion.control!r}: {what} is a duty the law keeps "
+                        f"with the organization ({control.citation}); exclude the controls beside "
+                        "it instead",
                     )
                 )
                 break
@@ -336,9 +337,9 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
                 say(
                     doc.problem(
                         at,
-                        f"cannot exclude {exclusion.control!r}: {framework}:{key} under it requires "
-                        f"the organization to designate its {control.designation}; exclude the "
-                        "controls beside it instead",
+                        f"cannot exclude {exclusion.control!r}: {what} requires the organization "
+                        f"to designate its {control.designation} ({control.citation}); exclude "
+                        "the controls beside it instead",
                     )
                 )
                 break
