@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -171,6 +172,18 @@ class EvidenceEntry(Strict):
     status: EvidenceStatus
 
 
+class DepartureEntry(Strict):
+    """A function the profile's people and agreements arrange otherwise than the model says."""
+
+    function: str
+    model_owner: str
+    """What the model's default gives the function."""
+    owner: str
+    """Who does it here: internal, provider or shared."""
+    parties: tuple[str, ...]
+    controls: int
+
+
 class GapEntry(Strict):
     """A finding with how many applicable controls rest on it."""
 
@@ -199,6 +212,8 @@ class Report(Strict):
     assignments: tuple[Assignment, ...]
     gaps: tuple[GapEntry, ...]
     gap_summary: GapSummary
+    departures: tuple[DepartureEntry, ...] = ()
+    """Where the arrangement departs from the model (information, not a gap)."""
     splits: tuple[SplitEntry, ...]
     handoffs: tuple[HandoffEntry, ...]
     function_order: tuple[str, ...]
@@ -303,6 +318,7 @@ def build_report(
         assignments=result.assignments,
         gaps=tuple(gap_entries),
         gap_summary=found.summary,
+        departures=_departures(applicable.values()),
         splits=_splits(profile, found.gaps),
         handoffs=_handoffs(profile, found.gaps),
         **_function_map(lib, profile, applicable, scope.graph),
@@ -310,6 +326,19 @@ def build_report(
         legal_statement=legal_statement(result.frameworks),
         inputs=_inputs(doc, profile_name or doc.name, lib, scope.graph, model.id),
         comparison=comparison,
+    )
+
+
+def _departures(assignments: Iterable[Assignment]) -> tuple[DepartureEntry, ...]:
+    """The model's departures, one row per function and arrangement, with how many controls."""
+    counts: Counter[tuple[str, str, str, tuple[str, ...]]] = Counter()
+    for a in assignments:
+        for s in a.shares:
+            if s.function is not None and s.model_owner is not None:
+                counts[(s.function, s.model_owner, s.owner, s.parties)] += 1
+    return tuple(
+        DepartureEntry(function=f, model_owner=m, owner=o, parties=p, controls=n)
+        for (f, m, o, p), n in sorted(counts.items())
     )
 
 
