@@ -28,6 +28,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/python tools/imports.py
 	$(BIN)/pytest -q --cov=ctrlmap --cov-branch --cov-report=json:.coverage.json
+	$(BIN)/python tools/coverage_floor.py .coverage.json
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
