@@ -14,7 +14,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-# ctrlmap with the test tools (pytest, hypothesis, ruff, mypy, compliance-trestle)
+# ctrlmap with the test tools (pytest, pytest-cov, hypothesis, ruff, mypy, compliance-trestle)
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
@@ -27,7 +27,8 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check ctrlmap tests bench tools
 	$(BIN)/mypy
 	$(BIN)/python tools/imports.py
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --cov=ctrlmap --cov-branch --cov-report=json:.coverage.json
+	$(BIN)/python tools/coverage_floor.py .coverage.json
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
@@ -37,4 +38,4 @@ golden: $(VENV)/.installed-test
 	$(BIN)/pytest -q tests --update-golden
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.json
