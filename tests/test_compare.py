@@ -106,9 +106,9 @@ def check_plan(
             assert h.until_phase is None or h.until_phase > p.phase
             for d in h.dependencies:
                 listed[(d.control, d.depends_on)].add((h.from_, h.to, p.phase, h.until_phase))
-    for dependent, prerequisite in graph.edges:
-        if dependent not in before or prerequisite not in before:
-            continue
+    for dependent, prerequisite, kind in graph.edges(data="kind"):
+        if dependent not in before or prerequisite not in before or kind == "parent":
+            continue  # a unit's link to its parent is structure, not a hand-off
         start = crossings(before[prerequisite], before[dependent])
         for t in range(1, len(phases) + 1):
             state = {

@@ -56,8 +56,9 @@ PROFILE_CASES = {
     ),
     "exclusion_non_delegable.yaml": (
         11,
-        "cannot exclude 'hipaa-security:164.308(a)(2)': it is a duty the law keeps",
+        "cannot exclude 'pci-dss-4:12.8.1': it is a duty the law keeps",
     ),
+    "exclusion_not_scopable.yaml": (11, "hipaa-security has no scoping"),
     "exclusion_without_reason.yaml": (11, ".reason: required field is missing"),
     "exclusion_unknown_control.yaml": (11, "unknown control of hipaa-security '164.310(d)(9)'"),
     "saq_not_confirmed.yaml": (

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from ctrlmap.assessment.parties import covering_handoff, crossings
+from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
 from ctrlmap.load.library import Library
 from ctrlmap.models import Profile, global_key, split_key
 from ctrlmap.models.comparison import (
@@ -581,7 +581,7 @@ def _phase_handoffs(
     groups: dict[tuple[int, str, str, int | None, str | None], list[tuple[str, str]]] = defaultdict(
         list
     )
-    for dependent, prerequisite in graph.edges:
+    for dependent, prerequisite in interfaces(graph):
         if dependent not in old or prerequisite not in old:
             continue
         times = sorted({phase_of[k] for k in (dependent, prerequisite) if k in phase_of})

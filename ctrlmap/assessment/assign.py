@@ -31,7 +31,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ctrlmap.assessment.parties import is_placeholder
 from ctrlmap.assessment.scope import out_of_scope
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
@@ -46,7 +45,7 @@ from ctrlmap.models import (
     Split,
     global_key,
 )
-from ctrlmap.models.base import DefaultOwner, Owner
+from ctrlmap.models.base import DefaultOwner, Owner, is_placeholder
 from ctrlmap.models.results import (
     Assignment,
     AssignResult,
@@ -168,14 +167,10 @@ class Context:
 
 
 def documented_split(split: Split) -> bool:
-    """A split documents who does what only when none of its texts is a placeholder."""
-    return not any(
-        is_placeholder(text, optional=optional)
-        for text, optional in (
-            (split.internal_part, False),
-            (split.provider_part, False),
-            (split.agreement, True),
-        )
+    """A split documents who does what when its parts say something (its agreement reference is
+    optional: a placeholder there is a warning, not an undocumented split)."""
+    return not is_placeholder(split.provider_part) and not is_placeholder(
+        split.internal_part, optional=True
     )
 
 
@@ -319,7 +314,7 @@ def _resolve(ctx: Context, framework: str, control: Control, override: Override 
     shares = _shares(ctx, framework, control, override, basis)
     accountable = _accountable(ctx, control, override, shares, basis)
     shares = _designation_share(ctx, control, shares, basis)
-    person, accountable = _accountable_person(ctx, control, accountable, basis)
+    person, accountable = _accountable_person(ctx, framework, control, accountable, basis)
     responsible = _ordered(ctx, (p for s in shares for p in s.parties))
     consulted, informed = _consulted_informed(
         ctx, framework, control, override, shares, responsible, accountable
@@ -471,7 +466,7 @@ def _covered_share(
     people = ctx.people_by_function.get(fid, [])
     split_providers = ctx.split_providers(fid, framework)
     providers = list(dict.fromkeys([*ctx.covering(fid, framework), *split_providers]))
-    internal = bool(people) or bool(ctx.splits.get(fid))
+    internal = bool(people) or any(s.internal_part for s in ctx.splits.get(fid, ()))
     if not internal and not providers:
         return None
     parties = _ordered(ctx, (["internal"] if internal else []) + providers)
@@ -486,7 +481,7 @@ def _covered_share(
         how = (
             "a documented split"
             if p not in ctx.covering(fid, framework)
-            else (agreement or "its agreement")
+            else (agreement or "its listed functions (no agreement named)")
         )
         doers.append(f"{ctx.name(p)} under {how}")
     basis.append(
@@ -776,30 +771,65 @@ def _held_roles(ctx: Context, control: Control) -> list[tuple[str, str, str | No
     return out
 
 
+LEADS = frozenset({"governance", "compliance-reporting"})
+"""Functions that mark a person who answers for work, not only does it."""
+
+SISTER_FRAMEWORKS = {"hipaa-breach": "hipaa-security"}
+"""A framework whose designated role is another's (the breach rule answers to the security official)."""
+
+
+def _framework_lead(ctx: Context, framework: str) -> tuple[str, str] | None:
+    """The internal person behind the framework's designated role: its holder, else its overseer."""
+    wanted = {framework, SISTER_FRAMEWORKS.get(framework, framework)}
+    for role, rule in ROLES.items():
+        held = ctx.profile.designations.get(role)
+        if rule.required_by not in wanted or held is None:
+            continue
+        if held.holder in ctx.people:
+            return held.holder, f"holder of {role}"
+        if held.overseer is not None:
+            return held.overseer, f"internal overseer of {role}"
+    return None
+
+
+def _choose_person(ctx: Context, framework: str, control: Control) -> tuple[str, str] | None:
+    """Who answers for an internal control, in this order: the holder or overseer of its own role;
+    a person doing its work who also leads (governance, compliance reporting); the person behind
+    the framework's designated role; anyone doing its work; anyone covering governance."""
+    for role, holder, overseer in _held_roles(ctx, control):
+        if holder in ctx.people:
+            return holder, f"holder of {role}"
+        if overseer is not None:
+            return overseer, f"internal overseer of {role}"
+    doers = [p for fid in control.functions for p in ctx.people_by_function.get(fid, ())]
+    for person in doers:
+        if LEADS & set(ctx.people[person].functions):
+            return (
+                person,
+                f"covers {_covered(ctx, person, control)} and leads ({', '.join(sorted(LEADS & set(ctx.people[person].functions)))})",
+            )
+    lead = _framework_lead(ctx, framework)
+    if lead is not None:
+        return lead
+    if doers:
+        return doers[0], f"covers {_covered(ctx, doers[0], control)}"
+    if ctx.people_by_function.get("governance"):
+        return ctx.people_by_function["governance"][0], "covers governance"
+    return None
+
+
+def _covered(ctx: Context, person: str, control: Control) -> str:
+    return next(f for f in control.functions if f in ctx.people[person].functions)
+
+
 def _accountable_person(
-    ctx: Context, control: Control, accountable: str | None, basis: list[BasisStep]
+    ctx: Context, framework: str, control: Control, accountable: str | None, basis: list[BasisStep]
 ) -> tuple[str | None, str | None]:
     """Step 6: an internal Accountable must be a named person, or it becomes null."""
     if accountable != "internal":
         return None, accountable
-    person: str | None = None
-    why = ""
-    for role, holder, overseer in _held_roles(ctx, control):
-        if holder in ctx.people:
-            person, why = holder, f"holder of {role}"
-            break
-        if overseer is not None:
-            person, why = overseer, f"internal overseer of {role}"
-            break
-    else:
-        for fid in control.functions:
-            if ctx.people_by_function.get(fid):
-                person, why = ctx.people_by_function[fid][0], f"covers {fid}"
-                break
-        else:
-            if ctx.people_by_function.get("governance"):
-                person, why = ctx.people_by_function["governance"][0], "covers governance"
-    if person is None:
+    chosen = _choose_person(ctx, framework, control)
+    if chosen is None:
         basis.append(
             BasisStep(
                 step="accountable-person",
@@ -809,6 +839,7 @@ def _accountable_person(
             )
         )
         return None, None
+    person, why = chosen
     basis.append(
         BasisStep(
             step="accountable-person",

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ctrlmap.models import Handoff
+from ctrlmap.models.base import is_placeholder
 from ctrlmap.models.results import Assignment
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+def interfaces(graph: nx.DiGraph[str]) -> Iterator[tuple[str, str]]:
+    """The (dependent, prerequisite) edges where work can cross parties: explicit prerequisites.
+
+    A unit's link to its parent is structure, not an interface: a specification "depends on" its
+    standard because it is part of it, and nobody hands a standard's result to its own parts.
+    """
+    for dependent, prerequisite, data in graph.edges(data=True):
+        if data.get("kind") != "parent":
+            yield dependent, prerequisite
 
 
 def crossings(dependent: Assignment, prerequisite: Assignment) -> list[tuple[str, str]]:
@@ -47,39 +63,3 @@ def covering_handoff(
         ):
             return h
     return None
-
-
-PLACEHOLDERS = frozenset(
-    {
-        "",
-        "tbd",
-        "tba",
-        "todo",
-        "?",
-        "??",
-        "???",
-        "-",
-        "--",
-        "n/a",
-        "na",
-        "none",
-        "pending",
-        "xxx",
-        "...",
-    }
-)
-"""Texts that say nothing: a hand-off, split or agreement written so is not documented."""
-
-
-def is_placeholder(text: str | None, optional: bool = False) -> bool:
-    """Whether a text is a placeholder (`TBD`, `TODO`, `?`, `-`, `n/a`, empty, and the like).
-
-    With `optional`, an omitted text (None) is not a placeholder: the field was left out, not
-    filled with nothing.
-    """
-    if text is None:
-        return not optional
-    words = text.strip().lower().rstrip(".:!")
-    return words in PLACEHOLDERS or words.startswith(
-        ("tbd ", "todo ", "tba ", "to be determined", "to be confirmed")
-    )

@@ -23,6 +23,7 @@ from ctrlmap.models import (
     global_key,
     split_key,
 )
+from ctrlmap.models.base import is_placeholder
 
 if TYPE_CHECKING:
     pass
@@ -202,6 +203,13 @@ def _overrides(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: 
     at: tuple[Any, ...]
     for index, ov in enumerate(profile.overrides):
         at = ("overrides", index)
+        if is_placeholder(ov.reason):
+            say(
+                doc.problem(
+                    (*at, "reason"),
+                    f"{ov.reason!r} is a placeholder; an override needs its real reason",
+                )
+            )
         _check_control(doc, (*at, "control"), ov.control, lib, refs.in_scope, say)
         if ov.provider is not None and ov.provider not in refs.providers:
             say(doc.problem((*at, "provider"), unknown("provider", ov.provider, refs.providers)))
@@ -306,6 +314,12 @@ def _provider_scopes(profile: Profile, doc: Document, lib: Library, refs: _Refs,
                 )
 
 
+SCOPABLE = frozenset({"pci-dss-4"})
+"""The built-in catalogs whose scope the organization may narrow (PCI DSS: the cardholder data
+environment). Elsewhere a duty applies or not by the applicability facts; user catalogs may be
+scoped freely."""
+
+
 def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
     """A scope exclusion names a control in scope, once, that the law lets the organization drop."""
     counted = Counter(e.control for e in profile.scope_exclusions)
@@ -320,6 +334,24 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
             )
             counted[exclusion.control] = 0
         framework, control_id = split_key(exclusion.control)
+        if is_placeholder(exclusion.reason):
+            say(
+                doc.problem(
+                    ("scope_exclusions", index, "reason"),
+                    f"{exclusion.reason!r} is a placeholder; say why the control is out of scope",
+                )
+            )
+        source = lib.sources.get(framework)
+        if framework not in SCOPABLE and source is not None and source.builtin:
+            say(
+                doc.problem(
+                    at,
+                    f"cannot exclude {exclusion.control!r}: {framework} has no scoping; where a "
+                    "duty does not apply the applicability facts say so, and a HIPAA addressable "
+                    "specification records its 164.306(d)(3) decision in the evidence instead",
+                )
+            )
+            continue
         for key in lib.catalogs[framework].subtree(control_id):
             control = lib.controls[global_key(framework, key)]
             what = "it" if key == control_id else f"{framework}:{key} under it"
@@ -375,7 +407,7 @@ def _saq(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -
         )
         return
     roles = set(profile.applicability.pci)
-    if entry.applies_to not in roles:
+    if entry.applies_to not in roles or (entry.applies_to == "merchant" and len(roles) > 1):
         say(
             doc.problem(
                 at,
@@ -440,14 +472,12 @@ def profile_warnings(profile: Profile, doc: Document) -> list[Problem]:
 
     Such an entry does not count as documented: the split or hand-off rules still report it.
     """
-    from ctrlmap.assessment.parties import is_placeholder
-
     found: list[Problem] = []
     texts: list[tuple[tuple[str | int, ...], str | None, bool]] = []
     for index, provider in enumerate(profile.providers):
         texts.append((("providers", index, "agreement"), provider.agreement, True))
     for index, split in enumerate(profile.splits):
-        texts.append((("splits", index, "internal_part"), split.internal_part, False))
+        texts.append((("splits", index, "internal_part"), split.internal_part, True))
         texts.append((("splits", index, "provider_part"), split.provider_part, False))
         texts.append((("splits", index, "agreement"), split.agreement, True))
     for index, handoff in enumerate(profile.handoffs):

@@ -54,3 +54,54 @@ def split_key(key: str) -> tuple[str, str]:
 def slugify(text: str) -> str:
     """A catalog id from a file stem: lower case, runs of other characters become '-'."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "catalog"
+
+
+PLACEHOLDERS = frozenset(
+    {
+        "",
+        "tbd",
+        "tba",
+        "todo",
+        "?",
+        "??",
+        "???",
+        "-",
+        "--",
+        "n/a",
+        "na",
+        "none",
+        "pending",
+        "unsigned",
+        "unknown",
+        "xxx",
+        "...",
+    }
+)
+"""Texts that say nothing: a hand-off, split or agreement written so is not documented."""
+
+
+def is_placeholder(text: str | None, optional: bool = False) -> bool:
+    """Whether a text is a placeholder (`TBD`, `TODO`, `?`, `-`, `n/a`, empty, and the like).
+
+    With `optional`, an omitted text (None) is not a placeholder: the field was left out, not
+    filled with nothing.
+    """
+    if text is None:
+        return not optional
+    words = text.strip().lower().strip("()[]").rstrip(".:!").strip()
+    return words in PLACEHOLDERS or words.startswith(
+        (
+            "tbd ",
+            "todo ",
+            "tba ",
+            "to be determined",
+            "to be confirmed",
+            "to come",
+            "pending ",
+            "none yet",
+            "not signed",
+            "not yet signed",
+            "unsigned",
+            "awaiting ",
+        )
+    )

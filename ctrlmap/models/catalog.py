@@ -153,6 +153,9 @@ class Control(Strict):
     imported selection that a selected control depends on, shown in the graph, never assigned."""
     effective: dt.date | None = None
     """The date the duty takes effect (a phased-in rule); before it the control is not applicable."""
+    heading: bool = False
+    """A unit that only groups the units under it (PCI DSS's principal requirements): assigned and
+    shown, but it carries no duty of its own, so no gap rule or evidence rule reads it."""
     notice_hours: Annotated[StrictInt, Field(gt=0)] | None = None
     """A notification deadline counted in hours (NYDFS 500.17(a): 72), whose clock runs at night too."""
     annual_due: str | None = None

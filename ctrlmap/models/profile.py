@@ -160,6 +160,17 @@ class Provider(Strict):
     def _listify_frameworks(cls, value: Any) -> Any:
         return as_tuple(value)
 
+    @field_validator("frameworks")
+    @classmethod
+    def _some_frameworks_once(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None and not value:
+            raise ValueError(
+                "list at least one framework, or leave frameworks out for all of the profile's"
+            )
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("a framework is listed twice; list each once")
+        return value
+
     def serves(self, framework: str) -> bool:
         """Whether its agreement covers work of this framework."""
         return self.frameworks is None or framework in self.frameworks
@@ -226,7 +237,8 @@ class Split(Strict):
 
     function: str
     provider: Id | None = None
-    internal_part: Text
+    internal_part: Text | None = None
+    """What the organization does (omitted: nothing; a split between providers names each one's part)."""
     provider_part: Text
     agreement: str | None = None
 

@@ -48,7 +48,7 @@ def graph_view(assessment: Assessment, frameworks: Iterable[str] | None = None) 
         if source not in kept or target not in kept:
             continue
         a, b = by_key.get(source), by_key.get(target)
-        crosses = bool(a and b and crossings(a, b))
+        crosses = bool(a and b and data["kind"] != "parent" and crossings(a, b))
         edges.append(
             GraphEdge.model_validate(
                 {

@@ -18,7 +18,7 @@ from ctrlmap import __version__
 from ctrlmap.assessment.evidence import EvidenceStatus, evidence_status, review_limit
 from ctrlmap.assessment.gaps import GapSummary
 from ctrlmap.assessment.gaps.registry import RULES
-from ctrlmap.assessment.parties import covering_handoff
+from ctrlmap.assessment.parties import covering_handoff, interfaces
 from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.assessment.severity import FORMULA, SEVERITIES
 from ctrlmap.load.library import Library
@@ -264,7 +264,11 @@ def build_report(
     assumed = set(profile.applicability.defaults_assumed())
     used = lib.facts_used(profile.frameworks)  # facts of other frameworks are not this report's
     applicability = tuple(
-        Fact(fact=name, values=tuple(str(v).lower() for v in values), assumed=name in assumed)
+        Fact(
+            fact=name,
+            values=tuple(str(v).lower() if isinstance(v, bool) else str(v) for v in values),
+            assumed=name in assumed,
+        )
         for name, values in profile.applicability.facts().items()
         if name in used
     )
@@ -426,7 +430,7 @@ def _function_map(
     links: dict[tuple[str, str, str, str], int] = defaultdict(int)
     function_graph: nx.DiGraph[str] = nx.DiGraph()
     function_graph.add_nodes_from(sorted({f for _, f in held}))
-    for dependent, prerequisite in graph.edges:
+    for dependent, prerequisite in interfaces(graph):
         a, b = applicable.get(dependent), applicable.get(prerequisite)
         if a is None or b is None:
             continue

@@ -74,7 +74,10 @@ def notification_after_hours(facts: Facts) -> Iterator[Finding]:
         ) or facts.profile.party_order(facts.holders.get(NOTIFY, set()))
         if any(_after_hours(facts, p, NOTIFY) for p in doers):
             continue
-        hours = min(facts.control(k).notice_hours or 72 for k in clocks)
+        deadlines = " and ".join(
+            f"{facts.control(k).citation} gives {facts.control(k).notice_hours} hours"
+            for k in sorted(clocks, key=lambda k: -(facts.control(k).notice_hours or 0))
+        )
         names = ", ".join(facts.name(p) for p in doers) or "nobody"
         yield Finding(
             rule="notification-after-hours",
@@ -82,8 +85,8 @@ def notification_after_hours(facts: Facts) -> Iterator[Finding]:
             functions=[NOTIFY],
             parties=list(doers) or ["internal"],
             people=facts.ctx.people_by_function.get(NOTIFY, []),
-            message=f"{facts.citations(clocks, 1)} gives {hours} hours to notify, and the clock runs at "
-            f"night and on weekends, but who makes the notice ({names}) is not reachable after hours.",
+            message=f"{deadlines} to notify, and the clock runs at night and on weekends, but who "
+            f"makes the notice ({names}) is not reachable after hours.",
             remediation="Name who can decide and file the notice outside business hours (after_hours: "
             f"true for a person covering {NOTIFY}, or a backup who is), and rehearse it.",
             citation=facts.citations(clocks),

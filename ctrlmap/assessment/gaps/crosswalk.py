@@ -51,8 +51,8 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
             functions=unique_sorted(f for k in keys for f in facts.control(k).functions),
             message=f"Controls of different frameworks meet the same CSF 2.0 outcome {sub} with the same work but "
             f"different owners or Accountable parties ({described}).",
-            remediation="Make the assignments agree (mirror the override made in one framework in the other), "
-            "or record why they differ.",
+            remediation="Make the assignments agree (the same party in both frameworks: an override, or "
+            "the provider's functions and frameworks), or record why they differ.",
             citation=f"NIST CSF 2.0 {sub}; " + facts.citations(keys, 2),
             subcategory=sub,
         )

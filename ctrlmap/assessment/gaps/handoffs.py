@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
-from ctrlmap.assessment.parties import covering_handoff, crossings
+from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
 from ctrlmap.models import split_key
+from ctrlmap.models.base import is_placeholder
 from ctrlmap.models.results import Assignment, HandoffNeed
 
 DETECTS = frozenset({"security-monitoring", "incident-response"})
@@ -24,6 +25,19 @@ def _done_by(facts: Facts, a: Assignment, party: str) -> list[str]:
     return list(dict.fromkeys(found)) or list(control.functions)
 
 
+def _incident_interface(facts: Facts, p: str, q: str) -> bool:
+    """Whether p and q documented how an incident passes from p to q (a detection to response or
+    notification hand-off): then the rest of their interface does not run on the breach clock."""
+    return any(
+        h.from_ == p
+        and h.to == q
+        and not is_placeholder(h.agreement)
+        and (h.from_function is None or h.from_function in DETECTS)
+        and (h.to_function is None or h.to_function in NOTIFIES)
+        for h in facts.profile.handoffs
+    )
+
+
 @rule(
     "missing-handoff",
     base="medium",
@@ -34,7 +48,7 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
     """Dependencies cross between two parties with no documented hand-off: one finding per pair."""
     edges: dict[frozenset[str], list[tuple[str, str, str, str]]] = defaultdict(list)
     pairs: dict[frozenset[str], set[tuple[str, str, str, str]]] = defaultdict(set)
-    for dependent, prerequisite in facts.scope.graph.edges:
+    for dependent, prerequisite in interfaces(facts.scope.graph):
         a, b = facts.applicable.get(dependent), facts.applicable.get(prerequisite)
         if a is None or b is None:
             continue
@@ -47,7 +61,10 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
             pairs[key].update((p, f, q, g) for f in froms for g in tos)
     for key, found in sorted(edges.items(), key=lambda item: facts.profile.party_order(item[0])):
         first, second = facts.profile.party_order(key)
-        on_clock = any(f in DETECTS and g in NOTIFIES for _, f, _, g in pairs[key])
+        on_clock = any(
+            f in DETECTS and g in NOTIFIES and not _incident_interface(facts, p, q)
+            for p, f, q, g in pairs[key]
+        )
         directions = []
         needs = []
         for p, q in ((first, second), (second, first)):

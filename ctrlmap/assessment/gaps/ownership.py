@@ -169,8 +169,8 @@ def no_internal_capability(facts: Facts) -> Iterator[Finding]:
     for (function, party), keys in sorted(facts.function_controls.items()):
         if party != "internal" or facts.ctx.people_by_function.get(function):
             continue
-        if facts.ctx.splits.get(function):
-            continue  # a documented split says what the organization's part is and who does it
+        if any(s.internal_part for s in facts.ctx.splits.get(function, ())):
+            continue  # a documented split says what the organization's part is
         # work that must be independent is reported by self-assessment, with its own remedy
         keys = [k for k in keys if facts.control(k).independence != "required"]
         if not keys:

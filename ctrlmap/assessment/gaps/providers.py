@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
-from ctrlmap.assessment.parties import is_placeholder
 from ctrlmap.models import Provider
-from ctrlmap.models.base import Severity
+from ctrlmap.models.base import Severity, is_placeholder
 
 
 @dataclass(frozen=True)
@@ -86,11 +85,28 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
             for party in share.parties:
                 if party != "internal" and not facts.ctx.contracted(party, share.function):
                     groups[(party, share.function)].append(a.control)
+    unrecorded: dict[str, list[str]] = defaultdict(list)
+    for (party, _), keys in sorted(groups.items()):
+        if is_placeholder(facts.ctx.providers[party].agreement, optional=True):
+            unrecorded[party].extend(keys)
+    for party, keys in unrecorded.items():
+        provider = facts.ctx.providers[party]
+        functions = unique_sorted(f for (p, f) in groups if p == party)
+        yield Finding(
+            rule="provider-not-contracted",
+            controls=unique_sorted(keys),
+            parties=[party],
+            functions=functions,
+            message=f"{provider.name} is expected to do {', '.join(functions)}, but its agreement is "
+            f"recorded only as {provider.agreement!r}: nothing documents that it is contracted.",
+            remediation=f"Record {provider.name}'s agreement (the contract and the clauses that cover "
+            "this work) in the profile.",
+            citation=facts.citations(keys),
+        )
     for (party, function), keys in sorted(groups.items()):
         provider = facts.ctx.providers[party]
-        if is_placeholder(provider.agreement, optional=True):
-            why = f"its agreement is recorded only as {provider.agreement!r}"
-            fix = f"Record {provider.name}'s agreement (the contract and the clause that covers {function})."
+        if party in unrecorded:
+            continue
         else:
             agreement = provider.agreement or "its agreement"
             why = f"{agreement} does not cover {function}"
@@ -136,7 +152,7 @@ def _agreement_state(provider: Provider, agreement: Agreement, facts: Facts) -> 
 def provider_agreement_missing(facts: Facts) -> Iterator[Finding]:
     """A provider doing a framework's work lacks the agreement that framework requires."""
     for provider in facts.profile.providers:
-        missing: dict[Agreement, tuple[str, list[str], list[str]]] = {}
+        missing: dict[str, tuple[Agreement, str, list[str], list[str]]] = {}
         for framework, agreement in AGREEMENTS.items():
             keys = [
                 k
@@ -148,17 +164,11 @@ def provider_agreement_missing(facts: Facts) -> Iterator[Finding]:
             state = _agreement_state(provider, agreement, facts)
             if state is None:
                 continue
-            entry = missing.setdefault(agreement, (state, [], []))
-            entry[1].extend(keys)
-            entry[2].append(framework)
-        for agreement, (state, keys, frameworks) in missing.items():
-            cites = "; ".join(
-                dict.fromkeys(
-                    AGREEMENTS[f].citation for f in frameworks if AGREEMENTS[f] is agreement
-                )
-            )
-            if agreement.kind == SAFEGUARDS:
-                cites = "; ".join(AGREEMENTS[f].citation for f in frameworks)
+            entry = missing.setdefault(agreement.kind, (agreement, state, [], []))
+            entry[2].extend(keys)
+            entry[3].append(framework)
+        for agreement, state, keys, frameworks in missing.values():
+            cites = "; ".join(dict.fromkeys(AGREEMENTS[f].citation for f in frameworks))
             yield _agreement_finding(facts, provider, agreement, state, unique_sorted(keys), cites)
 
 
@@ -183,8 +193,8 @@ def _agreement_finding(
     elif state == "missing":
         message = f"{provider.name} does regulated work ({len(keys)} control(s)) without {agreement.what}."
         fix = (
-            f"Sign {agreement.what} with {provider.name} before it touches regulated data, and record "
-            "it in the profile."
+            f"Sign {agreement.what} with {provider.name} now, or stop giving it regulated data until "
+            "one is signed; record it in the profile."
         )
         base = agreement.base
     else:
@@ -264,7 +274,9 @@ def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
             rule="provider-oversight-overdue",
             controls=keys,
             parties=[provider.id],
-            message=f"{provider.name} {when}; the rules require a review at least every {days} days.",
+            message=f"{provider.name} {when}; {facts.citations(keys, 2)} require periodic review of "
+            f"service providers, and ctrlmap expects one at least every {days} days (the rule's own "
+            "period where it sets one).",
             remediation=f"Review {provider.name}'s security and compliance status (reports, attestations, "
             "contract performance) and record the date as last_reviewed.",
             citation=facts.citations(keys),

@@ -94,7 +94,11 @@ class Facts:
     @classmethod
     def build(cls, ctx: Context, result: AssignResult, scope: Scope, as_of: dt.date) -> Facts:
         """Index the assignments for the rules."""
-        applicable = {a.control: a for a in result.assignments if a.applicable}
+        applicable = {
+            a.control: a
+            for a in result.assignments
+            if a.applicable and not ctx.lib.controls[a.control].heading
+        }
         holders: dict[str, set[str]] = defaultdict(set)
         function_controls: dict[tuple[str, str], list[str]] = defaultdict(list)
         for a in applicable.values():
