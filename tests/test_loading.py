@@ -12,7 +12,7 @@ from ctrlmap.errors import InputError
 from ctrlmap.load.catalogs import load_library
 from ctrlmap.load.profiles import load_profile
 from ctrlmap.models.base import slugify
-from tests.conftest import DATA
+from tests.conftest import DATA, EXAMPLES
 
 BAD = DATA / "bad"
 
@@ -327,3 +327,16 @@ def test_catalog_rules(tmp_path: Path) -> None:
         with pytest.raises(InputError) as err:
             load_library([str(path)])
         assert any(message in str(p) for p in err.value.problems), (name, err.value.lines())
+
+
+def test_an_entry_that_failed_its_schema_raises_no_knock_on_errors(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    source = (EXAMPLES / "dental-group.yaml").read_text()
+    broken = tmp_path / "dental.yaml"
+    broken.write_text(source.replace("baa_expires: 2027-05-01", "baa_expires: soon"))
+    result = invoke("validate", str(broken))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    # the splits, hand-offs and backups that name the providers are not reported as well
+    assert len(lines) == 1 and "providers[2](chartcloud).baa_expires: not a valid date" in lines[0]

@@ -60,6 +60,9 @@ def _check_rest(doc: Document, lib: Library, found: list[Problem]) -> list[Probl
     rest.update(
         {key: value for key, value in placeholders.items() if key in failed or key not in rest}
     )
+    for section, model in (("internal", Person), ("providers", Provider)):
+        if section in failed and isinstance(doc.data.get(section), list):
+            rest[section] = _salvage(doc.data[section], model)
     try:
         partial = Profile.model_validate(rest)
     except ValidationError:
@@ -81,6 +84,26 @@ class _Refs:
     in_scope: set[str]
     seen: dict[str, str] = field(default_factory=dict)
     """Person and provider ids met so far, with the section they are in."""
+
+
+def _salvage(items: list[Any], model: type[Person] | type[Provider]) -> list[Any]:
+    """The entries of a people or providers list, an entry that failed its schema kept as a
+    stub with its id, so that the references to it raise no knock-on errors."""
+    kept: list[Any] = []
+    for item in items:
+        for candidate in (
+            item,
+            {"id": item.get("id"), "name": str(item.get("name") or item.get("id"))}
+            if isinstance(item, dict)
+            else None,
+        ):
+            try:
+                model.model_validate(candidate)
+            except ValidationError:
+                continue
+            kept.append(candidate)
+            break
+    return kept
 
 
 def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem]:
