@@ -12,6 +12,8 @@ import hashlib
 import json
 import os
 import re
+import stat
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,37 +178,83 @@ def read_document(
     sha = hashlib.sha256(raw).hexdigest()
     cached = _cache_path(sha)
     if cached is not None:
-        try:
-            data = json.loads(cached.read_text(encoding="utf-8"))
+        data = _read_cache(cached, sha)
+        if data is not None:
             return Document(shown, data, sha, raw.decode("utf-8-sig"))
-        except (OSError, ValueError):
-            pass
     doc = parse_document(raw, shown)
     if cached is not None:
         _write_cache(cached, doc.data)
     return doc
 
 
-def _cache_path(sha: str) -> Path | None:
-    """Where the parsed copy of a file with this hash lives, or None when caching is off."""
+def cache_dir() -> Path | None:
+    """The parsed-catalog cache folder, or None when caching is off or no home folder is known."""
     if os.environ.get("CTRLMAP_NO_CACHE"):
         return None
     explicit = os.environ.get("CTRLMAP_CACHE_DIR")
     if explicit:
-        return Path(explicit) / f"{sha}.json"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ctrlmap" / f"{sha}.json"
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError, OSError):
+            return None  # no HOME and no passwd entry: run without a cache
+    return Path(base) / "ctrlmap"
+
+
+def _cache_path(sha: str) -> Path | None:
+    """Where the parsed copy of a file with this hash lives, or None when caching is off."""
+    folder = cache_dir()
+    return None if folder is None else folder / f"{sha}.json"
+
+
+def _digest(data: Any) -> str:
+    """The check of a cache entry's data: the SHA-256 of its canonical JSON."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_cache(path: Path, sha: str) -> Any | None:
+    """A cache entry's data when it is a regular file for this source whose check holds, else None.
+
+    The cache is checked, never trusted: an entry that is not a regular file (a FIFO, a link to a
+    device), is too large, does not parse, was made from other bytes, or whose data no longer
+    matches its check is ignored and rebuilt; so is one with raw control characters, which the
+    reader refuses in a source file too.
+    """
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return None
+        text = path.read_text(encoding="utf-8")
+        if _CONTROL.search(text.replace("\n", "").replace("\t", "")):
+            return None
+        entry = json.loads(text)
+        if not isinstance(entry, dict) or entry.get("source") != sha:
+            return None
+        data = entry.get("data")
+        return data if entry.get("check") == _digest(data) else None
+    except (OSError, ValueError, RecursionError):
+        return None
 
 
 def _write_cache(target: Path, data: Any) -> None:
-    """Best effort: a read-only or missing home folder only means no cache."""
+    """Best effort, atomically: a read-only or full cache folder only means no cache."""
+    entry = {"source": target.stem, "check": _digest(data), "data": data}
+    tmp: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:12]}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, ensure_ascii=False))
         os.replace(tmp, target)
+        tmp = None
     except OSError:
         pass
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def parse_document(raw: bytes, name: str, *, is_json: bool = False) -> Document:
