@@ -179,9 +179,13 @@ def emit(
     if output is None:
         click.echo(text, nl=False)
         return
+    from ctrlmap.load.read import cache_dir
+    from ctrlmap.load.resources import builtin_root, examples_root
     from ctrlmap.writing import write_atomically
 
-    write_atomically(output, text, [*inputs, *settings.input_paths()])
+    cache = cache_dir()
+    protected = [builtin_root(), examples_root(), *([cache] if cache is not None else [])]
+    write_atomically(output, text, [*inputs, *settings.input_paths()], protected)
 
 
 @click.group(cls=CtrlmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -814,7 +818,13 @@ def recommend(
 
 
 def main() -> None:
-    """The console-script entry point."""
+    """The console-script entry point; SIGTERM unwinds like Ctrl-C, so no temporary file is left."""
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
     cli(prog_name="ctrlmap")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,23 +11,41 @@ from pathlib import Path
 from ctrlmap.errors import CtrlmapError
 
 
-def write_atomically(path: Path, text: str, inputs: Iterable[Path] = ()) -> None:
+def write_atomically(
+    path: Path, text: str, inputs: Iterable[Path] = (), protected: Iterable[Path] = ()
+) -> None:
     """Write `text` to `path` through a temporary file and a rename.
 
-    A failed run leaves no half-written file, and an output path that is one of the inputs is
-    refused before anything is written.
+    A failed run (an error, a full disk, SIGTERM) leaves no half-written file, and the output is
+    refused before anything is written when it is one of the inputs or lies in a `protected`
+    folder (ctrlmap's own catalogs and its cache). A character device (`/dev/null`, a terminal) is
+    written directly, never replaced by a file; a FIFO, socket or block device is refused.
     """
     target = path.expanduser()
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError):  # before Python 3.13 a symbolic link loop is a RuntimeError
+        raise CtrlmapError(
+            f"{path}: cannot follow this path (a symbolic link loop?); choose another output path"
+        ) from None
     for source in inputs:
-        try:
-            same = target.resolve() == Path(source).resolve()
-        except OSError:
-            continue
-        if same:
+        if _same(resolved, Path(source)):
             raise CtrlmapError(
                 f"{path}: refusing to overwrite an input file; choose another output path"
             )
-    directory = target.parent if str(target.parent) else Path(".")
+    for folder in protected:
+        if _inside(resolved, folder):
+            raise CtrlmapError(
+                f"{path}: is inside ctrlmap's own files ({folder}); choose another output path"
+            )
+    if _special(target):
+        try:
+            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise CtrlmapError(f"{path}: cannot write to the device ({exc.strerror})") from None
+        return
+    directory = target.parent
     if not directory.is_dir():
         raise CtrlmapError(
             f"{path}: folder {directory} does not exist; create it or choose another path"
@@ -48,6 +67,37 @@ def write_atomically(path: Path, text: str, inputs: Iterable[Path] = ()) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _same(resolved: Path, source: Path) -> bool:
+    try:
+        return resolved == source.resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def _inside(resolved: Path, folder: Path) -> bool:
+    try:
+        base = folder.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return resolved == base or base in resolved.parents
+
+
+def _special(target: Path) -> bool:
+    """Whether the target is a character device, to be written directly; refuse other special files."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False  # nothing there yet: an ordinary new file
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return False
+    if not stat.S_ISCHR(mode):
+        raise CtrlmapError(
+            f"{target}: is not a regular file (a FIFO, socket or block device); give a file path, "
+            "or leave out -o to print to standard output"
+        )
+    return True
 
 
 def _mode_for(target: Path) -> int:

@@ -182,11 +182,6 @@ def test_a_single_applicability_value_that_is_not_a_choice_names_the_choices(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="problems.py passes on pydantic's too_short error for a list whose only item failed, "
-    "so a one-item list is also said to need 'at least one item'",
-)
 def test_a_single_applicability_value_that_is_not_a_choice_is_one_problem(
     invoke: Callable[..., Result],
 ) -> None:

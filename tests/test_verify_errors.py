@@ -146,11 +146,6 @@ def test_a_missing_report_names_the_path(invoke: Callable[..., Result], tmp_path
     assert result.stderr == f"Error: {path}: file not found; check the path\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verify.py catches ValueError from json.loads, but a deeply nested snapshot raises "
-    "RecursionError, so the report is called an internal error (exit 3) instead of failing",
-)
 def test_a_deeply_nested_snapshot_fails_instead_of_crashing(
     invoke: Callable[..., Result], tmp_path: Path, page: str
 ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -159,12 +158,6 @@ def test_an_interrupt_during_the_write_leaves_no_temporary_file(
     assert _listing(tmp_path) == []
 
 
-@pytest.mark.xfail(
-    sys.version_info < (3, 13),
-    strict=True,
-    reason="writing.py catches OSError around Path.resolve(), but before Python 3.13 a symlink "
-    "loop raises RuntimeError, so -o onto a looping link is reported as an internal error (exit 3)",
-)
 def test_output_onto_a_symlink_loop_is_not_an_internal_error(
     invoke: Callable[..., Result], tmp_path: Path
 ) -> None:

@@ -59,7 +59,12 @@ def _problems(
     model: type[BaseModel], doc: Document, exc: ValidationError, prefix: tuple[Any, ...]
 ) -> list[Problem]:
     problems = []
-    for err in exc.errors(include_input=False, include_url=False):
+    errors = exc.errors(include_input=False, include_url=False)
+    # a list whose only items failed is also "too short": the item's error says it already
+    inner = {tuple(e["loc"][:i]) for e in errors for i in range(len(e["loc"]))}
+    for err in errors:
+        if err["type"] == "too_short" and tuple(err["loc"]) in inner:
+            continue
         raw_loc = (*prefix, *err["loc"])
         is_key = bool(raw_loc) and raw_loc[-1] == "[key]"
         loc = _data_path(

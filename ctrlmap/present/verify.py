@@ -85,6 +85,9 @@ def _verify(text: str, fresh: Any, result: _Checks) -> None:
     except ValueError as exc:
         result.add("snapshot", False, f"the embedded snapshot is not valid JSON ({exc})")
         return
+    except RecursionError:
+        result.add("snapshot", False, "the embedded snapshot is nested too deeply to be a report")
+        return
     actual = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     result.add(
         "snapshot hash",
