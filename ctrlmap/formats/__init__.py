@@ -101,4 +101,9 @@ def render(view: str, fmt: str, data: Any) -> str:
     expected = input_type(view)
     if not isinstance(data, expected):
         raise TypeError(f"the {view} view renders a {expected.__name__}, not {type(data).__name__}")
-    return renderer(view, fmt)(data)
+    text = renderer(view, fmt)(data)
+    if fmt in ("table", "dot"):  # plain text read on a terminal: no control character gets through
+        from ctrlmap.formats.text import terminal_safe
+
+        text = terminal_safe(text)
+    return text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -36,13 +34,18 @@ BY_PROVIDER_COLUMNS = ("provider", "name", "agreement", "control", "managed_by")
 
 
 def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """Rows as CSV text with a header, LF line ends, every field quoted only when needed."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
-    return buffer.getvalue()
+    """Rows as CSV text with a header and LF line ends: every cell neutralized against formulas,
+    and quoted when it holds a comma, a quote, or a line break of any kind (CR included)."""
+    lines = [",".join(_field(c) for c in columns)]
+    lines.extend(",".join(_field("" if v is None else _safe(v)) for v in row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def _field(value: Any) -> str:
+    text = str(value)
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _safe(value: Any) -> Any:

@@ -14,9 +14,25 @@ if TYPE_CHECKING:
 def md_escape(text: Any) -> str:
     """Escape what would break a Markdown table cell or start markup."""
     value = "" if text is None else str(text)
-    for char in ("\\", "|", "*", "_", "`", "<", ">", "[", "]"):
+    for char in ("\\", "|", "*", "_", "`", "<", ">", "[", "]", "#", "!"):
         value = value.replace(char, "\\" + char)
-    return value.replace("\n", " ")
+    # a line break of any kind would end the table row: fold it, and show other control characters
+    value = value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return visible(value)
+
+
+def terminal_safe(text: str) -> str:
+    """A rendered text with every control character but line feeds and tabs shown as an escape,
+    so nothing from a profile (a carriage return, an ESC sequence) can rewrite a terminal."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def visible(text: str) -> str:
+    """Control characters shown as escapes (`\\x1b`), so no text can drive a terminal or a viewer."""
+    return "".join(
+        ch if ch in "\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160) else f"\\x{ord(ch):02x}"
+        for ch in text
+    )
 
 
 def md_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:

@@ -37,7 +37,8 @@ def safe_url(text: str | None) -> str | None:
     if not text:
         return None
     value = text.strip()
-    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+    # characters that could close a Markdown autolink or an HTML attribute are not in a link
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch in "<>\"'`\\{}|^" for ch in value):
         return None
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
