@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -136,3 +137,29 @@ def test_weights_follow_the_library_graph(lib: Library) -> None:
     assert scoped.weight(key) == len(nx.ancestors(scoped.graph, key))
     unused = dataclasses.replace(lib)
     assert unused.scope(["hipaa-security"]).weights == scoped.weights
+
+
+def test_an_edge_to_a_control_that_does_not_apply_is_dropped_and_says_so(lib: Library) -> None:
+    from ctrlmap.assessment.pipeline import assess
+    from ctrlmap.present.graph import graph_view
+    from tests.builders import BASE, profile
+
+    exempt = profile(
+        lib, {**BASE, "frameworks": ["nydfs-500"], "applicability": {"nydfs": "limited-exemption"}}
+    )
+    a = assess(exempt, lib, None, dt.date(2026, 12, 1))
+    view = graph_view(a)
+    applies = {n.id: n.applicable for n in view.nodes}
+    dropped = [e for e in view.edges if e.dropped]
+    assert dropped
+    for e in view.edges:
+        assert e.dropped == (applies[e.from_] and not applies[e.to]), (e.from_, e.to)
+    # the walk downstream of a finding stays among the controls that apply
+    graph = a.scope.graph
+    walks = 0
+    for e in dropped:
+        for prerequisite in graph.successors(e.to):
+            reached = a.scope.downstream([prerequisite], a.applicable.keys())
+            assert e.to not in reached and reached <= a.applicable.keys()
+            walks += 1
+    assert walks and a.scope.downstream([e.to for e in dropped]) - a.applicable.keys()

@@ -55,6 +55,8 @@ def graph(result: GraphResult) -> str:
             attrs.append("style=dashed")
         if e.basis == "inferred":
             attrs.append("arrowhead=empty")
+        if e.dropped:
+            attrs.extend(['color="#bbbbbb"', "style=dotted"])
         lines.append(
             f"  {_quote(e.from_)} -> {_quote(e.to)}"
             + (f" [{', '.join(attrs)}]" if attrs else "")
@@ -62,7 +64,7 @@ def graph(result: GraphResult) -> str:
         )
     lines.append(
         '  legend [shape=note, style=filled, fillcolor=white, label="blue internal, orange provider, '
-        'green shared, red unassigned; red edges cross parties; dashed: child to parent; hollow arrow: inferred"];'
+        'green shared, red unassigned; red edges cross parties; dashed: child to parent; hollow arrow: inferred; gray dotted: the prerequisite does not apply here"];'
     )
     lines.append("}")
     return "\n".join(lines) + "\n"

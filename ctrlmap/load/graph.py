@@ -6,7 +6,7 @@ directly or not, is `nx.ancestors(G, X)`. A child depends on its parent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,17 +53,20 @@ class Scope:
         """How many controls in scope depend on this one, directly or not."""
         return self.weights.get(key, 0)
 
-    def downstream(self, keys: Iterable[str]) -> set[str]:
+    def downstream(self, keys: Iterable[str], within: Container[str] | None = None) -> set[str]:
         """The controls that depend on any of `keys`, directly or not, leaving `keys` out.
 
         One walk against the edges from all the keys at once: linear in the part of the graph
-        it reaches, however many keys there are.
+        it reaches, however many keys there are. With `within`, the walk stays inside those
+        controls (an edge through a control that does not apply counts for nothing).
         """
         start = {k for k in keys if k in self.graph}
         seen: set[str] = set()
         todo = list(start)
         while todo:
             for pred in self.graph.predecessors(todo.pop()):
+                if within is not None and pred not in within:
+                    continue
                 if pred not in seen:
                     seen.add(pred)
                     todo.append(pred)

@@ -505,6 +505,8 @@ def profile_warnings(profile: Profile, doc: Document) -> list[Problem]:
         texts.append((("splits", index, "agreement"), split.agreement, True))
     for index, handoff in enumerate(profile.handoffs):
         texts.append((("handoffs", index, "agreement"), handoff.agreement, False))
+    for index, item in enumerate(profile.evidence):
+        texts.append((("evidence", index, "reference"), item.reference, False))
     for at, text, optional in texts:
         if text is not None and is_placeholder(text, optional=optional):
             found.append(

@@ -23,6 +23,18 @@ Level = Literal["required", "addressable", "guidance"]
 Kind = Literal["standard", "implementation-specification", "requirement", "guidance"]
 Severity = Literal["critical", "high", "medium", "low"]
 
+NydfsStatus = Literal[
+    "standard",
+    "class-a",
+    "limited-exemption",
+    "exempt-parent-program",
+    "exempt-no-systems",
+    "exempt-captive-insurer",
+    "exempt-inactive-broker",
+    "exempt-listed-person",
+]
+"""A covered entity's NYDFS tier, or the 23 NYCRR 500.19 exemption it claims."""
+
 RESERVED_IDS = frozenset({"internal", "shared", "unassigned", "provider"})
 """Words that name parties or owners and so cannot be a person's or provider's id."""
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, StrictInt, field_validator, model_validator
 
-from ctrlmap.models.base import DefaultOwner, Kind, Level, PartyKind, Role, Sector, Strict, as_tuple
+from ctrlmap.models.base import (
+    DefaultOwner,
+    Kind,
+    Level,
+    NydfsStatus,
+    PartyKind,
+    Role,
+    Sector,
+    Strict,
+    as_tuple,
+)
 
 REGULATORY_CATALOGS = (
     "hipaa-security",
@@ -24,16 +34,7 @@ REGULATORY_CATALOGS = (
 )
 """The built-in regulatory catalogs (the CSF hub aside), in the order the README lists them."""
 
-NYDFS_STATUSES = (
-    "standard",
-    "class-a",
-    "limited-exemption",
-    "exempt-parent-program",
-    "exempt-no-systems",
-    "exempt-captive-insurer",
-    "exempt-inactive-broker",
-    "exempt-listed-person",
-)
+NYDFS_STATUSES: tuple[str, ...] = get_args(NydfsStatus)
 """The values of the `nydfs` fact: the entity's tier, or the 23 NYCRR 500.19 exemption it claims
 (limited-exemption (a), exempt-parent-program (b), exempt-no-systems (c), exempt-captive-insurer
 (d), exempt-inactive-broker (e), exempt-listed-person (g))."""

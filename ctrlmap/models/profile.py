@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from ctrlmap.models.base import DefaultOwner, Role, Sector, Strict, as_tuple
+from ctrlmap.models.base import DefaultOwner, NydfsStatus, Role, Sector, Strict, as_tuple
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -54,16 +54,7 @@ class Applicability(Strict):
     """Card-present POS POI terminals connect over SSL or early TLS (Appendix A2)."""
     pci_saq: PciSaq | None = Field(None, alias="pci-saq")
     """The PCI DSS self-assessment questionnaire the entity files: only its requirements apply."""
-    nydfs: Literal[
-        "standard",
-        "class-a",
-        "limited-exemption",
-        "exempt-parent-program",
-        "exempt-no-systems",
-        "exempt-captive-insurer",
-        "exempt-inactive-broker",
-        "exempt-listed-person",
-    ] = "standard"
+    nydfs: NydfsStatus = "standard"
     """The tier, or the 23 NYCRR 500.19 exemption claimed (the values of catalog.NYDFS_STATUSES)."""
     glba_small_institution: bool = Field(False, alias="glba-small-institution")
     sec_entity_size: Literal["larger", "smaller"] = Field("larger", alias="sec-entity-size")

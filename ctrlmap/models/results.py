@@ -218,6 +218,9 @@ class GraphEdge(Strict):
     reason: str
     crosses: bool
     """True when the two ends have different Responsible parties (a hand-off is needed)."""
+    dropped: bool = False
+    """True when the prerequisite does not apply to this organization: the edge counts for
+    nothing here (no hand-off, no downstream risk)."""
 
 
 class GraphResult(Strict):

@@ -14,6 +14,7 @@ from ctrlmap.assessment.gaps.registry import (
     rule,
 )
 from ctrlmap.models import Evidence
+from ctrlmap.models.base import is_placeholder
 
 if TYPE_CHECKING:
     pass
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
     items_of: dict[str, list[Evidence]] = defaultdict(list)
     for item in facts.profile.evidence:
-        items_of[item.control].append(item)
+        if not is_placeholder(item.reference):  # 'TBD' is not evidence
+            items_of[item.control].append(item)
     per_framework: dict[str, list[str]] = defaultdict(list)
     oldest: dict[str, int] = {}
     future: dict[str, int] = defaultdict(int)

@@ -132,7 +132,7 @@ class Facts:
 
     def downstream(self, keys: Iterable[str]) -> set[str]:
         """The applicable controls that depend on any of `keys`, directly or not, outside them."""
-        return self.scope.downstream(keys) & self.applicable.keys()
+        return self.scope.downstream(keys, self.applicable.keys())
 
     def severity(self, finding: Finding) -> tuple[Severity, int]:
         """A finding's severity and score (see ctrlmap.assessment.severity)."""
