@@ -62,7 +62,12 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                 roles=[role],
                 parties=[entry.holder_party or entry.holder],
                 message=f"The {rule_info.title} is held by the provider {entry.holder_name}, but "
-                f"{rule_info.citation} requires one of the organization's own {own}.",
+                + (
+                    f"{rule_info.citation} requires one of the organization's own {own}."
+                    if rule_info.required
+                    else f"under {rule_info.citation} the supervisor should be one of the "
+                    f"organization's own {own} (recommended practice)."
+                ),
                 remediation=f"Designate one of the organization's own {own} as {role}; the provider can "
                 "support the work but cannot hold the role.",
                 citation=rule_info.citation,
