@@ -48,7 +48,7 @@ from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, split_key
-from ctrlmap.models.base import DefaultOwner
+from ctrlmap.models.base import BUILTIN_MODELS, DefaultOwner
 from ctrlmap.models.comparison import (
     MOVEMENTS,
     NEED_KINDS,
@@ -62,9 +62,6 @@ from ctrlmap.models.comparison import (
     Need,
 )
 from ctrlmap.models.results import Assignment, Gap
-
-BUILTIN_MODELS = ("co-managed", "fully-managed")
-
 
 BY_FRAMEWORK = frozenset({"missing-evidence", "stale-evidence", "self-assessment"})
 """Rules grouped by framework: the framework is part of a finding's identity."""

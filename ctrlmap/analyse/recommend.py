@@ -42,8 +42,9 @@ from ctrlmap.assessment.gaps import GapsResult
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES, Profile, Strict
+from ctrlmap.models.base import BUILTIN_MODELS
 
-MODELS = ("co-managed", "fully-managed")
+MODELS = BUILTIN_MODELS
 """The models recommended between: the two built-in ones."""
 
 Bucket = Literal["0", "1-2", "3+"]

@@ -9,6 +9,7 @@ from tabulate import tabulate
 
 from ctrlmap.formats import register
 from ctrlmap.formats.text import crosswalk_summary, local
+from ctrlmap.models.base import OWNERS
 from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
 from ctrlmap.present.views import CatalogView, FrameworksView, ValidationView
 
@@ -175,10 +176,7 @@ def assign(result: AssignResult) -> str:
             )
             + "\n"
         )
-    counts = {
-        o: sum(a.owner == o for a in result.assignments)
-        for o in ("internal", "provider", "shared", "unassigned")
-    }
+    counts = {o: sum(a.owner == o for a in result.assignments) for o in OWNERS}
     if result.designations:
         out.append("\ndesignated roles\n")
         out.append(

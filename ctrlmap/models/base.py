@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
 Owner = Literal["internal", "provider", "shared", "unassigned"]
+OWNERS: tuple[Owner, ...] = get_args(Owner)
+"""Every owner a control can have, in the order the reports show them."""
+BUILTIN_MODELS = ("co-managed", "fully-managed")
+"""The operating models that ship with ctrlmap (compare and recommend weigh these two)."""
 DefaultOwner = Literal["internal", "provider", "shared"]
 PartyKind = Literal["internal", "provider"]
 Role = Literal[

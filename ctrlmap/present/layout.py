@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from ctrlmap.present.report import OWNERS, Report, canonical_json, severity_counts
+from ctrlmap.models.base import OWNERS
+from ctrlmap.present.report import Report, canonical_json, severity_counts
 
 if TYPE_CHECKING:
     from ctrlmap.models.comparison import Change, CompareResult

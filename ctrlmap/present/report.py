@@ -24,12 +24,10 @@ from ctrlmap.assessment.severity import FORMULA, SEVERITIES
 from ctrlmap.load.library import Library
 from ctrlmap.load.read import Document
 from ctrlmap.models import Organization, Profile, Strict
-from ctrlmap.models.base import Severity
+from ctrlmap.models.base import OWNERS, Severity
 from ctrlmap.models.comparison import CompareResult
 from ctrlmap.models.results import Assignment, DesignationEntry, Gap
 from ctrlmap.present.legal import legal_statement
-
-OWNERS = ("internal", "provider", "shared", "unassigned")
 
 
 def safe_url(text: str | None) -> str | None:
@@ -258,7 +256,7 @@ def build_report(
                 license_note=cat.license_note,
                 controls=len(rows),
                 applicable=sum(a.applicable for a in rows),
-                owners={o: counts.get(o, 0) for o in OWNERS},  # type: ignore[call-overload]
+                owners={o: counts.get(o, 0) for o in OWNERS},
             )
         )
 
