@@ -23,7 +23,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ctrlmap.assessment.assign import Context, assign_all
+from ctrlmap.assessment.assign import assign_all
+from ctrlmap.assessment.context import Context
 from ctrlmap.assessment.gaps import find_gaps
 from ctrlmap.assessment.gaps.registry import Facts
 from ctrlmap.formats import render

@@ -375,7 +375,9 @@ def assign(
         if fmt not in (None, *formats_for("explain")):
             raise click.UsageError(f"--explain prints table or json, not {fmt}")
     elif by_provider:
-        view, data = "by-provider", engine.by_provider(result, loaded)
+        from ctrlmap.present.matrix import by_provider as matrix
+
+        view, data = "by-provider", matrix(result, loaded)
     else:
         view, data = "assign", result
     emit(settings, view, fmt, data, output, [profile])

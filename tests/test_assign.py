@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctrlmap.assessment.assign import assign_owners, by_provider
+from ctrlmap.assessment.assign import assign_owners
 from ctrlmap.load.library import Library
 from ctrlmap.models import REGULATORY_CATALOGS, Profile
 from ctrlmap.models.results import Assignment, AssignResult
+from ctrlmap.present.matrix import by_provider
 from tests.builders import BASE, profile, with_defaults
 
 EXAMPLES = ["clinic", "cpa-firm", "law-firm", "mortgage-lender"]

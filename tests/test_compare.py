@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctrlmap.analyse.compare import compare_with, default_target, movement
-from ctrlmap.assessment.assign import Arrangement, assign_owners
+from ctrlmap.assessment.assign import assign_owners
+from ctrlmap.assessment.context import Arrangement
 from ctrlmap.assessment.pipeline import assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats.json import dump

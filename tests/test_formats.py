@@ -13,7 +13,6 @@ from ctrlmap import formats
 from ctrlmap.analyse.compare import compare_with
 from ctrlmap.analyse.crosswalk import crosswalk
 from ctrlmap.analyse.recommend import Answers, assessments_for, recommend
-from ctrlmap.assessment.assign import by_provider
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.load.library import Library
 from ctrlmap.load.profiles import load_profile
@@ -21,6 +20,7 @@ from ctrlmap.models.results import ExplainResult
 from ctrlmap.present.exports import build_export
 from ctrlmap.present.graph import graph_view
 from ctrlmap.present.layout import snapshot_parts
+from ctrlmap.present.matrix import by_provider
 from ctrlmap.present.report import build_report
 from ctrlmap.present.verify import verify_report
 from ctrlmap.present.views import catalog_view, frameworks_view, validation_view

@@ -28,150 +28,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal
 
-from ctrlmap.assessment.scope import out_of_scope
+from ctrlmap.assessment.context import Arrangement, Context, Resolved
+from ctrlmap.assessment.roles import (
+    accountable_person,
+    designation_shares,
+    designations,
+    held_roles,
+)
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.models import (
-    ROLES,
     Control,
-    OperatingModel,
     Override,
-    Person,
     Profile,
-    Provider,
-    Split,
     global_key,
 )
-from ctrlmap.models.base import DefaultOwner, Owner, is_placeholder
+from ctrlmap.models.base import DefaultOwner, Owner
 from ctrlmap.models.results import (
     Assignment,
     AssignResult,
     BasisStep,
-    ByProviderResult,
-    DesignationEntry,
-    ProviderMatrix,
     Raci,
     Share,
     ShareSource,
 )
-
-Arrangement = Literal["actual", "target"]
-"""`actual`: who covers each function decides, the model fills the rest (the default);
-`target`: the model's defaults decide every share (the arrangement `compare` plans towards)."""
-
-
-@dataclass
-class Context:
-    """Per-profile facts, computed once and looked up for every control."""
-
-    profile: Profile
-    model: OperatingModel
-    lib: Library
-    as_of: dt.date = field(default_factory=dt.date.today)
-    arrangement: Arrangement = "actual"
-    people: dict[str, Person] = field(default_factory=dict)
-    providers: dict[str, Provider] = field(default_factory=dict)
-    people_by_function: dict[str, list[str]] = field(default_factory=dict)
-    providers_by_function: dict[str, list[str]] = field(default_factory=dict)
-    """Operational providers whose agreement lists the function (any framework)."""
-    assessors_by_function: dict[str, list[str]] = field(default_factory=dict)
-    splits: dict[str, list[Split]] = field(default_factory=dict)
-    """Documented splits (no placeholder text) by function."""
-    overrides: dict[str, Override] = field(default_factory=dict)
-    facts: dict[str, tuple[str | bool, ...]] = field(default_factory=dict)
-    excluded: dict[str, BasisStep] = field(default_factory=dict)
-    """Controls out of scope (exclusions, the PCI SAQ, effective dates), with why."""
-    resolved: dict[tuple[object, ...], Resolved] = field(default_factory=dict)
-    """Resolutions already made in this profile, keyed by a control's framework, functions and flags."""
-
-    @classmethod
-    def build(
-        cls,
-        profile: Profile,
-        model: OperatingModel,
-        lib: Library,
-        as_of: dt.date | None = None,
-        arrangement: Arrangement = "actual",
-    ) -> Context:
-        """Index the profile for constant-time lookups."""
-        day = as_of or dt.date.today()
-        ctx = cls(profile=profile, model=model, lib=lib, as_of=day, arrangement=arrangement)
-        ctx.people = {p.id: p for p in profile.internal}
-        ctx.providers = {p.id: p for p in profile.providers}
-        for person in profile.internal:
-            for fid in person.functions:
-                ctx.people_by_function.setdefault(fid, []).append(person.id)
-        for provider in profile.providers:
-            for fid in provider.functions:
-                if provider.independent:
-                    ctx.assessors_by_function.setdefault(fid, []).append(provider.id)
-                else:
-                    ctx.providers_by_function.setdefault(fid, []).append(provider.id)
-        for split in profile.splits:
-            if not documented_split(split):
-                continue
-            ctx.splits.setdefault(split.function, []).append(split)
-        ctx.overrides = {o.control: o for o in profile.overrides}
-        outsourced = tuple(
-            role for role, d in profile.designations.items() if d.holder in ctx.providers
-        )
-        ctx.facts = {**profile.applicability.facts(), "outsourced": outsourced}
-        ctx.excluded = out_of_scope(profile, lib, profile.frameworks, day)
-        return ctx
-
-    def party_of(self, holder: str) -> str:
-        """The party a person or provider id belongs to."""
-        return "internal" if holder in self.people else holder
-
-    def name(self, ident: str) -> str:
-        """A person's or provider's name, for the basis text."""
-        return self.profile.name_of(ident)
-
-    def operational(self, framework: str) -> list[str]:
-        """The providers that run work of this framework (not assessors, within their scope)."""
-        return [p.id for p in self.profile.providers if not p.independent and p.serves(framework)]
-
-    def covering(self, fid: str, framework: str) -> list[str]:
-        """The operational providers whose agreement covers this function for this framework."""
-        return [
-            p
-            for p in self.providers_by_function.get(fid, ())
-            if self.providers[p].serves(framework)
-        ]
-
-    def assessors(self, fid: str, framework: str) -> list[str]:
-        """The independent assessors contracted for this function for this framework."""
-        return [
-            p
-            for p in self.assessors_by_function.get(fid, ())
-            if self.providers[p].serves(framework)
-        ]
-
-    def split_providers(self, fid: str, framework: str) -> list[str]:
-        """The providers a documented split of this function names (the sole provider when unnamed)."""
-        named: list[str] = []
-        for split in self.splits.get(fid, ()):
-            if split.provider is not None:
-                named.append(split.provider)
-            elif len(self.profile.providers) == 1:
-                named.append(self.profile.providers[0].id)
-        return [p for p in dict.fromkeys(named) if self.providers[p].serves(framework)]
-
-    def contracted(self, provider: str, fid: str) -> bool:
-        """Whether the provider's agreement covers the function and is documented."""
-        p = self.providers[provider]
-        return fid in p.functions and not is_placeholder(p.agreement, optional=True)
-
-
-def documented_split(split: Split) -> bool:
-    """A split documents who does what when its parts say something (its agreement reference is
-    optional: a placeholder there is a warning, not an undocumented split)."""
-    return not is_placeholder(split.provider_part) and not is_placeholder(
-        split.internal_part, optional=True
-    )
 
 
 def applies(
@@ -305,16 +186,13 @@ def _cites_itself(ctx: Context, framework: str, control: Control) -> bool:
     return any(_assessors(ctx, framework, control, f) for f in control.functions)
 
 
-Resolved = tuple[Owner, Raci, tuple[str, ...], tuple[Share, ...], tuple[BasisStep, ...]]
-
-
 def _resolve(ctx: Context, framework: str, control: Control, override: Override | None) -> Resolved:
     """Steps 1 to 7 for one applicable control."""
     basis: list[BasisStep] = []
     shares = _shares(ctx, framework, control, override, basis)
     accountable = _accountable(ctx, control, override, shares, basis)
-    shares = _designation_share(ctx, control, shares, basis)
-    person, accountable = _accountable_person(ctx, framework, control, accountable, basis)
+    shares = designation_shares(ctx, control, shares, basis)
+    person, accountable = accountable_person(ctx, framework, control, accountable, basis)
     responsible = _ordered(ctx, (p for s in shares for p in s.parties))
     consulted, informed = _consulted_informed(
         ctx, framework, control, override, shares, responsible, accountable
@@ -700,156 +578,6 @@ def _default_accountable(
     return None
 
 
-def _designation_share(
-    ctx: Context, control: Control, shares: list[Share], basis: list[BasisStep]
-) -> list[Share]:
-    """Step 5: the holder of the role this control requires, or whose duty it is, is Responsible."""
-    out = list(shares)
-    for role, source in ((control.designation, "designation"), (control.duty_of, "duty")):
-        if role is None or (source == "duty" and role == control.designation):
-            continue
-        rule = ROLES[role]
-        held = ctx.profile.designations.get(role)
-        if held is None:
-            basis.append(
-                BasisStep(
-                    step="designation" if source == "designation" else "duty",
-                    text=f"The profile names no {role} ({rule.title}), "
-                    + (
-                        "which this control requires."
-                        if source == "designation"
-                        else "whose duty this control is."
-                    ),
-                    citation=rule.citation,
-                )
-            )
-            continue
-        party = ctx.party_of(held.holder)
-        kind = "person" if party == "internal" else "provider"
-        if source == "designation":
-            text = (
-                f"{role} is held by {held.holder} ({ctx.name(held.holder)}, a {kind}): Responsible for "
-                "this control."
-                + (
-                    ""
-                    if party == "internal" or rule.provider_may_hold
-                    else " The law does not let a provider hold this role."
-                )
-            )
-        else:
-            text = (
-                f"This control is a duty of the {rule.title}, held by {ctx.name(held.holder)} (a {kind}): "
-                "Responsible beside whoever else does the work, whatever its agreement covers."
-            )
-        basis.append(
-            BasisStep(
-                step="designation" if source == "designation" else "duty",
-                text=text,
-                citation=rule.citation,
-            )
-        )
-        out.append(
-            Share(
-                function=None,
-                owner="internal" if party == "internal" else "provider",
-                parties=(party,),
-                source="designation" if source == "designation" else "duty",
-                contracted=True,
-            )
-        )
-    return out
-
-
-def _held_roles(ctx: Context, control: Control) -> list[tuple[str, str, str | None]]:
-    """The (role, holder, overseer) of the roles this control requires or is a duty of."""
-    roles = [r for r in (control.designation, control.duty_of) if r is not None]
-    out: list[tuple[str, str, str | None]] = []
-    for role in dict.fromkeys(roles):
-        held = ctx.profile.designations.get(role)
-        if held is not None:
-            out.append((role, held.holder, held.overseer))
-    return out
-
-
-LEADS = frozenset({"governance", "compliance-reporting"})
-"""Functions that mark a person who answers for work, not only does it."""
-
-SISTER_FRAMEWORKS = {"hipaa-breach": "hipaa-security"}
-"""A framework whose designated role is another's (the breach rule answers to the security official)."""
-
-
-def _framework_lead(ctx: Context, framework: str) -> tuple[str, str] | None:
-    """The internal person behind the framework's designated role: its holder, else its overseer."""
-    wanted = {framework, SISTER_FRAMEWORKS.get(framework, framework)}
-    for role, rule in ROLES.items():
-        held = ctx.profile.designations.get(role)
-        if rule.required_by not in wanted or held is None:
-            continue
-        if held.holder in ctx.people:
-            return held.holder, f"holder of {role}"
-        if held.overseer is not None:
-            return held.overseer, f"internal overseer of {role}"
-    return None
-
-
-def _choose_person(ctx: Context, framework: str, control: Control) -> tuple[str, str] | None:
-    """Who answers for an internal control, in this order: the holder or overseer of its own role;
-    a person doing its work who also leads (governance, compliance reporting); the person behind
-    the framework's designated role; anyone doing its work; anyone covering governance."""
-    for role, holder, overseer in _held_roles(ctx, control):
-        if holder in ctx.people:
-            return holder, f"holder of {role}"
-        if overseer is not None:
-            return overseer, f"internal overseer of {role}"
-    doers = [p for fid in control.functions for p in ctx.people_by_function.get(fid, ())]
-    for person in doers:
-        if LEADS & set(ctx.people[person].functions):
-            return (
-                person,
-                f"covers {_covered(ctx, person, control)} and leads ({', '.join(sorted(LEADS & set(ctx.people[person].functions)))})",
-            )
-    lead = _framework_lead(ctx, framework)
-    if lead is not None:
-        return lead
-    if doers:
-        return doers[0], f"covers {_covered(ctx, doers[0], control)}"
-    if ctx.people_by_function.get("governance"):
-        return ctx.people_by_function["governance"][0], "covers governance"
-    return None
-
-
-def _covered(ctx: Context, person: str, control: Control) -> str:
-    return next(f for f in control.functions if f in ctx.people[person].functions)
-
-
-def _accountable_person(
-    ctx: Context, framework: str, control: Control, accountable: str | None, basis: list[BasisStep]
-) -> tuple[str | None, str | None]:
-    """Step 6: an internal Accountable must be a named person, or it becomes null."""
-    if accountable != "internal":
-        return None, accountable
-    chosen = _choose_person(ctx, framework, control)
-    if chosen is None:
-        basis.append(
-            BasisStep(
-                step="accountable-person",
-                text=f"No internal person covers {', '.join(control.functions)} or governance: nobody can be named, "
-                "so Accountable is null.",
-                citation=None,
-            )
-        )
-        return None, None
-    person, why = chosen
-    basis.append(
-        BasisStep(
-            step="accountable-person",
-            text=f"Accountable person: {person} ({ctx.name(person)}), {why}.",
-            citation=None,
-        )
-    )
-    return person, accountable
-
-
 def _consulted_informed(
     ctx: Context,
     framework: str,
@@ -918,90 +646,9 @@ def _people(
     for share in shares:
         if "internal" in share.parties and share.function is not None:
             found.extend(ctx.people_by_function.get(share.function, ()))
-    for _, holder, overseer in _held_roles(ctx, control):
+    for _, holder, overseer in held_roles(ctx, control):
         found.extend(i for i in (holder, overseer) if i is not None and i in ctx.people)
     if person is not None:
         found.append(person)
     wanted = set(found)
     return tuple(p for p in ctx.people if p in wanted)
-
-
-def designations(ctx: Context, assignments: Iterable[Assignment]) -> dict[str, DesignationEntry]:
-    """Every role the frameworks require or the profile names, with its holder and overseer."""
-    required: dict[str, list[str]] = {}
-    for a in assignments:
-        if not a.applicable:
-            continue
-        control = ctx.lib.controls[a.control]
-        if control.designation:
-            required.setdefault(control.designation, []).append(a.control)
-    out: dict[str, DesignationEntry] = {}
-    for role, rule in ROLES.items():
-        held = ctx.profile.designations.get(role)
-        if role not in required and held is None:
-            continue
-        out[role] = DesignationEntry(
-            role=role,
-            title=rule.title,
-            citation=rule.citation,
-            required=role in required,
-            required_by=tuple(required.get(role, ())),
-            holder=held.holder if held else None,
-            holder_name=ctx.name(held.holder) if held else None,
-            holder_party=ctx.party_of(held.holder) if held else None,
-            overseer=held.overseer if held else None,
-            overseer_name=ctx.name(held.overseer) if held and held.overseer else None,
-            provider_may_hold=rule.provider_may_hold,
-            overseer_required=rule.overseer_required,
-        )
-    return out
-
-
-def by_provider(result: AssignResult, profile: Profile) -> ByProviderResult:
-    """The responsibility matrix by party: per provider, what it manages, what the entity manages, what is shared.
-
-    A provider's rows are the controls it is Responsible for plus the controls of the functions
-    its agreement covers, so that the entity-managed part of its service is listed too.
-    """
-    applicable = [a for a in result.assignments if a.applicable and a.raci is not None]
-    rows = []
-    touched: set[str] = set()
-    for provider in profile.providers:
-        mine: list[str] = []
-        entity: list[str] = []
-        shared: list[str] = []
-        for a in applicable:
-            assert a.raci is not None
-            responsible = a.raci.responsible
-            relevant = provider.id in responsible or (
-                provider.serves(a.framework)
-                and any(s.function in provider.functions for s in a.shares)
-            )
-            if not relevant:
-                continue
-            if provider.id in responsible:
-                touched.add(a.control)
-                (mine if responsible == (provider.id,) else shared).append(a.control)
-            elif responsible == ("internal",):
-                entity.append(a.control)
-        rows.append(
-            ProviderMatrix(
-                provider=provider.id,
-                name=provider.name,
-                agreement=provider.agreement,
-                independent=provider.independent,
-                managed_by_provider=tuple(mine),
-                managed_by_entity=tuple(entity),
-                shared=tuple(shared),
-            )
-        )
-    return ByProviderResult(
-        organization=result.organization,
-        model=result.model,
-        frameworks=result.frameworks,
-        providers=tuple(rows),
-        entity_only=tuple(
-            a.control for a in applicable if a.owner == "internal" and a.control not in touched
-        ),
-        unassigned=tuple(a.control for a in applicable if a.owner == "unassigned"),
-    )

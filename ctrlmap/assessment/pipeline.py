@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from ctrlmap.assessment.assign import Arrangement, Context, assign_all
+from ctrlmap.assessment.assign import assign_all
+from ctrlmap.assessment.context import Arrangement, Context
 from ctrlmap.assessment.gaps import GapsResult, find_gaps
 from ctrlmap.assessment.gaps.registry import Facts, RuleId
 from ctrlmap.load.graph import Scope

@@ -62,13 +62,13 @@ import uuid
 from typing import Literal
 
 from ctrlmap import __version__
-from ctrlmap.assessment.assign import by_provider
 from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Role
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
 from ctrlmap.present.legal import legal_statement
+from ctrlmap.present.matrix import by_provider
 
 EXPORT_FORMATS = ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm")
 """The export vocabularies, as the registry names them."""

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
-from ctrlmap.assessment.assign import Context
+from ctrlmap.assessment.context import Context
 from ctrlmap.assessment.severity import severity
 from ctrlmap.load.library import Library
 from ctrlmap.models import Control, Profile, split_key
