@@ -13,7 +13,8 @@ from click.testing import Result
 from ctrlmap.errors import InputError
 from ctrlmap.load.catalogs import load_library
 from ctrlmap.load.library import Library
-from ctrlmap.load.oscal import EXTERNAL_SUMMARY, SUMMARY_MAX, convert_oscal
+from ctrlmap.load.oscal import convert_oscal
+from ctrlmap.load.oscal_model import EXTERNAL_SUMMARY, SUMMARY_MAX
 from ctrlmap.load.read import read_document
 from ctrlmap.models import Catalog, Control
 from tests.conftest import DATA, ROOT, SHARED

@@ -18,7 +18,8 @@ from click.testing import Result
 
 from ctrlmap.errors import InputError
 from ctrlmap.load.catalogs import load_library
-from ctrlmap.load.oscal import MAX_IMPORT_DEPTH, convert_oscal
+from ctrlmap.load.oscal import convert_oscal
+from ctrlmap.load.oscal_model import MAX_IMPORT_DEPTH
 from ctrlmap.load.read import read_document
 from ctrlmap.models import Catalog
 from tests.conftest import DATA
