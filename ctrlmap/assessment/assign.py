@@ -491,7 +491,11 @@ def _model_share(
                         if count == 0
                         else f"{count} operational providers"
                     )
-                    + " for this framework: the provider share is unassigned.",
+                    + (
+                        " for this framework: the organization does all of it."
+                        if owner == "shared"
+                        else " for this framework: nobody does it (reported as unowned)."
+                    ),
                     citation=None,
                 )
             )

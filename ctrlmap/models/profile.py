@@ -156,7 +156,8 @@ class Provider(Strict):
     def _some_frameworks_once(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
         if value is not None and not value:
             raise ValueError(
-                "list at least one framework, or leave frameworks out for all of the profile's"
+                "list at least one framework, or leave frameworks out to cover all of the "
+                "profile's frameworks"
             )
         if value is not None and len(set(value)) != len(value):
             raise ValueError("a framework is listed twice; list each once")

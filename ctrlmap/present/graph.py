@@ -58,7 +58,7 @@ def graph_view(assessment: Assessment, frameworks: Iterable[str] | None = None) 
                     "basis": data["basis"],
                     "reason": data["reason"],
                     "crosses": crosses,
-                    "dropped": bool(a and b and a.applicable and not b.applicable),
+                    "dropped": not (a and b and a.applicable and b.applicable),
                 }
             )
         )

@@ -150,7 +150,7 @@ def single_point_of_failure(facts: Facts) -> Iterator[Finding]:
             f"({len(keys)} control(s)), with no declared backup and no provider doing it too.",
             remediation=f"Declare a backup for {person.name} (backup: a person or provider id) and make sure "
             "they have the access and the runbooks to stand in.",
-            citation=facts.citations(keys),
+            citation="ctrlmap practice, on the work of " + facts.citations(keys),
         )
 
 

@@ -65,6 +65,8 @@ def _disagree(facts: Facts, a: Assignment, b: Assignment) -> bool:
     the same functions must also have the same Accountable party. Controls that merely have
     different function mixes are not in conflict.
     """
+    if facts.control(a.control).independence or facts.control(b.control).independence:
+        return False  # independent work goes wholly to the assessor, by design
     fa, fb = facts.control(a.control).functions, facts.control(b.control).functions
     common = set(fa) & set(fb)
     if not common:

@@ -101,7 +101,7 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
             remediation=f"Document the hand-offs between {facts.name(first)} and {facts.name(second)} "
             "(handoffs: from, to, the functions, and the agreement clause that says what is handed "
             "over and how fast), in each direction that has dependencies.",
-            citation=facts.citations(keys),
+            citation="ctrlmap practice, on the work of " + facts.citations(keys),
             chain=[f"{d} depends on {b} ({p} -> {q})" for d, b, p, q in found[:20]],
             dependencies=len(found),
             handoffs=needs,

@@ -127,7 +127,7 @@ def shared_without_split(facts: Facts) -> Iterator[Finding]:
             "says who does which part.",
             remediation=f"Document the split for {function} in the profile's splits (internal_part, "
             "provider_part, agreement; one per provider) and in each provider's statement of work.",
-            citation=facts.citations(keys),
+            citation="ctrlmap practice, on the work of " + facts.citations(keys),
         )
 
 
