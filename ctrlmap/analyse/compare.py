@@ -117,7 +117,10 @@ def compare_with(current: Assessment, to_model: str | None = None) -> CompareRes
 
 def compare_models(current: Assessment, target_assessment: Assessment) -> CompareResult:
     """Compare two assessments of one profile under two models: the changes, gaps, needs and a
-    phased transition plan."""
+    phased transition plan.
+
+    Long because it assembles the whole CompareResult in one place, field by field.
+    """
     profile, lib = current.profile, current.library
     as_of, include_proposed = current.as_of, current.include_proposed
     source, target = current.model, target_assessment.model

@@ -28,6 +28,8 @@ win over derived ones. The gap analysis under both models joins the reasons, and
 model that leaves fewer critical gaps (then fewer high gaps): answers score whole points, so the
 gaps never outweigh an answer and only break a tie. The recommendation is null only on an exact
 tie of the final scores.
+
+Over 500 lines because the four questions, their points, conditions and sentences are one table-driven decision.
 """
 
 from __future__ import annotations
@@ -265,6 +267,8 @@ def recommend(
 
     With `assessments` (one profile assessed under each of `MODELS`), unanswered questions are
     read from the profile and the gaps each model leaves join the reasons.
+
+    Long because each of the four questions and the gap tie-break adds its own reason text; kept together so the scores and their sentences cannot drift apart.
     """
     derived: list[str] = []
     gaps: dict[str, GapsResult] = {}

@@ -1,4 +1,7 @@
-"""The phased transition plan: service cut-overs, the actions before and after, and the hand-offs each phase needs."""
+"""The phased transition plan: service cut-overs, the actions before and after, and the hand-offs each phase needs.
+
+Over 500 lines because the plan's phases, actions and hand-offs are one algorithm with its wording.
+"""
 
 from __future__ import annotations
 
@@ -217,7 +220,10 @@ def _prepare(
     losses: Flows,
     old: dict[str, Assignment],
 ) -> list[Action]:
-    """Phase 1: what must exist before anyone new touches regulated data."""
+    """Phase 1: what must exist before anyone new touches regulated data.
+
+    Long because each opening action (briefing, due diligence, agreements, access) has its own wording.
+    """
     involved = profile.party_order({*gains, *losses, "internal"})
     owners = _covering(profile, LEAD_FUNCTIONS)
     lead = f"{profile.name_of(owners[0])} ({owners[0]})" if owners else "an internal owner"
@@ -361,7 +367,10 @@ def _close(
     old: dict[str, Assignment],
     new: dict[str, Assignment],
 ) -> list[Action]:
-    """The last phase: credentials handed over, access revoked, data returned, oversight confirmed."""
+    """The last phase: credentials handed over, access revoked, data returned, oversight confirmed.
+
+    Long because each closing action (credentials, revocation, hand-over, oversight) has its own wording.
+    """
     actions: list[Action] = []
     still = {p for a in new.values() if a.raci for p in a.raci.responsible}
     incoming = [p for p in profile.party_order(gains) if p != "internal"]
@@ -570,6 +579,8 @@ def _phase_handoffs(
     else its source parties. A dependency A -> B needs a hand-off from every party Responsible
     for B to every other party Responsible for A; one that the source state did not need starts
     in the phase that creates it and lasts until a later phase removes it (interim), or for good.
+
+    Long because the interim and lasting hand-offs are one sweep over the phases.
     """
 
     def state(key: str, t: int) -> Assignment:

@@ -22,6 +22,8 @@ is assigned"):
 6. an internal Accountable needs a named person, or becomes null;
 7. the result, stated once, so that the basis always agrees with it.
 The engine never repairs reality: every mismatch is written into the basis for the gap rules.
+
+Over 500 lines because the resolution steps are one ordered procedure, each writing its basis.
 """
 
 from __future__ import annotations
@@ -275,7 +277,10 @@ def _shares(
     override: Override | None,
     basis: list[BasisStep],
 ) -> list[Share]:
-    """Steps 1 and 2: who does each function's share of the control."""
+    """Steps 1 and 2: who does each function's share of the control.
+
+    Long because the override, assessor, coverage and model paths are the resolution order itself.
+    """
     if override is not None:
         found = _override_shares(ctx, framework, control, override, basis)
         if found is not None:
@@ -437,7 +442,10 @@ def _model_share(
     basis: list[BasisStep],
     named: str | None,
 ) -> Share:
-    """The model's (or an override's) owner decides: find the parties behind the share."""
+    """The model's (or an override's) owner decides: find the parties behind the share.
+
+    Long because each way of finding (or not finding) the provider is recorded in words.
+    """
     parties: list[str] = []
     contracted = True
     if owner in ("internal", "shared"):

@@ -278,7 +278,10 @@ def _load_catalog(
 
 
 def _check_references(lib: Library, docs: dict[str, Document]) -> None:
-    """Functions, parents and dependencies resolve; the CSF mappings exist; no cycles."""
+    """Functions, parents and dependencies resolve; the CSF mappings exist; no cycles.
+
+    Long because each kind of reference (function, parent, dependency, hub mapping, role) has its own message, and every problem of a catalog is reported in one pass.
+    """
     problems: list[Problem] = []
     hub = next((c for c in lib.catalogs.values() if c.hub), None)
     hub_ids = {c.id for c in hub.controls} if hub else None

@@ -73,7 +73,10 @@ def _convert_controls(
     fmap: FunctionMap,
     ctx: ConversionContext,
 ) -> list[dict[str, Any]]:
-    """Native controls: the selected ones sorted, then the external ones they reference."""
+    """Native controls: the selected ones sorted, then the external ones they reference.
+
+    Long because each OSCAL control field is mapped to ctrlmap's in one place.
+    """
     withdrawn = [r.id for r in selected if r.withdrawn]
     kept = [r for r in selected if not r.withdrawn]
     if withdrawn:

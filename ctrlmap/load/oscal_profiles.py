@@ -67,6 +67,10 @@ def _read_import(
     ctx: ConversionContext,
     stack: tuple[str, ...],
 ) -> None:
+    """One import of a profile: the catalog or profile it names, resolved and checked.
+
+    Long because an OSCAL import may name a catalog, a profile or back-matter, each resolved and checked here.
+    """
     if not isinstance(imp, dict):
         raise InputError(
             [doc.problem(at, f"an import must be a mapping with an href, got {kind_of(imp)}")]
@@ -140,7 +144,10 @@ def _select(
     imported: OscalSource,
     ctx: ConversionContext,
 ) -> list[str]:
-    """The ids an import selects, in the imported document's order."""
+    """The ids an import selects, in the imported document's order.
+
+    Long and branching because OSCAL's include/exclude, with-ids, matching patterns and with-child-controls are one selection.
+    """
     children: dict[str, list[str]] = {}
     for record in imported.controls.values():
         for ancestor in record.ancestors:
@@ -217,7 +224,10 @@ def _select(
 def _resolve_href(
     doc: Document, path: Path | None, href: str, at: tuple[Any, ...], ctx: ConversionContext
 ) -> tuple[Path | None, Document]:
-    """The document an import's href names: a file beside the profile, else one given with --catalog."""
+    """The document an import's href names: a file beside the profile, else one given with --catalog.
+
+    Long because each href form (fragment, relative path, absolute, URL) is checked and explained.
+    """
     hat = (*at, "href")
     hrefs, titles = [href], set[str]()
     if href.startswith("#"):

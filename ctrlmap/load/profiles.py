@@ -1,4 +1,7 @@
-"""Read a profile and resolve every reference it makes against the library."""
+"""Read a profile and resolve every reference it makes against the library.
+
+Over 500 lines because every cross-reference a profile can make has its own check and message.
+"""
 
 from __future__ import annotations
 

@@ -68,7 +68,10 @@ def _bars(rows: list[tuple[str, dict[str, int]]], keys: tuple[str, ...]) -> list
 
 
 def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
-    """Parties as columns, functions as rows in dependency order, links for work that crosses."""
+    """Parties as columns, functions as rows in dependency order, links for work that crosses.
+
+    Long because the map's geometry (columns, rows, curves) is computed in one pass.
+    """
     parties = [
         p
         for p in ("internal", *(p.id for p in a.providers))

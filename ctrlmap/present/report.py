@@ -2,6 +2,8 @@
 
 Its JSON rendering is the canonical, versioned snapshot of an assessment; the HTML report embeds it
 with its SHA-256 so that `ctrlmap verify` can tell whether a report was edited.
+
+Over 500 lines because the Report's published shape (its JSON is the snapshot) is defined here with the code that fills it.
 """
 
 from __future__ import annotations
@@ -235,6 +237,8 @@ def build_report(
     """Shape everything the reports show from one assessment (and a comparison, when given).
 
     `profile_name` is how the inputs section names the profile (default: as it was given).
+
+    Long because it assembles the whole Report, field by field.
     """
     profile, lib, as_of = assessment.profile, assessment.library, assessment.as_of
     include_proposed = assessment.include_proposed
@@ -417,6 +421,8 @@ def _function_map(
 
     Rows come from `nx.topological_generations` over the function-level graph (its strongly
     connected parts condensed), so prerequisites sit above the work that rests on them.
+
+    Long and branching because it builds the function-level graph and its layout in one pass over the edges.
     """
     import networkx as nx
 

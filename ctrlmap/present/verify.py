@@ -66,6 +66,10 @@ def verify_report(path: Path, text: str, fresh: Any = None) -> Verification:
 
 
 def _verify(text: str, fresh: Any, result: _Checks) -> None:
+    """Run the checks of one report text into `result`.
+
+    Long because each check (snapshot, hash, page, fresh assessment) reports its own outcome.
+    """
     from ctrlmap.formats.html import report as render_html
     from ctrlmap.formats.json import dump
     from ctrlmap.present.report import Report

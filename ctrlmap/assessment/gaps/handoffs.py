@@ -45,7 +45,10 @@ def _incident_interface(facts: Facts, p: str, q: str) -> bool:
     "deliver. High on the path from detection to notification, where a breach clock runs.",
 )
 def missing_handoff(facts: Facts) -> Iterator[Finding]:
-    """Dependencies cross between two parties with no documented hand-off: one finding per pair."""
+    """Dependencies cross between two parties with no documented hand-off: one finding per pair.
+
+    Long because each direction of a pair is described with its flows and example.
+    """
     edges: dict[frozenset[str], list[tuple[str, str, str, str]]] = defaultdict(list)
     pairs: dict[frozenset[str], set[tuple[str, str, str, str]]] = defaultdict(set)
     for dependent, prerequisite in interfaces(facts.scope.graph):
