@@ -43,3 +43,19 @@ def test_names_follow_a_copy_that_renames_a_provider() -> None:
     assert copy.name_of("harbor") == "Harbor Two"
     assert copy.name_of("internal") == "the organization"
     assert copy.party_name("internal") == profile.organization.name
+
+
+def test_the_readme_shows_the_api_example_that_runs() -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    block = readme.split("## The library API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert "ctrlmap.assess(profile, lib" in block
+    namespace: dict[str, object] = {}
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(EXAMPLES.parent)
+    try:
+        exec(compile(block.replace("print(", "str("), "README", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    assert str(namespace["html"]).startswith("<!DOCTYPE html>")
