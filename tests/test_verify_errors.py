@@ -153,3 +153,13 @@ def test_a_deeply_nested_snapshot_fails_instead_of_crashing(
     assert "internal error" not in result.stderr
     assert result.exit_code == 1
     assert result.stdout.startswith("FAIL snapshot: ")
+
+
+def test_a_report_with_its_line_endings_changed_is_not_what_its_snapshot_renders(
+    invoke: Callable[..., Result], tmp_path: Path, page: str
+) -> None:
+    target = tmp_path / "crlf.html"
+    target.write_bytes(page.replace("\n", "\r\n").encode("utf-8"))
+    result = invoke("verify", str(target))
+    assert result.exit_code == 1
+    assert "FAIL page" in result.stdout

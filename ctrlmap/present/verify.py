@@ -46,9 +46,10 @@ class _Checks(list[Check]):
 
 
 def read_report(path: Path) -> str:
-    """The report's text, or a clear error."""
+    """The report's text exactly as stored (no newline translation: the check is byte for byte),
+    or a clear error."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise CtrlmapError(f"{path}: file not found; check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
