@@ -13,13 +13,16 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ctrlmap import __version__
 from ctrlmap.errors import CtrlmapError, ExitCode
 from ctrlmap.formats import formats_for, render
+
+if TYPE_CHECKING:
+    from ctrlmap.assessment.gaps.registry import RuleId
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -304,14 +307,14 @@ def assessed(
     model_id: str | None = None,
     as_of: dt.datetime | None = None,
     include_proposed: bool = False,
-    rules: Sequence[str] | None = None,
+    rules: Sequence[RuleId] | None = None,
 ) -> tuple[Any, Any]:
     """The profile's assessment (computed once for the command) and the profile's document."""
     from ctrlmap.assessment.pipeline import assess
 
     lib, loaded, doc = load(settings, profile)
     return (
-        assess(loaded, lib, model_id, resolve_as_of(as_of), include_proposed, rules),  # type: ignore[arg-type]
+        assess(loaded, lib, model_id, resolve_as_of(as_of), include_proposed, rules),
         doc,
     )
 
@@ -427,7 +430,8 @@ def gaps(
     unknown = [r for r in rules if r not in RULES]
     if unknown:
         raise click.UsageError(f"unknown rule {unknown[0]!r}; rules: {', '.join(RULES)}")
-    assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed, rules or None)
+    chosen = [r for r in RULES if r in rules]  # the registry's typed ids, in its order
+    assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed, chosen or None)
     found = assessment.gaps
     emit(settings, "gaps", fmt, found, output, [profile])
     click.echo(summary_line(found), err=True)

@@ -42,9 +42,9 @@ def out_of_scope(
         if framework not in chosen:
             continue
         ref = f" ({exclusion.reference})" if exclusion.reference else ""
-        for key in lib.catalogs[framework].subtree(control_id):
-            inherited = "" if key == control_id else f", with {control_id} above it"
-            steps[global_key(framework, key)] = BasisStep(
+        for key in lib.subtree(exclusion.control):
+            inherited = "" if key == exclusion.control else f", with {control_id} above it"
+            steps[key] = BasisStep(
                 step="scope",
                 text=f"Excluded from scope{inherited}: {exclusion.reason}{ref}.",
                 citation=None,

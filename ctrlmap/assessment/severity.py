@@ -21,6 +21,7 @@ SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 
 RANK: dict[Severity, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 """A severity as a number (the gap's `score`)."""
+BY_RANK: dict[int, Severity] = {rank: name for name, rank in RANK.items()}
 
 HEAVY = 10
 """A blocking finding whose controls this many others depend on (directly or not) is raised."""
@@ -43,5 +44,4 @@ def severity(
         rank += 1
     if pairs and all(level == "guidance" for level, _ in pairs) and rank > RANK["low"]:
         rank -= 1
-    found = next(s for s, r in RANK.items() if r == rank)
-    return found, rank
+    return BY_RANK[rank], rank

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +61,26 @@ class Library:
     def controls(self) -> dict[str, Control]:
         """Every control of every catalog, by global key."""
         return {global_key(cat.id, c.id): c for cat in self.catalogs.values() for c in cat.controls}
+
+    @cached_property
+    def children(self) -> dict[str, tuple[str, ...]]:
+        """Each control's children by `parent`, by global key, indexed once."""
+        found: dict[str, list[str]] = {}
+        for cat in self.catalogs.values():
+            for control in cat.controls:
+                if control.parent is not None:
+                    found.setdefault(global_key(cat.id, control.parent), []).append(
+                        global_key(cat.id, control.id)
+                    )
+        return {key: tuple(keys) for key, keys in found.items()}
+
+    def subtree(self, key: str) -> Iterator[str]:
+        """The control and every control under it (children by `parent`, transitively)."""
+        todo = [key]
+        while todo:
+            current = todo.pop()
+            yield current
+            todo.extend(self.children.get(current, ()))
 
     @cached_property
     def graph(self) -> nx.DiGraph[str]:

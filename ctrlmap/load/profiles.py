@@ -359,7 +359,7 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
                 doc.problem(at, f"{exclusion.control!r} is excluded more than once; keep one entry")
             )
             counted[exclusion.control] = 0
-        framework, control_id = split_key(exclusion.control)
+        framework = split_key(exclusion.control)[0]
         if is_placeholder(exclusion.reason):
             say(
                 doc.problem(
@@ -378,9 +378,9 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
                 )
             )
             continue
-        for key in lib.catalogs[framework].subtree(control_id):
-            control = lib.controls[global_key(framework, key)]
-            what = "it" if key == control_id else f"{framework}:{key} under it"
+        for key in lib.subtree(exclusion.control):
+            control = lib.controls[key]
+            what = "it" if key == exclusion.control else f"{key} under it"
             if control.accountability == "non-delegable":
                 say(
                     doc.problem(

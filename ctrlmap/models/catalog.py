@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, StrictInt, field_validator, model_validator
@@ -232,18 +232,6 @@ class Catalog(Strict):
     """Mapping data only (the NIST CSF hub): never assigned, never in a profile's frameworks."""
     skipped_dependencies: tuple[SkippedDependency, ...] = ()
     controls: tuple[Control, ...] = Field(min_length=1)
-
-    def subtree(self, control_id: str) -> Iterator[str]:
-        """The control and every control under it (children by `parent`, transitively)."""
-        children: dict[str, list[str]] = {}
-        for control in self.controls:
-            if control.parent is not None:
-                children.setdefault(control.parent, []).append(control.id)
-        todo = [control_id]
-        while todo:
-            current = todo.pop()
-            yield current
-            todo.extend(children.get(current, ()))
 
 
 class FunctionDefault(Strict):

@@ -12,7 +12,7 @@ from ctrlmap.assessment.gaps.registry import (
     control_list,
     rule,
 )
-from ctrlmap.models import global_key, split_key
+from ctrlmap.models import split_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,12 +33,7 @@ def at_risk_dependency(facts: Facts) -> Iterator[Finding]:
         downstream = facts.downstream(root.controls)
         # the units under a root finding's controls share its gap already; only work that rests
         # on it from elsewhere is news
-        under = {
-            global_key(framework, c)
-            for key in inside
-            for framework, cid in [split_key(key)]
-            for c in facts.lib.catalogs[framework].subtree(cid)
-        }
+        under = {c for key in inside for c in facts.lib.subtree(key)}
         if not downstream - under:
             continue
         keys = sorted(downstream)

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
 from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
 from ctrlmap.models import split_key
-from ctrlmap.models.base import is_placeholder
 from ctrlmap.models.results import Assignment, HandoffNeed
 
 DETECTS = frozenset({"security-monitoring", "incident-response"})
@@ -28,14 +27,7 @@ def _done_by(facts: Facts, a: Assignment, party: str) -> list[str]:
 def _incident_interface(facts: Facts, p: str, q: str) -> bool:
     """Whether p and q documented how an incident passes from p to q (a detection to response or
     notification hand-off): then the rest of their interface does not run on the breach clock."""
-    return any(
-        h.from_ == p
-        and h.to == q
-        and not is_placeholder(h.agreement)
-        and (h.from_function is None or h.from_function in DETECTS)
-        and (h.to_function is None or h.to_function in NOTIFIES)
-        for h in facts.profile.handoffs
-    )
+    return covering_handoff(facts.profile.handoffs, p, q, DETECTS, NOTIFIES) is not None
 
 
 @rule(
