@@ -272,8 +272,15 @@ def frameworks_show(
 @profile_argument
 @format_option("validate")
 @output_option
+@as_of_option
 @click.pass_obj
-def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | None) -> None:
+def validate(
+    settings: Settings,
+    profile: Path,
+    fmt: str | None,
+    output: Path | None,
+    as_of: dt.datetime | None,
+) -> None:
     """Check a profile and report every problem (exit 2), or summarize it (exit 0).
 
     \b
@@ -286,6 +293,12 @@ def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
     warnings = [str(w) for w in profile_warnings(loaded, doc)]
+    if loaded.accepted_risks or loaded.remediation:
+        from ctrlmap.assessment.pipeline import assess
+        from ctrlmap.load.profiles import tracking_warnings
+
+        found = assess(loaded, lib, as_of=resolve_as_of(as_of)).gaps.gaps
+        warnings += [str(w) for w in tracking_warnings(loaded, doc, [g.id for g in found])]
     view = validation_view(lib, loaded, doc.name, warnings)
     emit(settings, "validate", fmt, view, output, [profile])
     for warning in warnings:
@@ -396,7 +409,7 @@ def assign(
     "--fail-on",
     type=click.Choice(["critical", "high", "medium", "low"]),
     default=None,
-    help="Exit 1 when a gap at or above this severity exists.",
+    help="Exit 1 when an open gap (not an accepted risk) at or above this severity exists.",
 )
 @click.option("--rule", "rules", multiple=True, metavar="RULE", help="Only this rule; repeatable.")
 @proposed_option
@@ -437,7 +450,9 @@ def gaps(
     click.echo(summary_line(found), err=True)
     if fail_on is not None:
         threshold = SEVERITIES.index(fail_on)
-        if any(SEVERITIES.index(g.severity) <= threshold for g in found.gaps):
+        if any(
+            g.status == "open" and SEVERITIES.index(g.severity) <= threshold for g in found.gaps
+        ):
             raise click.exceptions.Exit(ExitCode.GAPS_FOUND)
 
 

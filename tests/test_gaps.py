@@ -369,7 +369,13 @@ def test_not_applicable_controls_raise_no_gaps(lib: Library) -> None:
 
 def finding(rule: RuleId, *keys: str, base: Severity | None = None) -> Finding:
     return Finding(
-        rule=rule, controls=list(keys), message="", remediation="", citation="", base=base
+        rule=rule,
+        key=keys,
+        controls=list(keys),
+        message="",
+        remediation="",
+        citation="",
+        base=base,
     )
 
 
@@ -485,8 +491,12 @@ def test_gaps_command_summary_and_exit_codes(invoke: Callable[..., Result]) -> N
 def test_gaps_json_contract(invoke: Callable[..., Result]) -> None:
     result = invoke("gaps", CLINIC, "--as-of", "2026-11-28", "--format", "json")
     data = json.loads(result.stdout)
-    assert data["schema"] == "ctrlmap/gaps@1" and data["as_of"] == "2026-11-28"
+    assert data["schema"] == "ctrlmap/gaps@2" and data["as_of"] == "2026-11-28"
     assert {
+        "id",
+        "status",
+        "owner",
+        "due",
         "rule",
         "severity",
         "controls",

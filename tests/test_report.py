@@ -50,7 +50,7 @@ def test_json_snapshot_round_trips_through_the_models(lib: Library, stem: str) -
     again = Report.model_validate_json(text)
     assert again == report
     assert canonical_json(again) == text
-    assert json.loads(text)["schema"] == "ctrlmap/report@1"
+    assert json.loads(text)["schema"] == "ctrlmap/report@2"
 
 
 def test_every_section_and_the_snapshot_are_in_the_html(lib: Library) -> None:
@@ -152,7 +152,7 @@ def test_format_follows_the_suffix(invoke: Callable[..., Result], tmp_path: Path
     for suffix, marker in (
         (".html", "<!DOCTYPE html>"),
         (".md", "# Accountability assessment"),
-        (".json", '"schema": "ctrlmap/report@1"'),
+        (".json", '"schema": "ctrlmap/report@2"'),
         (".csv", "control,framework,title"),
     ):
         target = tmp_path / f"report{suffix}"

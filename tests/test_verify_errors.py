@@ -90,7 +90,7 @@ def test_a_removed_hash_fails(invoke: Callable[..., Result], tmp_path: Path, pag
 def test_a_snapshot_that_is_not_json_fails(
     invoke: Callable[..., Result], tmp_path: Path, page: str
 ) -> None:
-    broken = reseal(page, '{"schema": "ctrlmap/report@1",')
+    broken = reseal(page, '{"schema": "ctrlmap/report@2",')
     result = verify(invoke, tmp_path, broken)
     assert result.exit_code == 1
     (line,) = result.stdout.splitlines()

@@ -102,6 +102,7 @@ def by_provider(result: ByProviderResult) -> str:
 
 
 GAP_COLUMNS = (
+    "id",
     "severity",
     "rule",
     "controls",
@@ -113,6 +114,14 @@ GAP_COLUMNS = (
     "remediation",
     "citation",
     "score",
+    "status",
+    "owner",
+    "due",
+    "progress",
+    "overdue",
+    "accepted_by",
+    "accepted_until",
+    "acceptance_reason",
 )
 """The columns of the gap list, in order."""
 
@@ -124,6 +133,7 @@ def gaps(result: GapsResult) -> str:
         GAP_COLUMNS,
         (
             (
+                g.id,
                 g.severity,
                 g.rule,
                 "; ".join(g.controls),
@@ -135,6 +145,14 @@ def gaps(result: GapsResult) -> str:
                 g.remediation,
                 g.citation,
                 g.score,
+                g.status,
+                g.owner or "",
+                g.due.isoformat() if g.due else "",
+                g.progress,
+                "yes" if g.overdue else "no",
+                g.acceptance.approved_by if g.acceptance else "",
+                g.acceptance.expires.isoformat() if g.acceptance else "",
+                g.acceptance.reason if g.acceptance else "",
             )
             for g in result.gaps
         ),

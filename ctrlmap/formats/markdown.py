@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ctrlmap.formats import register
 from ctrlmap.formats.text import crosswalk_summary, local, md_escape, md_table
 from ctrlmap.models.results import AssignResult, ByProviderResult
+from ctrlmap.present.findings import status_text
 
 if TYPE_CHECKING:
     from ctrlmap.analyse.crosswalk import CrosswalkResult
@@ -85,6 +86,7 @@ def gaps(result: GapsResult) -> str:
         + md_table(
             (
                 (
+                    g.id,
                     g.severity,
                     g.rule,
                     ", ".join(g.parties),
@@ -94,10 +96,21 @@ def gaps(result: GapsResult) -> str:
                     g.message,
                     g.remediation,
                     g.citation,
+                    status_text(g),
                 )
                 for g in result.gaps
             ),
-            ("Severity", "Rule", "Parties", "Controls", "Finding", "Remediation", "Citation"),
+            (
+                "Id",
+                "Severity",
+                "Rule",
+                "Parties",
+                "Controls",
+                "Finding",
+                "Remediation",
+                "Citation",
+                "Status",
+            ),
         )
         + "\n"
     )

@@ -11,6 +11,7 @@ from ctrlmap.formats import register
 from ctrlmap.formats.text import crosswalk_summary, local
 from ctrlmap.models.base import OWNERS
 from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
+from ctrlmap.present.findings import status_text
 from ctrlmap.present.views import CatalogView, FrameworksView, ValidationView
 
 if TYPE_CHECKING:
@@ -252,15 +253,18 @@ def _controls(keys: Sequence[str], limit: int = 6) -> str:
 
 @register("gaps", "table")
 def gaps(result: GapsResult) -> str:
-    """One block per finding: severity, rule, parties, message, fix, controls, citation."""
+    """One block per finding: severity, id, rule, parties, message, fix, controls, citation, status."""
     out = [f"{result.organization}: model {result.model}, as of {result.as_of.isoformat()}\n"]
     if not result.gaps:
         out.append("\nNo gaps found.\n")
     for g in result.gaps:
         parties = f" [{', '.join(g.parties)}]" if g.parties else ""
-        out.append(f"\n{g.severity.upper():8} {g.rule}{parties}, {len(g.controls)} control(s)\n")
+        out.append(
+            f"\n{g.severity.upper():8} {g.id} {g.rule}{parties}, {len(g.controls)} control(s)\n"
+        )
         out.append(f"  {g.message}\n  Fix: {g.remediation}\n")
         out.append(f"  Controls: {_controls(g.controls)}\n  Citation: {g.citation}\n")
+        out.append(f"  Status: {status_text(g)}\n")
     return "".join(out)
 
 

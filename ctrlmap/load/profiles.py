@@ -6,7 +6,7 @@ Over 500 lines because every cross-reference a profile can make has its own chec
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -443,6 +443,59 @@ def _saq(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -
         )
 
 
+def _tracking(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Say) -> None:
+    """Accepted risks and the remediation plan: one entry per finding, approved and owned by
+    the right people, an acceptance that ends after it starts."""
+    first: dict[tuple[str, str], int] = {}
+    for section, index, finding in profile.tracking_entries():
+        if (section, finding) in first:
+            say(
+                doc.problem(
+                    (section, index, "finding"),
+                    f"{finding} already has an entry ({section}[{first[(section, finding)]}]); "
+                    "keep one entry per finding",
+                )
+            )
+        first.setdefault((section, finding), index)
+    for index, risk in enumerate(profile.accepted_risks):
+        at: tuple[Any, ...] = ("accepted_risks", index)
+        if risk.approved_by in refs.providers:
+            say(
+                doc.problem(
+                    (*at, "approved_by"),
+                    f"{risk.approved_by!r} is a provider; accepting a risk is the organization's "
+                    "decision: name one of its own people",
+                )
+            )
+        elif risk.approved_by not in refs.people:
+            say(
+                doc.problem(
+                    (*at, "approved_by"),
+                    unknown("internal person", risk.approved_by, refs.people),
+                )
+            )
+        if risk.expires <= risk.approved:
+            say(
+                doc.problem(
+                    (*at, "expires"),
+                    f"expires ({risk.expires.isoformat()}) must be after approved "
+                    f"({risk.approved.isoformat()}): an acceptance runs for a period",
+                )
+            )
+    for index, item in enumerate(profile.remediation):
+        if (
+            item.owner is not None
+            and item.owner not in refs.people
+            and item.owner not in refs.providers
+        ):
+            say(
+                doc.problem(
+                    ("remediation", index, "owner"),
+                    unknown("person or provider", item.owner, refs.seen),
+                )
+            )
+
+
 CHECKS: tuple[Callable[[Profile, Document, Library, _Refs, Say], None], ...] = (
     _members,
     _frameworks,
@@ -455,6 +508,7 @@ CHECKS: tuple[Callable[[Profile, Document, Library, _Refs, Say], None], ...] = (
     _provider_scopes,
     _exclusions,
     _saq,
+    _tracking,
 )
 """The section checks, in the order their problems are reported."""
 
@@ -520,3 +574,17 @@ def profile_warnings(profile: Profile, doc: Document) -> list[Problem]:
                 )
             )
     return found
+
+
+def tracking_warnings(profile: Profile, doc: Document, ids: Iterable[str]) -> list[Problem]:
+    """Accepted-risk and remediation entries whose finding id matches no current finding."""
+    current = set(ids)
+    return [
+        doc.problem(
+            (section, index, "finding"),
+            f"{finding} matches no current finding: resolved, or a mistyped id "
+            "(`ctrlmap gaps` lists the ids); remove the entry once it is resolved",
+        )
+        for section, index, finding in profile.tracking_entries()
+        if finding not in current
+    ]

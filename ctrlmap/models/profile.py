@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    BeforeValidator,
     Field,
     PrivateAttr,
     StrictInt,
@@ -258,6 +259,63 @@ class Evidence(Strict):
     note: str | None = None
 
 
+FINDING_ID_PATTERN = r"^GAP-[0-9A-HJKMNP-TV-Z]{6}$"
+"""A finding id: `GAP-` and six Crockford base-32 characters (no I, L, O or U)."""
+
+
+def _finding_id(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+FindingId = Annotated[str, BeforeValidator(_finding_id), Field(pattern=FINDING_ID_PATTERN)]
+"""A finding id as typed in a profile: case and surrounding blanks do not matter."""
+
+
+class AcceptedRisk(Strict):
+    """A finding the organization knowingly accepts, until a date, on a named person's approval."""
+
+    finding: FindingId
+    reason: Text
+    approved_by: Id
+    """An internal person: accepting a risk is the organization's decision, not a provider's."""
+    approved: dt.date
+    expires: dt.date
+    """Mandatory, and after `approved`: an acceptance is for a period, then decided again."""
+
+
+class Milestone(Strict):
+    """A dated step of a remediation."""
+
+    date: dt.date
+    text: Text
+
+
+RemediationStatus = Literal["open", "in-progress", "done"]
+
+
+class RemediationItem(Strict):
+    """The plan for one finding: who fixes it, by when, and how far it has come."""
+
+    finding: FindingId
+    owner: Id | None = None
+    """A person or provider id (omitted: the finding's Accountable person)."""
+    due: dt.date | None = None
+    """Omitted: the as-of date plus the remediation policy's days for the finding's severity."""
+    status: RemediationStatus = "open"
+    detected: dt.date | None = None
+    milestones: tuple[Milestone, ...] = ()
+    note: Text | None = None
+
+
+class RemediationPolicy(Strict):
+    """Days from the as-of date to fix a finding with no planned due date, by severity."""
+
+    critical: Annotated[StrictInt, Field(gt=0)] = 30
+    high: Annotated[StrictInt, Field(gt=0)] = 90
+    medium: Annotated[StrictInt, Field(gt=0)] = 180
+    low: Annotated[StrictInt, Field(gt=0)] = 365
+
+
 class Profile(Strict):
     """An organization profile, as kept in git by its compliance officer."""
 
@@ -274,6 +332,9 @@ class Profile(Strict):
     handoffs: tuple[Handoff, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     scope_exclusions: tuple[ScopeExclusion, ...] = ()
+    accepted_risks: tuple[AcceptedRisk, ...] = ()
+    remediation: tuple[RemediationItem, ...] = ()
+    remediation_policy: RemediationPolicy = RemediationPolicy()
 
     @field_validator("frameworks", mode="before")
     @classmethod
@@ -284,6 +345,12 @@ class Profile(Strict):
         """The given parties once each: `internal` first, then providers in profile order."""
         wanted = set(parties)
         return tuple(p for p in ("internal", *(x.id for x in self.providers)) if p in wanted)
+
+    def tracking_entries(self) -> list[tuple[Literal["accepted_risks", "remediation"], int, str]]:
+        """Each accepted-risk and remediation entry as (section, index, finding id)."""
+        return [("accepted_risks", i, r.finding) for i, r in enumerate(self.accepted_risks)] + [
+            ("remediation", i, r.finding) for i, r in enumerate(self.remediation)
+        ]
 
     _names: tuple[object, object, dict[str, str]] | None = PrivateAttr(default=None)
 
@@ -313,13 +380,15 @@ class Profile(Strict):
         "handoffs",
         "evidence",
         "scope_exclusions",
+        "accepted_risks",
+        "remediation",
         mode="before",
     )
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:
         return () if value is None else value
 
-    @field_validator("designations", "applicability", mode="before")
+    @field_validator("designations", "applicability", "remediation_policy", mode="before")
     @classmethod
     def _none_is_default(cls, value: Any) -> Any:
         return {} if value is None else value

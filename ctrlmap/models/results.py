@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import Field
@@ -135,11 +136,32 @@ class HandoffNeed(Strict):
     """One dependency, `A depends on B`."""
 
 
+class Acceptance(Strict):
+    """A profile's acceptance of a finding: why, who approved it, and for how long."""
+
+    reason: str
+    approved_by: str
+    approved_by_name: str
+    approved: dt.date
+    expires: dt.date
+
+
+class PlanMilestone(Strict):
+    """A dated step of a remediation."""
+
+    date: dt.date
+    text: str
+
+
 class Gap(Strict):
     """A finding: what falls between the chairs, who is involved, and what to do about it."""
 
+    id: str
+    """Stable across runs: from the rule and what the finding is about (README, "Finding ids")."""
     rule: str
     severity: Severity
+    status: Literal["open", "accepted"] = "open"
+    """`accepted` while an acceptance in the profile is in force at the as-of date."""
     controls: tuple[str, ...]
     parties: tuple[str, ...]
     people: tuple[str, ...]
@@ -158,6 +180,23 @@ class Gap(Strict):
     """For missing-handoff: how many dependencies cross between the two parties."""
     handoffs: tuple[HandoffNeed, ...] = ()
     """For missing-handoff: each direction that needs a hand-off."""
+    acceptance: Acceptance | None = None
+    """The acceptance in force (status `accepted`)."""
+    acceptance_lapsed: dt.date | None = None
+    """When an acceptance of this finding expired (the finding is open again)."""
+    owner: str | None = None
+    """Who remediates it: the plan's owner, else the Accountable person of its controls."""
+    owner_name: str | None = None
+    due: dt.date | None = None
+    """When it must be fixed: the plan's date, else the as-of date plus the policy's days."""
+    due_basis: Literal["plan", "policy"] | None = None
+    progress: Literal["open", "in-progress", "done"] = "open"
+    """The remediation plan's status (`done` while the finding is still found: marked done,
+    still present)."""
+    overdue: bool = False
+    detected: dt.date | None = None
+    milestones: tuple[PlanMilestone, ...] = ()
+    note: str | None = None
 
 
 class ProviderMatrix(Strict):

@@ -6,11 +6,14 @@ Vim: Finished.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ctrlmap.models.base import OWNERS
-from ctrlmap.present.report import Report, canonical_json, severity_counts
+from ctrlmap.present.findings import plan_state, status_text
+from ctrlmap.present.report import GapEntry, Report, canonical_json, severity_counts
 
 if TYPE_CHECKING:
     from ctrlmap.models.comparison import Change, CompareResult
@@ -157,6 +160,10 @@ def view(a: Report) -> dict[str, Any]:
         "gaps_by_severity": [
             (s, n, [g for g in a.gaps if g.gap.severity == s]) for s, n in severities
         ],
+        "status": {e.gap.id: status_text(e.gap) for e in a.gaps},
+        "plan": plan_rows(a.gaps),
+        "policy": list(a.remediation_policy.items()),
+        "accepted": [e.gap for e in a.gaps if e.gap.status == "accepted"],
         "owner_bars": _bars([(f.id, f.owners) for f in a.frameworks], OWNERS),
         "severity_bars": _bars([("gaps", dict(severities))], tuple(s for s, _ in severities)),
         "chart_width": CHART_WIDTH,
@@ -172,6 +179,24 @@ def view(a: Report) -> dict[str, Any]:
         "documented_handoffs": [h for h in a.handoffs if h.documented],
         "missing_handoffs": [h for h in a.handoffs if not h.documented],
     }
+
+
+def plan_rows(entries: Iterable[GapEntry]) -> list[dict[str, Any]]:
+    """The open findings as the remediation plan: overdue first, then by due date and severity."""
+    from ctrlmap.assessment.severity import SEVERITIES
+
+    open_ = [e.gap for e in entries if e.gap.status == "open"]
+    open_.sort(
+        key=lambda g: (not g.overdue, g.due or dt.date.max, SEVERITIES.index(g.severity), g.id)
+    )
+    return [
+        {
+            "gap": g,
+            "state": plan_state(g),
+            "milestones": "; ".join(f"{m.date.isoformat()} {m.text}" for m in g.milestones),
+        }
+        for g in open_
+    ]
 
 
 def compare_groups(c: CompareResult) -> list[tuple[str, list[Change]]]:

@@ -192,10 +192,17 @@ class GapEntry(Strict):
     downstream: int
 
 
+class UnmatchedEntry(Strict):
+    """An accepted-risk or remediation entry whose finding is no longer found."""
+
+    section: Literal["accepted_risks", "remediation"]
+    finding: str
+
+
 class Report(Strict):
     """Everything a report shows; its JSON is the canonical snapshot."""
 
-    schema_: Literal["ctrlmap/report@1"] = Field("ctrlmap/report@1", alias="schema")
+    schema_: Literal["ctrlmap/report@2"] = Field("ctrlmap/report@2", alias="schema")
     tool: str
     as_of: dt.date
     organization: Organization
@@ -226,6 +233,10 @@ class Report(Strict):
     inputs: tuple[InputFile, ...]
     comparison: CompareResult | None = None
     """With `report --compare-to M`: the move to model M and its phased plan."""
+    remediation_policy: dict[str, int] = Field(default_factory=dict)
+    """Days from the as-of date to fix a finding with no planned due date, by severity."""
+    unmatched: tuple[UnmatchedEntry, ...] = ()
+    """Plan and acceptance entries matching no current finding (resolved, or a mistyped id)."""
 
 
 def build_report(
@@ -325,6 +336,8 @@ def build_report(
         assignments=result.assignments,
         gaps=tuple(gap_entries),
         gap_summary=found.summary,
+        remediation_policy=profile.remediation_policy.model_dump(),
+        unmatched=_unmatched(profile, found.gaps),
         departures=_departures(applicable.values()),
         splits=_splits(profile, found.gaps),
         handoffs=_handoffs(profile, found.gaps),
@@ -545,3 +558,12 @@ def canonical_json(report: Report) -> str:
 def severity_counts(report: Report) -> list[tuple[str, int]]:
     """Gap counts in severity order."""
     return [(s, report.gap_summary.by_severity.get(s, 0)) for s in SEVERITIES]
+
+
+def _unmatched(profile: Profile, gaps: Iterable[Gap]) -> tuple[UnmatchedEntry, ...]:
+    ids = {g.id for g in gaps}
+    return tuple(
+        UnmatchedEntry(section=section, finding=finding)
+        for section, _, finding in profile.tracking_entries()
+        if finding not in ids
+    )

@@ -20,6 +20,10 @@ _SNAPSHOT = re.compile(
 _DIGEST = re.compile(r'<meta name="ctrlmap-snapshot-sha256" content="([0-9a-f]{64})">')
 
 
+OLDER_SNAPSHOTS = frozenset({"ctrlmap/report@1"})
+"""Report snapshots of earlier versions: their hash is checked, and `ctrlmap diff` reads them."""
+
+
 class Check(Strict):
     """One check of a report and what it found."""
 
@@ -99,6 +103,16 @@ def _verify(text: str, fresh: Any, result: _Checks) -> None:
         actual == claimed.group(1),
         f"embedded snapshot hashes to {actual}; the report claims {claimed.group(1)}",
     )
+    schema = data.get("schema") if isinstance(data, dict) else None
+    current = Report.model_fields["schema_"].default
+    if schema in OLDER_SNAPSHOTS:
+        result.add(
+            "page",
+            False,
+            f"cannot check the page: the snapshot is {schema} from {data.get('tool', 'an earlier ctrlmap')}; "
+            f"this ctrlmap writes {current}; verify it with that version (`ctrlmap diff` reads it)",
+        )
+        return
     try:
         assessment = Report.model_validate(data)
     except ValidationError as exc:

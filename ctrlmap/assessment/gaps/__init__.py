@@ -28,8 +28,9 @@ from ctrlmap.assessment.gaps import (  # noqa: F401
     ownership,
     providers,
 )
-from ctrlmap.assessment.gaps.registry import RULES, Facts, Finding, RuleId
+from ctrlmap.assessment.gaps.registry import RULES, Facts, Finding, RuleId, finding_id
 from ctrlmap.assessment.severity import SEVERITIES
+from ctrlmap.assessment.tracking import track
 from ctrlmap.models import Strict
 from ctrlmap.models.results import Gap
 
@@ -40,12 +41,15 @@ class GapSummary(Strict):
     total: int
     by_severity: dict[str, int]
     by_rule: dict[str, int]
+    open: int = 0
+    accepted: int = 0
+    overdue: int = 0
 
 
 class GapsResult(Strict):
     """`ctrlmap gaps`: the accountability gaps of one organization under one model."""
 
-    schema_: Literal["ctrlmap/gaps@1"] = Field("ctrlmap/gaps@1", alias="schema")
+    schema_: Literal["ctrlmap/gaps@2"] = Field("ctrlmap/gaps@2", alias="schema")
     organization: str
     model: str
     as_of: dt.date
@@ -71,6 +75,7 @@ def find_gaps(facts: Facts, rules: Iterable[RuleId] | None = None) -> GapsResult
         level, points = facts.severity(f)
         gaps.append(
             Gap(
+                id=finding_id(f.rule, f.key),
                 rule=f.rule,
                 severity=level,
                 controls=tuple(f.controls),
@@ -88,6 +93,7 @@ def find_gaps(facts: Facts, rules: Iterable[RuleId] | None = None) -> GapsResult
                 score=points,
             )
         )
+    gaps = track(gaps, facts.profile, facts.applicable, facts.as_of)
     gaps.sort(
         key=lambda g: (SEVERITIES.index(g.severity), g.controls[0] if g.controls else "", g.rule)
     )
@@ -103,6 +109,9 @@ def find_gaps(facts: Facts, rules: Iterable[RuleId] | None = None) -> GapsResult
             by_rule={
                 r: sum(g.rule == r for g in gaps) for r in RULES if any(g.rule == r for g in gaps)
             },
+            open=sum(g.status == "open" for g in gaps),
+            accepted=sum(g.status == "accepted" for g in gaps),
+            overdue=sum(g.overdue for g in gaps),
         ),
     )
 
@@ -111,4 +120,11 @@ def summary_line(result: GapsResult) -> str:
     """The one-line human summary: '14 gaps: 2 critical, 5 high, 4 medium, 3 low'."""
     counts = ", ".join(f"{result.summary.by_severity[s]} {s}" for s in SEVERITIES)
     noun = "gap" if result.summary.total == 1 else "gaps"
-    return f"{result.summary.total} {noun}: {counts}"
+    tracked = [
+        f"{n} {label}"
+        for n, label in ((result.summary.accepted, "accepted"), (result.summary.overdue, "overdue"))
+        if n
+    ]
+    return f"{result.summary.total} {noun}: {counts}" + (
+        f" ({', '.join(tracked)})" if tracked else ""
+    )

@@ -37,6 +37,7 @@ def after_hours_gap(facts: Facts) -> Iterator[Finding]:
         keys = unique_sorted(k for p in holders for k in facts.function_controls[(function, p)])
         yield Finding(
             rule="after-hours-gap",
+            key=(function,),
             controls=keys,
             functions=[function],
             parties=list(holders),
@@ -81,6 +82,7 @@ def notification_after_hours(facts: Facts) -> Iterator[Finding]:
         names = ", ".join(facts.name(p) for p in doers) or "nobody"
         yield Finding(
             rule="notification-after-hours",
+            key=(framework,),
             controls=clocks,
             functions=[NOTIFY],
             parties=list(doers) or ["internal"],
@@ -109,6 +111,7 @@ def on_site_gap(facts: Facts) -> Iterator[Finding]:
             keys = facts.function_controls[(function, party)]
             yield Finding(
                 rule="on-site-gap",
+                key=(function, party),
                 controls=unique_sorted(keys),
                 functions=[function],
                 parties=[party],
@@ -142,6 +145,7 @@ def single_point_of_failure(facts: Facts) -> Iterator[Finding]:
         keys = unique_sorted(k for f in functions for k in facts.function_controls[(f, "internal")])
         yield Finding(
             rule="single-point-of-failure",
+            key=(person_id,),
             controls=keys,
             functions=functions,
             parties=["internal"],
@@ -181,6 +185,7 @@ def self_assessment(facts: Facts) -> Iterator[Finding]:
         names = ", ".join(facts.name(p) for p in graders)
         yield Finding(
             rule="self-assessment",
+            key=(framework,),
             controls=keys,
             parties=graders,
             message=f"{names} would do {control_list(facts, keys)}, which must be done independently "

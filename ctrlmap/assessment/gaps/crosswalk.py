@@ -46,6 +46,7 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
         )
         yield Finding(
             rule="crosswalk-conflict",
+            key=(sub,),
             controls=keys,
             parties=unique_sorted(p for k in keys for p in facts.applicable[k].responsible),
             functions=unique_sorted(f for k in keys for f in facts.control(k).functions),

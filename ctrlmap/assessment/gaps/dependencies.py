@@ -40,6 +40,7 @@ def at_risk_dependency(facts: Facts) -> Iterator[Finding]:
         chain = _chain(graph, keys[0], inside)
         yield Finding(
             rule="at-risk-dependency",
+            key=(root.rule, *root.key),
             controls=keys,
             parties=list(root.parties),
             functions=list(root.functions),

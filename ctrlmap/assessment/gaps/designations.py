@@ -32,6 +32,7 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
         if entry.holder is None and not rule_info.required:
             yield Finding(
                 rule="designation-missing",
+                key=(role, "not-named"),
                 controls=keys,
                 roles=[role],
                 parties=["internal"],
@@ -45,6 +46,7 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
         elif entry.holder is None:
             yield Finding(
                 rule="designation-missing",
+                key=(role, "not-named"),
                 controls=keys,
                 roles=[role],
                 parties=["internal"],
@@ -58,6 +60,7 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
             own = OWN_PEOPLE.get(role, "executives")
             yield Finding(
                 rule="designation-missing",
+                key=(role, "held-by-provider"),
                 controls=keys,
                 roles=[role],
                 parties=[entry.holder_party or entry.holder],
@@ -98,6 +101,7 @@ def outsourced_without_overseer(facts: Facts) -> Iterator[Finding]:
         ]
         yield Finding(
             rule="outsourced-designation-without-overseer",
+            key=(role,),
             controls=unique_sorted(keys),
             roles=[role],
             parties=[entry.holder_party or entry.holder],

@@ -50,6 +50,7 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
         if stale:
             yield Finding(
                 rule="stale-evidence",
+                key=(framework,),
                 controls=keys,
                 parties=["internal"],
                 message=f"{len(keys)} control(s) of {title} have evidence older than their review period "
@@ -60,6 +61,7 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
         else:
             yield Finding(
                 rule="missing-evidence",
+                key=(framework,),
                 controls=keys,
                 parties=["internal"],
                 message=f"{len(keys)} applicable control(s) of {title} have no evidence on file: {control_list(facts, keys)}."

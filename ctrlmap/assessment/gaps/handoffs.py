@@ -86,6 +86,7 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
         keys = unique_sorted(k for e in found for k in e[:2])
         yield Finding(
             rule="missing-handoff",
+            key=tuple(sorted(key)),
             controls=keys,
             parties=[first, second],
             functions=unique_sorted(f for _, f, _, g in pairs[key] for f in (f, g)),

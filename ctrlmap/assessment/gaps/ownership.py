@@ -34,6 +34,7 @@ def unowned(facts: Facts) -> Iterator[Finding]:
         shares = sorted(missing[functions]) or list(functions)
         yield Finding(
             rule="unowned",
+            key=functions,
             controls=keys,
             functions=list(functions),
             parties=unique_sorted(p for k in keys if (p := facts.applicable[k].accountable)),
@@ -77,6 +78,7 @@ def no_single_accountable(facts: Facts) -> Iterator[Finding]:
             )
         yield Finding(
             rule="no-single-accountable",
+            key=functions,
             controls=keys,
             functions=list(functions),
             parties=list(doers),
@@ -119,6 +121,7 @@ def shared_without_split(facts: Facts) -> Iterator[Finding]:
         between = f"the organization and {named}" if internal[function] else named
         yield Finding(
             rule="shared-without-split",
+            key=(function,),
             controls=unique_sorted(keys),
             functions=[function],
             parties=(["internal"] if internal[function] else []) + undocumented,
@@ -148,6 +151,7 @@ def non_delegable_accountability(facts: Facts) -> Iterator[Finding]:
         bases = list(dict.fromkeys(facts.control(k).accountability_basis or "" for k in keys))
         yield Finding(
             rule="non-delegable-accountability",
+            key=(party,),
             controls=keys,
             parties=[party],
             roles=unique_sorted(r for k in keys if (r := facts.control(k).designation)),
@@ -187,6 +191,7 @@ def no_internal_capability(facts: Facts) -> Iterator[Finding]:
             )
         yield Finding(
             rule="no-internal-capability",
+            key=(function,),
             controls=unique_sorted(keys),
             functions=[function],
             parties=["internal"],

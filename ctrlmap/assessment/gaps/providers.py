@@ -94,6 +94,7 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
         functions = unique_sorted(f for (p, f) in groups if p == party)
         yield Finding(
             rule="provider-not-contracted",
+            key=(party, "agreement-unrecorded"),
             controls=unique_sorted(keys),
             parties=[party],
             functions=functions,
@@ -116,6 +117,7 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
             )
         yield Finding(
             rule="provider-not-contracted",
+            key=(party, function),
             controls=unique_sorted(keys),
             parties=[party],
             functions=[function],
@@ -203,6 +205,7 @@ def _agreement_finding(
         base = agreement.base
     return Finding(
         rule="provider-agreement-missing",
+        key=(provider.id, agreement.kind),
         controls=keys,
         parties=[provider.id],
         message=message,
@@ -259,6 +262,7 @@ def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
             )
             yield Finding(
                 rule="provider-oversight-overdue",
+                key=(provider.id,),
                 controls=keys,
                 parties=[provider.id],
                 message=f"{provider.name}, a business associate, {when}. The Security Rule sets no "
@@ -272,6 +276,7 @@ def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
         keys = [k for k, _ in due]
         yield Finding(
             rule="provider-oversight-overdue",
+            key=(provider.id,),
             controls=keys,
             parties=[provider.id],
             message=f"{provider.name} {when}; {facts.citations(keys, 2)} require periodic review of "

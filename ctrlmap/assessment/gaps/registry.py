@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -52,11 +53,29 @@ BLOCKING: tuple[RuleId, ...] = (
 """Rules whose findings put everything downstream at risk (see at-risk-dependency)."""
 
 
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base 32: digits and capitals without I, L, O and U, so an id reads and types."""
+
+
+def finding_id(rule_id: str, key: Iterable[str]) -> str:
+    """A finding's stable id, `GAP-` and six base-32 characters of SHA-256 over its rule and key.
+
+    The key is what makes the finding the same finding (its parties, functions, role, framework
+    or subcategory), never its message, severity, controls or date: the id survives catalog
+    updates, unrelated profile edits and a new as-of date.
+    """
+    digest = hashlib.sha256("\x1f".join((rule_id, *key)).encode()).digest()
+    number = int.from_bytes(digest[:4], "big") >> 2  # 30 bits: six characters
+    return "GAP-" + "".join(CROCKFORD[(number >> shift) & 31] for shift in range(25, -1, -5))
+
+
 @dataclass
 class Finding:
     """A gap before its severity is scored."""
 
     rule: RuleId
+    key: tuple[str, ...] = field(kw_only=True)
+    """What makes this finding the same finding from one run to the next (see finding_id)."""
     controls: list[str]
     message: str
     remediation: str

@@ -1,0 +1,96 @@
+"""What the practitioner has decided about each finding: accepted risks and the remediation plan.
+
+A finding is matched to the profile's `accepted_risks` and `remediation` entries by its stable
+id. An acceptance is in force from its approval date until (not including) its expiry date; a
+finding with no plan entry gets an owner (its controls' Accountable person) and a due date from
+the remediation policy (README, "Remediation plan").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from ctrlmap.models import Profile
+from ctrlmap.models.profile import AcceptedRisk, RemediationItem
+from ctrlmap.models.results import Acceptance, Assignment, Gap, PlanMilestone
+
+
+def due_date(start: dt.date, days: int) -> dt.date:
+    """`start` plus `days`, the last representable date when that runs past year 9999."""
+    try:
+        return start + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
+
+
+def default_owner(gap: Gap, applicable: Mapping[str, Assignment]) -> str | None:
+    """The Accountable person (or provider) most of the finding's controls name, else None."""
+    counted: Counter[str] = Counter()
+    for key in gap.controls:
+        a = applicable.get(key)
+        if a is None or a.raci is None:
+            continue
+        who = a.raci.accountable_person or (
+            a.raci.accountable if a.raci.accountable not in (None, "internal") else None
+        )
+        if who is not None:
+            counted[who] += 1
+    return counted.most_common(1)[0][0] if counted else None
+
+
+def track(
+    gaps: Iterable[Gap], profile: Profile, applicable: Mapping[str, Assignment], as_of: dt.date
+) -> list[Gap]:
+    """The findings with their status, acceptance, owner, due date and plan from the profile."""
+    accepted = {r.finding: r for r in profile.accepted_risks}
+    planned = {p.finding: p for p in profile.remediation}
+    return [
+        _tracked(g, accepted.get(g.id), planned.get(g.id), profile, applicable, as_of) for g in gaps
+    ]
+
+
+def _tracked(
+    gap: Gap,
+    risk: AcceptedRisk | None,
+    item: RemediationItem | None,
+    profile: Profile,
+    applicable: Mapping[str, Assignment],
+    as_of: dt.date,
+) -> Gap:
+    update: dict[str, object] = {}
+    in_force = risk is not None and risk.approved <= as_of < risk.expires
+    if risk is not None and in_force:
+        update["status"] = "accepted"
+        update["acceptance"] = Acceptance(
+            reason=risk.reason,
+            approved_by=risk.approved_by,
+            approved_by_name=profile.name_of(risk.approved_by),
+            approved=risk.approved,
+            expires=risk.expires,
+        )
+    elif risk is not None and risk.expires <= as_of:
+        update["acceptance_lapsed"] = risk.expires
+    owner = item.owner if item is not None and item.owner else default_owner(gap, applicable)
+    update["owner"] = owner
+    update["owner_name"] = profile.name_of(owner) if owner else None
+    if item is not None:
+        update["progress"] = item.status
+        update["detected"] = item.detected
+        update["milestones"] = tuple(
+            PlanMilestone(date=m.date, text=m.text)
+            for m in sorted(item.milestones, key=lambda m: m.date)
+        )
+        update["note"] = item.note
+    due: dt.date | None = None
+    if item is not None and item.due is not None:
+        due, update["due_basis"] = item.due, "plan"
+    elif not in_force:
+        start = item.detected if item is not None and item.detected else as_of
+        days = getattr(profile.remediation_policy, gap.severity)
+        due, update["due_basis"] = due_date(start, days), "policy"
+    update["due"] = due
+    progress = item.status if item is not None else "open"
+    update["overdue"] = due is not None and due < as_of and progress != "done" and not in_force
+    return gap.model_copy(update=update)
