@@ -85,7 +85,9 @@ def _problems(
         elif err["type"] == "string_pattern_mismatch":
             pattern = str((err.get("ctx") or {}).get("pattern", ""))
             message = (
-                "use lower-case letters, digits and '-' only, starting with a letter or digit"
+                "a finding id is GAP- and six characters, e.g. GAP-7K3QX2 (`ctrlmap gaps` lists them)"
+                if pattern.startswith("^GAP-")
+                else "use lower-case letters, digits and '-' only, starting with a letter or digit"
                 if pattern.startswith("^[a-z0-9]")
                 else "use letters, digits, '.', '_' and '-' only, starting with a letter or digit"
                 if pattern.startswith("^[A-Za-z0-9]")
