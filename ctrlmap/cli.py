@@ -531,6 +531,13 @@ REPORT_SUFFIXES = {
     metavar="MODEL",
     help="Add the comparison with MODEL and its phased transition plan.",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="OLD",
+    help="Add what changed since OLD, an earlier JSON snapshot or HTML report.",
+)
 @click.pass_obj
 def report(
     settings: Settings,
@@ -541,6 +548,7 @@ def report(
     as_of: dt.datetime | None,
     include_proposed: bool,
     compare_to: str | None,
+    baseline: Path | None,
 ) -> None:
     """Write the audit-evidence report: HTML, Markdown, JSON (the snapshot) or CSV (the matrix).
 
@@ -549,6 +557,7 @@ def report(
       ctrlmap report clinic.yaml -o clinic.html --as-of 2026-11-28
       ctrlmap report clinic.yaml -o clinic.html --compare-to fully-managed
       ctrlmap report clinic.yaml -o clinic.json
+      ctrlmap report clinic.yaml -o clinic-q4.html --baseline clinic-q3.json
     """
     from ctrlmap.present.report import build_report
 
@@ -558,7 +567,11 @@ def report(
             raise click.UsageError(f"cannot tell the format from {output.name!r}; give --format")
     assessment, doc = assessed(settings, profile, model_id, as_of, include_proposed)
     report = build_report(assessment, doc, comparison=comparison(assessment, compare_to))
-    emit(settings, "report", fmt, report, output, [profile])
+    if baseline is not None:
+        from ctrlmap.present.report import with_baseline
+
+        report = with_baseline(report, baseline)
+    emit(settings, "report", fmt, report, output, [profile, *([baseline] if baseline else [])])
     if output is not None:
         click.echo(
             f"Wrote {output}: {report.gap_summary.total} gaps for {report.organization.name}.",
@@ -615,6 +628,61 @@ def verify(
     emit(settings, "verify", fmt, result, output, [report_file, *([profile] if profile else [])])
     if not result.ok:
         raise click.exceptions.Exit(ExitCode.GAPS_FOUND)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@format_option("diff")
+@output_option
+@click.option(
+    "--fail-on-new",
+    type=click.Choice(["critical", "high", "medium", "low"]),
+    default=None,
+    help="Exit 1 when a finding opened since OLD is open at or above this severity.",
+)
+@click.pass_obj
+def diff(
+    settings: Settings,
+    old: Path,
+    new: Path,
+    fmt: str | None,
+    output: Path | None,
+    fail_on_new: str | None,
+) -> None:
+    """Show what changed between two assessments: findings opened, closed and persisting, controls
+    moved, evidence refreshed or gone stale.
+
+    OLD and NEW are JSON snapshots (`report --format json`) or HTML reports, whose embedded
+    snapshot is hash-checked first.
+
+    \b
+    Example:
+      ctrlmap diff clinic-2026-09.json clinic-2026-12.json
+      ctrlmap diff q3.html q4.html --format md -o changes.md --fail-on-new high
+    """
+    from ctrlmap.analyse.changes import diff as compare_snapshots
+    from ctrlmap.analyse.changes import side
+    from ctrlmap.assessment.severity import SEVERITIES
+    from ctrlmap.load.snapshots import read_snapshot
+
+    before, before_sha = read_snapshot(old)
+    after, after_sha = read_snapshot(new)
+    result = compare_snapshots(
+        before, after, side(before, str(old), before_sha), side(after, str(new), after_sha)
+    )
+    emit(settings, "diff", fmt, result, output, [old, new])
+    click.echo(
+        f"{len(result.opened)} opened, {len(result.closed)} closed, "
+        f"{len(result.persisting)} persisting, {len(result.moved)} moved",
+        err=True,
+    )
+    if fail_on_new is not None:
+        threshold = SEVERITIES.index(fail_on_new)
+        if any(
+            f.status == "open" and SEVERITIES.index(f.severity) <= threshold for f in result.opened
+        ):
+            raise click.exceptions.Exit(ExitCode.GAPS_FOUND)
 
 
 @cli.command()

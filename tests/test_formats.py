@@ -21,12 +21,13 @@ from ctrlmap.present.exports import build_export
 from ctrlmap.present.graph import graph_view
 from ctrlmap.present.layout import snapshot_parts
 from ctrlmap.present.matrix import by_provider
-from ctrlmap.present.report import build_report
+from ctrlmap.present.report import build_report, with_baseline
 from ctrlmap.present.verify import verify_report
 from ctrlmap.present.views import catalog_view, frameworks_view, validation_view
-from tests.conftest import EXAMPLES
+from tests.conftest import DATA, EXAMPLES
 
 AS_OF = dt.date(2026, 11, 28)
+SNAPSHOT = DATA / "snapshots" / "clinic-2026-09-01.report1.json"
 PAIRS = [(view, fmt) for view, fmts in formats.VIEWS.items() for fmt in fmts]
 
 
@@ -65,6 +66,7 @@ def results(lib: Library, lender: tuple[Assessment, Any], tmp: Any) -> dict[str,
         "compare": lambda: compare_with(assessment),
         "recommend": lambda: recommend(Answers(), assessments_for(assessment.profile, lib, AS_OF)),
         "crosswalk": lambda: crosswalk(assessment),
+        "diff": lambda: with_baseline(report, SNAPSHOT).changes,
         "export": lambda: build_export(assessment),
     }
 

@@ -11,9 +11,10 @@ import pytest
 from click.testing import Result
 
 from ctrlmap.load.resources import builtin_root
-from tests.conftest import EXAMPLES
+from tests.conftest import DATA, EXAMPLES
 
 CLINIC = str(EXAMPLES / "clinic.yaml")
+SNAPSHOT = DATA / "snapshots" / "clinic-2026-09-01.report1.json"
 COMMANDS = {
     "frameworks": ["frameworks", "list"],
     "show": ["frameworks", "show", "hipaa-breach"],
@@ -26,6 +27,7 @@ COMMANDS = {
     "recommend": ["recommend", "--internal-staff", "1"],
     "crosswalk": ["crosswalk", CLINIC],
     "export": ["export", CLINIC, "--format", "crm-csv", "--as-of", "2026-11-28"],
+    "diff": ["diff", str(SNAPSHOT), str(SNAPSHOT)],
 }
 
 

@@ -16,6 +16,7 @@ from ctrlmap.present.layout import compare_groups, view
 from ctrlmap.present.report import Report
 
 if TYPE_CHECKING:
+    from ctrlmap.analyse.changes import DiffResult
     from ctrlmap.models.comparison import CompareResult
 
 
@@ -33,3 +34,11 @@ def compare(result: CompareResult) -> str:
 def report(assessment: Report) -> str:
     """The full audit-evidence report."""
     return environment().get_template("report.html").render(**view(assessment))
+
+
+@register("diff", "html")
+def diff(result: DiffResult) -> str:
+    """The changes between two snapshots as a page of their own."""
+    from ctrlmap.present.findings import diff_view
+
+    return environment().get_template("diff.html").render(**diff_view(result))

@@ -10,6 +10,7 @@ from ctrlmap.models.results import AssignResult, ByProviderResult
 from ctrlmap.present.findings import status_text
 
 if TYPE_CHECKING:
+    from ctrlmap.analyse.changes import DiffResult
     from ctrlmap.analyse.crosswalk import CrosswalkResult
     from ctrlmap.assessment.gaps import GapsResult
     from ctrlmap.models.comparison import CompareResult
@@ -169,3 +170,12 @@ def compare(result: CompareResult) -> str:
         .get_template("compare.md")
         .render(c=result, compare_groups=compare_groups(result))
     )
+
+
+@register("diff", "md")
+def diff(result: DiffResult) -> str:
+    """The changes between two snapshots as Markdown."""
+    from ctrlmap.formats.templates import environment
+    from ctrlmap.present.findings import diff_view
+
+    return environment().get_template("diff.md").render(**diff_view(result))

@@ -15,6 +15,7 @@ from ctrlmap.present.findings import status_text
 from ctrlmap.present.views import CatalogView, FrameworksView, ValidationView
 
 if TYPE_CHECKING:
+    from ctrlmap.analyse.changes import DiffResult
     from ctrlmap.analyse.crosswalk import CrosswalkControl, CrosswalkResult
     from ctrlmap.analyse.recommend import RecommendResult
     from ctrlmap.assessment.gaps import GapsResult
@@ -392,3 +393,66 @@ def verify(result: Verification) -> str:
     return "".join(
         f"{'ok  ' if c.passed else 'FAIL'} {c.name}: {c.detail}\n" for c in result.checks
     )
+
+
+@register("diff", "table")
+def diff(result: DiffResult) -> str:
+    """Counts before and after, then each finding opened, closed or changed, and what moved."""
+    from ctrlmap.present.findings import diff_view
+
+    v = diff_view(result)
+    old, new = result.old, result.new
+    out = [
+        f"{new.organization}: {old.as_of.isoformat()} ({old.file}) -> {new.as_of.isoformat()} "
+        f"({new.file})\n",
+        f"{len(result.opened)} opened, {len(result.closed)} closed, {len(result.persisting)} "
+        f"persisting ({len(v['changed_findings'])} changed), {len(result.moved)} control(s) "
+        f"moved, {len(result.evidence)} evidence change(s)\n",
+        _table(
+            [
+                (label, *(s.by_severity.get(k, 0) for k in v["severities"]), s.accepted, s.total)
+                for label, s in (("before", old), ("after", new))
+            ],
+            ("findings", *v["severities"], "accepted", "total"),
+        )
+        + "\n",
+    ]
+    out += [f"Note: {note}\n" for note in result.notes]
+    if not result.changed:
+        out.append(f"No changes: {v['unchanged']} finding(s) persist unchanged.\n")
+    for title, items in (("Opened", result.opened), ("Closed", result.closed)):
+        for f in items:
+            out.append(
+                f"\n{title.upper():8} {f.severity.upper():8} {f.id or '-'} {f.rule}, "
+                f"{f.controls} control(s)\n  {f.message}\n"
+            )
+    for p in v["changed_findings"]:
+        out.append(f"\nCHANGED  {p.id or '-'} {p.rule}: {'; '.join(p.changes)}\n")
+    if v["moves"]:
+        out.append(
+            "\n"
+            + _table(
+                [(m.control, before, after) for m, before, after in v["moves"]],
+                ("moved control", "before", "after"),
+            )
+            + "\n"
+        )
+    if result.evidence:
+        out.append(
+            "\n"
+            + _table(
+                [
+                    (
+                        e.control,
+                        short(e.reference, 40),
+                        e.change,
+                        e.before.isoformat() if e.before else "",
+                        e.after.isoformat() if e.after else "",
+                    )
+                    for e in result.evidence
+                ],
+                ("evidence control", "reference", "change", "before", "after"),
+            )
+            + "\n"
+        )
+    return "".join(out)

@@ -144,15 +144,8 @@ def format_path(data: Any, path: tuple[Any, ...]) -> str:
     return out
 
 
-def read_document(
-    path: Path, name: str | None = None, max_bytes: int = MAX_BYTES, cache: bool = False
-) -> Document:
-    """Read a YAML or JSON file (by suffix) into a Document, or raise InputError.
-
-    With `cache`, a YAML file's parsed data is kept as JSON in the user's cache folder, keyed by
-    the file's SHA-256, so the built-in catalogs are not parsed again on every run.
-    """
-    shown = name or str(path)
+def read_bytes(path: Path, shown: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """A file's bytes, at most `max_bytes` of them, or an InputError naming the file and the fix."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -174,6 +167,19 @@ def read_document(
         raise _one(
             shown, None, f"cannot read the file ({exc.strerror}); check permissions"
         ) from None
+    return raw
+
+
+def read_document(
+    path: Path, name: str | None = None, max_bytes: int = MAX_BYTES, cache: bool = False
+) -> Document:
+    """Read a YAML or JSON file (by suffix) into a Document, or raise InputError.
+
+    With `cache`, a YAML file's parsed data is kept as JSON in the user's cache folder, keyed by
+    the file's SHA-256, so the built-in catalogs are not parsed again on every run.
+    """
+    shown = name or str(path)
+    raw = read_bytes(path, shown, max_bytes)
     is_json = path.suffix.lower() == ".json"
     if not cache or is_json:
         return parse_document(raw, shown, is_json=is_json)

@@ -1,8 +1,13 @@
-"""How a finding's tracking reads: its status, acceptance, owner and due date, in one line."""
+"""How tracking reads: a finding's status, acceptance, owner and due date; the changes since a baseline."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ctrlmap.models.results import Gap
+
+if TYPE_CHECKING:
+    from ctrlmap.analyse.changes import DiffResult, Placement
 
 
 def status_text(gap: Gap) -> str:
@@ -32,3 +37,24 @@ def plan_state(gap: Gap) -> str:
         "in-progress": "in progress",
         "done": "marked done, still present",
     }[gap.progress]
+
+
+def placement_text(p: Placement) -> str:
+    """`shared; R internal, harbor; A internal (sam)`, or `not applicable`."""
+    if not p.applicable:
+        return "not applicable"
+    accountable = p.accountable or "nobody"
+    if p.accountable_person:
+        accountable += f" ({p.accountable_person})"
+    return f"{p.owner or 'unassigned'}; R {', '.join(p.responsible) or 'nobody'}; A {accountable}"
+
+
+def diff_view(d: DiffResult) -> dict[str, Any]:
+    """What the diff templates print, shaped: counts, placements in words, changed findings."""
+    return {
+        "d": d,
+        "severities": list(d.new.by_severity),
+        "changed_findings": [p for p in d.persisting if p.changes],
+        "unchanged": sum(not p.changes for p in d.persisting),
+        "moves": [(m, placement_text(m.before), placement_text(m.after)) for m in d.moved],
+    }

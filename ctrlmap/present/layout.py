@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ctrlmap.models.base import OWNERS
-from ctrlmap.present.findings import plan_state, status_text
+from ctrlmap.present.findings import diff_view, plan_state, status_text
 from ctrlmap.present.report import GapEntry, Report, canonical_json, severity_counts
 
 if TYPE_CHECKING:
@@ -164,6 +164,7 @@ def view(a: Report) -> dict[str, Any]:
         "plan": plan_rows(a.gaps),
         "policy": list(a.remediation_policy.items()),
         "accepted": [e.gap for e in a.gaps if e.gap.status == "accepted"],
+        **({k: v for k, v in diff_view(a.changes).items() if k != "d"} if a.changes else {}),
         "owner_bars": _bars([(f.id, f.owners) for f in a.frameworks], OWNERS),
         "severity_bars": _bars([("gaps", dict(severities))], tuple(s for s, _ in severities)),
         "chart_width": CHART_WIDTH,

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field
 
 from ctrlmap import __version__
+from ctrlmap.analyse.changes import DiffResult
 from ctrlmap.assessment.evidence import EvidenceStatus, evidence_status, review_limit
 from ctrlmap.assessment.gaps import GapSummary
 from ctrlmap.assessment.gaps.registry import RULES
@@ -235,6 +237,8 @@ class Report(Strict):
     """With `report --compare-to M`: the move to model M and its phased plan."""
     remediation_policy: dict[str, int] = Field(default_factory=dict)
     """Days from the as-of date to fix a finding with no planned due date, by severity."""
+    changes: DiffResult | None = None
+    """With `report --baseline OLD`: what changed since that snapshot."""
     unmatched: tuple[UnmatchedEntry, ...] = ()
     """Plan and acceptance entries matching no current finding (resolved, or a mistyped id)."""
 
@@ -567,3 +571,20 @@ def _unmatched(profile: Profile, gaps: Iterable[Gap]) -> tuple[UnmatchedEntry, .
         for section, _, finding in profile.tracking_entries()
         if finding not in ids
     )
+
+
+def with_baseline(report: Report, baseline: Path) -> Report:
+    """The report with a "changes since" section against the snapshot at `baseline`."""
+    from ctrlmap.analyse.changes import diff, side
+    from ctrlmap.load.snapshots import Snapshot, canonical_digest, read_snapshot
+
+    old, old_sha = read_snapshot(baseline)
+    data = report.model_dump(mode="json", by_alias=True)
+    new = Snapshot.from_data(data)
+    changes = diff(
+        old,
+        new,
+        side(old, str(baseline), old_sha),
+        side(new, "this report", canonical_digest(data)),
+    )
+    return report.model_copy(update={"changes": changes})

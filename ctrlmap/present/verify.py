@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,13 +11,8 @@ from pydantic import Field, ValidationError
 
 from ctrlmap import __version__
 from ctrlmap.errors import CtrlmapError
+from ctrlmap.load.snapshots import embedded_snapshot
 from ctrlmap.models import Strict
-
-_SNAPSHOT = re.compile(
-    r'<script type="application/json" id="ctrlmap-snapshot">(.*?)</script>', re.DOTALL
-)
-_DIGEST = re.compile(r'<meta name="ctrlmap-snapshot-sha256" content="([0-9a-f]{64})">')
-
 
 OLDER_SNAPSHOTS = frozenset({"ctrlmap/report@1"})
 """Report snapshots of earlier versions: their hash is checked, and `ctrlmap diff` reads them."""
@@ -79,8 +73,8 @@ def _verify(text: str, fresh: Any, result: _Checks) -> None:
     from ctrlmap.formats.json import dump
     from ctrlmap.present.report import Report
 
-    found, claimed = _SNAPSHOT.search(text), _DIGEST.search(text)
-    if found is None or claimed is None:
+    parts = embedded_snapshot(text)
+    if parts is None:
         result.add(
             "snapshot",
             False,
@@ -89,7 +83,7 @@ def _verify(text: str, fresh: Any, result: _Checks) -> None:
         )
         return
     try:
-        data = json.loads(found.group(1))
+        data = json.loads(parts[0])
         canonical = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     except ValueError as exc:
         result.add("snapshot", False, f"the embedded snapshot is not valid JSON ({exc})")
@@ -100,8 +94,8 @@ def _verify(text: str, fresh: Any, result: _Checks) -> None:
     actual = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     result.add(
         "snapshot hash",
-        actual == claimed.group(1),
-        f"embedded snapshot hashes to {actual}; the report claims {claimed.group(1)}",
+        actual == parts[1],
+        f"embedded snapshot hashes to {actual}; the report claims {parts[1]}",
     )
     schema = data.get("schema") if isinstance(data, dict) else None
     current = Report.model_fields["schema_"].default
@@ -146,7 +140,10 @@ def _verify(text: str, fresh: Any, result: _Checks) -> None:
         )
     if fresh is not None:
         current = fresh(assessment)
-        differing = [key for key, value in data.items() if current.get(key) != value]
+        # the changes since a baseline come from another file: the hash covers them
+        differing = [
+            key for key, value in data.items() if key != "changes" and current.get(key) != value
+        ]
         result.add(
             "fresh assessment",
             not differing,

@@ -1,0 +1,171 @@
+"""Read a report snapshot back: the JSON `report --format json` writes, or the one an HTML report
+embeds (its hash checked first), from this version or an earlier one.
+
+A snapshot is ctrlmap's own output, so it is read leniently: only what `diff` compares is
+validated, and keys a later version added are ignored. Snapshots of `ctrlmap/report@1` carry no
+finding ids; `diff` matches their findings by rule and controls instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ctrlmap.errors import InputError, Problem
+from ctrlmap.load.problems import validate
+from ctrlmap.load.read import Document, read_bytes, read_document
+
+SNAPSHOT_MAX_BYTES = 256 * 1024 * 1024
+"""The largest report read back (an HTML report of thousands of controls is tens of MiB)."""
+SCHEMAS = ("ctrlmap/report@1", "ctrlmap/report@2")
+"""The snapshot versions `diff` reads, oldest first."""
+
+EMBEDDED = re.compile(r'<script type="application/json" id="ctrlmap-snapshot">([^<]*)</script>')
+"""The snapshot an HTML report embeds (its `<` are escaped, so it holds none)."""
+DIGEST = re.compile(r'<meta name="ctrlmap-snapshot-sha256" content="([0-9a-f]{64})">')
+
+
+def embedded_snapshot(text: str) -> tuple[str, str] | None:
+    """The embedded snapshot's JSON text and the SHA-256 the report claims for it, or None."""
+    found, claimed = EMBEDDED.search(text), DIGEST.search(text)
+    if found is None or claimed is None:
+        return None
+    return found.group(1), claimed.group(1)
+
+
+def canonical_digest(data: Any) -> str:
+    """The SHA-256 of a snapshot's canonical text, as reports compute it."""
+    canonical = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class SnapGap(_Lenient):
+    """A finding as a snapshot records it."""
+
+    id: str | None = None
+    rule: str
+    severity: str
+    controls: tuple[str, ...]
+    message: str
+    status: str = "open"
+    owner: str | None = None
+    due: dt.date | None = None
+    progress: str = "open"
+
+
+class SnapGapEntry(_Lenient):
+    gap: SnapGap
+
+
+class SnapRaci(_Lenient):
+    responsible: tuple[str, ...] = ()
+    accountable: str | None = None
+    accountable_person: str | None = None
+
+
+class SnapAssignment(_Lenient):
+    """A control's placement as a snapshot records it."""
+
+    control: str
+    title: str = ""
+    applicable: bool = True
+    owner: str | None = None
+    raci: SnapRaci | None = None
+
+
+class SnapEvidence(_Lenient):
+    control: str
+    reference: str
+    reviewed: dt.date
+    status: str
+
+
+class SnapOrganization(_Lenient):
+    name: str
+
+
+class Snapshot(_Lenient):
+    """What `diff` compares, read from one report snapshot."""
+
+    schema_: str
+    tool: str
+    as_of: dt.date
+    organization: SnapOrganization
+    model: str
+    assignments: tuple[SnapAssignment, ...]
+    gaps: tuple[SnapGapEntry, ...]
+    evidence: tuple[SnapEvidence, ...] = ()
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Snapshot:
+        """A snapshot from data already known to be of a supported schema."""
+        return cls.model_validate({**data, "schema_": data["schema"]})
+
+
+def read_snapshot(path: Path, name: str | None = None) -> tuple[Snapshot, str]:
+    """Read a JSON snapshot or an HTML report (hash-checked) as a Snapshot, with its SHA-256."""
+    shown = name or str(path)
+    if path.suffix.lower() in (".html", ".htm"):
+        doc = _embedded_document(path, shown)
+    else:
+        doc = read_document(path, shown, max_bytes=SNAPSHOT_MAX_BYTES)
+    data = doc.data
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if schema not in SCHEMAS:
+        found = f"schema {schema!r}" if isinstance(schema, str) else "no ctrlmap report schema"
+        raise InputError(
+            [
+                doc.problem(
+                    ("schema",) if isinstance(data, dict) and "schema" in data else (),
+                    f"not a ctrlmap report snapshot ({found}); give the JSON of "
+                    "`ctrlmap report --format json` or an HTML report",
+                )
+            ]
+        )
+    assert isinstance(data, dict)
+    validate(Snapshot, doc, {**data, "schema_": schema})
+    return Snapshot.from_data(data), doc.sha256
+
+
+def _embedded_document(path: Path, shown: str) -> Document:
+    """The snapshot an HTML report embeds, as a document, once its hash is checked."""
+    raw = read_bytes(path, shown, SNAPSHOT_MAX_BYTES)
+    try:
+        page = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _one(shown, f"cannot read it as a UTF-8 HTML report ({exc})") from None
+    parts = embedded_snapshot(page)
+    if parts is None:
+        raise _one(
+            shown, "no ctrlmap snapshot in this file: not a ctrlmap HTML report, or it was removed"
+        )
+    text, claimed = parts
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise _one(shown, f"the embedded snapshot is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise _one(shown, "the embedded snapshot is nested too deeply to be a report") from None
+    if canonical_digest(data) != claimed:
+        raise _one(
+            shown,
+            "the embedded snapshot does not match the SHA-256 the report claims: it was edited "
+            "(`ctrlmap verify` says more)",
+        )
+    return Document(shown, data, hashlib.sha256(raw).hexdigest(), text, is_json=True)
+
+
+def _one(name: str, message: str) -> InputError:
+    return InputError([Problem(name, None, "", message)])

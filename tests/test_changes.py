@@ -1,0 +1,274 @@
+"""`ctrlmap diff` and `report --baseline`: what changed between two assessments, by finding id."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import Result
+
+from ctrlmap.assessment.pipeline import assess
+from ctrlmap.load.library import Library
+from ctrlmap.load.profiles import load_profile
+from tests.conftest import DATA, EXAMPLES
+
+CLINIC = EXAMPLES / "clinic.yaml"
+SNAPSHOTS = DATA / "snapshots"
+REPORT1_JSON = SNAPSHOTS / "clinic-2026-09-01.report1.json"
+REPORT1_HTML = SNAPSHOTS / "clinic-2026-09-01.report1.html"
+"""Reports written by ctrlmap 0.1.0 (schema ctrlmap/report@1, no finding ids)."""
+
+
+def _snapshot(invoke: Callable[..., Result], profile: Path, out: Path, as_of: str) -> Path:
+    result = invoke("report", str(profile), "--as-of", as_of, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def _diff(invoke: Callable[..., Result], old: Path, new: Path, *extra: str) -> Any:
+    result = invoke("diff", str(old), str(new), "--format", "json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _edited(tmp_path: Path, change: Callable[[dict[str, Any]], None], name: str) -> Path:
+    data = yaml.safe_load(CLINIC.read_text())
+    change(data)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize("suffix", ["json", "html"])
+def test_diff_of_a_report_with_itself_is_empty(
+    invoke: Callable[..., Result], tmp_path: Path, suffix: str
+) -> None:
+    report = _snapshot(invoke, CLINIC, tmp_path / f"q4.{suffix}", "2026-12-01")
+    data = _diff(invoke, report, report)
+    assert data["schema"] == "ctrlmap/diff@1" and data["changed"] is False
+    assert data["opened"] == data["closed"] == data["moved"] == data["evidence"] == []
+    assert data["persisting"] and all(p["changes"] == [] for p in data["persisting"])
+    assert data["notes"] == []
+    table = invoke("diff", str(report), str(report)).stdout
+    assert f"No changes: {len(data['persisting'])} finding(s) persist unchanged." in table
+
+
+def test_diff_around_a_profile_change_lists_exactly_what_changed(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    def change(data: dict[str, Any]) -> None:
+        dana = next(p for p in data["internal"] if p["id"] == "dana")
+        dana["backup"] = "harbor"  # closes Dana's single point of failure
+        harbor = next(p for p in data["providers"] if p["id"] == "harbor")
+        harbor["functions"].append("access-management")  # Harbor now shares access management
+        data["evidence"][0]["reviewed"] = "2026-11-20"  # refreshed
+        data["evidence"].append(
+            {
+                "control": "hipaa-security:164.308(a)(5)(i)",
+                "reference": "Training log 2026",
+                "reviewed": "2026-11-01",
+            }
+        )
+
+    new_profile = _edited(tmp_path, change, "clinic-q4.yaml")
+    old = _snapshot(invoke, CLINIC, tmp_path / "q3.json", "2026-12-01")
+    new = _snapshot(invoke, new_profile, tmp_path / "q4.json", "2026-12-01")
+    data = _diff(invoke, old, new)
+
+    # the expected changes, from the two assessments themselves
+    before = assess(load_profile(CLINIC, lib)[0], lib, as_of=_date("2026-12-01"))
+    after = assess(load_profile(new_profile, lib)[0], lib, as_of=_date("2026-12-01"))
+    old_ids = {g.id for g in before.gaps.gaps}
+    new_ids = {g.id for g in after.gaps.gaps}
+    assert {f["id"] for f in data["opened"]} == new_ids - old_ids
+    assert {f["id"] for f in data["closed"]} == old_ids - new_ids
+    assert {p["id"] for p in data["persisting"]} == old_ids & new_ids
+    spof = {
+        g.id
+        for g in before.gaps.gaps
+        if g.rule == "single-point-of-failure" and g.people == ("dana",)
+    }
+    assert spof and spof <= {f["id"] for f in data["closed"]}
+    placed = {
+        a.control: (a.owner, tuple(sorted(a.responsible)), a.accountable)
+        for a in before.assignment.assignments
+    }
+    moved = {
+        a.control
+        for a in after.assignment.assignments
+        if placed[a.control] != (a.owner, tuple(sorted(a.responsible)), a.accountable)
+    }
+    assert moved and {m["control"] for m in data["moved"]} == moved
+    assert all("harbor" in m["after"]["responsible"] for m in data["moved"])
+    changes = {(e["control"], e["change"]) for e in data["evidence"]}
+    assert changes == {
+        (yaml.safe_load(CLINIC.read_text())["evidence"][0]["control"], "refreshed"),
+        ("hipaa-security:164.308(a)(5)(i)", "added"),
+    }
+    assert data["changed"] is True
+
+
+def _date(text: str) -> Any:
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
+
+
+def test_fail_on_new_exits_1_only_for_a_new_open_finding_at_the_severity(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    def drop_baa(data: dict[str, Any]) -> None:
+        data["providers"][0]["baa"] = False  # a missing BAA is critical
+
+    old = _snapshot(invoke, CLINIC, tmp_path / "q3.json", "2026-12-01")
+    new = _snapshot(
+        invoke, _edited(tmp_path, drop_baa, "no-baa.yaml"), tmp_path / "q4.json", "2026-12-01"
+    )
+    opened = _diff(invoke, old, new)["opened"]
+    assert [f["rule"] for f in opened if f["severity"] == "critical"] == [
+        "provider-agreement-missing"
+    ]
+    assert invoke("diff", str(old), str(new), "--fail-on-new", "critical").exit_code == 1
+    assert invoke("diff", str(new), str(old), "--fail-on-new", "low").exit_code == 0
+    assert invoke("diff", str(old), str(old), "--fail-on-new", "low").exit_code == 0
+
+
+def test_an_accepted_finding_shows_as_a_status_change(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    loaded, _ = load_profile(CLINIC, lib)
+    ident = next(
+        g.id
+        for g in assess(loaded, lib, as_of=_date("2026-12-01")).gaps.gaps
+        if g.rule == "after-hours-gap"
+    )
+
+    def accept(data: dict[str, Any]) -> None:
+        data["accepted_risks"] = [
+            {
+                "finding": ident,
+                "reason": "Night cover from the hospital's on-call desk",
+                "approved_by": "sam",
+                "approved": "2026-11-01",
+                "expires": "2027-05-01",
+            }
+        ]
+
+    old = _snapshot(invoke, CLINIC, tmp_path / "q3.json", "2026-12-01")
+    new = _snapshot(
+        invoke, _edited(tmp_path, accept, "accepted.yaml"), tmp_path / "q4.json", "2026-12-01"
+    )
+    data = _diff(invoke, old, new)
+    changed = [p for p in data["persisting"] if p["changes"]]
+    assert [(p["id"], p["changes"]) for p in changed] == [(ident, ["status open -> accepted"])]
+    assert data["new"]["accepted"] == 1 and data["old"]["accepted"] == 0
+    # an accepted finding that opens does not trip --fail-on-new
+    assert invoke("diff", str(new), str(new), "--fail-on-new", "low").exit_code == 0
+
+
+def test_an_earlier_versions_snapshot_is_compared_on_what_both_carry(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    new = _snapshot(invoke, CLINIC, tmp_path / "q4.json", "2026-09-01")
+    for old in (REPORT1_JSON, REPORT1_HTML):
+        data = _diff(invoke, old, new)
+        assert data["old"]["schema"] == "ctrlmap/report@1"
+        assert any("no finding ids" in n for n in data["notes"])
+        # the same profile at the same date: every finding matches by rule and controls
+        assert data["opened"] == data["closed"] == data["moved"] == []
+
+
+def test_verify_reads_an_earlier_versions_report_and_says_what_it_cannot_check(
+    invoke: Callable[..., Result],
+) -> None:
+    result = invoke("verify", str(REPORT1_HTML), "--format", "json")
+    assert result.exit_code == 1
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["snapshot hash"]["passed"] is True
+    assert "the snapshot is ctrlmap/report@1" in checks["page"]["detail"]
+
+
+def test_an_edited_html_snapshot_is_refused(invoke: Callable[..., Result], tmp_path: Path) -> None:
+    page = _snapshot(invoke, CLINIC, tmp_path / "q4.html", "2026-12-01")
+    edited = tmp_path / "edited.html"
+    edited.write_text(page.read_text().replace('"severity": "medium"', '"severity": "low"', 1))
+    result = invoke("diff", str(edited), str(page))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {edited}: the embedded snapshot does not match")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"schema": "ctrlmap/gaps@2"}', "not a ctrlmap report snapshot (schema 'ctrlmap/gaps@2')"),
+        ("[1, 2]", "not a ctrlmap report snapshot (no ctrlmap report schema)"),
+        (
+            '{"schema": "ctrlmap/report@2", "tool": "x", "as_of": "2026-13-01"}',
+            "as_of",
+        ),
+    ],
+)
+def test_something_else_than_a_snapshot_is_an_input_error(
+    invoke: Callable[..., Result], tmp_path: Path, content: str, message: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    result = invoke("diff", str(bad), str(REPORT1_JSON))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {bad}") and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_page_without_a_snapshot_is_an_input_error(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    page = tmp_path / "other.html"
+    page.write_text("<html><body>hello</body></html>")
+    result = invoke("diff", str(page), str(REPORT1_JSON))
+    assert result.exit_code == 2 and "no ctrlmap snapshot in this file" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "html"])
+def test_diff_renders_every_format(invoke: Callable[..., Result], tmp_path: Path, fmt: str) -> None:
+    def drop_baa(data: dict[str, Any]) -> None:
+        data["providers"][0]["baa"] = False
+        data["providers"][0]["name"] = "Harbor <script>alert(1)</script>"
+
+    old = _snapshot(invoke, CLINIC, tmp_path / "q3.json", "2026-12-01")
+    new = _snapshot(
+        invoke, _edited(tmp_path, drop_baa, "no-baa.yaml"), tmp_path / "q4.json", "2026-12-01"
+    )
+    text = invoke("diff", str(old), str(new), "--format", fmt).stdout
+    assert "provider-agreement-missing" in text
+    if fmt == "html":
+        assert "<script>alert" not in text and "Content-Security-Policy" in text
+    if fmt == "md":
+        assert "<script>" not in text
+
+
+def test_report_baseline_adds_the_changes_section(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    def backup(data: dict[str, Any]) -> None:
+        next(p for p in data["internal"] if p["id"] == "dana")["backup"] = "harbor"
+
+    old = _snapshot(invoke, CLINIC, tmp_path / "q3.json", "2026-09-01")
+    profile = _edited(tmp_path, backup, "q4.yaml")
+    for fmt, heading in (
+        ("md", "## 3b. Changes since 2026-09-01"),
+        ("html", "3b. Changes since 2026-09-01"),
+    ):
+        out = tmp_path / f"q4.{fmt}"
+        result = invoke(
+            "report", str(profile), "--as-of", "2026-12-01", "--baseline", str(old), "-o", str(out)
+        )
+        assert result.exit_code == 0, result.stderr
+        text = out.read_text()
+        assert heading in text and "single-point-of-failure" in text.split(heading, 1)[1]
+    # the report with its changes still verifies against the profile
+    verified = invoke("verify", str(tmp_path / "q4.html"), str(profile))
+    assert verified.exit_code == 0, verified.stdout
