@@ -126,19 +126,9 @@ def check_plan(
             assert ((lp, lq) in final) == (until is None)
 
 
-def identity(gap: Gap) -> tuple[Any, ...]:
-    framework = (
-        tuple(sorted({k.split(":")[0] for k in gap.controls}))
-        if gap.rule in ("missing-evidence", "stale-evidence", "self-assessment")
-        else ()
-    )
-    return (
-        gap.rule,
-        gap.parties,
-        tuple(sorted(gap.functions)),
-        tuple(sorted(gap.roles)),
-        framework,
-    )
+def identity(gap: Gap) -> str:
+    """A finding's identity across two runs is its stable id (rule and grouping key)."""
+    return gap.id
 
 
 # -- random acyclic graphs ------------------------------------------------------------------

@@ -47,7 +47,7 @@ from ctrlmap.analyse.transition import dependency_levels, plan_phases
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
-from ctrlmap.models import OperatingModel, split_key
+from ctrlmap.models import OperatingModel
 from ctrlmap.models.base import BUILTIN_MODELS, DefaultOwner
 from ctrlmap.models.comparison import (
     MOVEMENTS,
@@ -62,9 +62,6 @@ from ctrlmap.models.comparison import (
     Need,
 )
 from ctrlmap.models.results import Assignment, Gap
-
-BY_FRAMEWORK = frozenset({"missing-evidence", "stale-evidence", "self-assessment"})
-"""Rules grouped by framework: the framework is part of a finding's identity."""
 
 
 def default_target(lib: Library, from_model: str) -> str:
@@ -142,7 +139,7 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
         key=lambda c: (MOVEMENTS.index(c.movement), order[c.control]),
     )
     opened, closed, changed = _gap_delta(gaps_before.gaps, gaps_after.gaps)
-    known = {_identity(g) for g in gaps_before.gaps}
+    known = {g.id for g in gaps_before.gaps}
     needs = _needs(gaps_after.gaps, known)
     phases = plan_phases(profile, lib, target_id, graph, old, new, phase_of, changes, needs)
     counted = [
@@ -323,32 +320,16 @@ def _change(
     )
 
 
-GapIdentity = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
-
-
-def _identity(gap: Gap) -> GapIdentity:
-    """What makes two findings of two runs the same gap: their grouping key, not their controls."""
-    frameworks = (
-        tuple(sorted({split_key(k)[0] for k in gap.controls})) if gap.rule in BY_FRAMEWORK else ()
-    )
-    return (
-        gap.rule,
-        gap.parties,
-        tuple(sorted(gap.functions)),
-        tuple(sorted(gap.roles)),
-        frameworks,
-    )
-
-
 def _gap_delta(
     before: Iterable[Gap], after: Iterable[Gap]
 ) -> tuple[tuple[Gap, ...], tuple[Gap, ...], tuple[GapChange, ...]]:
-    old = {_identity(g): g for g in before}
-    new = {_identity(g): g for g in after}
+    old = {g.id: g for g in before}  # a finding's id is its identity across runs
+    new = {g.id: g for g in after}
     opened = tuple(g for i, g in new.items() if i not in old)
     closed = tuple(g for i, g in old.items() if i not in new)
     changed = tuple(
         GapChange(
+            id=g.id,
             rule=g.rule,
             parties=g.parties,
             functions=g.functions,
@@ -363,7 +344,7 @@ def _gap_delta(
     return opened, closed, changed
 
 
-def _needs(gaps: Iterable[Gap], known: set[GapIdentity]) -> list[Need]:
+def _needs(gaps: Iterable[Gap], known: set[str]) -> list[Need]:
     """The target's findings that ask the profile for something it does not have."""
     needs = [
         Need(
@@ -380,7 +361,7 @@ def _needs(gaps: Iterable[Gap], known: set[GapIdentity]) -> list[Need]:
             controls=g.controls,
             example=g.chain[0] if g.rule == "missing-handoff" and g.chain else None,
             citation=g.citation,
-            new=_identity(g) not in known,
+            new=g.id not in known,
         )
         for g in gaps
         if g.rule in NEED_KINDS

@@ -127,6 +127,7 @@ class Change(Strict):
 class GapChange(Strict):
     """A gap found under both models with a different severity."""
 
+    id: str
     rule: str
     parties: tuple[str, ...]
     functions: tuple[str, ...]
