@@ -414,3 +414,15 @@ def test_gaps_csv_and_markdown_carry_id_and_status(invoke: Callable[..., Result]
 def test_due_date_never_overflows() -> None:
     assert due_date(dt.date(9999, 12, 1), 365) == dt.date.max
     assert due_date(dt.date(2026, 12, 1), 30) == dt.date(2026, 12, 31)
+
+
+def test_a_finding_nobody_is_accountable_for_goes_to_the_designated_official(
+    lib: Library,
+) -> None:
+    loaded, _ = load_profile(EXAMPLES / "dental-group.yaml", lib)
+    gaps = assess(loaded, lib, as_of=AS_OF).gaps.gaps
+    nobody = next(g for g in gaps if g.rule == "no-single-accountable")
+    holder = loaded.designations["security-official"].holder
+    assert (nobody.owner, nobody.owner_basis) == (holder, "security-official")
+    others = [g for g in gaps if g.rule != "no-single-accountable"]
+    assert {g.owner_basis for g in others} == {"accountable"}

@@ -14,7 +14,13 @@ from collections.abc import Iterable, Mapping
 
 from ctrlmap.models import Profile
 from ctrlmap.models.profile import AcceptedRisk, RemediationItem
-from ctrlmap.models.results import Acceptance, Assignment, Gap, PlanMilestone
+from ctrlmap.models.results import (
+    Acceptance,
+    Assignment,
+    DesignationEntry,
+    Gap,
+    PlanMilestone,
+)
 
 
 def due_date(start: dt.date, days: int) -> dt.date:
@@ -40,14 +46,28 @@ def default_owner(gap: Gap, applicable: Mapping[str, Assignment]) -> str | None:
     return counted.most_common(1)[0][0] if counted else None
 
 
+def fallback_owner(designations: Mapping[str, DesignationEntry]) -> DesignationEntry | None:
+    """The internal holder of the first required designated role: who answers for the program
+    when a finding's own controls name nobody (a finding about nobody being Accountable)."""
+    return next(
+        (d for d in designations.values() if d.required and d.holder_party == "internal"), None
+    )
+
+
 def track(
-    gaps: Iterable[Gap], profile: Profile, applicable: Mapping[str, Assignment], as_of: dt.date
+    gaps: Iterable[Gap],
+    profile: Profile,
+    applicable: Mapping[str, Assignment],
+    designations: Mapping[str, DesignationEntry],
+    as_of: dt.date,
 ) -> list[Gap]:
     """The findings with their status, acceptance, owner, due date and plan from the profile."""
     accepted = {r.finding: r for r in profile.accepted_risks}
     planned = {p.finding: p for p in profile.remediation}
+    official = fallback_owner(designations)
     return [
-        _tracked(g, accepted.get(g.id), planned.get(g.id), profile, applicable, as_of) for g in gaps
+        _tracked(g, accepted.get(g.id), planned.get(g.id), profile, applicable, official, as_of)
+        for g in gaps
     ]
 
 
@@ -57,6 +77,7 @@ def _tracked(
     item: RemediationItem | None,
     profile: Profile,
     applicable: Mapping[str, Assignment],
+    official: DesignationEntry | None,
     as_of: dt.date,
 ) -> Gap:
     update: dict[str, object] = {}
@@ -72,7 +93,12 @@ def _tracked(
         )
     elif risk is not None and risk.expires <= as_of:
         update["acceptance_lapsed"] = risk.expires
-    owner = item.owner if item is not None and item.owner else default_owner(gap, applicable)
+    owner = item.owner if item is not None and item.owner else None
+    update["owner_basis"] = "plan" if owner else None
+    if owner is None and (owner := default_owner(gap, applicable)) is not None:
+        update["owner_basis"] = "accountable"
+    if owner is None and official is not None:
+        owner, update["owner_basis"] = official.holder, official.role
     update["owner"] = owner
     update["owner_name"] = profile.name_of(owner) if owner else None
     if item is not None:

@@ -187,6 +187,9 @@ class Gap(Strict):
     owner: str | None = None
     """Who remediates it: the plan's owner, else the Accountable person of its controls."""
     owner_name: str | None = None
+    owner_basis: str | None = None
+    """Where the owner comes from: `plan`, `accountable` (its controls' Accountable person), or
+    the designated role whose holder answers for the program (e.g. `security-official`)."""
     due: dt.date | None = None
     """When it must be fixed: the plan's date, else the as-of date plus the policy's days."""
     due_basis: Literal["plan", "policy"] | None = None

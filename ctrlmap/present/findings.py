@@ -21,11 +21,20 @@ def status_text(gap: Gap) -> str:
     parts = [plan_state(gap)]
     if gap.acceptance_lapsed is not None:
         parts.append(f"acceptance lapsed on {gap.acceptance_lapsed.isoformat()}")
-    parts.append(f"owner {gap.owner_name}" if gap.owner_name else "no owner named")
+    parts.append(owner_text(gap))
     if gap.due is not None:
         basis = " by policy" if gap.due_basis == "policy" else ""
         parts.append(f"due {gap.due.isoformat()}{basis}" + (" (overdue)" if gap.overdue else ""))
     return "; ".join(parts)
+
+
+def owner_text(gap: Gap) -> str:
+    """`owner Kim Lee`, with the role when the owner stands in as its holder."""
+    if not gap.owner_name:
+        return "no owner named"
+    if gap.owner_basis in (None, "plan", "accountable"):
+        return f"owner {gap.owner_name}"
+    return f"owner {gap.owner_name} ({gap.owner_basis}: nobody is Accountable for its controls)"
 
 
 def plan_state(gap: Gap) -> str:

@@ -93,7 +93,7 @@ def find_gaps(facts: Facts, rules: Iterable[RuleId] | None = None) -> GapsResult
                 score=points,
             )
         )
-    gaps = track(gaps, facts.profile, facts.applicable, facts.as_of)
+    gaps = track(gaps, facts.profile, facts.applicable, facts.result.designations, facts.as_of)
     gaps.sort(
         key=lambda g: (SEVERITIES.index(g.severity), g.controls[0] if g.controls else "", g.rule)
     )
