@@ -160,6 +160,12 @@ def _parties(data: ExportInput) -> list[str]:
     return ["internal", *(p.id for p in data.profile.providers)]
 
 
+def one_line(text: str) -> str:
+    """Text for an OSCAL one-line field (a title, a name): each run of whitespace, line breaks
+    included, becomes one space; OSCAL refuses a line break there."""
+    return " ".join(text.split()) or "-"
+
+
 def prop(name: str, value: str) -> dict[str, str]:
     """A prop in ctrlmap's namespace."""
     return {"name": name, "ns": CTRLMAP_NS, "value": value}
@@ -177,7 +183,7 @@ def metadata_parties(data: ExportInput) -> list[dict[str, Any]]:
         {
             "uuid": party_uuid(data, "internal"),
             "type": "organization",
-            "name": org,
+            "name": one_line(org),
             "props": [prop("party", "internal")],
         }
     ]
@@ -185,7 +191,7 @@ def metadata_parties(data: ExportInput) -> list[dict[str, Any]]:
         party: dict[str, Any] = {
             "uuid": party_uuid(data, p.id),
             "type": "organization",
-            "name": p.name,
+            "name": one_line(p.name),
             "props": [prop("party", p.id)]
             + ([prop("independent-assessor", "true")] if p.independent else []),
         }
@@ -198,12 +204,12 @@ def metadata_parties(data: ExportInput) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {
             "uuid": party_uuid(data, person.id),
             "type": "person",
-            "name": person.name,
+            "name": one_line(person.name),
             "props": [prop("person", person.id)],
             "member-of-organizations": [party_uuid(data, "internal")],
         }
         if person.role and person.role.strip():
-            entry["props"].append({"name": "job-title", "value": person.role.strip()})
+            entry["props"].append({"name": "job-title", "value": one_line(person.role)})
         parties.append(entry)
     return parties
 
@@ -212,7 +218,7 @@ def _metadata(data: ExportInput) -> dict[str, Any]:
     org = data.profile.organization.name
     parties = metadata_parties(data)
     return {
-        "title": f"{org}: who does each control under the {data.model_title} model",
+        "title": one_line(f"{org}: who does each control under the {data.model_title} model"),
         "last-modified": f"{data.as_of.isoformat()}T00:00:00+00:00",
         "version": data.as_of.isoformat(),
         "oscal-version": OSCAL_VERSION,
@@ -261,7 +267,7 @@ def _component(data: ExportInput, party: str, ids: dict[str, str]) -> dict[str, 
     component: dict[str, Any] = {
         "uuid": oscal_uuid(data, "component", party),
         "type": "service",
-        "title": component_title(data, party),
+        "title": one_line(component_title(data, party)),
         "description": component_description(data, party),
         "props": [prop("party", party)],
         "responsible-roles": [{"role-id": "provider", "party-uuids": [party_uuid(data, party)]}],
