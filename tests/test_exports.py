@@ -477,6 +477,7 @@ def test_no_csv_output_lets_a_formula_through(invoke: Callable[..., Any], tmp_pa
         ("export", str(profile), "--format", "crm-csv", "--as-of", "2026-11-28"),
         ("export", str(profile), "--format", "pci-12.8.5", "--as-of", "2026-11-28"),
         ("export", str(profile), "--format", "ccm-ssrm", "--as-of", "2026-11-28"),
+        ("export", str(profile), "--format", "poam-csv", "--as-of", "2026-11-28"),
     ]
     for args in outputs:
         result = invoke(*args)
