@@ -718,7 +718,8 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
     required=True,
     help="Vocabulary: oscal (OSCAL component definition, JSON), crm-csv (customer "
     "responsibility matrix), pci-12.8.5 (PCI DSS 12.8.5, per provider), ccm-ssrm (CSA CCM "
-    "ownership categories).",
+    "ownership categories), poam-csv (FedRAMP POA&M columns, one row per finding), oscal-poam "
+    "(OSCAL plan of action and milestones, JSON).",
 )
 @model_option
 @as_of_option
@@ -734,14 +735,17 @@ def export(
     include_proposed: bool,
     output: Path | None,
 ) -> None:
-    """Export the responsibility matrix as OSCAL, a CRM, a PCI DSS 12.8.5 list or CSA CCM SSRM.
+    """Export the responsibility matrix (OSCAL, a CRM, PCI DSS 12.8.5, CSA CCM SSRM) or the
+    findings as a plan of action and milestones (FedRAMP POA&M CSV, OSCAL POA&M).
 
-    pci-12.8.5 needs pci-dss-4 among the profile's frameworks (else exit 2).
+    pci-12.8.5 needs pci-dss-4 among the profile's frameworks, oscal-poam at least one finding
+    (else exit 2).
 
     \b
     Example:
       ctrlmap export clinic.yaml --format oscal -o clinic.oscal.json
       ctrlmap export lender.yaml --format pci-12.8.5 -o tpsp-responsibilities.csv
+      ctrlmap export clinic.yaml --format poam-csv -o clinic-poam.csv
     """
     from ctrlmap.present.exports import build_export, check_export
 

@@ -109,7 +109,7 @@ def prop(req: dict[str, Any], name: str) -> list[str]:
 # --- every format, every example ----------------------------------------------------------------
 
 
-def test_the_registry_offers_the_four_vocabularies() -> None:
+def test_the_registry_offers_the_export_vocabularies() -> None:
     assert VIEWS["export"] == EXPORT_FORMATS
 
 
@@ -285,6 +285,19 @@ def test_oscal_uuids_are_stable_and_the_document_uuid_follows_the_content(
     assert [r["uuid"] for r in requirements(today).values()] == [
         r["uuid"] for r in requirements(later).values()
     ]
+
+
+def test_oscal_names_with_line_breaks_are_written_on_one_line(lib: Library) -> None:
+    people = [{**BASE["internal"][0], "name": "Ann\nLee", "role": "IT\r\nlead"}]
+    providers = [{**BASE["providers"][0], "name": "Managed\nIT"}]
+    data = build_export(
+        assess(profile(lib, internal=people, providers=providers), lib, as_of=AS_OF)
+    )
+    doc = component_definition(render("export", "oscal", data))
+    names = [p["name"] for p in doc["metadata"]["parties"]]
+    assert names[1:] == ["Managed IT", "Ann Lee"]
+    assert "Managed IT" in [c["title"] for c in doc["components"]]
+    assert prop(doc["metadata"]["parties"][2], "job-title") == ["IT lead"]
 
 
 # --- customer responsibility matrix -------------------------------------------------------------
@@ -464,6 +477,7 @@ def test_no_csv_output_lets_a_formula_through(invoke: Callable[..., Any], tmp_pa
         ("export", str(profile), "--format", "crm-csv", "--as-of", "2026-11-28"),
         ("export", str(profile), "--format", "pci-12.8.5", "--as-of", "2026-11-28"),
         ("export", str(profile), "--format", "ccm-ssrm", "--as-of", "2026-11-28"),
+        ("export", str(profile), "--format", "poam-csv", "--as-of", "2026-11-28"),
     ]
     for args in outputs:
         result = invoke(*args)

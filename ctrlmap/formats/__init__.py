@@ -30,7 +30,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "diff": ("table", "json", "md", "html"),
     "recommend": ("table", "json"),
     "crosswalk": ("table", "json", "csv", "md"),
-    "export": ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm"),
+    "export": ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm", "poam-csv", "oscal-poam"),
 }
 """Each view and the formats it can be rendered in, the default first."""
 
@@ -64,6 +64,8 @@ MODULES = {
     "crm-csv": "exchange",
     "pci-12.8.5": "exchange",
     "ccm-ssrm": "exchange",
+    "poam-csv": "poam",
+    "oscal-poam": "poam",
 }
 """The module that renders each format."""
 

@@ -160,31 +160,40 @@ def _parties(data: ExportInput) -> list[str]:
     return ["internal", *(p.id for p in data.profile.providers)]
 
 
-def _prop(name: str, value: str) -> dict[str, str]:
+def one_line(text: str) -> str:
+    """Text for an OSCAL one-line field (a title, a name): each run of whitespace, line breaks
+    included, becomes one space; OSCAL refuses a line break there."""
+    return " ".join(text.split()) or "-"
+
+
+def prop(name: str, value: str) -> dict[str, str]:
+    """A prop in ctrlmap's namespace."""
     return {"name": name, "ns": CTRLMAP_NS, "value": value}
 
 
-def _party_uuid(data: ExportInput, ident: str) -> str:
+def party_uuid(data: ExportInput, ident: str) -> str:
+    """The uuid of a party (the organization, a provider or a person) in the metadata."""
     return oscal_uuid(data, "party", ident)
 
 
-def _metadata(data: ExportInput) -> dict[str, Any]:
+def metadata_parties(data: ExportInput) -> list[dict[str, Any]]:
+    """The OSCAL parties: the organization, each provider, and each of its own people."""
     org = data.profile.organization.name
     parties: list[dict[str, Any]] = [
         {
-            "uuid": _party_uuid(data, "internal"),
+            "uuid": party_uuid(data, "internal"),
             "type": "organization",
-            "name": org,
-            "props": [_prop("party", "internal")],
+            "name": one_line(org),
+            "props": [prop("party", "internal")],
         }
     ]
     for p in data.profile.providers:
         party: dict[str, Any] = {
-            "uuid": _party_uuid(data, p.id),
+            "uuid": party_uuid(data, p.id),
             "type": "organization",
-            "name": p.name,
-            "props": [_prop("party", p.id)]
-            + ([_prop("independent-assessor", "true")] if p.independent else []),
+            "name": one_line(p.name),
+            "props": [prop("party", p.id)]
+            + ([prop("independent-assessor", "true")] if p.independent else []),
         }
         if p.url and p.url.startswith(("https://", "http://")):
             party["links"] = [{"href": p.url, "rel": "reference", "text": "Agreement"}]
@@ -193,23 +202,29 @@ def _metadata(data: ExportInput) -> dict[str, Any]:
         parties.append(party)
     for person in data.profile.internal:
         entry: dict[str, Any] = {
-            "uuid": _party_uuid(data, person.id),
+            "uuid": party_uuid(data, person.id),
             "type": "person",
-            "name": person.name,
-            "props": [_prop("person", person.id)],
-            "member-of-organizations": [_party_uuid(data, "internal")],
+            "name": one_line(person.name),
+            "props": [prop("person", person.id)],
+            "member-of-organizations": [party_uuid(data, "internal")],
         }
         if person.role and person.role.strip():
-            entry["props"].append({"name": "job-title", "value": person.role.strip()})
+            entry["props"].append({"name": "job-title", "value": one_line(person.role)})
         parties.append(entry)
+    return parties
+
+
+def _metadata(data: ExportInput) -> dict[str, Any]:
+    org = data.profile.organization.name
+    parties = metadata_parties(data)
     return {
-        "title": f"{org}: who does each control under the {data.model_title} model",
+        "title": one_line(f"{org}: who does each control under the {data.model_title} model"),
         "last-modified": f"{data.as_of.isoformat()}T00:00:00+00:00",
         "version": data.as_of.isoformat(),
         "oscal-version": OSCAL_VERSION,
         "props": [
-            _prop("tool", f"ctrlmap {data.tool_version}"),
-            _prop("model", data.assignments.model),
+            prop("tool", f"ctrlmap {data.tool_version}"),
+            prop("model", data.assignments.model),
         ],
         "roles": [
             {"id": rid, "title": title, "description": text} for rid, title, text in RACI_ROLES
@@ -224,7 +239,7 @@ def _resource(data: ExportInput, info: CatalogInfo) -> dict[str, Any]:
         "uuid": oscal_uuid(data, "catalog", info.id),
         "title": info.title,
         "description": f"The ctrlmap catalog {info.id}, version {info.version}.",
-        "props": [_prop("catalog", info.id)],
+        "props": [prop("catalog", info.id)],
     }
     if info.source and info.source.strip():
         resource["citation"] = {"text": info.source.strip()}
@@ -252,23 +267,25 @@ def _component(data: ExportInput, party: str, ids: dict[str, str]) -> dict[str, 
     component: dict[str, Any] = {
         "uuid": oscal_uuid(data, "component", party),
         "type": "service",
-        "title": _component_title(data, party),
-        "description": _component_description(data, party),
-        "props": [_prop("party", party)],
-        "responsible-roles": [{"role-id": "provider", "party-uuids": [_party_uuid(data, party)]}],
+        "title": one_line(component_title(data, party)),
+        "description": component_description(data, party),
+        "props": [prop("party", party)],
+        "responsible-roles": [{"role-id": "provider", "party-uuids": [party_uuid(data, party)]}],
     }
     if implementations:
         component["control-implementations"] = implementations
     return component
 
 
-def _component_title(data: ExportInput, party: str) -> str:
+def component_title(data: ExportInput, party: str) -> str:
+    """A party's component title: the organization's own staff, or the provider's name."""
     if party == "internal":
         return f"{data.profile.organization.name}: its own staff"
     return party_name(data, party)
 
 
-def _component_description(data: ExportInput, party: str) -> str:
+def component_description(data: ExportInput, party: str) -> str:
+    """Whose work a party's component describes, with its people or its agreement and functions."""
     if party == "internal":
         people = ", ".join(
             f"{p.name} ({p.role})" if p.role else p.name for p in data.profile.internal
@@ -287,7 +304,7 @@ def _component_description(data: ExportInput, party: str) -> str:
 
 
 def _requirement(data: ExportInput, party: str, a: Assignment, control_id: str) -> dict[str, Any]:
-    props = [_prop("control", a.control), _prop("owner", a.owner or "unassigned")]
+    props = [prop("control", a.control), prop("owner", a.owner or "unassigned")]
     if a.owner == "unassigned":
         description = (
             "Nobody is Responsible for this control. The organization remains answerable for it; "
@@ -329,7 +346,5 @@ def _raci_roles(data: ExportInput, a: Assignment) -> list[dict[str, Any]]:
         ("informed", raci.informed),
     ):
         if idents:
-            roles.append(
-                {"role-id": role_id, "party-uuids": [_party_uuid(data, i) for i in idents]}
-            )
+            roles.append({"role-id": role_id, "party-uuids": [party_uuid(data, i) for i in idents]})
     return roles

@@ -53,6 +53,9 @@ Responsible provider is a third party.
 | unassigned | Not assigned (no CCM category fits; the `unowned` gap) |
 | not applicable | N/A |
 
+The findings' plan of action and milestones (`poam-csv`, `oscal-poam`) reads `gaps`, the
+current findings with their tracking; its items are built in `ctrlmap.present.poam`.
+
 Over 500 lines because each exchange vocabulary (OSCAL, CRM, PCI DSS 12.8.5, CSA CCM) needs its own rows.
 """
 
@@ -68,11 +71,11 @@ from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Role
-from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
+from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult, Gap
 from ctrlmap.present.legal import legal_statement
 from ctrlmap.present.matrix import by_provider
 
-EXPORT_FORMATS = ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm")
+EXPORT_FORMATS = ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm", "poam-csv", "oscal-poam")
 """The export vocabularies, as the registry names them."""
 
 PCI = "pci-dss-4"
@@ -130,6 +133,8 @@ class ExportInput(Strict):
     controls: dict[str, ControlInfo]
     function_titles: dict[str, str]
     legal_statement: str
+    gaps: tuple[Gap, ...]
+    """The current findings (open or accepted), in the gap list's order: the POA&M's items."""
 
 
 def build_export(assessment: Assessment) -> ExportInput:
@@ -161,11 +166,13 @@ def build_export(assessment: Assessment) -> ExportInput:
         },
         function_titles={fid: f.title for fid, f in lib.functions.items()},
         legal_statement=legal_statement(result.frameworks),
+        gaps=assessment.gaps.gaps,
     )
 
 
 def check_export(fmt: str, data: ExportInput) -> None:
-    """Raise CtrlmapError when the profile cannot be exported in `fmt` (PCI DSS 12.8.5 needs pci-dss-4)."""
+    """Raise CtrlmapError when the profile cannot be exported in `fmt`: PCI DSS 12.8.5 needs
+    pci-dss-4, an OSCAL POA&M at least one finding."""
     if fmt not in EXPORT_FORMATS:
         raise CtrlmapError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "pci-12.8.5" and PCI not in data.profile.frameworks:
@@ -173,6 +180,11 @@ def check_export(fmt: str, data: ExportInput) -> None:
             f"the pci-12.8.5 export lists PCI DSS requirements, but {PCI} is not among the "
             f"profile's frameworks ({', '.join(data.profile.frameworks)}); add it to `frameworks` "
             "or choose another format (crm-csv, ccm-ssrm, oscal)"
+        )
+    if fmt == "oscal-poam" and not data.gaps:
+        raise CtrlmapError(
+            f"{data.profile.organization.name} has no findings at {data.as_of.isoformat()}, and an "
+            "OSCAL POA&M needs at least one poam-item; poam-csv writes the header alone"
         )
 
 
