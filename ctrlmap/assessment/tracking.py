@@ -2,8 +2,9 @@
 
 A finding is matched to the profile's `accepted_risks` and `remediation` entries by its stable
 id. An acceptance is in force from its approval date until (not including) its expiry date; a
-finding with no plan entry gets an owner (its controls' Accountable person) and a due date from
-the remediation policy (README, "Remediation plan").
+finding with no plan entry gets an owner (its controls' Accountable person, else the holder of
+the first required designated role) and a due date from the remediation policy (README,
+"Tracking findings").
 """
 
 from __future__ import annotations

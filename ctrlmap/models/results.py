@@ -157,7 +157,7 @@ class Gap(Strict):
     """A finding: what falls between the chairs, who is involved, and what to do about it."""
 
     id: str
-    """Stable across runs: from the rule and what the finding is about (README, "Finding ids")."""
+    """Stable across runs: from the rule and what the finding is about (README, "Tracking findings")."""
     rule: str
     severity: Severity
     status: Literal["open", "accepted"] = "open"
