@@ -152,41 +152,82 @@ def read_document(
     With `cache`, a YAML file's parsed data is kept as JSON in the user's cache folder, keyed by
     the file's SHA-256, so the built-in catalogs are not parsed again on every run.
     """
-    shown = name or str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _one(shown, None, "file not found; check the path") from None
-    except OSError as exc:
-        raise _one(shown, None, f"cannot read the file ({exc.strerror}); check the path") from None
-    if path.is_dir():
-        raise _one(shown, None, "is a folder, not a file; give the path of a YAML or JSON file")
-    if size > max_bytes:
-        raise _one(
-            shown,
-            None,
-            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it or check that "
-            "it is the right file",
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _one(
-            shown, None, f"cannot read the file ({exc.strerror}); check permissions"
-        ) from None
+    label = name or str(path)
+    raw = read_bytes(path, label, max_bytes)
     is_json = path.suffix.lower() == ".json"
     if not cache or is_json:
-        return parse_document(raw, shown, is_json=is_json)
+        return parse_document(raw, label, is_json=is_json)
     sha = hashlib.sha256(raw).hexdigest()
     cached = _cache_path(sha)
     if cached is not None:
         data = _read_cache(cached, sha)
         if data is not None:
-            return Document(shown, data, sha, raw.decode("utf-8-sig"))
-    doc = parse_document(raw, shown)
+            return Document(label, data, sha, raw.decode("utf-8-sig"))
+    doc = parse_document(raw, label)
     if cached is not None:
         _write_cache(cached, doc.data)
     return doc
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_bytes(path: Path, name: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, or InputError naming the file.
+
+    The file is opened without blocking (opening a FIFO with no writer would hang), and what was
+    opened is what is checked (`fstat`, so nothing can swap the file between a check and the
+    open): anything but a regular file is refused, and at most `max_bytes` + 1 bytes are read,
+    so a file that grows past the limit while it is read is refused too.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise _one(name, None, "file not found; check the path") from None
+    except OSError as exc:
+        raise _one(name, None, f"cannot read the file ({exc.strerror}); check the path") from None
+    try:
+        _check_regular(name, os.fstat(fd), max_bytes)
+    except InputError:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise _one(
+                name, None, f"cannot read the file ({exc.strerror}); check permissions"
+            ) from None
+    if len(raw) > max_bytes:
+        raise _too_big(name, max_bytes, None)
+    return raw
+
+
+def _check_regular(name: str, info: os.stat_result, max_bytes: int) -> None:
+    """Refuse a folder, a FIFO, a device or a socket, and a regular file over the limit."""
+    if stat.S_ISDIR(info.st_mode):
+        raise _one(name, None, "is a folder, not a file; give the path of a YAML or JSON file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((what for test, what in _KINDS if test(info.st_mode)), "a special file")
+        raise _one(
+            name, None, f"is {kind}, not a regular file; save the input to a file and give its path"
+        )
+    if info.st_size > max_bytes:
+        raise _too_big(name, max_bytes, info.st_size)
+
+
+def _too_big(name: str, max_bytes: int, size: int | None) -> InputError:
+    what = "file is" if size is None else f"file is {size:,} bytes,"
+    return _one(
+        name,
+        None,
+        f"{what} over the {max_bytes:,}-byte limit; split it or check that it is the right file",
+    )
 
 
 def cache_dir() -> Path | None:
@@ -229,7 +270,7 @@ def _read_cache(path: Path, sha: str) -> Any | None:
         info = path.lstat()
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             return None
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path, str(path)).decode("utf-8")
         if _CONTROL.search(text.replace("\n", "").replace("\t", "")):
             return None
         entry = json.loads(text)
@@ -237,7 +278,7 @@ def _read_cache(path: Path, sha: str) -> Any | None:
             return None
         data = entry.get("data")
         return data if entry.get("check") == _digest(data) else None
-    except (OSError, ValueError, RecursionError):
+    except (OSError, ValueError, RecursionError, InputError):
         return None
 
 
