@@ -7,20 +7,60 @@ tests/data/hostile/ has exactly one defect, named on its first line.
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import os
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Annotated, Any, get_args, get_origin
 
 import pytest
 from click.testing import Result
+from pydantic import BaseModel
 
 from ctrlmap.errors import InputError
-from ctrlmap.load.read import MAX_BYTES, read_bytes
-from tests.conftest import DATA, EXAMPLES
+from ctrlmap.load.read import MAX_BYTES, parse_document, read_bytes
+from ctrlmap.models import Strict
+from ctrlmap.models.base import iso_date
+from tests.conftest import DATA
 
 HOSTILE = DATA / "hostile"
+BOOLEAN = "expected true or false, unquoted (yes, no, on and off are text, not booleans)"
+
+CASES = {
+    # fixture: (is it a catalog, line, field, message)
+    "bool_yes_unquoted.yaml": (False, 13, "providers[0](acme).after_hours", BOOLEAN),
+    "bool_false_quoted.yaml": (False, 13, "providers[0](acme).baa", BOOLEAN),
+    "bool_on_fact.yaml": (False, 7, "applicability.hipaa-clearinghouse", BOOLEAN),
+    "bool_one_in_catalog.yaml": (True, 13, "controls[0](T-1).heading", BOOLEAN),
+    "bool_yes_in_applies_if.yaml": (
+        True,
+        13,
+        "controls[0](T-1).applies_if",
+        "pci-issuer: 'yes' is not one of true, false",
+    ),
+    "date_as_number.yaml": (
+        False,
+        13,
+        "providers[0](acme).last_reviewed",
+        "a number, not a date (it is not read as a Unix timestamp); write the date as YYYY-MM-DD, "
+        "e.g. 2026-04-15",
+    ),
+    "date_without_dashes.yaml": (
+        False,
+        17,
+        "evidence[0](hipaa-security:164.308(a)(1)(ii)(A)).reviewed",
+        "not a valid date; write it as YYYY-MM-DD, e.g. 2026-04-15",
+    ),
+    "date_with_time.yaml": (
+        True,
+        13,
+        "controls[0](T-1).effective",
+        "not a valid date; write it as YYYY-MM-DD, e.g. 2026-04-15",
+    ),
+}
 
 
 @pytest.fixture
@@ -152,3 +192,106 @@ def test_a_profile_behind_a_link_loop_says_it_cannot_be_read(
     assert result.stderr == (
         f"Error: {path}: cannot read the file (Too many levels of symbolic links); check the path\n"
     )
+
+
+# The fixtures of tests/data/hostile/, one defect each
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_hostile_fixture_exits_2_naming_the_file_the_line_the_field_and_the_fix(
+    invoke: Callable[..., Result], name: str
+) -> None:
+    path = HOSTILE / name
+    is_catalog, line, field, message = CASES[name]
+    args = ("--catalog", str(path), "frameworks", "list") if is_catalog else ("validate", str(path))
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == f"Error: {path}:{line}: {field}: {message}\n"
+
+
+def test_every_hostile_fixture_has_a_case_and_says_its_one_defect() -> None:
+    assert {p.name for p in HOSTILE.iterdir()} == set(CASES)
+    for path in HOSTILE.iterdir():
+        assert path.read_text(encoding="utf-8").startswith("# One defect: "), path.name
+
+
+# 2. Strict booleans
+
+
+@pytest.mark.parametrize("text", ["yes", "no", "on", "off", "Yes", "OFF"])
+def test_yaml_1_1_booleans_are_read_as_text(text: str) -> None:
+    assert parse_document(f"a: {text}\n".encode(), "p.yaml").data == {"a": text}
+
+
+@pytest.mark.parametrize(("text", "value"), [("true", True), ("False", False), ("TRUE", True)])
+def test_yaml_1_2_booleans_are_booleans(text: str, value: bool) -> None:
+    assert parse_document(f"a: {text}\n".encode(), "p.yaml").data == {"a": value}
+
+
+def test_an_explicit_bool_tag_takes_yaml_1_2_booleans_only() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_document(b"a: !!bool yes\n", "p.yaml")
+    assert caught.value.lines() == ["p.yaml:1: 'yes' is not a valid bool"]
+
+
+def _bare(annotation: Any, kind: type, marked: Callable[[Any], bool]) -> bool:
+    """Whether `kind` appears in the annotation without the metadata `marked` looks for."""
+    if get_origin(annotation) is Annotated:
+        base, *meta = get_args(annotation)
+        if base is kind:
+            return not any(marked(m) for m in meta)
+        return _bare(base, kind, marked)
+    if annotation is kind:
+        return True
+    return any(_bare(arg, kind, marked) for arg in get_args(annotation))
+
+
+def _models(package: str = "ctrlmap.models") -> list[type[BaseModel]]:
+    """Every model of a package (the published shapes too, not only what is read)."""
+    for module in ("models.results", "models.comparison", "present.report", "present.exports"):
+        importlib.import_module(f"ctrlmap.{module}")
+    found: list[type[BaseModel]] = []
+    todo: list[type[BaseModel]] = [Strict]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith(package):
+                found.append(sub)
+    return found
+
+
+def _loose_fields(kind: type, marked: Callable[[Any], bool], package: str) -> list[str]:
+    loose = []
+    for model in _models(package):
+        for name, info in model.model_fields.items():
+            top = info.annotation is kind and not any(marked(m) for m in info.metadata)
+            if top or (info.annotation is not kind and _bare(info.annotation, kind, marked)):
+                loose.append(f"{model.__name__}.{name}")
+    return loose
+
+
+def test_every_boolean_field_of_the_models_is_strict() -> None:
+    assert len(_models()) > 40
+    marked = lambda m: getattr(m, "strict", False) is True  # noqa: E731
+    assert _loose_fields(bool, marked, "ctrlmap.models") == []
+
+
+# 3. Dates
+
+
+def test_every_date_field_of_every_model_is_an_iso_date() -> None:
+    assert _loose_fields(dt.date, lambda m: getattr(m, "func", None) is iso_date, "ctrlmap") == []
+
+
+@pytest.mark.parametrize(
+    "value", [0, 1_700_000_000, 2026.5, True, "2026-W16-3", "2026-04-15T00:00"]
+)
+def test_a_date_is_the_iso_day_and_nothing_else(value: object) -> None:
+    with pytest.raises(ValueError, match="write"):
+        iso_date(value)
+
+
+def test_an_iso_day_quoted_or_not_is_a_date() -> None:
+    assert iso_date("2026-04-15") == dt.date(2026, 4, 15)
+    assert iso_date(dt.date(1, 1, 1)) == dt.date.min

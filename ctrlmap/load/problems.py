@@ -27,7 +27,7 @@ _HINTS = {
     "date_parsing": "not a valid date; write it as YYYY-MM-DD",
     "date_type": "not a valid date; write it as YYYY-MM-DD",
     "bool_parsing": "expected true or false",
-    "bool_type": "expected true or false",
+    "bool_type": "expected true or false, unquoted (yes, no, on and off are text, not booleans)",
     "tuple_type": "expected a list, e.g. [a, b]",
     "list_type": "expected a list, e.g. [a, b]",
     "dict_type": "expected a mapping of keys to values",

@@ -45,14 +45,21 @@ _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(
     r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
 )
-_DROPPED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_DROPPED = {
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+}
 
 
 class _Resolver(yaml.resolver.Resolver):
-    """Scalar resolution with YAML 1.2's plain numbers and no implicit timestamps.
+    """Scalar resolution with YAML 1.2's booleans and plain numbers, and no implicit timestamps.
 
-    YAML 1.1 also reads `1:20` (base 60), `0x10` and `010` (octal) as numbers, and dates as
-    timestamps; here numbers are plain decimals and dates stay strings for pydantic to parse.
+    YAML 1.1 also reads `yes`, `no`, `on`, `off`, `y` and `n` as booleans, `1:20` (base 60),
+    `0x10` and `010` (octal) as numbers, and dates as timestamps; here only `true` and `false`
+    are booleans, numbers are plain decimals, and dates stay strings for the models to parse.
     """
 
     yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
@@ -61,6 +68,7 @@ class _Resolver(yaml.resolver.Resolver):
     }
 
 
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+.0123456789"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -75,11 +83,17 @@ def shown(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _yaml_bool(text: str) -> bool:
+    """YAML 1.2's booleans, also under an explicit `!!bool` tag (where 1.1 takes `yes` and `on`)."""
+    if not _BOOL.match(text):
+        raise ValueError(text)
+    return text.lower() == "true"
+
+
 _RESOLVER = _Resolver()
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null": lambda node: None,
-    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:bool": lambda node: _yaml_bool(node.value),
     "tag:yaml.org,2002:int": lambda node: int(node.value, 10),
     "tag:yaml.org,2002:float": lambda node: float(node.value),
     "tag:yaml.org,2002:str": lambda node: node.value,

@@ -10,7 +10,9 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import Field, StrictInt, field_validator, model_validator
 
 from ctrlmap.models.base import (
+    Date,
     DefaultOwner,
+    Flag,
     Kind,
     Level,
     NydfsStatus,
@@ -91,9 +93,9 @@ class FunctionDef(Strict):
 
     title: str
     description: str
-    continuous: bool = False
+    continuous: Flag = False
     """Must be covered around the clock (security monitoring, incident response)."""
-    on_site: bool = False
+    on_site: Flag = False
     """Done on the premises (physical security, on-site support)."""
 
 
@@ -140,21 +142,21 @@ class Control(Strict):
     parent: str | None = None
     depends_on: tuple[Dependency, ...] = ()
     maps_to: tuple[str, ...] = ()
-    applies_if: dict[str, tuple[str | bool, ...]] | None = None
+    applies_if: dict[str, tuple[str | Flag, ...]] | None = None
     review_days: Annotated[StrictInt, Field(gt=0)] | None = None
     designation: Role | None = None
     duty_of: Role | None = None
     """A designated role whose holder performs this control (the CISO's report, 500.4(b))."""
     accountability: Literal["non-delegable"] | None = None
     accountability_basis: str | None = None
-    oversight: bool = False
+    oversight: Flag = False
     independence: Literal["required"] | None = None
     status: Literal["active", "proposed", "external"] = "active"
     """`proposed`: a proposed rule, left out unless asked for; `external`: a control outside an
     imported selection that a selected control depends on, shown in the graph, never assigned."""
-    effective: dt.date | None = None
+    effective: Date | None = None
     """The date the duty takes effect (a phased-in rule); before it the control is not applicable."""
-    heading: bool = False
+    heading: Flag = False
     """A unit that only groups the units under it (PCI DSS's principal requirements): assigned and
     shown, but it carries no duty of its own, so no gap rule or evidence rule reads it."""
     notice_hours: Annotated[StrictInt, Field(gt=0)] | None = None
@@ -228,7 +230,7 @@ class Catalog(Strict):
     source: str | None = None
     license_note: str | None = None
     maps_to_basis: str | None = None
-    hub: bool = False
+    hub: Flag = False
     """Mapping data only (the NIST CSF hub): never assigned, never in a profile's frameworks."""
     skipped_dependencies: tuple[SkippedDependency, ...] = ()
     controls: tuple[Control, ...] = Field(min_length=1)
@@ -263,10 +265,10 @@ class RoleRule(Strict):
 
     title: str
     required_by: str
-    provider_may_hold: bool
-    overseer_required: bool
+    provider_may_hold: Flag
+    overseer_required: Flag
     citation: str
-    required: bool = True
+    required: Flag = True
     """False: the law requires the duty, not a named holder, so designating one is recommended."""
 
 
@@ -331,7 +333,7 @@ class SaqEntry(Strict):
     count_basis: str | None = None
     requirements: tuple[str, ...] | None = None
     requirements_not_in_catalog: tuple[str, ...] = ()
-    whole_standard: bool = False
+    whole_standard: Flag = False
     """SAQ D: every requirement the other facts leave in scope, so no list."""
     excluded_rows: dict[str, str] = Field(default_factory=dict)
     general_notes: tuple[str, ...] = ()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
@@ -15,7 +14,16 @@ from pydantic import (
     model_validator,
 )
 
-from ctrlmap.models.base import DefaultOwner, NydfsStatus, Role, Sector, Strict, as_tuple
+from ctrlmap.models.base import (
+    Date,
+    DefaultOwner,
+    Flag,
+    NydfsStatus,
+    Role,
+    Sector,
+    Strict,
+    as_tuple,
+)
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -39,29 +47,29 @@ class Applicability(Strict):
     hipaa: tuple[Literal["covered-entity", "business-associate"], ...] = Field(
         ("covered-entity",), min_length=1
     )
-    hipaa_clearinghouse: bool = Field(False, alias="hipaa-clearinghouse")
-    hipaa_group_health_plan: bool = Field(False, alias="hipaa-group-health-plan")
+    hipaa_clearinghouse: Flag = Field(False, alias="hipaa-clearinghouse")
+    hipaa_group_health_plan: Flag = Field(False, alias="hipaa-group-health-plan")
     pci: tuple[Literal["merchant", "service-provider"], ...] = Field(("merchant",), min_length=1)
-    pci_issuer: bool = Field(False, alias="pci-issuer")
+    pci_issuer: Flag = Field(False, alias="pci-issuer")
     """An issuer, or a company supporting issuing services (PCI DSS 3.3.3)."""
-    pci_customized_approach: bool = Field(False, alias="pci-customized-approach")
+    pci_customized_approach: Flag = Field(False, alias="pci-customized-approach")
     """Meets at least one requirement with the customized approach (PCI DSS 12.3.2)."""
-    pci_multi_tenant: bool = Field(False, alias="pci-multi-tenant")
+    pci_multi_tenant: Flag = Field(False, alias="pci-multi-tenant")
     """A multi-tenant service provider (PCI DSS Appendix A1, 11.4.7)."""
-    pci_designated_entity: bool = Field(False, alias="pci-designated-entity")
+    pci_designated_entity: Flag = Field(False, alias="pci-designated-entity")
     """Designated by a payment brand or acquirer for supplemental validation (Appendix A3)."""
-    pci_early_tls_poi: bool = Field(False, alias="pci-early-tls-poi")
+    pci_early_tls_poi: Flag = Field(False, alias="pci-early-tls-poi")
     """Card-present POS POI terminals connect over SSL or early TLS (Appendix A2)."""
     pci_saq: PciSaq | None = Field(None, alias="pci-saq")
     """The PCI DSS self-assessment questionnaire the entity files: only its requirements apply."""
     nydfs: NydfsStatus = "standard"
     """The tier, or the 23 NYCRR 500.19 exemption claimed (the values of catalog.NYDFS_STATUSES)."""
-    glba_small_institution: bool = Field(False, alias="glba-small-institution")
+    glba_small_institution: Flag = Field(False, alias="glba-small-institution")
     sec_entity_size: Literal["larger", "smaller"] = Field("larger", alias="sec-entity-size")
     """SEC Regulation S-P compliance tier of the 2024 amendments (larger: December 3, 2025)."""
     ncua_charter: Literal["federal", "state"] = Field("federal", alias="ncua-charter")
     """A federally insured credit union's charter: a Federal or a state-chartered credit union."""
-    ma_pi_electronic: bool = Field(True, alias="ma-pi-electronic")
+    ma_pi_electronic: Flag = Field(True, alias="ma-pi-electronic")
     """Massachusetts residents' personal information is stored or sent electronically (201 CMR 17.04)."""
 
     @field_validator("hipaa", "pci", mode="before")
@@ -103,7 +111,7 @@ class Person(Strict):
     name: Text
     role: str | None = None
     functions: tuple[str, ...] = ()
-    after_hours: bool = False
+    after_hours: Flag = False
     """Reachable and working outside business hours."""
     backup: str | None = None
     """A person or provider id that stands in when this person is away."""
@@ -129,20 +137,20 @@ class Provider(Strict):
     agreement: str | None = None
     url: str | None = None
     functions: tuple[str, ...] = ()
-    after_hours: bool = False
-    on_site: bool = False
-    baa: bool = False
+    after_hours: Flag = False
+    on_site: Flag = False
+    baa: Flag = False
     """A HIPAA business associate agreement is signed."""
-    pci_acknowledgement: bool = False
+    pci_acknowledgement: Flag = False
     """The PCI DSS 12.8.2 written acknowledgement of responsibility is signed."""
-    last_reviewed: dt.date | None = None
-    independent: bool = False
+    last_reviewed: Date | None = None
+    independent: Flag = False
     """An outside assessor that runs no operational controls."""
     frameworks: tuple[str, ...] | None = None
     """The frameworks its agreement covers (omitted: every framework of the profile)."""
-    baa_expires: dt.date | None = None
+    baa_expires: Date | None = None
     """When the HIPAA business associate agreement lapses."""
-    safeguards_terms: bool | None = None
+    safeguards_terms: Flag | None = None
     """The agreement carries the safeguards terms GLBA 314.4(f)(2) and NYDFS 500.11(b) require
     (omitted: not known, and reported as such)."""
 
@@ -252,7 +260,7 @@ class Evidence(Strict):
 
     control: str
     reference: Text
-    reviewed: dt.date
+    reviewed: Date
     decision: Literal["implemented", "alternative", "not-reasonable"] | None = None
     """For a HIPAA addressable specification: the 164.306(d)(3) decision."""
     note: str | None = None

@@ -11,7 +11,6 @@ finding takes its highest-scoring control. Score 5 or more is critical, 4 high, 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Literal
 
@@ -31,6 +30,7 @@ from ctrlmap.assessment.gaps import (  # noqa: F401
 from ctrlmap.assessment.gaps.registry import RULES, Facts, Finding, RuleId
 from ctrlmap.assessment.severity import SEVERITIES
 from ctrlmap.models import Strict
+from ctrlmap.models.base import Date
 from ctrlmap.models.results import Gap
 
 
@@ -48,7 +48,7 @@ class GapsResult(Strict):
     schema_: Literal["ctrlmap/gaps@1"] = Field("ctrlmap/gaps@1", alias="schema")
     organization: str
     model: str
-    as_of: dt.date
+    as_of: Date
     frameworks: tuple[str, ...]
     gaps: tuple[Gap, ...]
     summary: GapSummary
