@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,11 +22,12 @@ import pytest
 from click.testing import Result
 from pydantic import BaseModel
 
+from ctrlmap.assessment.evidence import cycle_start
 from ctrlmap.errors import InputError
 from ctrlmap.load.read import MAX_BYTES, parse_document, read_bytes
 from ctrlmap.models import Strict
 from ctrlmap.models.base import iso_date
-from tests.conftest import DATA
+from tests.conftest import DATA, EXAMPLES
 
 HOSTILE = DATA / "hostile"
 BOOLEAN = "expected true or false, unquoted (yes, no, on and off are text, not booleans)"
@@ -295,3 +298,77 @@ def test_a_date_is_the_iso_day_and_nothing_else(value: object) -> None:
 def test_an_iso_day_quoted_or_not_is_a_date() -> None:
     assert iso_date("2026-04-15") == dt.date(2026, 4, 15)
     assert iso_date(dt.date(1, 1, 1)) == dt.date.min
+
+
+# 4. Date arithmetic at the ends of the calendar
+
+
+@pytest.mark.parametrize(
+    ("as_of", "start"),
+    [
+        (dt.date(1, 1, 1), None),
+        (dt.date(1, 6, 1), None),
+        (dt.date(2, 3, 1), None),
+        (dt.date(2, 6, 1), dt.date(1, 4, 15)),
+        (dt.date(9999, 12, 31), dt.date(9998, 4, 15)),
+    ],
+)
+def test_the_annual_cycle_before_year_1_is_no_cycle_not_year_0(
+    as_of: dt.date, start: dt.date | None
+) -> None:
+    assert cycle_start(as_of, "04-15") == start
+
+
+def _dated(tmp_path: Path, day: str) -> Path:
+    """The mortgage lender (NYDFS 500.17(b) is due every April 15) with every date set to `day`."""
+    text = (EXAMPLES / "mortgage-lender.yaml").read_text(encoding="utf-8")
+    path = tmp_path / f"lender-{day}.yaml"
+    path.write_text(re.sub(r"\b20[0-9]{2}-[0-9]{2}-[0-9]{2}\b", day, text), encoding="utf-8")
+    return path
+
+
+COMMANDS = [
+    ("gaps",),
+    ("report", "--format", "html"),
+    ("report", "--format", "md"),
+    ("report", "--format", "csv"),
+    ("export", "--format", "oscal"),
+    ("export", "--format", "crm-csv"),
+    ("compare", "--format", "md"),
+    ("recommend",),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+@pytest.mark.parametrize(
+    ("day", "as_of"), [("0001-01-01", "0001-06-01"), ("9999-12-31", "9999-12-31")]
+)
+def test_as_of_at_either_end_of_the_calendar_is_judged_not_a_crash(
+    invoke: Callable[..., Result], tmp_path: Path, command: tuple[str, ...], day: str, as_of: str
+) -> None:
+    profile = _dated(tmp_path, day)
+    result = invoke(command[0], str(profile), *command[1:], "--as-of", as_of)
+    assert result.exit_code == 0, result.output
+    assert result.stdout
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_evidence_of_year_1_is_current_at_an_as_of_date_of_year_1(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    profile = _dated(tmp_path, "0001-01-01")
+    result = invoke("report", str(profile), "--format", "json", "--as-of", "0001-06-01")
+    assert result.exit_code == 0, result.output
+    evidence = {e["control"]: e for e in json.loads(result.stdout)["evidence"]}
+    assert evidence["nydfs-500:500.17(b)"]["status"] == "current"
+    assert evidence["nydfs-500:500.17(b)"]["age_days"] == 151
+
+
+@pytest.mark.parametrize("as_of", ["0000-12-31", "10000-01-01"])
+def test_an_as_of_date_outside_the_iso_calendar_is_a_usage_error(
+    invoke: Callable[..., Result], as_of: str
+) -> None:
+    result = invoke("gaps", str(EXAMPLES / "clinic.yaml"), "--as-of", as_of)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert f"Invalid value for '--as-of': '{as_of}' does not match the format" in result.stderr
