@@ -24,9 +24,11 @@ from pydantic import BaseModel
 
 from ctrlmap.assessment.evidence import cycle_start
 from ctrlmap.errors import InputError
+from ctrlmap.load.library import Library
+from ctrlmap.load.profiles import load_profile
 from ctrlmap.load.read import MAX_BYTES, parse_document, read_bytes
 from ctrlmap.models import Strict
-from ctrlmap.models.base import iso_date
+from ctrlmap.models.base import NAME_MAX, TEXT_MAX, iso_date
 from tests.conftest import DATA, EXAMPLES
 
 HOSTILE = DATA / "hostile"
@@ -56,6 +58,18 @@ CASES = {
         17,
         "evidence[0](hipaa-security:164.308(a)(1)(ii)(A)).reviewed",
         "not a valid date; write it as YYYY-MM-DD, e.g. 2026-04-15",
+    ),
+    "name_too_long.yaml": (
+        False,
+        12,
+        "providers[0](acme).name",
+        "is 301 characters, over the 300-character limit for an id, name or title; shorten it",
+    ),
+    "reason_too_long.yaml": (
+        False,
+        17,
+        "overrides[0](hipaa-security:164.312(b)).reason",
+        "is 4,001 characters, over the 4,000-character limit for free text; shorten it",
     ),
     "date_with_time.yaml": (
         True,
@@ -372,3 +386,52 @@ def test_an_as_of_date_outside_the_iso_calendar_is_a_usage_error(
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     assert f"Invalid value for '--as-of': '{as_of}' does not match the format" in result.stderr
+
+
+# 5. What one field may hold
+
+
+def test_a_3_9_mb_organization_name_is_refused_before_it_reaches_a_report(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = (DATA / "good" / "minimal.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "p.yaml"
+    path.write_text(text.replace("Minimal Clinic", "A" * 3_900_000), encoding="utf-8")
+    result = invoke("report", str(path), "--format", "html", "--as-of", "2026-11-28")
+    assert result.exit_code == 2, result.output[:200]
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: {path}:3: organization.name: is 3,900,000 characters, over the 300-character "
+        "limit for an id, name or title; shorten it\n"
+    )
+
+
+def test_a_name_at_its_cap_is_accepted(lib: Library, tmp_path: Path) -> None:
+    text = (DATA / "good" / "minimal.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "p.yaml"
+    path.write_text(text.replace("Minimal Clinic", "A" * NAME_MAX), encoding="utf-8")
+    assert load_profile(path, lib)[0].organization.name == "A" * NAME_MAX
+
+
+def _capped(meta: Any) -> bool:
+    inner = getattr(meta, "metadata", ())
+    return getattr(meta, "max_length", None) is not None or any(_capped(m) for m in inner)
+
+
+@pytest.mark.parametrize("module", ["ctrlmap.models.profile", "ctrlmap.models.catalog"])
+def test_every_text_field_read_from_a_file_is_capped(module: str) -> None:
+    assert _loose_fields(str, _capped, module) == []
+
+
+def test_the_shipped_catalogs_and_examples_fit_the_caps_with_room_to_spare(lib: Library) -> None:
+    # load_library validates every shipped file against the caps; this says by how much they fit.
+    texts: list[str] = []
+    for catalog in lib.catalogs.values():
+        for control in catalog.controls:
+            texts += [control.summary, control.note or "", control.accountability_basis or ""]
+        texts += [catalog.source or "", catalog.version, catalog.license_note or ""]
+    assert 0 < max(map(len, texts)) <= TEXT_MAX // 4
+    titles = [c.title for catalog in lib.catalogs.values() for c in catalog.controls]
+    assert max(map(len, titles)) <= NAME_MAX * 2 // 3
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        load_profile(example, lib)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from ctrlmap.errors import InputError, Problem
 from ctrlmap.load.read import Document
+from ctrlmap.models.base import NAME_MAX
 
 if TYPE_CHECKING:
     pass
@@ -80,6 +81,8 @@ def _problems(
                 message = f"unknown key; allowed keys are {', '.join(allowed)}"
         elif err["type"].startswith("value_error"):
             message = err["msg"].removeprefix("Value error, ")
+        elif err["type"] == "string_too_long":
+            message = _too_long(doc.data, loc, int((err.get("ctx") or {}).get("max_length", 0)))
         elif err["type"] == "literal_error":
             message = err["msg"].replace("Input should be", "must be")
         elif err["type"] == "string_pattern_mismatch":
@@ -95,6 +98,16 @@ def _problems(
             message = f"the key {loc[-1]!r} is not allowed: {message}"
         problems.append(doc.problem(loc, message))
     return problems
+
+
+def _too_long(data: Any, loc: tuple[Any, ...], limit: int) -> str:
+    """What a text over its field's cap says: how long it is, the cap, and which kind of field."""
+    value = data
+    for part in loc:
+        value = value[part] if isinstance(value, dict | list) else None
+    size = f"is {len(value):,} characters, " if isinstance(value, str) else ""
+    kind = "an id, name or title" if limit == NAME_MAX else "free text"
+    return f"{size}over the {limit:,}-character limit for {kind}; shorten it"
 
 
 def _data_path(data: Any, loc: tuple[Any, ...], keep_last: bool) -> tuple[Any, ...]:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StringConstraints
 
 Owner = Literal["internal", "provider", "shared", "unassigned"]
 OWNERS: tuple[Owner, ...] = get_args(Owner)
@@ -39,6 +39,18 @@ NydfsStatus = Literal[
     "exempt-listed-person",
 ]
 """A covered entity's NYDFS tier, or the 23 NYCRR 500.19 exemption it claims."""
+
+NAME_MAX = 300
+"""Longest id, name, title, citation or other short text of a profile or catalog, in characters."""
+TEXT_MAX = 4000
+"""Longest free text (a summary, reason, note, agreement, reference or URL), in characters.
+
+One field is shown many times over in a report (an organization's name in every section), so what
+one field may hold bounds what it may grow to; the shipped catalogs' longest text is under 1,000."""
+Name = Annotated[str, StringConstraints(max_length=NAME_MAX)]
+"""Every id, name, title, citation or other short text field."""
+Prose = Annotated[str, StringConstraints(max_length=TEXT_MAX)]
+"""Every free-text field."""
 
 Flag = StrictBool
 """Every boolean field: a YAML or JSON `true` or `false` only. Pydantic's lax mode would also read

@@ -15,25 +15,31 @@ from pydantic import (
 )
 
 from ctrlmap.models.base import (
+    NAME_MAX,
+    TEXT_MAX,
     Date,
     DefaultOwner,
     Flag,
+    Name,
     NydfsStatus,
+    Prose,
     Role,
     Sector,
     Strict,
     as_tuple,
 )
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-"""Text that must say something: surrounding blanks are dropped, and nothing left is an error."""
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=NAME_MAX)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
+"""A name that must say something: surrounding blanks are dropped, and nothing left is an error."""
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX)]
+"""Free text that must say something (a reason, a part of a split, an agreement)."""
 
 
 class Organization(Strict):
     """The organization assessed."""
 
-    name: Text
+    name: Title
     sector: Sector = "other"
 
 
@@ -108,12 +114,12 @@ class Person(Strict):
     """One of the organization's own people."""
 
     id: Id
-    name: Text
-    role: str | None = None
-    functions: tuple[str, ...] = ()
+    name: Title
+    role: Name | None = None
+    functions: tuple[Name, ...] = ()
     after_hours: Flag = False
     """Reachable and working outside business hours."""
-    backup: str | None = None
+    backup: Name | None = None
     """A person or provider id that stands in when this person is away."""
 
     @field_validator("functions", mode="before")
@@ -133,10 +139,10 @@ class Provider(Strict):
     """An outside party: a managed-IT partner, a security provider or an outside assessor."""
 
     id: Id
-    name: Text
-    agreement: str | None = None
-    url: str | None = None
-    functions: tuple[str, ...] = ()
+    name: Title
+    agreement: Prose | None = None
+    url: Prose | None = None
+    functions: tuple[Name, ...] = ()
     after_hours: Flag = False
     on_site: Flag = False
     baa: Flag = False
@@ -146,7 +152,7 @@ class Provider(Strict):
     last_reviewed: Date | None = None
     independent: Flag = False
     """An outside assessor that runs no operational controls."""
-    frameworks: tuple[str, ...] | None = None
+    frameworks: tuple[Name, ...] | None = None
     """The frameworks its agreement covers (omitted: every framework of the profile)."""
     baa_expires: Date | None = None
     """When the HIPAA business associate agreement lapses."""
@@ -184,17 +190,17 @@ class Provider(Strict):
 class Override(Strict):
     """A deliberate departure from the model for one control; `reason` is mandatory."""
 
-    control: str
+    control: Name
     owner: DefaultOwner | None = None
     provider: Id | None = None
-    accountable: str | None = None
+    accountable: Name | None = None
     """A party (`internal` or a provider id), or null for nobody, on purpose."""
-    responsible: tuple[str, ...] | None = None
+    responsible: tuple[Name, ...] | None = None
     """The Responsible parties; an empty list means nobody, on purpose (like accountable: null)."""
-    consulted: tuple[str, ...] | None = None
-    informed: tuple[str, ...] | None = None
+    consulted: tuple[Name, ...] | None = None
+    informed: tuple[Name, ...] | None = None
     reason: Text
-    reference: str | None = None
+    reference: Prose | None = None
 
     @field_validator("responsible", "consulted", "informed", mode="before")
     @classmethod
@@ -227,51 +233,51 @@ class Override(Strict):
 class ScopeExclusion(Strict):
     """A control taken out of scope, with everything under it; `reason` is mandatory."""
 
-    control: str
+    control: Name
     reason: Text
-    reference: str | None = None
+    reference: Prose | None = None
 
 
 class Split(Strict):
     """How the work of a shared function is divided between the organization and a provider."""
 
-    function: str
+    function: Name
     provider: Id | None = None
     internal_part: Text | None = None
     """What the organization does (omitted: nothing; a split between providers names each one's part)."""
     provider_part: Text
-    agreement: str | None = None
+    agreement: Prose | None = None
 
 
 class Handoff(Strict):
     """A documented interface where one party's work feeds another's."""
 
-    from_: str = Field(alias="from")
+    from_: Name = Field(alias="from")
     """The party whose work is depended on."""
-    to: str
+    to: Name
     """The party that depends on it."""
-    from_function: str | None = None
-    to_function: str | None = None
+    from_function: Name | None = None
+    to_function: Name | None = None
     agreement: Text
 
 
 class Evidence(Strict):
     """A piece of evidence for a control, and when it was last reviewed."""
 
-    control: str
+    control: Name
     reference: Text
     reviewed: Date
     decision: Literal["implemented", "alternative", "not-reasonable"] | None = None
     """For a HIPAA addressable specification: the 164.306(d)(3) decision."""
-    note: str | None = None
+    note: Prose | None = None
 
 
 class Profile(Strict):
     """An organization profile, as kept in git by its compliance officer."""
 
     organization: Organization
-    frameworks: tuple[str, ...] = Field(min_length=1)
-    model: Text
+    frameworks: tuple[Name, ...] = Field(min_length=1)
+    model: Title
     applicability: Applicability = Applicability()
     review_period_days: Annotated[StrictInt, Field(gt=0)] = 365
     internal: tuple[Person, ...] = ()
