@@ -23,7 +23,7 @@ from click.testing import Result
 from pydantic import BaseModel
 
 from ctrlmap.assessment.evidence import cycle_start
-from ctrlmap.errors import InputError
+from ctrlmap.errors import InputError, shown
 from ctrlmap.load.library import Library
 from ctrlmap.load.profiles import load_profile
 from ctrlmap.load.read import MAX_BYTES, parse_document, read_bytes
@@ -435,3 +435,60 @@ def test_the_shipped_catalogs_and_examples_fit_the_caps_with_room_to_spare(lib: 
     assert max(map(len, titles)) <= NAME_MAX * 2 // 3
     for example in sorted(EXAMPLES.glob("*.yaml")):
         load_profile(example, lib)
+
+
+# 6. Short excerpts in errors
+
+
+def test_shown_quotes_at_most_80_characters_with_an_ellipsis() -> None:
+    assert shown("x" * 3_000_000) == "'" + "x" * 78 + "…"
+    assert shown("short") == "'short'"
+    assert shown(list(range(100_000))).endswith("…") and len(shown(list(range(100_000)))) == 80
+
+
+def test_an_error_on_a_3_mb_one_line_document_quotes_an_excerpt(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("x" * 3_000_000 + "\n", encoding="utf-8")
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {path}: expected a mapping of keys to values, got the value '{'x' * 78}…\n"
+    )
+
+
+def test_a_3_mb_unknown_key_is_named_by_an_excerpt(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    data = {"organization": {"name": "A"}, "frameworks": ["hipaa-security"], "model": "co-managed"}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({**data, "k" * 3_000_000: 1}), encoding="utf-8")
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {path}: {'k' * 59}…: unknown key; allowed keys are ")
+    assert len(result.stderr) < 400
+
+
+def test_a_3_mb_duplicate_key_is_named_by_an_excerpt(tmp_path: Path) -> None:
+    key = "k" * 1_000_000
+    with pytest.raises(InputError) as caught:
+        parse_document(f"? {key}\n: 1\n? {key}\n: 2\n".encode(), "p.yaml")
+    (line,) = caught.value.lines()
+    assert line == (
+        f"p.yaml:3: {'k' * 59}…: duplicate key '{'k' * 78}… (first at line 1); "
+        "each key may appear once"
+    )
+
+
+def test_a_bug_notice_quotes_an_excerpt_of_the_exception(
+    invoke: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object) -> None:
+        raise RuntimeError("y" * 1_000_000)
+
+    monkeypatch.setattr("ctrlmap.load.catalogs.load_library", boom)
+    result = invoke("frameworks", "list")
+    assert result.exit_code == 3
+    assert f"RuntimeError: {'y' * 299}…\n" in result.stderr
+    assert len(result.stderr) < 600

@@ -38,7 +38,7 @@ from ctrlmap.assessment.roles import (
     designations,
     held_roles,
 )
-from ctrlmap.errors import CtrlmapError
+from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
 from ctrlmap.models import (
     Control,
@@ -97,7 +97,7 @@ def assign_all(
     for fw in chosen:
         if fw not in profile.frameworks:
             raise CtrlmapError(
-                f"framework {fw!r} is not in the profile's frameworks ({', '.join(profile.frameworks)})"
+                f"framework {shown(fw)} is not in the profile's frameworks ({', '.join(profile.frameworks)})"
             )
     assignments = tuple(
         assign_control(ctx, fw, control)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ctrlmap.errors import InputError
+from ctrlmap.errors import InputError, shown
 from ctrlmap.load.oscal_model import (
     CONNECTIVES,
     CONTROL_ID,
@@ -156,12 +156,14 @@ class _CatalogReader:
             )
             return
         if not CONTROL_ID.match(cid):
-            self.error((*at, "id"), f"control id {cid!r} has spaces or ':'; OSCAL ids are tokens")
+            self.error(
+                (*at, "id"), f"control id {shown(cid)} has spaces or ':'; OSCAL ids are tokens"
+            )
             return
         if cid in self.paths:
             self.error(
                 (*at, "id"),
-                f"duplicate control id {cid!r} (also at {format_path(self.doc.data, self.paths[cid])}); ids must be unique",
+                f"duplicate control id {shown(cid)} (also at {format_path(self.doc.data, self.paths[cid])}); ids must be unique",
             )
             return
         self.paths[cid] = at
@@ -212,7 +214,7 @@ class _CatalogReader:
                 continue
             target = unquote(href[1:])
             if not CONTROL_ID.match(target):
-                self.error((*lat, "href"), f"{href!r} does not name a control id")
+                self.error((*lat, "href"), f"{shown(href)} does not name a control id")
                 continue
             if target not in targets:
                 targets.append(target)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, excerpt, shown
 from ctrlmap.load.oscal_catalog import catalog_title, metadata, read_catalog
 from ctrlmap.load.oscal_model import (
     MAX_IMPORT_DEPTH,
@@ -104,7 +104,7 @@ def _read_import(
             [
                 doc.problem(
                     (*at, "href"),
-                    f"{href!r} leads back to a profile already being resolved (an import loop)",
+                    f"{shown(href)} leads back to a profile already being resolved (an import loop)",
                 )
             ]
         )
@@ -118,7 +118,7 @@ def _read_import(
             [
                 doc.problem(
                     (*at, "href"),
-                    f"{href!r} resolves to {target.name}, which is not an OSCAL catalog or profile (JSON or YAML)",
+                    f"{shown(href)} resolves to {target.name}, which is not an OSCAL catalog or profile (JSON or YAML)",
                 )
             ]
         )
@@ -127,7 +127,7 @@ def _read_import(
         record = imported.controls[cid]
         if cid in source.controls and source.controls[cid] is not record:
             ctx.warnings.append(
-                warn(doc, f"control {cid!r} is imported twice; the first import's is kept")
+                warn(doc, f"control {shown(cid)} is imported twice; the first import's is kept")
             )
             continue
         source.controls.setdefault(cid, record)
@@ -261,12 +261,12 @@ def _resolve_href(
         return by_name[0]
     catalogs = [(p, d) for p, d in others if isinstance(d.data, dict) and "catalog" in d.data]
     by_title = [(p, d) for p, d in catalogs if titles and catalog_title(d) in titles]
-    shown = ", ".join(sorted(names))
+    files = excerpt(", ".join(sorted(names)))
     if len(by_title) == 1:
         ctx.warnings.append(
             warn(
                 doc,
-                f"{format_path(doc.data, hat)}: {href!r} ({shown}) is not beside the profile; using {by_title[0][0].name}, the catalog given with --catalog that has the same title",
+                f"{format_path(doc.data, hat)}: {shown(href)} ({files}) is not beside the profile; using {by_title[0][0].name}, the catalog given with --catalog that has the same title",
             )
         )
         return by_title[0]
@@ -274,21 +274,21 @@ def _resolve_href(
         ctx.warnings.append(
             warn(
                 doc,
-                f"{format_path(doc.data, hat)}: {href!r} ({shown}) is not beside the profile; using {catalogs[0][0].name}, the only OSCAL catalog given with --catalog",
+                f"{format_path(doc.data, hat)}: {shown(href)} ({files}) is not beside the profile; using {catalogs[0][0].name}, the only OSCAL catalog given with --catalog",
             )
         )
         return catalogs[0]
     if unreadable:
         why = f"only {', '.join(unreadable)} exists beside the profile and OSCAL XML is not read"
     elif catalogs:
-        why = f"none of the OSCAL catalogs given ({', '.join(p.name for p, _ in catalogs)}) is named {shown}"
+        why = f"none of the OSCAL catalogs given ({', '.join(p.name for p, _ in catalogs)}) is named {files}"
     else:
         why = "no such file beside the profile and no OSCAL catalog was given with --catalog"
     raise InputError(
         [
             doc.problem(
                 hat,
-                f"cannot resolve the import {href!r} ({shown}): {why}; give the catalog with --catalog FILE",
+                f"cannot resolve the import {shown(href)} ({files}): {why}; give the catalog with --catalog FILE",
             )
         ]
     )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, shown
 from ctrlmap.load.read import Document
 from ctrlmap.models.base import NAME_MAX
 
@@ -48,7 +48,7 @@ def validate(model: type[M], doc: Document, data: Any = None, prefix: tuple[Any,
     """Validate `data` (default: the whole document) as `model`, or raise every problem found."""
     data = doc.data if data is None else data
     if not isinstance(data, dict):
-        got = "a list" if isinstance(data, list) else f"the value {data!r}"
+        got = "a list" if isinstance(data, list) else f"the value {shown(data)}"
         raise InputError([doc.problem(prefix, f"expected a mapping of keys to values, got {got}")])
     try:
         return model.model_validate(data)
@@ -76,7 +76,7 @@ def _problems(
             allowed = _allowed_keys(model, loc[len(prefix) :])
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             if close:
-                message = f"unknown key; did you mean {close[0]!r}?"
+                message = f"unknown key; did you mean {shown(close[0])}?"
             elif allowed:
                 message = f"unknown key; allowed keys are {', '.join(allowed)}"
         elif err["type"].startswith("value_error"):
@@ -95,7 +95,7 @@ def _problems(
                 else "must not contain spaces, ':', quotes, backslashes or control characters"
             )
         if is_key:
-            message = f"the key {loc[-1]!r} is not allowed: {message}"
+            message = f"the key {shown(loc[-1])} is not allowed: {message}"
         problems.append(doc.problem(loc, message))
     return problems
 
@@ -163,5 +163,7 @@ def _unwrap(annotation: Any) -> Any:
 def unknown(what: str, value: str, known: Iterable[str]) -> str:
     known = list(known)
     close = difflib.get_close_matches(value, known, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)[:12])}"
-    return f"unknown {what} {value!r}; {hint}"
+    hint = (
+        f"did you mean {shown(close[0])}?" if close else f"known: {', '.join(sorted(known)[:12])}"
+    )
+    return f"unknown {what} {shown(value)}; {hint}"

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, excerpt, shown
 
 try:  # libyaml's parser is an order of magnitude faster; fall back to the pure-Python one.
     from yaml import CSafeLoader as _Loader
@@ -75,12 +75,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters that have no place in a profile or catalog (tab and line ends excepted)."""
 MAX_DIGITS = 18
 """Longest number accepted; anything longer is a mistake (and Python refuses past 4,300 digits)."""
-
-
-def shown(value: Any, limit: int = 40) -> str:
-    """A value for an error message, cut short: never echo a whole input back."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _yaml_bool(text: str) -> bool:
@@ -151,11 +145,16 @@ def format_path(data: Any, path: tuple[Any, ...]) -> str:
             if isinstance(node, dict):
                 label = node.get("id", node.get("control"))
                 if isinstance(label, str | int) and not isinstance(label, bool):
-                    out += f"({label})"
+                    out += f"({excerpt(str(label), _PART)})"
         else:
-            out += f".{part}" if out else str(part)
+            key = excerpt(str(part), _PART)
+            out += f".{key}" if out else key
             node = node.get(part) if isinstance(node, dict) else None
     return out
+
+
+_PART = 60
+"""Most characters of one key or id a field path shows (a hostile key may be megabytes long)."""
 
 
 def read_document(
@@ -449,7 +448,9 @@ class _Builder:
                 self.name, line, f"the control character U+{code:04X} is not allowed; remove it"
             ) from None
         except yaml.YAMLError as exc:
-            raise _one(self.name, None, f"YAML error: {' '.join(str(exc).split())}") from None
+            raise _one(
+                self.name, None, f"YAML error: {excerpt(' '.join(str(exc).split()), 200)}"
+            ) from None
         if self.problems:
             raise InputError(self.problems)
         return self.root, self.lines
@@ -598,8 +599,8 @@ class _Builder:
                 Problem(
                     self.name,
                     key_line,
-                    format_path(None, (*top.path, key)) if top.path else str(key),
-                    f"duplicate key {key!r} (first at line "
+                    format_path(None, (*top.path, key)),
+                    f"duplicate key {shown(key)} (first at line "
                     f"{self.lines.get((*top.path, key), '?')}); each key may appear once",
                 )
             )

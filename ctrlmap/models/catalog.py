@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, StrictInt, field_validator, model_validator
 
+from ctrlmap.errors import shown
 from ctrlmap.models.base import (
     NAME_MAX,
     Date,
@@ -194,15 +195,15 @@ class Control(Strict):
         for fact, values in (value or {}).items():
             allowed = FACTS.get(fact)
             if allowed is None:
-                raise ValueError(f"unknown fact {fact!r}; use one of {', '.join(FACTS)}")
+                raise ValueError(f"unknown fact {shown(fact)}; use one of {', '.join(FACTS)}")
             if not values:
                 raise ValueError(
                     f"{fact}: list at least one value (an empty list would never apply)"
                 )
             wrong = [v for v in values if v not in allowed or type(v) is not type(allowed[0])]
             if wrong:
-                shown = ", ".join(str(a).lower() for a in allowed)
-                raise ValueError(f"{fact}: {wrong[0]!r} is not one of {shown}")
+                choices = ", ".join(str(a).lower() for a in allowed)
+                raise ValueError(f"{fact}: {shown(wrong[0])} is not one of {choices}")
         return value
 
     @field_validator("annual_due")
