@@ -280,12 +280,13 @@ def validate(settings: Settings, profile: Path, fmt: str | None, output: Path | 
     Example:
       ctrlmap validate examples/clinic.yaml
     """
+    from ctrlmap.assessment.assign import ignored_overrides
     from ctrlmap.load.profiles import load_profile, profile_warnings
     from ctrlmap.present.views import validation_view
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
-    warnings = [str(w) for w in profile_warnings(loaded, doc)]
+    warnings = [str(w) for w in profile_warnings(loaded, doc, ignored_overrides(loaded, lib))]
     view = validation_view(lib, loaded, doc.name, warnings)
     emit(settings, "validate", fmt, view, output, [profile])
     for warning in warnings:

@@ -22,6 +22,7 @@ import pytest
 from click.testing import Result
 from pydantic import BaseModel
 
+from ctrlmap.assessment.assign import ignored_overrides
 from ctrlmap.assessment.evidence import cycle_start
 from ctrlmap.errors import InputError, shown
 from ctrlmap.load.library import Library
@@ -492,3 +493,98 @@ def test_a_bug_notice_quotes_an_excerpt_of_the_exception(
     assert result.exit_code == 3
     assert f"RuntimeError: {'y' * 299}…\n" in result.stderr
     assert len(result.stderr) < 600
+
+
+# 7. Overrides of controls that do not apply
+
+SHOP = """\
+organization:
+  name: Minimal Shop
+frameworks: [pci-dss-4]
+model: co-managed
+internal:
+  - id: pat
+    name: Pat Doe
+    functions: [governance, network-administration]
+"""
+
+
+def _validate(invoke: Callable[..., Result], tmp_path: Path, text: str, *options: str) -> Result:
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke(*options, "validate", str(path))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_an_override_of_a_control_that_does_not_apply_is_a_validate_warning(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = (DATA / "good" / "minimal.yaml").read_text(encoding="utf-8") + (
+        "overrides:\n"
+        "  - control: hipaa-security:164.308(a)(4)(ii)(A)\n"
+        "    owner: internal\n"
+        "    reason: We isolate the clearinghouse ourselves\n"
+    )
+    result = _validate(invoke, tmp_path, text)
+    assert result.stderr == (
+        f"Warning: {tmp_path / 'p.yaml'}:15: overrides[0](hipaa-security:164.308(a)(4)(ii)(A))"
+        ".control: hipaa-security:164.308(a)(4)(ii)(A) does not apply to the organization, so "
+        "this override changes nothing. Not applicable: it applies only when hipaa-clearinghouse "
+        "is true (the profile: false). Remove the override, or correct what takes the control out\n"
+    )
+
+
+def test_an_override_of_a_requirement_the_saq_does_not_ask_is_a_validate_warning(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = SHOP + (
+        "applicability:\n"
+        "  pci-saq: A\n"
+        "overrides:\n"
+        "  - control: pci-dss-4:10.2.1\n"
+        "    owner: internal\n"
+        "    reason: We keep the logs ourselves\n"
+    )
+    (line,) = _validate(invoke, tmp_path, text).stderr.splitlines()
+    assert line.startswith(f"Warning: {tmp_path / 'p.yaml'}:12: overrides[0](pci-dss-4:10.2.1)")
+    assert "pci-dss-4:10.2.1 does not apply to the organization" in line
+    assert "Not asked by SAQ A, the questionnaire the organization files" in line
+
+
+def test_an_override_of_an_excluded_control_is_a_validate_warning(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = SHOP + (
+        "scope_exclusions:\n"
+        "  - control: pci-dss-4:9.4.1\n"
+        "    reason: No paper media with account data\n"
+        "overrides:\n"
+        "  - control: pci-dss-4:9.4.1.1\n"
+        "    owner: internal\n"
+        "    reason: We store the backups offsite ourselves\n"
+    )
+    (line,) = _validate(invoke, tmp_path, text).stderr.splitlines()
+    assert "overrides[0](pci-dss-4:9.4.1.1).control: pci-dss-4:9.4.1.1 does not apply" in line
+    assert "Excluded from scope, with 9.4.1 above it: No paper media with account data." in line
+
+
+def test_an_override_of_a_duty_not_yet_in_force_is_no_warning(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    catalog = tmp_path / "tiny.yaml"
+    catalog.write_text(
+        (HOSTILE / "date_with_time.yaml")
+        .read_text(encoding="utf-8")
+        .replace("2026-04-15T00:00:00", "9000-01-01"),
+        encoding="utf-8",
+    )
+    text = (DATA / "good" / "minimal.yaml").read_text(encoding="utf-8").replace(
+        "[hipaa-security]", "[tiny]"
+    ) + ("overrides:\n  - control: tiny:T-1\n    owner: internal\n    reason: We do it\n")
+    assert _validate(invoke, tmp_path, text, "--catalog", str(catalog)).stderr == ""
+
+
+def test_ignored_overrides_names_each_by_index(lib: Library) -> None:
+    profile = load_profile(EXAMPLES / "clinic.yaml", lib)[0]
+    assert ignored_overrides(profile, lib) == {}

@@ -6,7 +6,7 @@ Over 500 lines because every cross-reference a profile can make has its own chec
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -495,12 +495,23 @@ def _check_control(
         )
 
 
-def profile_warnings(profile: Profile, doc: Document) -> list[Problem]:
-    """What is valid but documents nothing: placeholder text in an agreement, split or hand-off.
+def profile_warnings(
+    profile: Profile, doc: Document, ignored: Mapping[int, str] | None = None
+) -> list[Problem]:
+    """What is valid but documents or changes nothing: placeholder text in an agreement, split or
+    hand-off, and the overrides `ignored` (by index, with why) of controls that do not apply.
 
-    Such an entry does not count as documented: the split or hand-off rules still report it.
+    A placeholder entry does not count as documented: the split or hand-off rules still report it.
     """
-    found: list[Problem] = []
+    found: list[Problem] = [
+        doc.problem(
+            ("overrides", index, "control"),
+            f"{profile.overrides[index].control} does not apply to the organization, so this "
+            f"override changes nothing. {why} Remove the override, or correct what takes the "
+            "control out",
+        )
+        for index, why in sorted((ignored or {}).items())
+    ]
     texts: list[tuple[tuple[str | int, ...], str | None, bool]] = []
     for index, provider in enumerate(profile.providers):
         texts.append((("providers", index, "agreement"), provider.agreement, True))
