@@ -12,6 +12,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -71,6 +72,13 @@ CASES = {
         17,
         "overrides[0](hipaa-security:164.312(b)).reason",
         "is 4,001 characters, over the 4,000-character limit for free text; shorten it",
+    ),
+    "oscal_self_required.json": (
+        True,
+        9,
+        "catalog.controls[0](sc-1).links[0].href",
+        "control 'sc-1' requires itself; point the link at the control it depends on, or remove "
+        "the link",
     ),
     "date_with_time.yaml": (
         True,
@@ -231,7 +239,10 @@ def test_a_hostile_fixture_exits_2_naming_the_file_the_line_the_field_and_the_fi
 def test_every_hostile_fixture_has_a_case_and_says_its_one_defect() -> None:
     assert {p.name for p in HOSTILE.iterdir()} == set(CASES)
     for path in HOSTILE.iterdir():
-        assert path.read_text(encoding="utf-8").startswith("# One defect: "), path.name
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":  # JSON has no comments: an OSCAL fixture says it in its title
+            text = "# " + json.loads(text)["catalog"]["metadata"]["title"]
+        assert text.startswith("# One defect: "), path.name
 
 
 # 2. Strict booleans
@@ -588,3 +599,103 @@ def test_an_override_of_a_duty_not_yet_in_force_is_no_warning(
 def test_ignored_overrides_names_each_by_index(lib: Library) -> None:
     profile = load_profile(EXAMPLES / "clinic.yaml", lib)[0]
     assert ignored_overrides(profile, lib) == {}
+
+
+# 8. OSCAL: links and the files an import may read
+
+TINY = DATA / "oscal"
+
+
+def _profile_importing(folder: Path, href: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "profile.json"
+    body = {
+        "uuid": "7d7c0f1e-2d7b-4f3e-9d8a-1b1f0c0e0f02",
+        "metadata": {"title": "Confined", "version": "1", "oscal-version": "1.1.2"},
+        "imports": [{"href": href, "include-all": {}}],
+    }
+    path.write_text(json.dumps({"profile": body}, indent=2), encoding="utf-8")
+    return path
+
+
+def _catalog_in(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "tiny-catalog.json"
+    shutil.copy(TINY / "tiny-catalog.json", path)
+    return path
+
+
+def _outside(href: str) -> str:
+    return (
+        f"cannot resolve the import {shown(href)} (tiny-catalog.json): {shown(href)} points outside "
+        "the profile's folder, and an import is read only from that folder (or a folder under it) "
+        "or from the files given with --catalog; give the catalog with --catalog FILE, or copy it "
+        "beside the profile"
+    )
+
+
+def test_an_absolute_href_outside_the_profiles_folder_is_not_read(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    catalog = _catalog_in(tmp_path / "elsewhere")
+    profile = _profile_importing(tmp_path / "profiles", str(catalog))
+    result = invoke("--catalog", str(profile), "frameworks", "list")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"Error: {profile}:11: profile.imports[0].href: {_outside(str(catalog))}\n"
+    )
+
+
+def test_a_dot_dot_href_outside_the_profiles_folder_is_not_read(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    _catalog_in(tmp_path / "elsewhere")
+    href = "../elsewhere/tiny-catalog.json"
+    profile = _profile_importing(tmp_path / "profiles", href)
+    result = invoke("--catalog", str(profile), "frameworks", "list")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: {profile}:11: profile.imports[0].href: {_outside(href)}\n"
+
+
+def test_a_link_beside_the_profile_that_leads_outside_is_not_followed(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    catalog = _catalog_in(tmp_path / "elsewhere")
+    profile = _profile_importing(tmp_path / "profiles", "tiny-catalog.json")
+    (tmp_path / "profiles" / "tiny-catalog.json").symlink_to(catalog)
+    result = invoke("--catalog", str(profile), "frameworks", "list")
+    assert result.exit_code == 2, result.output
+    assert _outside("tiny-catalog.json") in result.stderr
+
+
+def test_an_href_outside_the_folder_reads_the_same_file_given_with_catalog(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    catalog = _catalog_in(tmp_path / "elsewhere")
+    profile = _profile_importing(tmp_path / "profiles", "../elsewhere/tiny-catalog.json")
+    result = invoke("--catalog", str(catalog), "--catalog", str(profile), "frameworks", "list")
+    assert result.exit_code == 0, result.output
+    assert "profile" in result.stdout
+
+
+def test_an_href_into_a_folder_under_the_profile_is_read(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    _catalog_in(tmp_path / "profiles" / "catalogs")
+    profile = _profile_importing(tmp_path / "profiles", "catalogs/tiny-catalog.json")
+    result = invoke("--catalog", str(profile), "frameworks", "list")
+    assert result.exit_code == 0, result.output
+
+
+def test_an_href_too_long_for_the_system_is_a_clear_error_not_a_bug(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    href = "x" * 3_000_000 + ".json"
+    profile = _profile_importing(tmp_path, href)
+    result = invoke("--catalog", str(profile), "frameworks", "list")
+    assert result.exit_code == 2, result.output[:300]
+    assert result.stderr == (
+        f"Error: {profile}:11: profile.imports[0].href: cannot resolve the import {shown(href)} "
+        f"({'x' * 79}…): no such file beside the profile and no OSCAL catalog was given with "
+        "--catalog; give the catalog with --catalog FILE\n"
+    )

@@ -100,7 +100,7 @@ def _convert_controls(
             external[record.parent] = None
         for target in record.required:
             # The parent link restates the implicit child-on-parent dependency; keep the edge one.
-            if target in (record.id, record.parent):
+            if target == record.parent:
                 continue
             if target not in kept_ids:
                 external[target] = None

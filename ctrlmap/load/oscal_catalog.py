@@ -178,7 +178,7 @@ class _CatalogReader:
         sort_id = next((v for n, v, _ in props if n == "sort-id"), None)
         withdrawn = any(n == "status" and v.strip().lower() == "withdrawn" for n, v, _ in props)
         scope = self.params(params, node, at)
-        required = self.required_links(node, at)
+        required = self.required_links(cid, node, at)
         summary = "" if withdrawn else _summary(self, node, at, scope)
         record = RawControl(
             id=cid,
@@ -198,8 +198,13 @@ class _CatalogReader:
         for cat, child in self.items(node, "controls", at, "control"):
             self.control(child, cat, scope, groups, (cid, *parent))
 
-    def required_links(self, node: dict[str, Any], at: tuple[Any, ...]) -> tuple[str, ...]:
-        """Control ids named by `rel: required` links to this document; other rels are ignored."""
+    def required_links(
+        self, cid: str, node: dict[str, Any], at: tuple[Any, ...]
+    ) -> tuple[str, ...]:
+        """Control ids named by `rel: required` links to this document; other rels are ignored.
+
+        A control that requires itself is an error: it is a typing mistake for the control meant.
+        """
         targets: list[str] = []
         elsewhere = 0
         for lat, link in self.items(node, "links", at, "link"):
@@ -215,6 +220,13 @@ class _CatalogReader:
             target = unquote(href[1:])
             if not CONTROL_ID.match(target):
                 self.error((*lat, "href"), f"{shown(href)} does not name a control id")
+                continue
+            if target == cid:
+                self.error(
+                    (*lat, "href"),
+                    f"control {shown(cid)} requires itself; point the link at the control it "
+                    "depends on, or remove the link",
+                )
                 continue
             if target not in targets:
                 targets.append(target)

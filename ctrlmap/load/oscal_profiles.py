@@ -233,20 +233,24 @@ def _resolve_href(
     if href.startswith("#"):
         hrefs, titles = _back_matter(doc, href[1:], hat)
     folder = path.parent if path is not None else None
-    unreadable = []
+    unreadable: list[str] = []
+    outside: list[str] = []
     for candidate in hrefs:
         parsed = urlparse(candidate)
         if parsed.scheme or folder is None:
             continue
         file = folder / unquote(parsed.path)
-        if not file.is_file():
+        for given_path, given in ctx.oscal_docs:
+            if _same_file(given_path, file):
+                return given_path, given
+        if not _inside(file, folder):
+            outside.append(candidate)
+            continue
+        if not _is_file(file):
             continue
         if file.suffix.lower() not in (".json", ".yaml", ".yml"):
             unreadable.append(file.name)
             continue
-        for given_path, given in ctx.oscal_docs:
-            if _same_file(given_path, file):
-                return given_path, given
         imported = read_document(file)
         ctx.read.append(imported)
         return file, imported
@@ -278,17 +282,24 @@ def _resolve_href(
             )
         )
         return catalogs[0]
+    fix = "give the catalog with --catalog FILE"
     if unreadable:
         why = f"only {', '.join(unreadable)} exists beside the profile and OSCAL XML is not read"
     elif catalogs:
         why = f"none of the OSCAL catalogs given ({', '.join(p.name for p, _ in catalogs)}) is named {files}"
+    elif outside:
+        why = (
+            f"{shown(outside[0])} points outside the profile's folder, and an import is read only "
+            "from that folder (or a folder under it) or from the files given with --catalog"
+        )
+        fix += ", or copy it beside the profile"
     else:
         why = "no such file beside the profile and no OSCAL catalog was given with --catalog"
     raise InputError(
         [
             doc.problem(
                 hat,
-                f"cannot resolve the import {shown(href)} ({files}): {why}; give the catalog with --catalog FILE",
+                f"cannot resolve the import {shown(href)} ({files}): {why}; {fix}",
             )
         ]
     )
@@ -336,6 +347,23 @@ def _back_matter(doc: Document, uuid: str, at: tuple[Any, ...]) -> tuple[list[st
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+        return False
+
+
+def _inside(file: Path, folder: Path) -> bool:
+    """Whether `file`, links followed, lies in `folder` or below it: an href may not reach out of
+    the importing profile's folder (an absolute path, `..`, or a link pointing elsewhere)."""
+    try:
+        return file.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _is_file(file: Path) -> bool:
+    """Whether a regular file is there; a name too long for the system is no file."""
+    try:
+        return file.is_file()
     except OSError:
         return False
 
