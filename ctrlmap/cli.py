@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ctrlmap import __version__
-from ctrlmap.errors import CtrlmapError, ExitCode
+from ctrlmap.errors import CtrlmapError, ExitCode, excerpt, shown
 from ctrlmap.formats import formats_for, render
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class CtrlmapGroup(click.Group):
                 traceback.print_exc()
             click.echo(
                 f"ctrlmap {__version__} hit an internal error (a bug, not your input): "
-                f"{type(exc).__name__}: {exc}\nPlease report it with the command you ran; "
+                f"{type(exc).__name__}: {excerpt(str(exc), 300)}\nPlease report it with the command you ran; "
                 "set CTRLMAP_DEBUG=1 to see the traceback.",
                 err=True,
             )
@@ -166,7 +166,7 @@ def resolve_as_of(value: dt.datetime | None) -> dt.date:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise CtrlmapError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp; unset it or fix it"
+                f"SOURCE_DATE_EPOCH={shown(epoch)} is not a Unix timestamp; unset it or fix it"
             ) from None
     return dt.date.today()
 
@@ -287,12 +287,13 @@ def validate(
     Example:
       ctrlmap validate examples/clinic.yaml
     """
+    from ctrlmap.assessment.assign import ignored_overrides
     from ctrlmap.load.profiles import load_profile, profile_warnings
     from ctrlmap.present.views import validation_view
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
-    warnings = [str(w) for w in profile_warnings(loaded, doc)]
+    warnings = [str(w) for w in profile_warnings(loaded, doc, ignored_overrides(loaded, lib))]
     if loaded.accepted_risks or loaded.remediation:
         from ctrlmap.assessment.pipeline import assess
         from ctrlmap.load.profiles import tracking_warnings
@@ -386,7 +387,7 @@ def assign(
                 else "the profile's frameworks"
             )
             raise CtrlmapError(
-                f"--explain: {explain!r} is not a control of {where}"
+                f"--explain: {shown(explain)} is not a control of {where}"
                 + ("" if include_proposed else " (add --include-proposed for proposed controls)")
             )
         view, data = "explain", ExplainResult(model=result.model, assignment=found)
@@ -442,7 +443,7 @@ def gaps(
 
     unknown = [r for r in rules if r not in RULES]
     if unknown:
-        raise click.UsageError(f"unknown rule {unknown[0]!r}; rules: {', '.join(RULES)}")
+        raise click.UsageError(f"unknown rule {shown(unknown[0])}; rules: {', '.join(RULES)}")
     chosen = [r for r in RULES if r in rules]  # the registry's typed ids, in its order
     assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed, chosen or None)
     found = assessment.gaps
@@ -488,7 +489,7 @@ def graph(
     unknown = [f for f in frameworks_ if f not in frameworks]
     if unknown:
         raise CtrlmapError(
-            f"--framework {unknown[0]!r} is not one of the profile's frameworks ({', '.join(frameworks)})"
+            f"--framework {shown(unknown[0])} is not one of the profile's frameworks ({', '.join(frameworks)})"
         )
     emit(settings, "graph", fmt, graph_view(assessment, frameworks_ or None), output, [profile])
 
@@ -564,7 +565,9 @@ def report(
     if fmt is None and output is not None:
         fmt = REPORT_SUFFIXES.get(output.suffix.lower())
         if fmt is None:
-            raise click.UsageError(f"cannot tell the format from {output.name!r}; give --format")
+            raise click.UsageError(
+                f"cannot tell the format from {shown(output.name)}; give --format"
+            )
     assessment, doc = assessed(settings, profile, model_id, as_of, include_proposed)
     report = build_report(assessment, doc, comparison=comparison(assessment, compare_to))
     if baseline is not None:

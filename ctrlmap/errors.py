@@ -4,6 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
+
+EXCERPT = 80
+"""Most characters of an input value an error message quotes."""
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """Text cut to `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown(value: Any, limit: int = EXCERPT) -> str:
+    """A value quoted in an error message, cut short: an error never echoes a whole input back.
+
+    The one place that formats an echoed value; a 3 MB one-line document or key is quoted as its
+    first few dozen characters and an ellipsis.
+    """
+    if isinstance(value, str):
+        value = value[: limit + 1]
+    return excerpt(repr(value), limit)
 
 
 class ExitCode(IntEnum):

@@ -92,7 +92,7 @@ BAD_CASES = {
     "bad-import-not-oscal.json": (
         5,
         "profile.imports[0].href",
-        f"'../good/minimal.yaml' resolves to {TINY / '..' / 'good' / 'minimal.yaml'}, which is "
+        f"'not-oscal.yaml' resolves to {TINY / 'not-oscal.yaml'}, which is "
         "not an OSCAL catalog or profile (JSON or YAML)",
     ),
     "bad-import-xml-only.json": (

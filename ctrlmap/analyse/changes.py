@@ -11,6 +11,7 @@ from pydantic import Field
 
 from ctrlmap.load.snapshots import SnapAssignment, SnapEvidence, SnapGap, Snapshot
 from ctrlmap.models import Strict
+from ctrlmap.models.base import Date
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
@@ -24,7 +25,7 @@ class Side(Strict):
     tool: str
     organization: str
     model: str
-    as_of: dt.date
+    as_of: Date
     total: int
     by_severity: dict[str, int]
     accepted: int
@@ -79,8 +80,8 @@ class EvidenceChange(Strict):
     control: str
     reference: str
     change: Literal["added", "refreshed", "stale", "removed"]
-    before: dt.date | None
-    after: dt.date | None
+    before: Date | None
+    after: Date | None
 
 
 class DiffResult(Strict):

@@ -45,7 +45,7 @@ from collections.abc import Iterable
 
 from ctrlmap.analyse.transition import dependency_levels, plan_phases
 from ctrlmap.assessment.pipeline import Assessment, assess
-from ctrlmap.errors import CtrlmapError
+from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel
 from ctrlmap.models.base import BUILTIN_MODELS, DefaultOwner
@@ -89,7 +89,7 @@ def check_models(lib: Library, source_id: str, target_id: str) -> None:
     """Refuse to compare a model with itself."""
     if source_id == target_id:
         raise CtrlmapError(
-            f"--from and --to both name the model {source_id!r}; name two different models "
+            f"--from and --to both name the model {shown(source_id)}; name two different models "
             f"(known: {', '.join(lib.models)})"
         )
 

@@ -38,7 +38,7 @@ from ctrlmap.assessment.roles import (
     designations,
     held_roles,
 )
-from ctrlmap.errors import CtrlmapError
+from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
 from ctrlmap.models import (
     Control,
@@ -97,7 +97,7 @@ def assign_all(
     for fw in chosen:
         if fw not in profile.frameworks:
             raise CtrlmapError(
-                f"framework {fw!r} is not in the profile's frameworks ({', '.join(profile.frameworks)})"
+                f"framework {shown(fw)} is not in the profile's frameworks ({', '.join(profile.frameworks)})"
             )
     assignments = tuple(
         assign_control(ctx, fw, control)
@@ -132,6 +132,26 @@ def _not_applicable(
     return BasisStep(
         step="applicability", text=f"Not applicable: {why}.", citation=control.citation
     ), failed
+
+
+def ignored_overrides(profile: Profile, lib: Library) -> dict[int, str]:
+    """The overrides, by index, of controls that do not apply to the organization, each with why.
+
+    Such an override changes nothing (the control is not assigned), which `validate` warns about.
+    An effective date is left out (judged at the last day of the calendar): a duty that takes
+    effect later only postpones the override, it does not make it pointless.
+    """
+    ctx = Context.build(profile, lib.model(profile.model), lib, dt.date.max)
+    ignored: dict[int, str] = {}
+    for index, override in enumerate(profile.overrides):
+        control = lib.controls.get(override.control)
+        framework = override.control.partition(":")[0]
+        if control is None or framework not in profile.frameworks:
+            continue
+        outside = _not_applicable(ctx, override.control, control)
+        if outside is not None:
+            ignored[index] = outside[0].text
+    return ignored
 
 
 def assign_control(ctx: Context, framework: str, control: Control) -> Assignment:

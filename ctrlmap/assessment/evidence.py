@@ -14,19 +14,23 @@ EvidenceStatus = Literal["current", "stale", "no decision recorded", "dated afte
 """What one evidence item is worth at the as-of date."""
 
 
-def cycle_start(as_of: dt.date, month_day: str) -> dt.date:
+def cycle_start(as_of: dt.date, month_day: str) -> dt.date | None:
     """The due date before the latest one: evidence for a yearly deadline must be newer than it.
 
     A filing due every April 15 (NYDFS 500.17(b)) is current at 2026-11-28 only if it is dated
-    after 2025-04-15, the due date before the 2026 one.
+    after 2025-04-15, the due date before the 2026 one. None when that due date would fall before
+    the calendar's first year (an as-of date in year 1 or 2): no evidence is older than the cycle.
     """
     month, day = int(month_day[:2]), int(month_day[3:])
 
-    def due(year: int) -> dt.date:
+    def due(year: int) -> dt.date | None:
+        if year < dt.MINYEAR:
+            return None
         return dt.date(year, month, min(day, 28) if (month, day) == (2, 29) else day)
 
-    latest = due(as_of.year) if due(as_of.year) <= as_of else due(as_of.year - 1)
-    return due(latest.year - 1)
+    this_year = due(as_of.year)
+    latest = as_of.year if this_year is not None and this_year <= as_of else as_of.year - 1
+    return due(latest - 1)
 
 
 def needs_decision(control: Control) -> bool:

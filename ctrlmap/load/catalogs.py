@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, shown
 from ctrlmap.load.edges import dependency_edges
 from ctrlmap.load.library import Library, Source
 from ctrlmap.load.problems import unknown, validate
@@ -152,7 +152,9 @@ def _directory_documents(directory: Path, found: _Found) -> None:
         for fid, fdef in validate(Taxonomy, doc).functions.items():
             if fid in found.functions:
                 found.problems.append(
-                    doc.problem(("functions", fid), f"function {fid!r} already exists; rename it")
+                    doc.problem(
+                        ("functions", fid), f"function {shown(fid)} already exists; rename it"
+                    )
                 )
             found.functions[fid] = fdef
     for path in sorted(
@@ -187,7 +189,7 @@ def _load_catalogs(found: _Found) -> None:
                     doc.name,
                     doc.line_of(("id",)),
                     "id",
-                    f"catalog id {catalog.id!r} is already used by {found.docs[catalog.id].name}; "
+                    f"catalog id {shown(catalog.id)} is already used by {found.docs[catalog.id].name}; "
                     "give this one another id with --catalog NEWID=FILE",
                 )
             )
@@ -207,7 +209,7 @@ def _load_models(found: _Found, builtin_functions: set[str]) -> None:
             continue
         if model.id in found.models:
             found.problems.append(
-                doc.problem(("id",), f"model id {model.id!r} is already defined; rename it")
+                doc.problem(("id",), f"model id {shown(model.id)} is already defined; rename it")
             )
             continue
         expected = builtin_functions if builtin else set(found.functions)
@@ -270,7 +272,7 @@ def _load_catalog(
             problems.append(
                 doc.problem(
                     ("controls", index, "id"),
-                    f"duplicate control id {control.id!r}; ids must be unique",
+                    f"duplicate control id {shown(control.id)}; ids must be unique",
                 )
             )
             counts[control.id] = 0
@@ -315,14 +317,14 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
                     problems.append(
                         doc.problem(
                             (*at, "depends_on", j),
-                            f"unknown catalog {target_cat!r} in {dep.control!r}; load it with --catalog",
+                            f"unknown catalog {shown(target_cat)} in {shown(dep.control)}; load it with --catalog",
                         )
                     )
                 elif lib.catalogs[target_cat].hub and not cat.hub:
                     problems.append(
                         doc.problem(
                             (*at, "depends_on", j),
-                            f"{target_cat!r} is the mapping hub, not work to depend on; "
+                            f"{shown(target_cat)} is the mapping hub, not work to depend on; "
                             "map to it with maps_to instead",
                         )
                     )

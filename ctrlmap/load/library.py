@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ctrlmap.errors import CtrlmapError, Problem
+from ctrlmap.errors import CtrlmapError, Problem, shown
 from ctrlmap.load.edges import resolve
 from ctrlmap.models import (
     Catalog,
@@ -118,7 +118,7 @@ class Library:
             return self.catalogs[catalog_id]
         except KeyError:
             raise CtrlmapError(
-                f"unknown catalog {catalog_id!r}; known catalogs: {', '.join(self.catalogs)}"
+                f"unknown catalog {shown(catalog_id)}; known catalogs: {', '.join(self.catalogs)}"
             ) from None
 
     def model(self, model_id: str) -> OperatingModel:
@@ -127,7 +127,7 @@ class Library:
             return self.models[model_id]
         except KeyError:
             raise CtrlmapError(
-                f"unknown model {model_id!r}; known models: {', '.join(self.models)} "
+                f"unknown model {shown(model_id)}; known models: {', '.join(self.models)} "
                 "(add your own with --catalog-dir DIR holding models/<id>.yaml)"
             ) from None
 

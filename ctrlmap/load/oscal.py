@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, shown
 from ctrlmap.load.oscal_catalog import license_note, read_catalog
 from ctrlmap.load.oscal_map import FunctionMap, load_maps
 from ctrlmap.load.oscal_model import (
@@ -46,7 +46,8 @@ def convert_oscal(
     if not source.title:
         ctx.warnings.append(
             warn(
-                doc, f"metadata.title is empty; the catalog id {catalog_id!r} is used as its title"
+                doc,
+                f"metadata.title is empty; the catalog id {shown(catalog_id)} is used as its title",
             )
         )
     if is_profile:
@@ -99,7 +100,7 @@ def _convert_controls(
             external[record.parent] = None
         for target in record.required:
             # The parent link restates the implicit child-on-parent dependency; keep the edge one.
-            if target in (record.id, record.parent):
+            if target == record.parent:
                 continue
             if target not in kept_ids:
                 external[target] = None

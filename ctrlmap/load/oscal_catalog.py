@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ctrlmap.errors import InputError
+from ctrlmap.errors import InputError, shown
 from ctrlmap.load.oscal_model import (
     CONNECTIVES,
     CONTROL_ID,
@@ -156,12 +156,14 @@ class _CatalogReader:
             )
             return
         if not CONTROL_ID.match(cid):
-            self.error((*at, "id"), f"control id {cid!r} has spaces or ':'; OSCAL ids are tokens")
+            self.error(
+                (*at, "id"), f"control id {shown(cid)} has spaces or ':'; OSCAL ids are tokens"
+            )
             return
         if cid in self.paths:
             self.error(
                 (*at, "id"),
-                f"duplicate control id {cid!r} (also at {format_path(self.doc.data, self.paths[cid])}); ids must be unique",
+                f"duplicate control id {shown(cid)} (also at {format_path(self.doc.data, self.paths[cid])}); ids must be unique",
             )
             return
         self.paths[cid] = at
@@ -176,7 +178,7 @@ class _CatalogReader:
         sort_id = next((v for n, v, _ in props if n == "sort-id"), None)
         withdrawn = any(n == "status" and v.strip().lower() == "withdrawn" for n, v, _ in props)
         scope = self.params(params, node, at)
-        required = self.required_links(node, at)
+        required = self.required_links(cid, node, at)
         summary = "" if withdrawn else _summary(self, node, at, scope)
         record = RawControl(
             id=cid,
@@ -196,8 +198,13 @@ class _CatalogReader:
         for cat, child in self.items(node, "controls", at, "control"):
             self.control(child, cat, scope, groups, (cid, *parent))
 
-    def required_links(self, node: dict[str, Any], at: tuple[Any, ...]) -> tuple[str, ...]:
-        """Control ids named by `rel: required` links to this document; other rels are ignored."""
+    def required_links(
+        self, cid: str, node: dict[str, Any], at: tuple[Any, ...]
+    ) -> tuple[str, ...]:
+        """Control ids named by `rel: required` links to this document; other rels are ignored.
+
+        A control that requires itself is an error: it is a typing mistake for the control meant.
+        """
         targets: list[str] = []
         elsewhere = 0
         for lat, link in self.items(node, "links", at, "link"):
@@ -212,7 +219,14 @@ class _CatalogReader:
                 continue
             target = unquote(href[1:])
             if not CONTROL_ID.match(target):
-                self.error((*lat, "href"), f"{href!r} does not name a control id")
+                self.error((*lat, "href"), f"{shown(href)} does not name a control id")
+                continue
+            if target == cid:
+                self.error(
+                    (*lat, "href"),
+                    f"control {shown(cid)} requires itself; point the link at the control it "
+                    "depends on, or remove the link",
+                )
                 continue
             if target not in targets:
                 targets.append(target)

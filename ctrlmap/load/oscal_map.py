@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, shown
 from ctrlmap.load.oscal_model import MAP_SECTIONS, kind_of
 from ctrlmap.load.read import Document, read_document
 from ctrlmap.load.resources import builtin_root
@@ -95,7 +95,7 @@ def _apply_map(doc: Document, fmap: FunctionMap, known: set[str], problems: list
         for key, value in entries.items():
             if not isinstance(key, str):
                 problems.append(
-                    doc.problem((section, key), f"the key {key!r} must be text; quote it")
+                    doc.problem((section, key), f"the key {shown(key)} must be text; quote it")
                 )
                 continue
             functions = _map_functions(doc, (section, key), value, known, problems)
@@ -124,7 +124,8 @@ def _map_functions(
         if fid not in known:
             problems.append(
                 doc.problem(
-                    (*at, index), f"unknown function {fid!r}; use one of frameworks/functions.yaml"
+                    (*at, index),
+                    f"unknown function {shown(fid)}; use one of frameworks/functions.yaml",
                 )
             )
     return tuple(values)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ctrlmap.errors import Problem
+from ctrlmap.errors import Problem, shown
 from ctrlmap.load.read import Document
 
 SUMMARY_MAX = 1200
@@ -103,7 +103,7 @@ def kind_of(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"the value {value!r}"
+    return f"the value {shown(value)}"
 
 
 def root_key(doc: Document) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, excerpt, shown
 from ctrlmap.load.oscal_catalog import catalog_title, metadata, read_catalog
 from ctrlmap.load.oscal_model import (
     MAX_IMPORT_DEPTH,
@@ -104,7 +104,7 @@ def _read_import(
             [
                 doc.problem(
                     (*at, "href"),
-                    f"{href!r} leads back to a profile already being resolved (an import loop)",
+                    f"{shown(href)} leads back to a profile already being resolved (an import loop)",
                 )
             ]
         )
@@ -118,7 +118,7 @@ def _read_import(
             [
                 doc.problem(
                     (*at, "href"),
-                    f"{href!r} resolves to {target.name}, which is not an OSCAL catalog or profile (JSON or YAML)",
+                    f"{shown(href)} resolves to {target.name}, which is not an OSCAL catalog or profile (JSON or YAML)",
                 )
             ]
         )
@@ -127,7 +127,7 @@ def _read_import(
         record = imported.controls[cid]
         if cid in source.controls and source.controls[cid] is not record:
             ctx.warnings.append(
-                warn(doc, f"control {cid!r} is imported twice; the first import's is kept")
+                warn(doc, f"control {shown(cid)} is imported twice; the first import's is kept")
             )
             continue
         source.controls.setdefault(cid, record)
@@ -233,20 +233,24 @@ def _resolve_href(
     if href.startswith("#"):
         hrefs, titles = _back_matter(doc, href[1:], hat)
     folder = path.parent if path is not None else None
-    unreadable = []
+    unreadable: list[str] = []
+    outside: list[str] = []
     for candidate in hrefs:
         parsed = urlparse(candidate)
         if parsed.scheme or folder is None:
             continue
         file = folder / unquote(parsed.path)
-        if not file.is_file():
+        for given_path, given in ctx.oscal_docs:
+            if _same_file(given_path, file):
+                return given_path, given
+        if not _inside(file, folder):
+            outside.append(candidate)
+            continue
+        if not _is_file(file):
             continue
         if file.suffix.lower() not in (".json", ".yaml", ".yml"):
             unreadable.append(file.name)
             continue
-        for given_path, given in ctx.oscal_docs:
-            if _same_file(given_path, file):
-                return given_path, given
         imported = read_document(file)
         ctx.read.append(imported)
         return file, imported
@@ -261,12 +265,12 @@ def _resolve_href(
         return by_name[0]
     catalogs = [(p, d) for p, d in others if isinstance(d.data, dict) and "catalog" in d.data]
     by_title = [(p, d) for p, d in catalogs if titles and catalog_title(d) in titles]
-    shown = ", ".join(sorted(names))
+    files = excerpt(", ".join(sorted(names)))
     if len(by_title) == 1:
         ctx.warnings.append(
             warn(
                 doc,
-                f"{format_path(doc.data, hat)}: {href!r} ({shown}) is not beside the profile; using {by_title[0][0].name}, the catalog given with --catalog that has the same title",
+                f"{format_path(doc.data, hat)}: {shown(href)} ({files}) is not beside the profile; using {by_title[0][0].name}, the catalog given with --catalog that has the same title",
             )
         )
         return by_title[0]
@@ -274,21 +278,28 @@ def _resolve_href(
         ctx.warnings.append(
             warn(
                 doc,
-                f"{format_path(doc.data, hat)}: {href!r} ({shown}) is not beside the profile; using {catalogs[0][0].name}, the only OSCAL catalog given with --catalog",
+                f"{format_path(doc.data, hat)}: {shown(href)} ({files}) is not beside the profile; using {catalogs[0][0].name}, the only OSCAL catalog given with --catalog",
             )
         )
         return catalogs[0]
+    fix = "give the catalog with --catalog FILE"
     if unreadable:
         why = f"only {', '.join(unreadable)} exists beside the profile and OSCAL XML is not read"
     elif catalogs:
-        why = f"none of the OSCAL catalogs given ({', '.join(p.name for p, _ in catalogs)}) is named {shown}"
+        why = f"none of the OSCAL catalogs given ({', '.join(p.name for p, _ in catalogs)}) is named {files}"
+    elif outside:
+        why = (
+            f"{shown(outside[0])} points outside the profile's folder, and an import is read only "
+            "from that folder (or a folder under it) or from the files given with --catalog"
+        )
+        fix += ", or copy it beside the profile"
     else:
         why = "no such file beside the profile and no OSCAL catalog was given with --catalog"
     raise InputError(
         [
             doc.problem(
                 hat,
-                f"cannot resolve the import {href!r} ({shown}): {why}; give the catalog with --catalog FILE",
+                f"cannot resolve the import {shown(href)} ({files}): {why}; {fix}",
             )
         ]
     )
@@ -336,6 +347,23 @@ def _back_matter(doc: Document, uuid: str, at: tuple[Any, ...]) -> tuple[list[st
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+        return False
+
+
+def _inside(file: Path, folder: Path) -> bool:
+    """Whether `file`, links followed, lies in `folder` or below it: an href may not reach out of
+    the importing profile's folder (an absolute path, `..`, or a link pointing elsewhere)."""
+    try:
+        return file.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _is_file(file: Path) -> bool:
+    """Whether a regular file is there; a name too long for the system is no file."""
+    try:
+        return file.is_file()
     except OSError:
         return False
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, shown
 from ctrlmap.load.read import Document
+from ctrlmap.models.base import NAME_MAX
 
 if TYPE_CHECKING:
     pass
@@ -27,7 +28,7 @@ _HINTS = {
     "date_parsing": "not a valid date; write it as YYYY-MM-DD",
     "date_type": "not a valid date; write it as YYYY-MM-DD",
     "bool_parsing": "expected true or false",
-    "bool_type": "expected true or false",
+    "bool_type": "expected true or false, unquoted (yes, no, on and off are text, not booleans)",
     "tuple_type": "expected a list, e.g. [a, b]",
     "list_type": "expected a list, e.g. [a, b]",
     "dict_type": "expected a mapping of keys to values",
@@ -47,7 +48,7 @@ def validate(model: type[M], doc: Document, data: Any = None, prefix: tuple[Any,
     """Validate `data` (default: the whole document) as `model`, or raise every problem found."""
     data = doc.data if data is None else data
     if not isinstance(data, dict):
-        got = "a list" if isinstance(data, list) else f"the value {data!r}"
+        got = "a list" if isinstance(data, list) else f"the value {shown(data)}"
         raise InputError([doc.problem(prefix, f"expected a mapping of keys to values, got {got}")])
     try:
         return model.model_validate(data)
@@ -75,11 +76,13 @@ def _problems(
             allowed = _allowed_keys(model, loc[len(prefix) :])
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             if close:
-                message = f"unknown key; did you mean {close[0]!r}?"
+                message = f"unknown key; did you mean {shown(close[0])}?"
             elif allowed:
                 message = f"unknown key; allowed keys are {', '.join(allowed)}"
         elif err["type"].startswith("value_error"):
             message = err["msg"].removeprefix("Value error, ")
+        elif err["type"] == "string_too_long":
+            message = _too_long(doc.data, loc, int((err.get("ctx") or {}).get("max_length", 0)))
         elif err["type"] == "literal_error":
             message = err["msg"].replace("Input should be", "must be")
         elif err["type"] == "string_pattern_mismatch":
@@ -94,9 +97,19 @@ def _problems(
                 else "must not contain spaces, ':', quotes, backslashes or control characters"
             )
         if is_key:
-            message = f"the key {loc[-1]!r} is not allowed: {message}"
+            message = f"the key {shown(loc[-1])} is not allowed: {message}"
         problems.append(doc.problem(loc, message))
     return problems
+
+
+def _too_long(data: Any, loc: tuple[Any, ...], limit: int) -> str:
+    """What a text over its field's cap says: how long it is, the cap, and which kind of field."""
+    value = data
+    for part in loc:
+        value = value[part] if isinstance(value, dict | list) else None
+    size = f"is {len(value):,} characters, " if isinstance(value, str) else ""
+    kind = "an id, name or title" if limit == NAME_MAX else "free text"
+    return f"{size}over the {limit:,}-character limit for {kind}; shorten it"
 
 
 def _data_path(data: Any, loc: tuple[Any, ...], keep_last: bool) -> tuple[Any, ...]:
@@ -152,5 +165,7 @@ def _unwrap(annotation: Any) -> Any:
 def unknown(what: str, value: str, known: Iterable[str]) -> str:
     known = list(known)
     close = difflib.get_close_matches(value, known, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)[:12])}"
-    return f"unknown {what} {value!r}; {hint}"
+    hint = (
+        f"did you mean {shown(close[0])}?" if close else f"known: {', '.join(sorted(known)[:12])}"
+    )
+    return f"unknown {what} {shown(value)}; {hint}"

@@ -6,14 +6,14 @@ Over 500 lines because every cross-reference a profile can make has its own chec
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, shown
 from ctrlmap.load.library import Library
 from ctrlmap.load.problems import unknown, validate
 from ctrlmap.load.read import Document, read_document
@@ -140,14 +140,14 @@ def _members(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: Sa
             say(
                 doc.problem(
                     (section, index, "id"),
-                    f"{item.id!r} is a reserved word (it names a party or an owner); choose another id",
+                    f"{shown(item.id)} is a reserved word (it names a party or an owner); choose another id",
                 )
             )
         elif item.id in refs.seen:
             say(
                 doc.problem(
                     (section, index, "id"),
-                    f"duplicate id {item.id!r} (already used in {refs.seen[item.id]}); person and provider ids share one namespace",
+                    f"duplicate id {shown(item.id)} (already used in {refs.seen[item.id]}); person and provider ids share one namespace",
                 )
             )
         refs.seen.setdefault(item.id, section)
@@ -175,7 +175,7 @@ def _frameworks(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
             say(
                 doc.problem(
                     ("frameworks", index),
-                    f"{fw!r} is the mapping hub, not a framework to assess; remove it",
+                    f"{shown(fw)} is the mapping hub, not a framework to assess; remove it",
                 )
             )
     if len(set(profile.frameworks)) != len(profile.frameworks):
@@ -233,7 +233,7 @@ def _overrides(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: 
             say(
                 doc.problem(
                     (*at, "reason"),
-                    f"{ov.reason!r} is a placeholder; an override needs its real reason",
+                    f"{shown(ov.reason)} is a placeholder; an override needs its real reason",
                 )
             )
         _check_control(doc, (*at, "control"), ov.control, lib, refs.in_scope, say)
@@ -270,7 +270,7 @@ def _overrides(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: 
             say(
                 doc.problem(
                     ("overrides", index, "control"),
-                    f"{ov.control!r} has more than one override; merge them into one",
+                    f"{shown(ov.control)} has more than one override; merge them into one",
                 )
             )
             overridden[ov.control] = 0
@@ -356,7 +356,9 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
             continue
         if counted[exclusion.control] > 1:
             say(
-                doc.problem(at, f"{exclusion.control!r} is excluded more than once; keep one entry")
+                doc.problem(
+                    at, f"{shown(exclusion.control)} is excluded more than once; keep one entry"
+                )
             )
             counted[exclusion.control] = 0
         framework = split_key(exclusion.control)[0]
@@ -364,7 +366,7 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
             say(
                 doc.problem(
                     ("scope_exclusions", index, "reason"),
-                    f"{exclusion.reason!r} is a placeholder; say why the control is out of scope",
+                    f"{shown(exclusion.reason)} is a placeholder; say why the control is out of scope",
                 )
             )
         source = lib.sources.get(framework)
@@ -372,7 +374,7 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
             say(
                 doc.problem(
                     at,
-                    f"cannot exclude {exclusion.control!r}: {framework} has no scoping; where a "
+                    f"cannot exclude {shown(exclusion.control)}: {framework} has no scoping; where a "
                     "duty does not apply the applicability facts say so, and a HIPAA addressable "
                     "specification records its 164.306(d)(3) decision in the evidence instead",
                 )
@@ -385,7 +387,7 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
                 say(
                     doc.problem(
                         at,
-                        f"cannot exclude {exclusion.control!r}: {what} is a duty the law keeps "
+                        f"cannot exclude {shown(exclusion.control)}: {what} is a duty the law keeps "
                         f"with the organization ({control.citation}); exclude the controls beside "
                         "it instead",
                     )
@@ -395,7 +397,7 @@ def _exclusions(profile: Profile, doc: Document, lib: Library, refs: _Refs, say:
                 say(
                     doc.problem(
                         at,
-                        f"cannot exclude {exclusion.control!r}: {what} requires the organization "
+                        f"cannot exclude {shown(exclusion.control)}: {what} requires the organization "
                         f"to designate its {control.designation} ({control.citation}); exclude "
                         "the controls beside it instead",
                     )
@@ -542,17 +544,28 @@ def _check_control(
         say(
             doc.problem(
                 at,
-                f"{key!r} belongs to a framework the profile does not list; add the framework or remove this entry",
+                f"{shown(key)} belongs to a framework the profile does not list; add the framework or remove this entry",
             )
         )
 
 
-def profile_warnings(profile: Profile, doc: Document) -> list[Problem]:
-    """What is valid but documents nothing: placeholder text in an agreement, split or hand-off.
+def profile_warnings(
+    profile: Profile, doc: Document, ignored: Mapping[int, str] | None = None
+) -> list[Problem]:
+    """What is valid but documents or changes nothing: placeholder text in an agreement, split or
+    hand-off, and the overrides `ignored` (by index, with why) of controls that do not apply.
 
-    Such an entry does not count as documented: the split or hand-off rules still report it.
+    A placeholder entry does not count as documented: the split or hand-off rules still report it.
     """
-    found: list[Problem] = []
+    found: list[Problem] = [
+        doc.problem(
+            ("overrides", index, "control"),
+            f"{profile.overrides[index].control} does not apply to the organization, so this "
+            f"override changes nothing. {why} Remove the override, or correct what takes the "
+            "control out",
+        )
+        for index, why in sorted((ignored or {}).items())
+    ]
     texts: list[tuple[tuple[str | int, ...], str | None, bool]] = []
     for index, provider in enumerate(profile.providers):
         texts.append((("providers", index, "agreement"), provider.agreement, True))
@@ -569,7 +582,7 @@ def profile_warnings(profile: Profile, doc: Document) -> list[Problem]:
             found.append(
                 doc.problem(
                     at,
-                    f"{text!r} is a placeholder and documents nothing; write the agreement or the "
+                    f"{shown(text)} is a placeholder and documents nothing; write the agreement or the "
                     "part each party does (until then the split and hand-off rules still report it)",
                 )
             )

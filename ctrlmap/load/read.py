@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import InputError, Problem, excerpt, shown
 
 try:  # libyaml's parser is an order of magnitude faster; fall back to the pure-Python one.
     from yaml import CSafeLoader as _Loader
@@ -45,14 +45,21 @@ _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(
     r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
 )
-_DROPPED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_DROPPED = {
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+}
 
 
 class _Resolver(yaml.resolver.Resolver):
-    """Scalar resolution with YAML 1.2's plain numbers and no implicit timestamps.
+    """Scalar resolution with YAML 1.2's booleans and plain numbers, and no implicit timestamps.
 
-    YAML 1.1 also reads `1:20` (base 60), `0x10` and `010` (octal) as numbers, and dates as
-    timestamps; here numbers are plain decimals and dates stay strings for pydantic to parse.
+    YAML 1.1 also reads `yes`, `no`, `on`, `off`, `y` and `n` as booleans, `1:20` (base 60),
+    `0x10` and `010` (octal) as numbers, and dates as timestamps; here only `true` and `false`
+    are booleans, numbers are plain decimals, and dates stay strings for the models to parse.
     """
 
     yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
@@ -61,6 +68,7 @@ class _Resolver(yaml.resolver.Resolver):
     }
 
 
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+.0123456789"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -69,17 +77,17 @@ MAX_DIGITS = 18
 """Longest number accepted; anything longer is a mistake (and Python refuses past 4,300 digits)."""
 
 
-def shown(value: Any, limit: int = 40) -> str:
-    """A value for an error message, cut short: never echo a whole input back."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _yaml_bool(text: str) -> bool:
+    """YAML 1.2's booleans, also under an explicit `!!bool` tag (where 1.1 takes `yes` and `on`)."""
+    if not _BOOL.match(text):
+        raise ValueError(text)
+    return text.lower() == "true"
 
 
 _RESOLVER = _Resolver()
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null": lambda node: None,
-    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:bool": lambda node: _yaml_bool(node.value),
     "tag:yaml.org,2002:int": lambda node: int(node.value, 10),
     "tag:yaml.org,2002:float": lambda node: float(node.value),
     "tag:yaml.org,2002:str": lambda node: node.value,
@@ -137,37 +145,16 @@ def format_path(data: Any, path: tuple[Any, ...]) -> str:
             if isinstance(node, dict):
                 label = node.get("id", node.get("control"))
                 if isinstance(label, str | int) and not isinstance(label, bool):
-                    out += f"({label})"
+                    out += f"({excerpt(str(label), _PART)})"
         else:
-            out += f".{part}" if out else str(part)
+            key = excerpt(str(part), _PART)
+            out += f".{key}" if out else key
             node = node.get(part) if isinstance(node, dict) else None
     return out
 
 
-def read_bytes(path: Path, shown: str, max_bytes: int = MAX_BYTES) -> bytes:
-    """A file's bytes, at most `max_bytes` of them, or an InputError naming the file and the fix."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _one(shown, None, "file not found; check the path") from None
-    except OSError as exc:
-        raise _one(shown, None, f"cannot read the file ({exc.strerror}); check the path") from None
-    if path.is_dir():
-        raise _one(shown, None, "is a folder, not a file; give the path of a YAML or JSON file")
-    if size > max_bytes:
-        raise _one(
-            shown,
-            None,
-            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it or check that "
-            "it is the right file",
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _one(
-            shown, None, f"cannot read the file ({exc.strerror}); check permissions"
-        ) from None
-    return raw
+_PART = 60
+"""Most characters of one key or id a field path shows (a hostile key may be megabytes long)."""
 
 
 def read_document(
@@ -178,21 +165,82 @@ def read_document(
     With `cache`, a YAML file's parsed data is kept as JSON in the user's cache folder, keyed by
     the file's SHA-256, so the built-in catalogs are not parsed again on every run.
     """
-    shown = name or str(path)
-    raw = read_bytes(path, shown, max_bytes)
+    label = name or str(path)
+    raw = read_bytes(path, label, max_bytes)
     is_json = path.suffix.lower() == ".json"
     if not cache or is_json:
-        return parse_document(raw, shown, is_json=is_json)
+        return parse_document(raw, label, is_json=is_json)
     sha = hashlib.sha256(raw).hexdigest()
     cached = _cache_path(sha)
     if cached is not None:
         data = _read_cache(cached, sha)
         if data is not None:
-            return Document(shown, data, sha, raw.decode("utf-8-sig"))
-    doc = parse_document(raw, shown)
+            return Document(label, data, sha, raw.decode("utf-8-sig"))
+    doc = parse_document(raw, label)
     if cached is not None:
         _write_cache(cached, doc.data)
     return doc
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_bytes(path: Path, name: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, or InputError naming the file.
+
+    The file is opened without blocking (opening a FIFO with no writer would hang), and what was
+    opened is what is checked (`fstat`, so nothing can swap the file between a check and the
+    open): anything but a regular file is refused, and at most `max_bytes` + 1 bytes are read,
+    so a file that grows past the limit while it is read is refused too.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise _one(name, None, "file not found; check the path") from None
+    except OSError as exc:
+        raise _one(name, None, f"cannot read the file ({exc.strerror}); check the path") from None
+    try:
+        _check_regular(name, os.fstat(fd), max_bytes)
+    except InputError:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise _one(
+                name, None, f"cannot read the file ({exc.strerror}); check permissions"
+            ) from None
+    if len(raw) > max_bytes:
+        raise _too_big(name, max_bytes, None)
+    return raw
+
+
+def _check_regular(name: str, info: os.stat_result, max_bytes: int) -> None:
+    """Refuse a folder, a FIFO, a device or a socket, and a regular file over the limit."""
+    if stat.S_ISDIR(info.st_mode):
+        raise _one(name, None, "is a folder, not a file; give the path of a YAML or JSON file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((what for test, what in _KINDS if test(info.st_mode)), "a special file")
+        raise _one(
+            name, None, f"is {kind}, not a regular file; save the input to a file and give its path"
+        )
+    if info.st_size > max_bytes:
+        raise _too_big(name, max_bytes, info.st_size)
+
+
+def _too_big(name: str, max_bytes: int, size: int | None) -> InputError:
+    what = "file is" if size is None else f"file is {size:,} bytes,"
+    return _one(
+        name,
+        None,
+        f"{what} over the {max_bytes:,}-byte limit; split it or check that it is the right file",
+    )
 
 
 def cache_dir() -> Path | None:
@@ -235,7 +283,7 @@ def _read_cache(path: Path, sha: str) -> Any | None:
         info = path.lstat()
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             return None
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path, str(path)).decode("utf-8")
         if _CONTROL.search(text.replace("\n", "").replace("\t", "")):
             return None
         entry = json.loads(text)
@@ -243,7 +291,7 @@ def _read_cache(path: Path, sha: str) -> Any | None:
             return None
         data = entry.get("data")
         return data if entry.get("check") == _digest(data) else None
-    except (OSError, ValueError, RecursionError):
+    except (OSError, ValueError, RecursionError, InputError):
         return None
 
 
@@ -400,7 +448,9 @@ class _Builder:
                 self.name, line, f"the control character U+{code:04X} is not allowed; remove it"
             ) from None
         except yaml.YAMLError as exc:
-            raise _one(self.name, None, f"YAML error: {' '.join(str(exc).split())}") from None
+            raise _one(
+                self.name, None, f"YAML error: {excerpt(' '.join(str(exc).split()), 200)}"
+            ) from None
         if self.problems:
             raise InputError(self.problems)
         return self.root, self.lines
@@ -549,8 +599,8 @@ class _Builder:
                 Problem(
                     self.name,
                     key_line,
-                    format_path(None, (*top.path, key)) if top.path else str(key),
-                    f"duplicate key {key!r} (first at line "
+                    format_path(None, (*top.path, key)),
+                    f"duplicate key {shown(key)} (first at line "
                     f"{self.lines.get((*top.path, key), '?')}); each key may appear once",
                 )
             )

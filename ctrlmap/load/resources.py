@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 PROFILE_MAX_BYTES = 4 * 1024 * 1024
 """Largest profile or model file read (4 MiB); a real profile is a few kilobytes."""
+REPORT_MAX_BYTES = 256 * 1024 * 1024
+"""Largest HTML report `verify` reads (256 MiB): a report runs to about 3 KB per control."""
 
 
 def builtin_root() -> Path:

@@ -8,7 +8,6 @@ finding ids; `diff` matches their findings by rule and controls instead.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -20,9 +19,9 @@ from pydantic import BaseModel, ConfigDict
 from ctrlmap.errors import InputError, Problem
 from ctrlmap.load.problems import validate
 from ctrlmap.load.read import Document, read_bytes, read_document
+from ctrlmap.load.resources import REPORT_MAX_BYTES
+from ctrlmap.models.base import Date
 
-SNAPSHOT_MAX_BYTES = 256 * 1024 * 1024
-"""The largest report read back (an HTML report of thousands of controls is tens of MiB)."""
 SCHEMAS = ("ctrlmap/report@1", "ctrlmap/report@2")
 """The snapshot versions `diff` reads, oldest first."""
 
@@ -59,7 +58,7 @@ class SnapGap(_Lenient):
     message: str
     status: str = "open"
     owner: str | None = None
-    due: dt.date | None = None
+    due: Date | None = None
     progress: str = "open"
 
 
@@ -86,7 +85,7 @@ class SnapAssignment(_Lenient):
 class SnapEvidence(_Lenient):
     control: str
     reference: str
-    reviewed: dt.date
+    reviewed: Date
     status: str
 
 
@@ -99,7 +98,7 @@ class Snapshot(_Lenient):
 
     schema_: str
     tool: str
-    as_of: dt.date
+    as_of: Date
     organization: SnapOrganization
     model: str
     assignments: tuple[SnapAssignment, ...]
@@ -120,7 +119,7 @@ def read_snapshot(path: Path, name: str | None = None) -> tuple[Snapshot, str]:
     if path.suffix.lower() in (".html", ".htm"):
         doc = _embedded_document(path, shown)
     else:
-        doc = read_document(path, shown, max_bytes=SNAPSHOT_MAX_BYTES)
+        doc = read_document(path, shown, max_bytes=REPORT_MAX_BYTES)
     data = doc.data
     schema = data.get("schema") if isinstance(data, dict) else None
     if schema not in SCHEMAS:
@@ -141,7 +140,7 @@ def read_snapshot(path: Path, name: str | None = None) -> tuple[Snapshot, str]:
 
 def _embedded_document(path: Path, shown: str) -> Document:
     """The snapshot an HTML report embeds, as a document, once its hash is checked."""
-    raw = read_bytes(path, shown, SNAPSHOT_MAX_BYTES)
+    raw = read_bytes(path, shown, REPORT_MAX_BYTES)
     try:
         page = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StringConstraints
 
 Owner = Literal["internal", "provider", "shared", "unassigned"]
 OWNERS: tuple[Owner, ...] = get_args(Owner)
@@ -38,6 +39,50 @@ NydfsStatus = Literal[
     "exempt-listed-person",
 ]
 """A covered entity's NYDFS tier, or the 23 NYCRR 500.19 exemption it claims."""
+
+NAME_MAX = 300
+"""Longest id, name, title, citation or other short text of a profile or catalog, in characters."""
+TEXT_MAX = 4000
+"""Longest free text (a summary, reason, note, agreement, reference or URL), in characters.
+
+One field is shown many times over in a report (an organization's name in every section), so what
+one field may hold bounds what it may grow to; the shipped catalogs' longest text is under 1,000."""
+Name = Annotated[str, StringConstraints(max_length=NAME_MAX)]
+"""Every id, name, title, citation or other short text field."""
+Prose = Annotated[str, StringConstraints(max_length=TEXT_MAX)]
+"""Every free-text field."""
+
+Flag = StrictBool
+"""Every boolean field: a YAML or JSON `true` or `false` only. Pydantic's lax mode would also read
+the strings "yes", "off" and "false" (as False, whatever the reader meant) and the numbers 0 and
+1; the YAML reader already reads unquoted `yes` and `on` as text (YAML 1.2)."""
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def iso_date(value: Any) -> Any:
+    """A date as the reader gives it (`YYYY-MM-DD` text, quoted or not), or a date object.
+
+    Pydantic alone would read the number 0 as 1970-01-01 (a Unix timestamp) and accept other
+    forms (`20260415`, a date and time at midnight); a date here is the ISO day only.
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, int | float):
+        raise ValueError(
+            "a number, not a date (it is not read as a Unix timestamp); write the date as "
+            "YYYY-MM-DD, e.g. 2026-04-15"
+        )
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not a valid date (no such day); write it as YYYY-MM-DD") from None
+    raise ValueError("not a valid date; write it as YYYY-MM-DD, e.g. 2026-04-15")
+
+
+Date = Annotated[dt.date, BeforeValidator(iso_date)]
+"""Every date field: an ISO day, `YYYY-MM-DD`, from 0001-01-01 to 9999-12-31."""
 
 RESERVED_IDS = frozenset({"internal", "shared", "unassigned", "provider"})
 """Words that name parties or owners and so cannot be a person's or provider's id."""

@@ -9,12 +9,18 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, StrictInt, field_validator, model_validator
 
+from ctrlmap.errors import shown
 from ctrlmap.models.base import (
+    NAME_MAX,
+    Date,
     DefaultOwner,
+    Flag,
     Kind,
     Level,
+    Name,
     NydfsStatus,
     PartyKind,
+    Prose,
     Role,
     Sector,
     Strict,
@@ -89,27 +95,29 @@ _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 class FunctionDef(Strict):
     """One unit of IT or security work in the taxonomy."""
 
-    title: str
-    description: str
-    continuous: bool = False
+    title: Name
+    description: Prose
+    continuous: Flag = False
     """Must be covered around the clock (security monitoring, incident response)."""
-    on_site: bool = False
+    on_site: Flag = False
     """Done on the premises (physical security, on-site support)."""
 
 
 class Taxonomy(Strict):
     """The function taxonomy file: function id to its definition."""
 
-    functions: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")], FunctionDef]
+    functions: dict[
+        Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=NAME_MAX)], FunctionDef
+    ]
 
 
 class Dependency(Strict):
     """A prerequisite of a control, with whether the regulation says so or we infer it."""
 
-    control: str
+    control: Name
     """A control id of the same catalog, or a global key `<catalog>:<control>`."""
     basis: Literal["text", "inferred"] = "text"
-    reason: str | None = None
+    reason: Prose | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -120,48 +128,48 @@ class Dependency(Strict):
 class SkippedDependency(Strict):
     """A dependency the research names that the catalog does not encode, and why."""
 
-    ref: str | None = None
-    prerequisite: str | None = None
-    dependent: str | None = None
-    reason: str
+    ref: Prose | None = None
+    prerequisite: Prose | None = None
+    dependent: Prose | None = None
+    reason: Prose
 
 
 class Control(Strict):
     """One unit of a regulation: a standard, specification, requirement or piece of guidance."""
 
-    id: Annotated[str, Field(pattern=_ID.pattern)]
-    title: str
-    summary: str
-    citation: str
+    id: Annotated[str, Field(pattern=_ID.pattern, max_length=NAME_MAX)]
+    title: Name
+    summary: Prose
+    citation: Name
     kind: Kind
     level: Level
-    functions: tuple[str, ...] = ()
+    functions: tuple[Name, ...] = ()
     """At least one in a regulatory catalog (checked at load); none in the mapping hub."""
-    parent: str | None = None
+    parent: Name | None = None
     depends_on: tuple[Dependency, ...] = ()
-    maps_to: tuple[str, ...] = ()
-    applies_if: dict[str, tuple[str | bool, ...]] | None = None
+    maps_to: tuple[Name, ...] = ()
+    applies_if: dict[Name, tuple[Name | Flag, ...]] | None = None
     review_days: Annotated[StrictInt, Field(gt=0)] | None = None
     designation: Role | None = None
     duty_of: Role | None = None
     """A designated role whose holder performs this control (the CISO's report, 500.4(b))."""
     accountability: Literal["non-delegable"] | None = None
-    accountability_basis: str | None = None
-    oversight: bool = False
+    accountability_basis: Prose | None = None
+    oversight: Flag = False
     independence: Literal["required"] | None = None
     status: Literal["active", "proposed", "external"] = "active"
     """`proposed`: a proposed rule, left out unless asked for; `external`: a control outside an
     imported selection that a selected control depends on, shown in the graph, never assigned."""
-    effective: dt.date | None = None
+    effective: Date | None = None
     """The date the duty takes effect (a phased-in rule); before it the control is not applicable."""
-    heading: bool = False
+    heading: Flag = False
     """A unit that only groups the units under it (PCI DSS's principal requirements): assigned and
     shown, but it carries no duty of its own, so no gap rule or evidence rule reads it."""
     notice_hours: Annotated[StrictInt, Field(gt=0)] | None = None
     """A notification deadline counted in hours (NYDFS 500.17(a): 72), whose clock runs at night too."""
-    annual_due: str | None = None
+    annual_due: Name | None = None
     """A fixed yearly due date, `MM-DD` (NYDFS 500.17(b): April 15)."""
-    note: str | None = None
+    note: Prose | None = None
 
     def selected(self, include_proposed: bool = False) -> bool:
         """Whether the control is assessed: active ones, and proposed ones when asked for."""
@@ -187,15 +195,15 @@ class Control(Strict):
         for fact, values in (value or {}).items():
             allowed = FACTS.get(fact)
             if allowed is None:
-                raise ValueError(f"unknown fact {fact!r}; use one of {', '.join(FACTS)}")
+                raise ValueError(f"unknown fact {shown(fact)}; use one of {', '.join(FACTS)}")
             if not values:
                 raise ValueError(
                     f"{fact}: list at least one value (an empty list would never apply)"
                 )
             wrong = [v for v in values if v not in allowed or type(v) is not type(allowed[0])]
             if wrong:
-                shown = ", ".join(str(a).lower() for a in allowed)
-                raise ValueError(f"{fact}: {wrong[0]!r} is not one of {shown}")
+                choices = ", ".join(str(a).lower() for a in allowed)
+                raise ValueError(f"{fact}: {shown(wrong[0])} is not one of {choices}")
         return value
 
     @field_validator("annual_due")
@@ -221,14 +229,14 @@ class Control(Strict):
 class Catalog(Strict):
     """A framework's controls, as shipped in `frameworks/<id>.yaml` or given with --catalog."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    title: str
-    version: str
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=NAME_MAX)]
+    title: Name
+    version: Prose
     sector: Sector = "other"
-    source: str | None = None
-    license_note: str | None = None
-    maps_to_basis: str | None = None
-    hub: bool = False
+    source: Prose | None = None
+    license_note: Prose | None = None
+    maps_to_basis: Prose | None = None
+    hub: Flag = False
     """Mapping data only (the NIST CSF hub): never assigned, never in a profile's frameworks."""
     skipped_dependencies: tuple[SkippedDependency, ...] = ()
     controls: tuple[Control, ...] = Field(min_length=1)
@@ -241,7 +249,7 @@ class FunctionDefault(Strict):
     accountable: PartyKind
     consulted: tuple[PartyKind, ...] = ()
     informed: tuple[PartyKind, ...] = ()
-    rationale: str
+    rationale: Prose
 
     @field_validator("consulted", "informed", mode="before")
     @classmethod
@@ -252,21 +260,21 @@ class FunctionDefault(Strict):
 class OperatingModel(Strict):
     """An operating model: a default owner and Accountable party for every function."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    title: str
-    description: str | None = None
-    functions: dict[str, FunctionDefault]
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=NAME_MAX)]
+    title: Name
+    description: Prose | None = None
+    functions: dict[Name, FunctionDefault]
 
 
 class RoleRule(Strict):
     """What the law says about a designated role."""
 
-    title: str
-    required_by: str
-    provider_may_hold: bool
-    overseer_required: bool
-    citation: str
-    required: bool = True
+    title: Name
+    required_by: Name
+    provider_may_hold: Flag
+    overseer_required: Flag
+    citation: Name
+    required: Flag = True
     """False: the law requires the duty, not a named holder, so designating one is recommended."""
 
 
@@ -321,43 +329,43 @@ ROLES: dict[Role, RoleRule] = {
 class SaqEntry(Strict):
     """One PCI DSS self-assessment questionnaire: the requirements its Section 2 asks."""
 
-    title: str
+    title: Prose
     applies_to: Literal["merchant", "service-provider"]
-    document: str
-    section: str
-    list_found_in: str
-    cross_checks: tuple[str, ...] = ()
+    document: Prose
+    section: Prose
+    list_found_in: Prose
+    cross_checks: tuple[Prose, ...] = ()
     count: int | None = None
-    count_basis: str | None = None
-    requirements: tuple[str, ...] | None = None
-    requirements_not_in_catalog: tuple[str, ...] = ()
-    whole_standard: bool = False
+    count_basis: Prose | None = None
+    requirements: tuple[Name, ...] | None = None
+    requirements_not_in_catalog: tuple[Name, ...] = ()
+    whole_standard: Flag = False
     """SAQ D: every requirement the other facts leave in scope, so no list."""
-    excluded_rows: dict[str, str] = Field(default_factory=dict)
-    general_notes: tuple[str, ...] = ()
-    notes: dict[str, str] = Field(default_factory=dict)
+    excluded_rows: dict[Name, Prose] = Field(default_factory=dict)
+    general_notes: tuple[Prose, ...] = ()
+    notes: dict[Name, Prose] = Field(default_factory=dict)
 
 
 class SaqPending(Strict):
     """An SAQ whose requirement list could not be confirmed from a public source."""
 
-    reason: str
-    source_checked: str | None = None
-    ids_seen_in_source: tuple[str, ...] = ()
+    reason: Prose
+    source_checked: Prose | None = None
+    ids_seen_in_source: tuple[Name, ...] = ()
     ids_seen_in_source_count: int | None = None
-    independent_count: int | str | None = None
+    independent_count: int | Name | None = None
 
 
 class SaqData(Strict):
     """`frameworks/saq/pci-saq.yaml`: which requirements each PCI DSS SAQ selects."""
 
-    version: str
-    catalog: str
-    source: str
-    license_note: str
-    conventions: dict[str, str]
-    saqs: dict[str, SaqEntry]
-    not_confirmed: dict[str, SaqPending]
+    version: Name
+    catalog: Name
+    source: Prose
+    license_note: Prose
+    conventions: dict[Name, Prose]
+    saqs: dict[Name, SaqEntry]
+    not_confirmed: dict[Name, SaqPending]
 
     def entry(self, saq: str, roles: Iterable[str]) -> SaqEntry | None:
         """The questionnaire filed as `saq` by an entity with these PCI roles (D has two forms)."""

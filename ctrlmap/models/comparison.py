@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import ConfigDict, Field
 
 from ctrlmap.assessment.gaps import GapSummary
 from ctrlmap.models import Strict
-from ctrlmap.models.base import DefaultOwner, Owner, PartyKind, Severity
+from ctrlmap.models.base import Date, DefaultOwner, Flag, Owner, PartyKind, Severity
 from ctrlmap.models.results import Gap
 
 Movement = Literal[
@@ -155,7 +154,7 @@ class Need(Strict):
     example: str | None
     """For a hand-off: one dependency that needs it."""
     citation: str
-    new: bool
+    new: Flag
     """False when the source model has the same gap: the profile lacks it already today."""
 
 
@@ -237,9 +236,9 @@ class CompareResult(Strict):
     to: str
     from_title: str
     to_title: str
-    as_of: dt.date
+    as_of: Date
     frameworks: tuple[str, ...]
-    include_proposed: bool
+    include_proposed: Flag
     summary: CompareSummary
     functions: tuple[FunctionChange, ...]
     """Every function whose defaults differ, with how many moving controls it explains."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
@@ -16,17 +15,32 @@ from pydantic import (
     model_validator,
 )
 
-from ctrlmap.models.base import DefaultOwner, NydfsStatus, Role, Sector, Strict, as_tuple
+from ctrlmap.models.base import (
+    NAME_MAX,
+    TEXT_MAX,
+    Date,
+    DefaultOwner,
+    Flag,
+    Name,
+    NydfsStatus,
+    Prose,
+    Role,
+    Sector,
+    Strict,
+    as_tuple,
+)
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-"""Text that must say something: surrounding blanks are dropped, and nothing left is an error."""
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=NAME_MAX)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
+"""A name that must say something: surrounding blanks are dropped, and nothing left is an error."""
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX)]
+"""Free text that must say something (a reason, a part of a split, an agreement)."""
 
 
 class Organization(Strict):
     """The organization assessed."""
 
-    name: Text
+    name: Title
     sector: Sector = "other"
 
 
@@ -40,29 +54,29 @@ class Applicability(Strict):
     hipaa: tuple[Literal["covered-entity", "business-associate"], ...] = Field(
         ("covered-entity",), min_length=1
     )
-    hipaa_clearinghouse: bool = Field(False, alias="hipaa-clearinghouse")
-    hipaa_group_health_plan: bool = Field(False, alias="hipaa-group-health-plan")
+    hipaa_clearinghouse: Flag = Field(False, alias="hipaa-clearinghouse")
+    hipaa_group_health_plan: Flag = Field(False, alias="hipaa-group-health-plan")
     pci: tuple[Literal["merchant", "service-provider"], ...] = Field(("merchant",), min_length=1)
-    pci_issuer: bool = Field(False, alias="pci-issuer")
+    pci_issuer: Flag = Field(False, alias="pci-issuer")
     """An issuer, or a company supporting issuing services (PCI DSS 3.3.3)."""
-    pci_customized_approach: bool = Field(False, alias="pci-customized-approach")
+    pci_customized_approach: Flag = Field(False, alias="pci-customized-approach")
     """Meets at least one requirement with the customized approach (PCI DSS 12.3.2)."""
-    pci_multi_tenant: bool = Field(False, alias="pci-multi-tenant")
+    pci_multi_tenant: Flag = Field(False, alias="pci-multi-tenant")
     """A multi-tenant service provider (PCI DSS Appendix A1, 11.4.7)."""
-    pci_designated_entity: bool = Field(False, alias="pci-designated-entity")
+    pci_designated_entity: Flag = Field(False, alias="pci-designated-entity")
     """Designated by a payment brand or acquirer for supplemental validation (Appendix A3)."""
-    pci_early_tls_poi: bool = Field(False, alias="pci-early-tls-poi")
+    pci_early_tls_poi: Flag = Field(False, alias="pci-early-tls-poi")
     """Card-present POS POI terminals connect over SSL or early TLS (Appendix A2)."""
     pci_saq: PciSaq | None = Field(None, alias="pci-saq")
     """The PCI DSS self-assessment questionnaire the entity files: only its requirements apply."""
     nydfs: NydfsStatus = "standard"
     """The tier, or the 23 NYCRR 500.19 exemption claimed (the values of catalog.NYDFS_STATUSES)."""
-    glba_small_institution: bool = Field(False, alias="glba-small-institution")
+    glba_small_institution: Flag = Field(False, alias="glba-small-institution")
     sec_entity_size: Literal["larger", "smaller"] = Field("larger", alias="sec-entity-size")
     """SEC Regulation S-P compliance tier of the 2024 amendments (larger: December 3, 2025)."""
     ncua_charter: Literal["federal", "state"] = Field("federal", alias="ncua-charter")
     """A federally insured credit union's charter: a Federal or a state-chartered credit union."""
-    ma_pi_electronic: bool = Field(True, alias="ma-pi-electronic")
+    ma_pi_electronic: Flag = Field(True, alias="ma-pi-electronic")
     """Massachusetts residents' personal information is stored or sent electronically (201 CMR 17.04)."""
 
     @field_validator("hipaa", "pci", mode="before")
@@ -101,12 +115,12 @@ class Person(Strict):
     """One of the organization's own people."""
 
     id: Id
-    name: Text
-    role: str | None = None
-    functions: tuple[str, ...] = ()
-    after_hours: bool = False
+    name: Title
+    role: Name | None = None
+    functions: tuple[Name, ...] = ()
+    after_hours: Flag = False
     """Reachable and working outside business hours."""
-    backup: str | None = None
+    backup: Name | None = None
     """A person or provider id that stands in when this person is away."""
 
     @field_validator("functions", mode="before")
@@ -126,24 +140,24 @@ class Provider(Strict):
     """An outside party: a managed-IT partner, a security provider or an outside assessor."""
 
     id: Id
-    name: Text
-    agreement: str | None = None
-    url: str | None = None
-    functions: tuple[str, ...] = ()
-    after_hours: bool = False
-    on_site: bool = False
-    baa: bool = False
+    name: Title
+    agreement: Prose | None = None
+    url: Prose | None = None
+    functions: tuple[Name, ...] = ()
+    after_hours: Flag = False
+    on_site: Flag = False
+    baa: Flag = False
     """A HIPAA business associate agreement is signed."""
-    pci_acknowledgement: bool = False
+    pci_acknowledgement: Flag = False
     """The PCI DSS 12.8.2 written acknowledgement of responsibility is signed."""
-    last_reviewed: dt.date | None = None
-    independent: bool = False
+    last_reviewed: Date | None = None
+    independent: Flag = False
     """An outside assessor that runs no operational controls."""
-    frameworks: tuple[str, ...] | None = None
+    frameworks: tuple[Name, ...] | None = None
     """The frameworks its agreement covers (omitted: every framework of the profile)."""
-    baa_expires: dt.date | None = None
+    baa_expires: Date | None = None
     """When the HIPAA business associate agreement lapses."""
-    safeguards_terms: bool | None = None
+    safeguards_terms: Flag | None = None
     """The agreement carries the safeguards terms GLBA 314.4(f)(2) and NYDFS 500.11(b) require
     (omitted: not known, and reported as such)."""
 
@@ -177,17 +191,17 @@ class Provider(Strict):
 class Override(Strict):
     """A deliberate departure from the model for one control; `reason` is mandatory."""
 
-    control: str
+    control: Name
     owner: DefaultOwner | None = None
     provider: Id | None = None
-    accountable: str | None = None
+    accountable: Name | None = None
     """A party (`internal` or a provider id), or null for nobody, on purpose."""
-    responsible: tuple[str, ...] | None = None
+    responsible: tuple[Name, ...] | None = None
     """The Responsible parties; an empty list means nobody, on purpose (like accountable: null)."""
-    consulted: tuple[str, ...] | None = None
-    informed: tuple[str, ...] | None = None
+    consulted: tuple[Name, ...] | None = None
+    informed: tuple[Name, ...] | None = None
     reason: Text
-    reference: str | None = None
+    reference: Prose | None = None
 
     @field_validator("responsible", "consulted", "informed", mode="before")
     @classmethod
@@ -220,43 +234,43 @@ class Override(Strict):
 class ScopeExclusion(Strict):
     """A control taken out of scope, with everything under it; `reason` is mandatory."""
 
-    control: str
+    control: Name
     reason: Text
-    reference: str | None = None
+    reference: Prose | None = None
 
 
 class Split(Strict):
     """How the work of a shared function is divided between the organization and a provider."""
 
-    function: str
+    function: Name
     provider: Id | None = None
     internal_part: Text | None = None
     """What the organization does (omitted: nothing; a split between providers names each one's part)."""
     provider_part: Text
-    agreement: str | None = None
+    agreement: Prose | None = None
 
 
 class Handoff(Strict):
     """A documented interface where one party's work feeds another's."""
 
-    from_: str = Field(alias="from")
+    from_: Name = Field(alias="from")
     """The party whose work is depended on."""
-    to: str
+    to: Name
     """The party that depends on it."""
-    from_function: str | None = None
-    to_function: str | None = None
+    from_function: Name | None = None
+    to_function: Name | None = None
     agreement: Text
 
 
 class Evidence(Strict):
     """A piece of evidence for a control, and when it was last reviewed."""
 
-    control: str
+    control: Name
     reference: Text
-    reviewed: dt.date
+    reviewed: Date
     decision: Literal["implemented", "alternative", "not-reasonable"] | None = None
     """For a HIPAA addressable specification: the 164.306(d)(3) decision."""
-    note: str | None = None
+    note: Prose | None = None
 
 
 FINDING_ID_PATTERN = r"^GAP-[0-9A-HJKMNP-TV-Z]{6}$"
@@ -267,7 +281,9 @@ def _finding_id(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-FindingId = Annotated[str, BeforeValidator(_finding_id), Field(pattern=FINDING_ID_PATTERN)]
+FindingId = Annotated[
+    str, BeforeValidator(_finding_id), Field(pattern=FINDING_ID_PATTERN, max_length=NAME_MAX)
+]
 """A finding id as typed in a profile: case and surrounding blanks do not matter."""
 
 
@@ -278,15 +294,15 @@ class AcceptedRisk(Strict):
     reason: Text
     approved_by: Id
     """An internal person: accepting a risk is the organization's decision, not a provider's."""
-    approved: dt.date
-    expires: dt.date
+    approved: Date
+    expires: Date
     """Mandatory, and after `approved`: an acceptance is for a period, then decided again."""
 
 
 class Milestone(Strict):
     """A dated step of a remediation."""
 
-    date: dt.date
+    date: Date
     text: Text
 
 
@@ -299,10 +315,10 @@ class RemediationItem(Strict):
     finding: FindingId
     owner: Id | None = None
     """A person or provider id (omitted: the finding's Accountable person)."""
-    due: dt.date | None = None
+    due: Date | None = None
     """Omitted: the as-of date plus the remediation policy's days for the finding's severity."""
     status: RemediationStatus = "open"
-    detected: dt.date | None = None
+    detected: Date | None = None
     milestones: tuple[Milestone, ...] = ()
     note: Text | None = None
 
@@ -320,8 +336,8 @@ class Profile(Strict):
     """An organization profile, as kept in git by its compliance officer."""
 
     organization: Organization
-    frameworks: tuple[str, ...] = Field(min_length=1)
-    model: Text
+    frameworks: tuple[Name, ...] = Field(min_length=1)
+    model: Title
     applicability: Applicability = Applicability()
     review_period_days: Annotated[StrictInt, Field(gt=0)] = 365
     internal: tuple[Person, ...] = ()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
-from ctrlmap.models.base import DefaultOwner, Level, Owner, Role, Severity, Strict
+from ctrlmap.models.base import Date, DefaultOwner, Flag, Level, Owner, Role, Severity, Strict
 
 Step = Literal[
     "applicability",
@@ -52,7 +51,7 @@ class Share(Strict):
     parties: tuple[str, ...]
     """The Responsible parties found for it: `internal` and/or provider ids; empty when nobody."""
     source: ShareSource
-    contracted: bool = True
+    contracted: Flag = True
     """False when a provider holds it without its agreement covering the function."""
     model_owner: DefaultOwner | None = None
     """What the model's default gives this function, when coverage decided otherwise (a departure)."""
@@ -75,13 +74,13 @@ class Assignment(Strict):
     framework: str
     title: str
     level: Level
-    applicable: bool
+    applicable: Flag
     owner: Owner | None
     raci: Raci | None
     people: tuple[str, ...]
     shares: tuple[Share, ...]
     basis: tuple[BasisStep, ...]
-    excluded_by: dict[str, tuple[str | bool, ...]] | None = None
+    excluded_by: dict[str, tuple[str | Flag, ...]] | None = None
     """For a not-applicable control: the facts that excluded it, with the values they required."""
 
     @property
@@ -101,15 +100,15 @@ class DesignationEntry(Strict):
     role: Role
     title: str
     citation: str
-    required: bool
+    required: Flag
     required_by: tuple[str, ...]
     holder: str | None
     holder_name: str | None
     holder_party: str | None
     overseer: str | None
     overseer_name: str | None
-    provider_may_hold: bool
-    overseer_required: bool
+    provider_may_hold: Flag
+    overseer_required: Flag
 
 
 class AssignResult(Strict):
@@ -119,7 +118,7 @@ class AssignResult(Strict):
     organization: str
     model: str
     frameworks: tuple[str, ...]
-    include_proposed: bool
+    include_proposed: Flag
     assignments: tuple[Assignment, ...]
     designations: dict[str, DesignationEntry]
 
@@ -142,14 +141,14 @@ class Acceptance(Strict):
     reason: str
     approved_by: str
     approved_by_name: str
-    approved: dt.date
-    expires: dt.date
+    approved: Date
+    expires: Date
 
 
 class PlanMilestone(Strict):
     """A dated step of a remediation."""
 
-    date: dt.date
+    date: Date
     text: str
 
 
@@ -182,7 +181,7 @@ class Gap(Strict):
     """For missing-handoff: each direction that needs a hand-off."""
     acceptance: Acceptance | None = None
     """The acceptance in force (status `accepted`)."""
-    acceptance_lapsed: dt.date | None = None
+    acceptance_lapsed: Date | None = None
     """When an acceptance of this finding expired (the finding is open again)."""
     owner: str | None = None
     """Who remediates it: the plan's owner, else the Accountable person of its controls."""
@@ -190,14 +189,14 @@ class Gap(Strict):
     owner_basis: str | None = None
     """Where the owner comes from: `plan`, `accountable` (its controls' Accountable person), or
     the designated role whose holder answers for the program (e.g. `security-official`)."""
-    due: dt.date | None = None
+    due: Date | None = None
     """When it must be fixed: the plan's date, else the as-of date plus the policy's days."""
     due_basis: Literal["plan", "policy"] | None = None
     progress: Literal["open", "in-progress", "done"] = "open"
     """The remediation plan's status (`done` while the finding is still found: marked done,
     still present)."""
-    overdue: bool = False
-    detected: dt.date | None = None
+    overdue: Flag = False
+    detected: Date | None = None
     milestones: tuple[PlanMilestone, ...] = ()
     note: str | None = None
 
@@ -208,7 +207,7 @@ class ProviderMatrix(Strict):
     provider: str
     name: str
     agreement: str | None
-    independent: bool
+    independent: Flag
     managed_by_provider: tuple[str, ...]
     managed_by_entity: tuple[str, ...]
     shared: tuple[str, ...]
@@ -243,8 +242,8 @@ class GraphNode(Strict):
     title: str
     owner: Owner | None
     responsible: tuple[str, ...]
-    applicable: bool
-    external: bool
+    applicable: Flag
+    external: Flag
     level: Level
     weight: int
     """How many controls in scope depend on it, directly or not."""
@@ -258,9 +257,9 @@ class GraphEdge(Strict):
     kind: Literal["parent", "depends_on"]
     basis: Literal["text", "inferred"]
     reason: str
-    crosses: bool
+    crosses: Flag
     """True when the two ends have different Responsible parties (a hand-off is needed)."""
-    dropped: bool = False
+    dropped: Flag = False
     """True when the prerequisite does not apply to this organization: the edge counts for
     nothing here (no hand-off, no downstream risk)."""
 

@@ -61,7 +61,6 @@ Over 500 lines because each exchange vocabulary (OSCAL, CRM, PCI DSS 12.8.5, CSA
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 from typing import Literal
@@ -70,7 +69,7 @@ from ctrlmap import __version__
 from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
-from ctrlmap.models.base import Role
+from ctrlmap.models.base import Date, Role
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult, Gap
 from ctrlmap.present.legal import legal_statement
 from ctrlmap.present.matrix import by_provider
@@ -124,7 +123,7 @@ class ExportInput(Strict):
     profile: Profile
     assignments: AssignResult
     matrix: ByProviderResult
-    as_of: dt.date
+    as_of: Date
     """The day the export speaks for; OSCAL's last-modified is its midnight UTC."""
     tool_version: str
     model_title: str

@@ -12,10 +12,10 @@ Moderate, low is Low, and ctrlmap's own severity is kept in the comments.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from ctrlmap.models import Strict
+from ctrlmap.models.base import Date
 from ctrlmap.models.results import Gap
 from ctrlmap.present.exports import ExportInput, party_name
 from ctrlmap.present.findings import plan_state
@@ -40,7 +40,7 @@ class VendorCheckIn(Strict):
 
     provider: str
     name: str
-    last_reviewed: dt.date | None
+    last_reviewed: Date | None
 
 
 class PoamItem(Strict):
@@ -53,9 +53,9 @@ class PoamItem(Strict):
     assets: tuple[str, ...]
     """The organization, then the other parties of the finding, by name."""
     remediation_plan: str
-    detected: dt.date
+    detected: Date
     """The plan's `detected` date, else the as-of date (the day ctrlmap reports it)."""
-    status_date: dt.date
+    status_date: Date
     vendors: tuple[VendorCheckIn, ...]
     risk_rating: RiskRating
     deviation_rationale: str

@@ -28,7 +28,7 @@ from ctrlmap.assessment.severity import FORMULA, SEVERITIES
 from ctrlmap.load.library import Library
 from ctrlmap.load.read import Document
 from ctrlmap.models import Organization, Profile, Strict
-from ctrlmap.models.base import OWNERS, Severity
+from ctrlmap.models.base import OWNERS, Date, Severity
 from ctrlmap.models.comparison import CompareResult
 from ctrlmap.models.results import Assignment, DesignationEntry, Gap
 from ctrlmap.present.legal import legal_statement
@@ -112,7 +112,7 @@ class ProviderEntry(Strict):
     on_site: bool
     baa: bool
     pci_acknowledgement: bool
-    last_reviewed: dt.date | None
+    last_reviewed: Date | None
     independent: bool
 
 
@@ -168,7 +168,7 @@ class EvidenceEntry(Strict):
     title: str
     reference: str
     url: str | None
-    reviewed: dt.date
+    reviewed: Date
     age_days: int
     limit_days: int
     decision: str | None
@@ -206,7 +206,7 @@ class Report(Strict):
 
     schema_: Literal["ctrlmap/report@2"] = Field("ctrlmap/report@2", alias="schema")
     tool: str
-    as_of: dt.date
+    as_of: Date
     organization: Organization
     model: str
     model_title: str

@@ -11,6 +11,8 @@ from pydantic import Field, ValidationError
 
 from ctrlmap import __version__
 from ctrlmap.errors import CtrlmapError
+from ctrlmap.load.read import read_bytes
+from ctrlmap.load.resources import REPORT_MAX_BYTES
 from ctrlmap.load.snapshots import embedded_snapshot
 from ctrlmap.models import Strict
 
@@ -45,12 +47,11 @@ class _Checks(list[Check]):
 
 def read_report(path: Path) -> str:
     """The report's text exactly as stored (no newline translation: the check is byte for byte),
-    or a clear error."""
+    or a clear error; read by the one bounded reader (a regular file, at most 256 MiB)."""
+    raw = read_bytes(path, str(path), REPORT_MAX_BYTES)
     try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise CtrlmapError(f"{path}: file not found; check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise CtrlmapError(f"{path}: cannot read it as a UTF-8 HTML report ({exc})") from None
 
 

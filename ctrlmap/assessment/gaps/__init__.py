@@ -11,7 +11,6 @@ finding takes its highest-scoring control. Score 5 or more is critical, 4 high, 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Literal
 
@@ -32,6 +31,7 @@ from ctrlmap.assessment.gaps.registry import RULES, Facts, Finding, RuleId, find
 from ctrlmap.assessment.severity import SEVERITIES
 from ctrlmap.assessment.tracking import track
 from ctrlmap.models import Strict
+from ctrlmap.models.base import Date
 from ctrlmap.models.results import Gap
 
 
@@ -52,7 +52,7 @@ class GapsResult(Strict):
     schema_: Literal["ctrlmap/gaps@2"] = Field("ctrlmap/gaps@2", alias="schema")
     organization: str
     model: str
-    as_of: dt.date
+    as_of: Date
     frameworks: tuple[str, ...]
     gaps: tuple[Gap, ...]
     summary: GapSummary
