@@ -286,7 +286,10 @@ def check_comparatives(result: object) -> int:
                 assert (int(a), int(b)) == (mine, theirs), reason.text
                 assert (mine < theirs) if word == "fewer" else (mine > theirs), reason.text
             else:
-                mine, theirs = getattr(subject, same_sev), getattr(result.gaps[same_other], same_sev)
+                mine, theirs = (
+                    getattr(subject, same_sev),
+                    getattr(result.gaps[same_other], same_sev),
+                )
                 assert int(same) == mine == theirs, reason.text
             found += 1
         assert "fewer critical and high" not in reason.text

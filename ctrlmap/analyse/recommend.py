@@ -436,7 +436,10 @@ def gap_comparison(one: GapTally, other: GapTally, other_model: str) -> str:
     calling it "fewer critical and high gaps".
     """
     clauses = []
-    for severity, a, b in (("critical", one.critical, other.critical), ("high", one.high, other.high)):
+    for severity, a, b in (
+        ("critical", one.critical, other.critical),
+        ("high", one.high, other.high),
+    ):
         if a == b:
             clauses.append(f"as many {severity} gaps as {other_model} ({a})")
         else:
