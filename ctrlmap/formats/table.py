@@ -397,7 +397,8 @@ def recommend(result: RecommendResult) -> str:
 def verify(result: Verification) -> str:
     """One line per check: ok or FAIL, its name and what it found."""
     return "".join(
-        f"{'ok  ' if c.passed else 'FAIL'} {c.name}: {c.detail}\n" for c in result.checks
+        f"{'n/a ' if not c.applicable else 'ok  ' if c.passed else 'FAIL'} {c.name}: {c.detail}\n"
+        for c in result.checks
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import CtrlmapError, InputError, Problem
 from ctrlmap.load.problems import validate
 from ctrlmap.load.read import Document, read_bytes, read_document
 
@@ -29,6 +30,41 @@ SCHEMAS = ("ctrlmap/report@1", "ctrlmap/report@2")
 EMBEDDED = re.compile(r'<script type="application/json" id="ctrlmap-snapshot">([^<]*)</script>')
 """The snapshot an HTML report embeds (its `<` are escaped, so it holds none)."""
 DIGEST = re.compile(r'<meta name="ctrlmap-snapshot-sha256" content="([0-9a-f]{64})">')
+
+
+PDF_SNAPSHOT = "ctrlmap-snapshot.json"
+"""The name of the file a PDF report attaches its snapshot as."""
+PDF_DIGEST = "/ctrlmapsnapshotsha256"
+"""The document-information key of a PDF report that holds its snapshot's SHA-256."""
+PDF_EXTRA = "pip install 'ctrlmap[pdf]'"
+
+
+def pdf_snapshot(data: bytes) -> tuple[str, str] | None:
+    """The snapshot a PDF report attaches and the SHA-256 it claims for it, or None.
+
+    Raises CtrlmapError when pypdf (the pdf extra) is missing or the bytes are not a readable PDF.
+    """
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+    except ImportError:
+        raise CtrlmapError(
+            f"reading a PDF report needs pypdf, which is not installed: {PDF_EXTRA}"
+        ) from None
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        files = reader.attachments
+        found = files.get(PDF_SNAPSHOT)
+        info = reader.metadata
+        claimed = info.get(PDF_DIGEST) if info is not None else None
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise CtrlmapError(f"cannot read it as a PDF ({exc})") from None
+    if not found or not isinstance(claimed, str):
+        return None
+    try:
+        return found[0].decode("utf-8"), str(claimed)
+    except UnicodeDecodeError:
+        return None
 
 
 def embedded_snapshot(text: str) -> tuple[str, str] | None:
