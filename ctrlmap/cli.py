@@ -19,7 +19,7 @@ import click
 
 from ctrlmap import __version__
 from ctrlmap.errors import CtrlmapError, ExitCode, excerpt, shown
-from ctrlmap.formats import formats_for, render
+from ctrlmap.formats import BINARY, formats_for, render, render_bytes
 
 if TYPE_CHECKING:
     from ctrlmap.assessment.gaps.registry import RuleId
@@ -179,9 +179,20 @@ def emit(
     output: Path | None,
     inputs: Sequence[Path] = (),
 ) -> None:
-    """Render and write to -o atomically, or print to stdout."""
-    text = render(view, fmt or formats_for(view)[0], data)
+    """Render and write to -o atomically, or print to stdout (never a binary format)."""
+    chosen = fmt or formats_for(view)[0]
+    text: str | bytes
+    if chosen in BINARY:
+        if output is None:
+            raise CtrlmapError(
+                f"{chosen.upper()} is a binary format and is not written to standard output; "
+                f"give -o FILE.{chosen}"
+            )
+        text = render_bytes(view, chosen, data)
+    else:
+        text = render(view, chosen, data)
     if output is None:
+        assert isinstance(text, str)
         click.echo(text, nl=False)
         return
     from ctrlmap.load.read import cache_dir
@@ -515,6 +526,7 @@ REPORT_SUFFIXES = {
     ".markdown": "md",
     ".json": "json",
     ".csv": "csv",
+    ".pdf": "pdf",
 }
 
 
@@ -551,13 +563,15 @@ def report(
     compare_to: str | None,
     baseline: Path | None,
 ) -> None:
-    """Write the audit-evidence report: HTML, Markdown, JSON (the snapshot) or CSV (the matrix).
+    """Write the audit-evidence report: HTML, Markdown, JSON (the snapshot), CSV (the matrix) or
+    PDF (the HTML printed, the snapshot attached; needs `pip install 'ctrlmap[pdf]'`).
 
     \b
     Example:
       ctrlmap report clinic.yaml -o clinic.html --as-of 2026-11-28
       ctrlmap report clinic.yaml -o clinic.html --compare-to fully-managed
       ctrlmap report clinic.yaml -o clinic.json
+      ctrlmap report clinic.yaml -o clinic.pdf
       ctrlmap report clinic.yaml -o clinic-q4.html --baseline clinic-q3.json
     """
     from ctrlmap.present.report import build_report
@@ -583,9 +597,7 @@ def report(
 
 
 @cli.command()
-@click.argument(
-    "report_file", metavar="REPORT.html", type=click.Path(path_type=Path, dir_okay=False)
-)
+@click.argument("report_file", metavar="REPORT", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("profile", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @format_option("verify")
 @output_option
@@ -597,13 +609,15 @@ def verify(
     fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Check that an HTML report was not edited, and (given PROFILE) that it is still current.
+    """Check that an HTML or PDF report was not edited, and (given PROFILE) that it is current.
 
-    Exits 0 when every check passes, 1 when one fails.
+    A PDF's embedded snapshot is checked against its hash and the profile; its printed pages
+    cannot be compared (see the README). Exits 0 when every check passes, 1 when one fails.
 
     \b
     Example:
       ctrlmap verify clinic.html clinic.yaml
+      ctrlmap verify clinic.pdf clinic.yaml
     """
     from ctrlmap.present.verify import read_report, verify_report
 

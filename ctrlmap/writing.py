@@ -7,14 +7,16 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO, Any
 
 from ctrlmap.errors import CtrlmapError
 
 
 def write_atomically(
-    path: Path, text: str, inputs: Iterable[Path] = (), protected: Iterable[Path] = ()
+    path: Path, text: str | bytes, inputs: Iterable[Path] = (), protected: Iterable[Path] = ()
 ) -> None:
-    """Write `text` to `path` through a temporary file and a rename.
+    """Write `text` (or the bytes of a binary format) to `path` through a temporary file and a
+    rename.
 
     A failed run (an error, a full disk, SIGTERM) leaves no half-written file, and the output is
     refused before anything is written when it is one of the inputs or lies in a `protected`
@@ -40,7 +42,7 @@ def write_atomically(
             )
     if _special(target):
         try:
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            with _open(target, text) as handle:
                 handle.write(text)
         except OSError as exc:
             raise CtrlmapError(f"{path}: cannot write to the device ({exc.strerror})") from None
@@ -57,7 +59,7 @@ def write_atomically(
     except OSError as exc:
         raise CtrlmapError(f"{path}: cannot write here ({exc.strerror})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with _open(fd, text) as handle:
             handle.write(text)
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
@@ -67,6 +69,13 @@ def write_atomically(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _open(target: Path | int, content: str | bytes) -> IO[Any]:
+    """The file opened for `content`: bytes as they are, text as UTF-8 with LF line endings."""
+    if isinstance(content, bytes):
+        return open(target, "wb")
+    return open(target, "w", encoding="utf-8", newline="\n")
 
 
 def _same(resolved: Path, source: Path) -> bool:

@@ -28,7 +28,12 @@ from tests.conftest import DATA, EXAMPLES
 
 AS_OF = dt.date(2026, 11, 28)
 SNAPSHOT = DATA / "snapshots" / "clinic-2026-09-01.report1.json"
-PAIRS = [(view, fmt) for view, fmts in formats.VIEWS.items() for fmt in fmts]
+PAIRS = [
+    (view, fmt) for view, fmts in formats.VIEWS.items() for fmt in fmts if fmt not in formats.BINARY
+]
+BINARY_PAIRS = [
+    (view, fmt) for view, fmts in formats.VIEWS.items() for fmt in fmts if fmt in formats.BINARY
+]  # rendered in tests/test_pdf.py
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +86,15 @@ def test_every_view_and_format_is_registered_and_nothing_else() -> None:
     for module in set(formats.MODULES.values()):
         importlib.import_module(f"ctrlmap.formats.{module}")
     assert set(PAIRS) == set(formats._REGISTRY)
+    assert set(BINARY_PAIRS) == set(formats._BINARY_REGISTRY) == {("report", "pdf")}
+
+
+def test_text_and_binary_renderers_are_not_mixed_up(lender: tuple[Assessment, Any]) -> None:
+    assessment, _ = lender
+    with pytest.raises(TypeError, match="pdf is a binary format"):
+        formats.render("report", "pdf", assessment)
+    with pytest.raises(TypeError, match="html is a text format"):
+        formats.render_bytes("report", "html", assessment)
 
 
 @pytest.mark.parametrize(("view", "fmt"), PAIRS)

@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from ctrlmap.analyse.recommend import Answers, assessments_for, recommend, staff_bucket
+from ctrlmap.analyse.recommend import (
+    Answers,
+    GapTally,
+    assessments_for,
+    gap_comparison,
+    recommend,
+    staff_bucket,
+)
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.formats.json import dump
 from ctrlmap.load.library import Library
@@ -224,7 +233,8 @@ def test_the_gaps_break_a_tie_and_nothing_more(
     assert result.recommendation == "co-managed"
     assert not any(r.topic == "tie" for r in result.reasons)
     breaker = [r for r in result.reasons if r.topic == "gaps" and r.points["co-managed"]]
-    assert len(breaker) == 1 and "fewer critical and high gaps" in breaker[0].text
+    assert len(breaker) == 1
+    assert "as many critical gaps as fully-managed (0) and fewer high gaps" in breaker[0].text
 
 
 def test_assessments_must_cover_both_models(
@@ -245,3 +255,68 @@ def test_the_json_contract() -> None:
     tie = json.loads(dump(recommend(Answers())))
     assert tie["recommendation"] is None
     assert tie["reasons"][-1]["topic"] == "tie" and "Exact tie" in tie["reasons"][-1]["text"]
+
+
+SHIPPED = sorted(p.stem for p in (Path(__file__).parent.parent / "examples").glob("*.yaml"))
+COMPARATIVE = re.compile(
+    r"(fewer|more) (critical|high) gaps than ([a-z-]+) \((\d+) against (\d+)\)"
+    r"|as many (critical|high) gaps as ([a-z-]+) \((\d+)\)"
+)
+LEAVES = re.compile(r"^Under ([a-z-]+)(?: \(its current model\))? this profile would leave "
+                    r"(\d+) critical gaps? and (\d+) high gaps?\b")  # fmt: skip
+
+
+def check_comparatives(result: object) -> int:
+    """Every figure and comparative of the gap reasons agrees with the tallies; how many found."""
+    from ctrlmap.analyse.recommend import RecommendResult
+
+    assert isinstance(result, RecommendResult) and result.gaps is not None
+    found = 0
+    for reason in (r for r in result.reasons if r.topic == "gaps"):
+        if (leaves := LEAVES.match(reason.text)) is not None:
+            tally = result.gaps[leaves.group(1)]
+            assert (int(leaves.group(2)), int(leaves.group(3))) == (tally.critical, tally.high)
+            continue
+        subject = result.gaps[reason.answer or ""]
+        clauses = COMPARATIVE.findall(reason.text)
+        assert sorted(c[1] or c[5] for c in clauses) == ["critical", "high"], reason.text
+        for word, sev, other, a, b, same_sev, same_other, same in clauses:
+            if word:
+                mine, theirs = getattr(subject, sev), getattr(result.gaps[other], sev)
+                assert (int(a), int(b)) == (mine, theirs), reason.text
+                assert (mine < theirs) if word == "fewer" else (mine > theirs), reason.text
+            else:
+                mine, theirs = (
+                    getattr(subject, same_sev),
+                    getattr(result.gaps[same_other], same_sev),
+                )
+                assert int(same) == mine == theirs, reason.text
+            found += 1
+        assert "fewer critical and high" not in reason.text
+    return found
+
+
+@pytest.mark.parametrize("example", SHIPPED)
+def test_every_comparative_sentence_agrees_with_the_figures(
+    lib: Library, load_example: Callable[[str], Profile], example: str
+) -> None:
+    result = recommend(Answers(), assessments(load_example(example), lib))
+    assert result.gaps is not None
+    tallies = result.gaps
+    keys = {m: (t.critical, t.high) for m, t in tallies.items()}
+    found = check_comparatives(result)
+    assert found == (0 if keys["co-managed"] == keys["fully-managed"] else 2)
+
+
+def test_fewer_critical_but_more_high_gaps_says_so() -> None:
+    # the sentence that once said "fewer critical and high gaps" while leaving 15 high against 11
+    one = GapTally(critical=0, high=15, rules=())
+    other = GapTally(critical=1, high=11, rules=())
+    text = gap_comparison(one, other, "fully-managed")
+    assert text == (
+        "fewer critical gaps than fully-managed (0 against 1), "
+        "but more high gaps than fully-managed (15 against 11)"
+    )
+    assert gap_comparison(other, other, "co-managed") == (
+        "as many critical gaps as co-managed (1) and as many high gaps as co-managed (11)"
+    )

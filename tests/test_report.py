@@ -161,7 +161,7 @@ def test_format_follows_the_suffix(invoke: Callable[..., Result], tmp_path: Path
         )
         assert result.exit_code == 0
         assert marker in target.read_text()
-    unknown = invoke("report", str(EXAMPLES / "clinic.yaml"), "-o", str(tmp_path / "report.pdf"))
+    unknown = invoke("report", str(EXAMPLES / "clinic.yaml"), "-o", str(tmp_path / "report.docx"))
     assert unknown.exit_code == 2 and "give --format" in unknown.stderr
 
 

@@ -166,3 +166,13 @@ def test_output_onto_a_symlink_loop_is_not_an_internal_error(
     result = invoke("assign", str(MINIMAL), "-o", str(loop))
     assert "internal error" not in result.stderr
     assert result.exit_code in (0, 2), result.stderr
+
+
+def test_bytes_are_written_as_they_are(tmp_path: Path) -> None:
+    # a binary format (PDF): no encoding, no newline translation, still through a rename
+    target = tmp_path / "report.pdf"
+    data = b"%PDF-1.7\r\n\x00\xff binary\n"
+    write_atomically(target, data)
+    assert target.read_bytes() == data
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+    write_atomically(Path(os.devnull), data)  # a character device is written directly

@@ -6,17 +6,21 @@ profile lacks, and a phased transition plan:
 
 - phase 1, **Prepare**: actions only, for what must exist before anyone new touches regulated
   data (due diligence, agreements and business associate agreements, designations, documented
-  splits, then access for the incoming parties);
-- phases 2..k, **Move**: every moving control in exactly one phase. A control moves in a phase
-  strictly after every moving control it depends on, directly or through controls that do not
-  move: moves within one phase are not ordered, so "no control moves before the controls it
-  depends on" can only be kept by putting a prerequisite in an earlier phase. The phases are the
-  longest-path layers of that order, which is the fewest phases the rule allows; there is no cap,
-  as merging layers would break the rule. Each phase lists the hand-offs that start with it (a
-  dependency A -> B needs one from every party Responsible for B to every other party
-  Responsible for A): `interim` ones, needed from this phase's moves until phase `until_phase`
-  moves the other end, and `lasting` ones, still needed under the target model; each names the
-  profile's documented hand-off (`agreement`) when one already covers it;
+  splits, then access for the incoming parties), once each and grouped by the party and
+  agreement they concern;
+- phases 2..k, **Move**: one per service cut-over, a party taking on a service (the taxonomy's
+  `service` groups functions: infrastructure, identity and access, the security program...) or
+  the organization taking one back. Every moving control is in exactly one phase: the cut-over of
+  the party its work goes to and the service of its first changing function, or a later phase
+  when a control it depends on (directly or through controls that do not move) moves later, so
+  that a prerequisite always moves before or with its dependents. Cut-overs follow the services'
+  dependencies; services that depend on each other are ordered greedily, the one with the fewest
+  unmet dependencies first. Each phase lists its controls per framework as counts and ranges,
+  and the hand-offs that start with it (a dependency A -> B needs one from every party
+  Responsible for B to every other party Responsible for A): `interim` ones, needed from this
+  phase's moves until phase `until_phase` moves the other end, and `lasting` ones, still needed
+  under the target model; each names the profile's documented hand-off (`agreement`) when one
+  already covers it;
 - phase k+1, **Close out**: actions only (credentials and tools handed over, the outgoing
   parties' access revoked, data returned or destroyed, oversight and evidence confirmed).
 
@@ -43,7 +47,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ctrlmap.analyse.transition import dependency_levels, plan_phases
+from ctrlmap.analyse.transition import plan_cutovers, plan_phases
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
@@ -131,9 +135,14 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
     order = {key: i for i, key in enumerate(old)}
     moving = [k for k in old if _moves(old[k], new[k])]
     graph = current.scope.graph
-    level = dependency_levels(graph, set(moving))
-    phase_of = {k: level[k] + 2 for k in moving}  # phase 1 prepares
     diffs = _arranged_diff(current, target, lib)
+    differing = {f.function for f in diffs}
+    moved = {
+        k: tuple(f for f in _functions(lib, k) if f in differing) or _functions(lib, k)
+        for k in moving
+    }
+    cutovers, position = plan_cutovers(graph, lib, profile, old, new, moved)
+    phase_of = {k: position[k] + 2 for k in moving}  # phase 1 prepares
     changes = sorted(
         (_change(lib, diffs, old[k], new[k], phase_of[k]) for k in moving),
         key=lambda c: (MOVEMENTS.index(c.movement), order[c.control]),
@@ -141,12 +150,13 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
     opened, closed, changed = _gap_delta(gaps_before.gaps, gaps_after.gaps)
     known = {g.id for g in gaps_before.gaps}
     needs = _needs(gaps_after.gaps, known)
-    phases = plan_phases(profile, lib, target_id, graph, old, new, phase_of, changes, needs)
+    phases = plan_phases(
+        profile, lib, target_id, graph, old, new, phase_of, cutovers, changes, needs
+    )
     counted = [
         f.model_copy(update={"controls": sum(f.function in _functions(lib, c) for c in moving)})
         for f in diffs
     ]
-    differing = {f.function for f in diffs}
     untouched = tuple(k for k in old if k not in phase_of)
     return CompareResult(
         organization=profile.organization.name,

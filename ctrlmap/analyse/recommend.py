@@ -25,7 +25,8 @@ physical security are not IT staffing); `in_house_compliance` is true when an in
 covers governance or compliance-reporting, or holds or oversees a designated role. What you want
 to control and how predictable the budget must be cannot be read from a profile. Explicit answers
 win over derived ones. The gap analysis under both models joins the reasons, and adds 0.5 to the
-model that leaves fewer critical gaps (then fewer high gaps): answers score whole points, so the
+model that leaves fewer critical gaps (then, on equal critical gaps, fewer high gaps); its
+sentence derives each comparative from the counts (`gap_comparison`): answers score whole points, so the
 gaps never outweigh an answer and only break a tie. The recommendation is null only on an exact
 tie of the final scores.
 
@@ -327,22 +328,23 @@ def recommend(
         tallies = {m: _tally(g) for m, g in gaps.items()}
         for model, tally in tallies.items():
             rules = f" ({', '.join(tally.rules)})" if tally.rules else ""
+            current = " (its current model)" if profile and profile.model == model else ""
             reasons.append(
                 Reason(
                     topic="gaps",
                     answer=model,
                     derived=True,
                     points=dict.fromkeys(MODELS, 0),
-                    text=f"Under {model} this profile would leave {tally.critical} critical and "
-                    f"{tally.high} high gaps{rules}"
-                    + (" (its current model)" if profile and profile.model == model else "")
-                    + ".",
+                    text=f"Under {model}{current} this profile would leave "
+                    f"{_count(tally.critical, 'critical')} and {_count(tally.high, 'high')}"
+                    f"{rules}.",
                 )
             )
         co_t, fully_t = tallies["co-managed"], tallies["fully-managed"]
         co_key, fully_key = (co_t.critical, co_t.high), (fully_t.critical, fully_t.high)
         if co_key != fully_key:
             fewer = "co-managed" if co_key < fully_key else "fully-managed"
+            other = "fully-managed" if fewer == "co-managed" else "co-managed"
             scores[fewer] += GAP_WEIGHT
             reasons.append(
                 Reason(
@@ -350,9 +352,9 @@ def recommend(
                     answer=fewer,
                     derived=True,
                     points={m: GAP_WEIGHT if m == fewer else 0 for m in MODELS},
-                    text=f"{fewer} leaves fewer critical and high gaps for this profile: "
-                    f"+{GAP_WEIGHT} (less than any answer, so it only breaks a tie; the "
-                    "current model's gaps are usually fewer, as the profile was written for it).",
+                    text=f"{fewer} leaves {gap_comparison(tallies[fewer], tallies[other], other)} "
+                    f"for this profile: +{GAP_WEIGHT} (critical gaps weigh first, then high ones; "
+                    "half a point is less than any answer, so it only breaks a tie).",
                 )
             )
 
@@ -421,6 +423,30 @@ def _source(profile: Profile, question: Question) -> str:
 def _role_title(title: str) -> str:
     """'Supervising lawyer' reads 'supervising lawyer' mid-sentence; 'GLBA ...' stays."""
     return title[0].lower() + title[1:] if title[1:2].islower() else title
+
+
+def _count(n: int, severity: str) -> str:
+    return f"{n} {severity} gap" if n == 1 else f"{n} {severity} gaps"
+
+
+def gap_comparison(one: GapTally, other: GapTally, other_model: str) -> str:
+    """How `one`'s critical and high gaps compare with `other`'s, each comparative from the counts.
+
+    A model can leave fewer critical gaps and more high ones: the sentence says so rather than
+    calling it "fewer critical and high gaps".
+    """
+    clauses = []
+    for severity, a, b in (
+        ("critical", one.critical, other.critical),
+        ("high", one.high, other.high),
+    ):
+        if a == b:
+            clauses.append(f"as many {severity} gaps as {other_model} ({a})")
+        else:
+            word = "fewer" if a < b else "more"
+            clauses.append(f"{word} {severity} gaps than {other_model} ({a} against {b})")
+    joiner = ", but " if clauses[1].startswith("more") else " and "
+    return clauses[0] + joiner + clauses[1]
 
 
 def _tally(result: GapsResult) -> GapTally:

@@ -6,7 +6,8 @@ Over 500 lines because the plan's phases, actions and hand-offs are one algorith
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -17,6 +18,7 @@ from ctrlmap.models.comparison import (
     MOVEMENTS,
     Action,
     Change,
+    ControlGroup,
     Dependency,
     Need,
     Phase,
@@ -86,10 +88,11 @@ def plan_phases(
     old: dict[str, Assignment],
     new: dict[str, Assignment],
     phase_of: dict[str, int],
+    cutovers: list[Cutover],
     changes: list[Change],
     needs: list[Need],
 ) -> list[Phase]:
-    """The phases: prepare, one per layer of moving controls, close out."""
+    """The phases: prepare, one per service cut-over (in `cutovers` order), close out."""
     handoffs = _phase_handoffs(graph, profile, lib, old, new, phase_of)
     gains, losses = _flows(old, new, phase_of, lib)
     phases = [
@@ -98,8 +101,9 @@ def plan_phases(
             kind="prepare",
             title="Prepare: agreements, due diligence and access before anyone new touches "
             "regulated data",
-            summary="Nothing moves yet. Every action here is done before the first control moves.",
-            actions=tuple(_prepare(profile, lib, needs, gains, losses, old)),
+            summary="Nothing moves yet. Every action here is done before the first service "
+            "changes hands, grouped by the party and agreement it concerns.",
+            actions=_grouped(profile, _prepare(profile, lib, needs, gains, losses, old)),
             controls=(),
             functions=(),
             movements={},
@@ -109,21 +113,26 @@ def plan_phases(
         )
     ]
     by_phase: dict[int, list[str]] = defaultdict(list)
-    for key, number in phase_of.items():
-        by_phase[number].append(key)
+    for key in old:  # catalog order
+        if key in phase_of:
+            by_phase[phase_of[key]].append(key)
     by_key = {c.control: c for c in changes}
-    last_move = max(phase_of.values(), default=1)
-    for number in range(2, last_move + 1):
-        keys = by_phase[number]
-        phases.append(_move_phase(profile, lib, number, keys, by_key, old, new, handoffs))
+    for i, cutover in enumerate(cutovers):
+        number = i + 2
+        phases.append(
+            _move_phase(profile, lib, number, cutover, by_phase[number], by_key, old, new, handoffs)
+        )
+    last = len(cutovers) + 2
     phases.append(
         Phase(
-            phase=last_move + 1,
+            phase=last,
             kind="close",
             title="Close out: credentials, access and data of the outgoing parties",
-            summary="Every control has moved. Hand over what the outgoing parties still hold, "
-            "revoke what they no longer need, and confirm oversight under the new model.",
-            actions=tuple(_close(profile, lib, target_id, gains, losses, old, new)),
+            summary="Every service has changed hands. Hand over what the outgoing parties still "
+            "hold, revoke what they no longer need, and confirm oversight under the new model.",
+            actions=_grouped(
+                profile, _close(profile, lib, target_id, gains, losses, old, new), last=True
+            ),
             controls=(),
             functions=(),
             movements={},
@@ -135,23 +144,190 @@ def plan_phases(
     return phases
 
 
-def dependency_levels(graph: nx.DiGraph[str], moving: set[str]) -> dict[str, int]:
-    """Each moving control's layer: one more than the deepest moving control it depends on.
+def _heading(profile: Profile, party: str) -> str:
+    if party == "internal":
+        return "The organization"
+    agreement = next((p.agreement for p in profile.providers if p.id == party), None)
+    return f"{profile.name_of(party)} ({agreement or 'no agreement on file yet'})"
 
-    Dependencies count directly or through controls that do not move (and through controls that
-    are not applicable: a conservative reading of the catalog's order). One pass in dependency
-    order: prerequisites first.
+
+def _grouped(profile: Profile, actions: list[Action], last: bool = False) -> tuple[Action, ...]:
+    """The actions once each, grouped by the party they concern: the organization first (last
+    when `last`), then each provider in profile order; the order within a group is kept.
+
+    Two actions saying the same thing for the same party are one, their functions merged.
     """
-    level: dict[str, int] = {}
-    below: dict[str, int] = {}
-    for node in reversed(list(nx.topological_sort(graph))):
-        deepest = max(
-            (level[s] if s in moving else below[s] for s in graph.successors(node)), default=-1
+    merged: dict[tuple[str, str], Action] = {}
+    for action in actions:
+        key = (action.party, action.text)
+        if key in merged:
+            was = merged[key]
+            action = was.model_copy(
+                update={
+                    "functions": tuple(dict.fromkeys((*was.functions, *action.functions))),
+                    "parties": tuple(dict.fromkeys((*was.parties, *action.parties))),
+                }
+            )
+        merged[key] = action
+    order = list(profile.party_order({a.party for a in merged.values()}))
+    if last and "internal" in order:
+        order = [*order[1:], "internal"]
+    return tuple(
+        a.model_copy(update={"heading": _heading(profile, party)})
+        for party in order
+        for a in merged.values()
+        if a.party == party
+    )
+
+
+@dataclass(frozen=True)
+class Cutover:
+    """One service changing hands: the party that takes it on, and the service."""
+
+    taker: str
+    """A provider id, or `internal` when the organization takes the work back."""
+    service: str
+
+
+def service_of(lib: Library, function: str) -> str:
+    """The service a function changes hands with: the taxonomy's `service`, else its title."""
+    found = lib.functions.get(function)
+    if found is None:
+        return function
+    return found.service or found.title
+
+
+def taker_of(profile: Profile, before: Assignment, after: Assignment) -> str:
+    """The party a moving control's work goes to: a provider joining, the organization taking
+    work back, or (when nobody new joins) the party left doing it or newly Accountable."""
+    r1 = set(before.raci.responsible) if before.raci else set()
+    r2 = set(after.raci.responsible) if after.raci else set()
+    gained = [p for p in profile.party_order(r2 - r1) if p != "internal"]
+    if gained:
+        return gained[0]
+    if "internal" in r2 - r1:
+        return "internal"
+    remaining = [p for p in profile.party_order(r2) if p != "internal"]
+    if "internal" in r1 - r2 and remaining:
+        return remaining[0]
+    if r1 - r2 and "internal" in r2:
+        return "internal"
+    if remaining and r1 != r2:
+        return remaining[0]
+    return after.accountable or "internal"
+
+
+def plan_cutovers(
+    graph: nx.DiGraph[str],
+    lib: Library,
+    profile: Profile,
+    old: dict[str, Assignment],
+    new: dict[str, Assignment],
+    moved: dict[str, tuple[str, ...]],
+) -> tuple[list[Cutover], dict[str, int]]:
+    """The service cut-overs in order, and the index of the one each moving control moves with.
+
+    `moved` gives each moving control's functions whose arrangement changes. A control belongs
+    to the cut-over of the party its work goes to and the service of its first such function.
+    Cut-overs are ordered so that a service moves after the services it rests on (cyclic ones
+    greedily, the fewest unmet dependencies first); then a control moves with its cut-over or,
+    when a control it depends on (directly or through controls that do not move) moves later,
+    with that one: every prerequisite moves before or with its dependents, never after.
+    """
+    order = {f: i for i, f in enumerate(lib.functions)}
+    home: dict[str, Cutover] = {}
+    for key, functions in moved.items():
+        first = min(functions, key=lambda f: (order.get(f, len(order)), f))
+        home[key] = Cutover(taker_of(profile, old[key], new[key]), service_of(lib, first))
+    rank = {
+        p: i
+        for i, p in enumerate(profile.party_order({"internal", *(x.id for x in profile.providers)}))
+    }
+    service_rank: dict[str, int] = {}
+    for fid in lib.functions:
+        service_rank.setdefault(service_of(lib, fid), len(service_rank))
+
+    def sort_key(unit: Cutover) -> tuple[int, int, str, str]:
+        return (
+            service_rank.get(unit.service, 99),
+            rank.get(unit.taker, 99),
+            unit.service,
+            unit.taker,
         )
-        below[node] = deepest
+
+    nearest = _moving_prerequisites(graph, set(home))
+    units: nx.DiGraph[Cutover] = nx.DiGraph()
+    units.add_nodes_from(home.values())
+    for key, prerequisites in nearest.items():
+        for prerequisite in prerequisites:
+            a, b = home[key], home[prerequisite]
+            if a != b:
+                weight = units.get_edge_data(a, b, {}).get("weight", 0)
+                units.add_edge(a, b, weight=weight + 1)
+    ordered = _order_units(units, sort_key)
+    index = {u: i for i, u in enumerate(ordered)}
+    position: dict[str, int] = {}
+    carried: dict[str, int] = {}
+    for node in reversed(list(nx.topological_sort(graph))):
+        latest = max(
+            (position[s] if s in position else carried.get(s, -1) for s in graph.successors(node)),
+            default=-1,
+        )
+        if node in home:
+            position[node] = max(index[home[node]], latest)
+        carried[node] = position.get(node, latest)
+    used = sorted({position[k] for k in home})
+    renumber = {old_index: i for i, old_index in enumerate(used)}
+    return [ordered[i] for i in used], {k: renumber[position[k]] for k in home}
+
+
+def _moving_prerequisites(graph: nx.DiGraph[str], moving: set[str]) -> dict[str, set[str]]:
+    """Each moving control's nearest moving prerequisites, directly or through controls that do
+    not move (or are not applicable: a conservative reading of the catalog's order)."""
+    nearest: dict[str, set[str]] = {}
+    through: dict[str, set[str]] = {}
+    for node in reversed(list(nx.topological_sort(graph))):
+        found: set[str] = set()
+        for succ in graph.successors(node):
+            found |= {succ} if succ in moving else through[succ]
+        through[node] = found
         if node in moving:
-            level[node] = deepest + 1
-    return level
+            nearest[node] = found
+    return nearest
+
+
+def _order_units(
+    units: nx.DiGraph[Cutover], sort_key: Callable[[Cutover], tuple[int, int, str, str]]
+) -> list[Cutover]:
+    """Prerequisite services first; within a cycle, the one with the fewest unmet dependencies."""
+    condensed = nx.condensation(units)
+    members = nx.get_node_attributes(condensed, "members")
+    first = nx.lexicographical_topological_sort(
+        condensed.reverse(copy=True), key=lambda n: sort_key(min(members[n], key=sort_key))
+    )
+    out: list[Cutover] = []
+    for component in first:
+        rest = set(members[component])
+        while rest:
+            best = _fewest_unmet(units, rest, sort_key)
+            out.append(best)
+            rest.remove(best)
+    return out
+
+
+def _fewest_unmet(
+    units: nx.DiGraph[Cutover],
+    rest: set[Cutover],
+    sort_key: Callable[[Cutover], tuple[int, int, str, str]],
+) -> Cutover:
+    """The cut-over of `rest` whose controls depend least on the others of `rest`."""
+    return min(
+        rest,
+        key=lambda unit: (
+            sum(d["weight"] for _, v, d in units.out_edges(unit, data=True) if v in rest),
+            sort_key(unit),
+        ),
+    )
 
 
 Flows = dict[str, dict[str, None]]
@@ -252,6 +428,7 @@ def _prepare(
                 parties=("internal", provider),
                 functions=functions,
                 citation=_cite(lib, profile, DUE_DILIGENCE),
+                party=provider,
             )
         )
     actions.extend(_need_actions(profile, lib, needs))
@@ -260,12 +437,13 @@ def _prepare(
         actions.append(
             Action(
                 kind="access",
-                text=f"Once the agreements above are signed, give {profile.name_of(provider)} named, "
+                text=f"Once its agreement is signed, give {profile.name_of(provider)} named, "
                 f"least-privilege, MFA-protected access for {_all(functions)}, and record it in "
                 "the access register.",
                 parties=("internal", provider),
                 functions=functions,
                 citation=_cite(lib, profile, ACCESS_GRANT),
+                party=provider,
             )
         )
     if "internal" in gains:
@@ -318,9 +496,16 @@ def _need_actions(profile: Profile, lib: Library, needs: list[Need]) -> list[Act
             parties=slot.parties,
             functions=slot.functions,
             citation=slot.citation,
+            party=_concerns(slot),
         )
         for slot in slots
     ]
+
+
+def _concerns(need: Need) -> str:
+    """An agreement or a split concerns its provider; everything else, the organization."""
+    providers = [p for p in need.parties if p != "internal"]
+    return providers[0] if need.kind in ("agreement", "split") and providers else "internal"
 
 
 def _merged_action(
@@ -342,6 +527,7 @@ def _merged_action(
             parties=("internal", *providers),
             functions=functions,
             citation=_cite(lib, profile, CONTRACT),
+            party=providers[0] if providers else "internal",
         )
     return Action(
         kind="split",
@@ -350,6 +536,7 @@ def _merged_action(
         parties=parties,
         functions=functions,
         citation=_cite(lib, profile, SPLITS),
+        party=providers[0] if providers else "internal",
     )
 
 
@@ -389,6 +576,7 @@ def _close(
                     "keep a break-glass administrator account under the organization's control.",
                     parties=("internal", *takers),
                     functions=functions,
+                    party=takers[0] if len(takers) == 1 else "internal",
                 )
             )
             actions.append(
@@ -411,6 +599,7 @@ def _close(
                 f"for {_all(functions)}, and rotate every secret it knew.",
                 parties=("internal", party),
                 functions=functions,
+                party=party,
             )
         )
         actions.append(
@@ -422,6 +611,7 @@ def _close(
                 parties=("internal", party),
                 functions=functions,
                 citation=_cite(lib, profile, ACCESS_REVOKE),
+                party=party,
             )
         )
         actions.append(
@@ -432,6 +622,7 @@ def _close(
                 parties=("internal", party),
                 functions=functions,
                 citation=_cite(lib, profile, DISPOSAL),
+                party=party,
             )
         )
         actions.append(
@@ -442,6 +633,7 @@ def _close(
                 else f"Amend {name}'s agreement to remove {_all(functions)}.",
                 parties=("internal", party),
                 functions=functions,
+                party=party,
             )
         )
     oversight = "; ".join(
@@ -458,6 +650,7 @@ def _close(
                 parties=("internal", provider),
                 functions=tuple(gains[provider]),
                 citation=oversight or None,
+                party=provider,
             )
         )
     actions.append(
@@ -489,13 +682,17 @@ def _move_phase(
     profile: Profile,
     lib: Library,
     number: int,
+    cutover: Cutover,
     keys: list[str],
     changes: dict[str, Change],
     old: dict[str, Assignment],
     new: dict[str, Assignment],
     handoffs: dict[int, list[PhaseHandoff]],
 ) -> Phase:
-    """One movement phase: its controls, the functions they carry, hand-offs, people, providers."""
+    """One service cut-over: its controls (compactly), functions, hand-offs, people, providers.
+
+    Long because the title and summary are worded from the cut-over's figures.
+    """
     counts: dict[str, int] = defaultdict(int)
     for key in keys:
         # the functions whose defaults differ say what moves; a control's other functions do not
@@ -503,20 +700,64 @@ def _move_phase(
         for fid in moved:
             counts[fid] += 1
     functions = tuple(sorted(counts, key=lambda f: (-counts[f], f)))
-    shown = _list(functions, 3)
-    noun = "control" if len(keys) == 1 else "controls"
-    title = (
-        f"Move the foundations ({len(keys)} {noun}): {shown}"
-        if number == 2
-        else f"Move the next layer ({len(keys)} {noun}): {shown}"
-    )
-    summary = (
-        "These controls depend on no other moving control."
-        if number == 2
-        else f"Each of these controls depends on a control moved in phase {number - 1} and on "
-        "nothing that moves later."
+    order = list(lib.functions)
+    own = sorted(
+        {
+            w.function
+            for k in keys
+            if taker_of(profile, old[k], new[k]) == cutover.taker
+            for w in changes[k].why
+            if service_of(lib, w.function) == cutover.service
+        },
+        key=lambda f: order.index(f) if f in order else len(order),
     )
     movements = {m: n for m in MOVEMENTS if (n := sum(changes[k].movement == m for k in keys))}
+    givers = [
+        p
+        for p in profile.party_order(
+            {
+                q
+                for k in keys
+                for q in set(changes[k].from_responsible) - set(changes[k].to_responsible)
+            }
+        )
+        if p != cutover.taker
+    ]
+    service = cutover.service
+    if cutover.taker == "internal":
+        frm = f" from {_list(profile.name_of(p) for p in givers)}" if givers else ""
+        title = f"The organization takes back {service}{frm}"
+    elif set(movements) == {"to-shared"}:
+        title = f"{profile.name_of(cutover.taker)} takes on a share of {service}"
+    else:
+        title = f"{profile.name_of(cutover.taker)} takes over {service}"
+    if own:
+        title += f": {_all(own)}"
+    noun = "control moves" if len(keys) == 1 else "controls move"
+    moves = ", ".join(f"{n} {m}" for m, n in movements.items())
+    summary = (
+        f"{len(keys)} {noun} ({moves}). Every moving control they depend on moves in an earlier "
+        "phase or in this one."
+    )
+    waiting = sorted(
+        {
+            service_of(lib, f)
+            for k in keys
+            for f in ([w.function for w in changes[k].why] or lib.controls[k].functions)[:1]
+        }
+        - {service}
+    )
+    if waiting:
+        late = sum(
+            service_of(lib, ([w.function for w in changes[k].why] or lib.controls[k].functions)[0])
+            != service
+            for k in keys
+        )
+        verb = "belongs" if late == 1 else "belong"
+        summary += (
+            f" {late} of them {verb} to {_all(waiting)} and move here because they depend on "
+            "work this phase moves."
+        )
     people = {p for k in keys for p in (*old[k].people, *new[k].people)}
     parties = {
         p
@@ -538,6 +779,36 @@ def _move_phase(
         handoffs=tuple(handoffs.get(number, ())),
         people=tuple(p.id for p in profile.internal if p.id in people),
         providers=tuple(p for p in profile.party_order(parties) if p != "internal"),
+        service=service,
+        taker=cutover.taker,
+        control_groups=control_groups(profile, list(old), set(keys)),
+    )
+
+
+def control_groups(
+    profile: Profile, catalog_order: list[str], keys: set[str]
+) -> tuple[ControlGroup, ...]:
+    """`keys` per framework as runs of consecutive controls in `catalog_order`."""
+    runs: dict[str, list[list[str]]] = defaultdict(list)
+    previous: str | None = None
+    for key in catalog_order:
+        if key not in keys:
+            previous = None
+            continue
+        framework, ident = split_key(key)
+        if previous == framework:
+            runs[framework][-1].append(ident)
+        else:
+            runs[framework].append([ident])
+        previous = framework
+    return tuple(
+        ControlGroup(
+            framework=fw,
+            count=sum(len(r) for r in runs[fw]),
+            ranges=tuple(r[0] if len(r) == 1 else f"{r[0]} – {r[-1]}" for r in runs[fw]),
+        )
+        for fw in profile.frameworks
+        if fw in runs
     )
 
 

@@ -4,7 +4,9 @@ A view is what a command produces (the catalog list, the assignment matrix, the 
 full report...). `VIEWS` declares which formats each view offers, so the command line can build
 its `--format` choices without importing jinja2; `INPUTS` names the result type each view
 renders, and `render` refuses anything else. A format's module is imported only when used, and
-registers its renderers with `@register`. Renderers are pure: they return strings.
+registers its renderers with `@register`. Renderers are pure: they return strings, except the
+few binary formats (`BINARY`, registered with `@register_binary`), which return bytes and are
+only ever written to a file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 Renderer = Callable[[Any], str]
+BinaryRenderer = Callable[[Any], bytes]
 
 VIEWS: dict[str, tuple[str, ...]] = {
     "frameworks": ("table", "json"),
@@ -25,7 +28,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "explain": ("table", "json"),
     "gaps": ("table", "json", "csv", "md"),
     "graph": ("dot", "json"),
-    "report": ("html", "md", "json", "csv"),
+    "report": ("html", "md", "json", "csv", "pdf"),
     "compare": ("table", "json", "md", "html"),
     "diff": ("table", "json", "md", "html"),
     "recommend": ("table", "json"),
@@ -60,6 +63,7 @@ MODULES = {
     "md": "markdown",
     "html": "html",
     "dot": "dot",
+    "pdf": "pdf",
     "oscal": "exchange",
     "crm-csv": "exchange",
     "pci-12.8.5": "exchange",
@@ -69,7 +73,11 @@ MODULES = {
 }
 """The module that renders each format."""
 
+BINARY = frozenset({"pdf"})
+"""Formats rendered as bytes: written to a file, never to a terminal."""
+
 _REGISTRY: dict[tuple[str, str], Renderer] = {}
+_BINARY_REGISTRY: dict[tuple[str, str], BinaryRenderer] = {}
 
 
 def register(view: str, fmt: str) -> Callable[[Renderer], Renderer]:
@@ -77,6 +85,16 @@ def register(view: str, fmt: str) -> Callable[[Renderer], Renderer]:
 
     def wrap(func: Renderer) -> Renderer:
         _REGISTRY[(view, fmt)] = func
+        return func
+
+    return wrap
+
+
+def register_binary(view: str, fmt: str) -> Callable[[BinaryRenderer], BinaryRenderer]:
+    """Register a renderer of `view` in the binary format `fmt`."""
+
+    def wrap(func: BinaryRenderer) -> BinaryRenderer:
+        _BINARY_REGISTRY[(view, fmt)] = func
         return func
 
     return wrap
@@ -102,12 +120,27 @@ def input_type(view: str) -> type:
 
 def render(view: str, fmt: str, data: Any) -> str:
     """Render `data`, which must be the view's result type, as `view` in `fmt`."""
-    expected = input_type(view)
-    if not isinstance(data, expected):
-        raise TypeError(f"the {view} view renders a {expected.__name__}, not {type(data).__name__}")
+    if fmt in BINARY:
+        raise TypeError(f"{fmt} is a binary format: use render_bytes")
+    _check_input(view, data)
     text = renderer(view, fmt)(data)
     if fmt in ("table", "dot"):  # plain text read on a terminal: no control character gets through
         from ctrlmap.formats.text import terminal_safe
 
         text = terminal_safe(text)
     return text
+
+
+def render_bytes(view: str, fmt: str, data: Any) -> bytes:
+    """Render `data` as `view` in the binary format `fmt`."""
+    if fmt not in BINARY:
+        raise TypeError(f"{fmt} is a text format: use render")
+    _check_input(view, data)
+    importlib.import_module(f"ctrlmap.formats.{MODULES[fmt]}")
+    return _BINARY_REGISTRY[(view, fmt)](data)
+
+
+def _check_input(view: str, data: Any) -> None:
+    expected = input_type(view)
+    if not isinstance(data, expected):
+        raise TypeError(f"the {view} view renders a {expected.__name__}, not {type(data).__name__}")

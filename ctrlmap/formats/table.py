@@ -349,9 +349,15 @@ def compare(result: CompareResult) -> str:
     out.append("\nTransition plan\n")
     for p in result.phases:
         out.append(f"\nPhase {p.phase}: {p.title}\n  {p.summary}\n")
-        out.extend(f"  - {a.text}\n" for a in p.actions)
-        if p.controls:
-            out.append(f"  controls ({len(p.controls)}): {_controls(list(p.controls), 8)}\n")
+        heading = None
+        for a in p.actions:
+            if a.heading != heading:
+                heading = a.heading
+                out.append(f"  {heading}\n")
+            out.append(f"    - {a.text}\n")
+        out.extend(
+            f"  {g.framework} ({g.count}): {', '.join(g.ranges)}\n" for g in p.control_groups
+        )
         out.extend(
             f"  hand-off {h.from_} -> {h.to} ({h.kind}{f' until phase {h.until_phase}' if h.until_phase else ''}): "
             f"{h.agreement or 'not yet documented'}\n"
@@ -391,7 +397,8 @@ def recommend(result: RecommendResult) -> str:
 def verify(result: Verification) -> str:
     """One line per check: ok or FAIL, its name and what it found."""
     return "".join(
-        f"{'ok  ' if c.passed else 'FAIL'} {c.name}: {c.detail}\n" for c in result.checks
+        f"{'n/a ' if not c.applicable else 'ok  ' if c.passed else 'FAIL'} {c.name}: {c.detail}\n"
+        for c in result.checks
     )
 
 

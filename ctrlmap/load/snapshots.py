@@ -9,6 +9,7 @@ finding ids; `diff` matches their findings by rule and controls instead.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ctrlmap.errors import InputError, Problem
+from ctrlmap.errors import CtrlmapError, InputError, Problem
 from ctrlmap.load.problems import validate
 from ctrlmap.load.read import Document, read_bytes, read_document
 from ctrlmap.load.resources import REPORT_MAX_BYTES
@@ -28,6 +29,41 @@ SCHEMAS = ("ctrlmap/report@1", "ctrlmap/report@2")
 EMBEDDED = re.compile(r'<script type="application/json" id="ctrlmap-snapshot">([^<]*)</script>')
 """The snapshot an HTML report embeds (its `<` are escaped, so it holds none)."""
 DIGEST = re.compile(r'<meta name="ctrlmap-snapshot-sha256" content="([0-9a-f]{64})">')
+
+
+PDF_SNAPSHOT = "ctrlmap-snapshot.json"
+"""The name of the file a PDF report attaches its snapshot as."""
+PDF_DIGEST = "/ctrlmapsnapshotsha256"
+"""The document-information key of a PDF report that holds its snapshot's SHA-256."""
+PDF_EXTRA = "pip install 'ctrlmap[pdf]'"
+
+
+def pdf_snapshot(data: bytes) -> tuple[str, str] | None:
+    """The snapshot a PDF report attaches and the SHA-256 it claims for it, or None.
+
+    Raises CtrlmapError when pypdf (the pdf extra) is missing or the bytes are not a readable PDF.
+    """
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+    except ImportError:
+        raise CtrlmapError(
+            f"reading a PDF report needs pypdf, which is not installed: {PDF_EXTRA}"
+        ) from None
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        files = reader.attachments
+        found = files.get(PDF_SNAPSHOT)
+        info = reader.metadata
+        claimed = info.get(PDF_DIGEST) if info is not None else None
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise CtrlmapError(f"cannot read it as a PDF ({exc})") from None
+    if not found or not isinstance(claimed, str):
+        return None
+    try:
+        return found[0].decode("utf-8"), str(claimed)
+    except UnicodeDecodeError:
+        return None
 
 
 def embedded_snapshot(text: str) -> tuple[str, str] | None:
@@ -114,9 +150,10 @@ class Snapshot(_Lenient):
 
 
 def read_snapshot(path: Path, name: str | None = None) -> tuple[Snapshot, str]:
-    """Read a JSON snapshot or an HTML report (hash-checked) as a Snapshot, with its SHA-256."""
+    """Read a JSON snapshot, or an HTML or PDF report (hash-checked), as a Snapshot, with its
+    SHA-256."""
     shown = name or str(path)
-    if path.suffix.lower() in (".html", ".htm"):
+    if path.suffix.lower() in (".html", ".htm", ".pdf"):
         doc = _embedded_document(path, shown)
     else:
         doc = read_document(path, shown, max_bytes=REPORT_MAX_BYTES)
@@ -129,7 +166,7 @@ def read_snapshot(path: Path, name: str | None = None) -> tuple[Snapshot, str]:
                 doc.problem(
                     ("schema",) if isinstance(data, dict) and "schema" in data else (),
                     f"not a ctrlmap report snapshot ({found}); give the JSON of "
-                    "`ctrlmap report --format json` or an HTML report",
+                    "`ctrlmap report --format json`, or an HTML or PDF report",
                 )
             ]
         )
@@ -139,16 +176,22 @@ def read_snapshot(path: Path, name: str | None = None) -> tuple[Snapshot, str]:
 
 
 def _embedded_document(path: Path, shown: str) -> Document:
-    """The snapshot an HTML report embeds, as a document, once its hash is checked."""
+    """The snapshot an HTML or PDF report carries, as a document, once its hash is checked."""
     raw = read_bytes(path, shown, REPORT_MAX_BYTES)
-    try:
-        page = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _one(shown, f"cannot read it as a UTF-8 HTML report ({exc})") from None
-    parts = embedded_snapshot(page)
+    if raw.startswith(b"%PDF-"):
+        try:
+            parts = pdf_snapshot(raw)
+        except CtrlmapError as exc:
+            raise _one(shown, str(exc)) from None
+    else:
+        try:
+            page = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _one(shown, f"cannot read it as a UTF-8 HTML report ({exc})") from None
+        parts = embedded_snapshot(page)
     if parts is None:
         raise _one(
-            shown, "no ctrlmap snapshot in this file: not a ctrlmap HTML report, or it was removed"
+            shown, "no ctrlmap snapshot in this file: not a ctrlmap report, or it was removed"
         )
     text, claimed = parts
     try:

@@ -101,6 +101,9 @@ class FunctionDef(Strict):
     """Must be covered around the clock (security monitoring, incident response)."""
     on_site: Flag = False
     """Done on the premises (physical security, on-site support)."""
+    service: Name | None = None
+    """The service it changes hands with in a transition plan, as a phrase read mid-sentence
+    ("infrastructure"): one cut-over moves a service's functions together. None: its own title."""
 
 
 class Taxonomy(Strict):

@@ -166,6 +166,20 @@ class Action(Strict):
     parties: tuple[str, ...]
     functions: tuple[str, ...] = ()
     citation: str | None = None
+    party: str = "internal"
+    """Whose work or agreement it concerns: a provider id, or `internal`; a phase's actions come
+    grouped by party."""
+    heading: str = "The organization"
+    """The group's heading: the organization, or the provider with its agreement."""
+
+
+class ControlGroup(Strict):
+    """A phase's moving controls of one framework, written compactly: a count and id ranges."""
+
+    framework: str
+    count: int
+    ranges: tuple[str, ...]
+    """Runs of consecutive controls in catalog order (`first – last`), or single ids."""
 
 
 class Dependency(Strict):
@@ -208,6 +222,12 @@ class Phase(Strict):
     handoffs: tuple[PhaseHandoff, ...]
     people: tuple[str, ...]
     providers: tuple[str, ...]
+    service: str | None = None
+    """For a move phase, the service cut over (the taxonomy's `service` of its functions)."""
+    taker: str | None = None
+    """For a move phase, the party taking the service on: a provider id, or `internal` taking it back."""
+    control_groups: tuple[ControlGroup, ...] = ()
+    """`controls` per framework, as counts and ranges."""
 
 
 class CompareSummary(Strict):
