@@ -19,7 +19,7 @@ import click
 
 from ctrlmap import __version__
 from ctrlmap.errors import CtrlmapError, ExitCode
-from ctrlmap.formats import formats_for, render
+from ctrlmap.formats import formats_for, is_binary, render, render_bytes
 
 if TYPE_CHECKING:
     from ctrlmap.assessment.gaps.registry import RuleId
@@ -179,8 +179,15 @@ def emit(
     output: Path | None,
     inputs: Sequence[Path] = (),
 ) -> None:
-    """Render and write to -o atomically, or print to stdout."""
-    text = render(view, fmt or formats_for(view)[0], data)
+    """Render and write to -o atomically, or print to stdout (a binary format needs -o)."""
+    chosen = fmt or formats_for(view)[0]
+    text: str | bytes
+    if is_binary(chosen):
+        if output is None:
+            raise click.UsageError(f"--format {chosen} writes a binary file; give -o FILE")
+        text = render_bytes(view, chosen, data)
+    else:
+        text = render(view, chosen, data)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -718,7 +725,7 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
     required=True,
     help="Vocabulary: oscal (OSCAL component definition, JSON), crm-csv (customer "
     "responsibility matrix), pci-12.8.5 (PCI DSS 12.8.5, per provider), ccm-ssrm (CSA CCM "
-    "ownership categories).",
+    "ownership categories), xlsx (an Excel workbook; needs -o and pip install 'ctrlmap[xlsx]').",
 )
 @model_option
 @as_of_option
@@ -734,16 +741,26 @@ def export(
     include_proposed: bool,
     output: Path | None,
 ) -> None:
-    """Export the responsibility matrix as OSCAL, a CRM, a PCI DSS 12.8.5 list or CSA CCM SSRM.
+    """Export the responsibility matrix as OSCAL, a CRM, a PCI DSS 12.8.5 list, CSA CCM SSRM or
+    an Excel workbook.
 
-    pci-12.8.5 needs pci-dss-4 among the profile's frameworks (else exit 2).
+    pci-12.8.5 needs pci-dss-4 among the profile's frameworks (else exit 2). xlsx is a binary
+    file, written only with -o.
 
     \b
     Example:
       ctrlmap export clinic.yaml --format oscal -o clinic.oscal.json
       ctrlmap export lender.yaml --format pci-12.8.5 -o tpsp-responsibilities.csv
+      ctrlmap export clinic.yaml --format xlsx -o clinic.xlsx
     """
     from ctrlmap.present.exports import build_export, check_export
+
+    if is_binary(fmt):
+        if output is None:
+            raise click.UsageError(f"--format {fmt} writes a binary file; give -o FILE.{fmt}")
+        from ctrlmap.formats.xlsx import require_openpyxl
+
+        require_openpyxl()
 
     assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed)
     data = build_export(assessment)

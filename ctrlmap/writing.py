@@ -12,9 +12,12 @@ from ctrlmap.errors import CtrlmapError
 
 
 def write_atomically(
-    path: Path, text: str, inputs: Iterable[Path] = (), protected: Iterable[Path] = ()
+    path: Path, text: str | bytes, inputs: Iterable[Path] = (), protected: Iterable[Path] = ()
 ) -> None:
     """Write `text` to `path` through a temporary file and a rename.
+
+    `text` is written as UTF-8 with LF line ends; `bytes` (a workbook) are written as they are,
+    and never to a terminal.
 
     A failed run (an error, a full disk, SIGTERM) leaves no half-written file, and the output is
     refused before anything is written when it is one of the inputs or lies in a `protected`
@@ -40,8 +43,7 @@ def write_atomically(
             )
     if _special(target):
         try:
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            _write_device(target, path, text)
         except OSError as exc:
             raise CtrlmapError(f"{path}: cannot write to the device ({exc.strerror})") from None
         return
@@ -57,8 +59,12 @@ def write_atomically(
     except OSError as exc:
         raise CtrlmapError(f"{path}: cannot write here ({exc.strerror})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except OSError as exc:
@@ -67,6 +73,20 @@ def write_atomically(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_device(target: Path, path: Path, text: str | bytes) -> None:
+    """Write to a character device: text as it is, bytes only when it is not a terminal."""
+    if isinstance(text, str):
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return
+    with open(target, "wb") as binary:
+        if binary.isatty():
+            raise CtrlmapError(
+                f"{path}: is a terminal, and this format is a binary file; give a file path"
+            )
+        binary.write(text)
 
 
 def _same(resolved: Path, source: Path) -> bool:

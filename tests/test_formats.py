@@ -88,8 +88,16 @@ def test_every_renderer_runs_on_its_view(
     lib: Library, lender: tuple[Assessment, Any], tmp_path: Any, view: str, fmt: str
 ) -> None:
     data = results(lib, lender, tmp_path)[view]()
+    if formats.is_binary(fmt):
+        raw = formats.render_bytes(view, fmt, data)
+        assert isinstance(raw, bytes) and raw.startswith(b"PK")  # a zip: the workbook
+        with pytest.raises(TypeError, match="binary format"):
+            formats.render(view, fmt, data)
+        return
     text = formats.render(view, fmt, data)
     assert isinstance(text, str) and text.count("\n") >= 1
+    with pytest.raises(TypeError, match="text format"):
+        formats.render_bytes(view, fmt, data)
     if view in ("assign", "by-provider", "gaps", "report", "crosswalk", "compare"):
         # a result about the organization names it (or, for exports of ids, its controls)
         assert "Hudson Crest Mortgage" in text or "glba-safeguards:314.4" in text

@@ -68,11 +68,11 @@ from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Role
-from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
+from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult, Gap
 from ctrlmap.present.legal import legal_statement
 from ctrlmap.present.matrix import by_provider
 
-EXPORT_FORMATS = ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm")
+EXPORT_FORMATS = ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm", "xlsx")
 """The export vocabularies, as the registry names them."""
 
 PCI = "pci-dss-4"
@@ -130,6 +130,8 @@ class ExportInput(Strict):
     controls: dict[str, ControlInfo]
     function_titles: dict[str, str]
     legal_statement: str
+    findings: tuple[Gap, ...] = ()
+    """The assessment's findings, in its order (the workbook's findings sheet)."""
 
 
 def build_export(assessment: Assessment) -> ExportInput:
@@ -161,6 +163,7 @@ def build_export(assessment: Assessment) -> ExportInput:
         },
         function_titles={fid: f.title for fid, f in lib.functions.items()},
         legal_statement=legal_statement(result.frameworks),
+        findings=assessment.gaps.gaps,
     )
 
 
