@@ -102,6 +102,27 @@ class Roster:
     providers: tuple[Provider, ...] = ()
 
 
+def suggest(what: str, value: str, known: Iterable[str]) -> str:
+    """`unknown`'s message, also suggesting the entry that shares the longest prefix of four or
+    more characters (`patching` -> `patch-management`), which difflib's ratio misses."""
+    known = list(known)
+    message = unknown(what, value, known)
+    if "did you mean" in message:
+        return message
+    shared = max(known, key=lambda k: _prefix(k, value), default=None)
+    if shared is not None and _prefix(shared, value) >= 4:
+        return f"unknown {what} {value!r}; did you mean {shared!r}?"
+    return message
+
+
+def _prefix(a: str, b: str) -> int:
+    """How many leading characters two strings share."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
 def _text(value: Any) -> str:
     """A cell as text: dates in ISO form, whole numbers without '.0', a neutralized formula
     guard (the leading apostrophe) dropped."""
@@ -244,7 +265,7 @@ class _Reader:
                 what = "function" if column == "functions" else "framework"
                 for item in items:
                     if item not in known:
-                        say(column, unknown(what, item, known))
+                        say(column, suggest(what, item, known))
                 data[column] = items
             elif column in FLAGS:
                 lowered = value.lower()
