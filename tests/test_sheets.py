@@ -205,3 +205,11 @@ def test_provider_frameworks_must_be_the_profiles(lib: Library, tmp_path: Path) 
     assert problems(lib, providers=path, frameworks=["hipaa-security"]) == [
         f"{path}:row 2: frameworks: unknown framework 'pci-dss-4'; known: hipaa-security"
     ]
+
+
+def test_the_readme_shows_the_templates_as_written() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in ("people.csv", "providers.csv"):
+        body = template_files(xlsx=False)[name]
+        assert isinstance(body, str)
+        assert f"```\n{body}```" in readme, name
