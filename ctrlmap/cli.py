@@ -1156,7 +1156,10 @@ def write_templates(folder: Path, force: bool) -> None:
         xlsx = False
     else:
         xlsx = True
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CtrlmapError(f"{folder}: cannot create the folder ({exc.strerror})") from None
     files = template_files(xlsx)
     for name in files:
         refuse_overwrite(folder / name, force)

@@ -457,3 +457,32 @@ def test_the_written_profile_is_the_profile_validated(lib: Library, tmp_path: Pa
     assert load_profile(path, lib)[0] == profile
     assert "# pci-saq: none" in text and "  hipaa: [business-associate]" in text
     assert isinstance(profile, Profile)
+
+
+def test_a_flag_that_does_not_fit_the_chosen_frameworks_stops_the_interview_at_once(
+    lib: Library,
+) -> None:
+    from ctrlmap.models import Provider
+
+    with pytest.raises(CtrlmapError, match="--fact pci: does not decide"):
+        Interview(Script(["Acme", "healthcare", ""]), lib).run(Given(facts={"pci": ("merchant",)}))
+    scoped = Provider(id="acme", name="Acme", frameworks=("pci-dss-4",))
+    with pytest.raises(CtrlmapError, match="provider acme: its frameworks name pci-dss-4"):
+        Interview(Script(["Acme", "healthcare", ""]), lib).run(Given(providers=(scoped,)))
+
+
+def test_a_designation_of_nobody_known_is_asked_again(lib: Library) -> None:
+    from ctrlmap.models import Designation
+
+    script = Script(["n", "n", "y", "Pat Doe", "", "", "governance", "n", "", "n", "n", "pat"])
+    given = Given(
+        organization="Acme",
+        sector="healthcare",
+        frameworks=("hipaa-security",),
+        facts={"hipaa": ("covered-entity",)},
+        model="co-managed",
+        designations={"security-official": Designation(holder="ghost")},
+    )
+    done = Interview(script, lib).run(given)
+    assert done.designations["security-official"].holder == "pat"
+    assert any("neither a person nor a provider" in line for line in script.said)

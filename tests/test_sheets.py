@@ -65,6 +65,13 @@ def test_init_templates_writes_them_once(invoke: Callable[..., Result], here: Pa
     assert tuple(c.value for c in book.active[1]) == PEOPLE_COLUMNS
 
 
+def test_templates_need_a_folder(invoke: Callable[..., Result], here: Path) -> None:
+    (here / "taken").write_text("a file\n")
+    result = invoke("init", "--templates", "taken/intake")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: taken/intake: cannot create the folder")
+
+
 def test_without_openpyxl_the_templates_are_csv_only(
     invoke: Callable[..., Result], here: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

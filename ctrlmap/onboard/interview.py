@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Protocol, TypeVar, cast
 
 from ctrlmap.analyse.recommend import Answers, recommend
+from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES, Designation, Person, Provider
 from ctrlmap.models.base import RESERVED_IDS, Role, Sector
@@ -24,6 +25,7 @@ from ctrlmap.onboard.starter import (
     FALLBACK_MODEL,
     SECTORS,
     Given,
+    applicability,
     fact_default,
     fact_kind,
     fact_values,
@@ -143,6 +145,7 @@ class Interview:
             Sector, until(p, f"Sector ({', '.join(SECTORS)})", None, one_of(SECTORS))
         )
         frameworks = given.frameworks or self.frameworks(sector)
+        self.check_given(given, frameworks)
         facts = dict(given.facts)
         for fact in facts_for(frameworks, self.lib):
             if fact not in facts:
@@ -152,7 +155,15 @@ class Interview:
             answers = self.questions(answers)
             model = self.model(answers)
         people, providers = self.parties(given, frameworks)
-        designations = dict(given.designations)
+        ids = {x.id for x in people} | {x.id for x in providers}
+        designations: dict[Role, Designation] = {}
+        for role, said in given.designations.items():
+            if said.holder in ids and (said.overseer is None or said.overseer in ids):
+                designations[role] = said
+            else:
+                p.say(
+                    f"  --designate {role}: names somebody who is neither a person nor a provider."
+                )
         for role in roles_for(frameworks):
             if role not in designations:
                 found = self.designation(role, people, providers)
@@ -170,6 +181,18 @@ class Interview:
             providers=providers,
             designations=designations,
         )
+
+    def check_given(self, given: Given, frameworks: Sequence[str]) -> None:
+        """Stop at once, not after the whole interview, when a flag or file does not fit the
+        frameworks chosen (CtrlmapError)."""
+        applicability(given.facts, tuple(frameworks), self.lib)
+        for provider in given.providers:
+            outside = [fw for fw in provider.frameworks or () if fw not in frameworks]
+            if outside:
+                raise CtrlmapError(
+                    f"provider {provider.id}: its frameworks name {', '.join(outside)}, which is "
+                    f"not among the frameworks chosen ({', '.join(frameworks)})"
+                )
 
     def frameworks(self, sector: Sector) -> tuple[str, ...]:
         """The frameworks, from a menu that puts the sector's suggestions first."""
