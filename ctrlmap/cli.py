@@ -195,13 +195,7 @@ def emit(
         assert isinstance(text, str)
         click.echo(text, nl=False)
         return
-    from ctrlmap.load.read import cache_dir
-    from ctrlmap.load.resources import builtin_root, examples_root
-    from ctrlmap.writing import write_atomically
-
-    cache = cache_dir()
-    protected = [builtin_root(), examples_root(), *([cache] if cache is not None else [])]
-    write_atomically(output, text, [*inputs, *settings.input_paths()], protected)
+    write_atomically_here(settings, output, text, inputs)
 
 
 @click.group(cls=CtrlmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -736,7 +730,8 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
     help="Vocabulary: oscal (OSCAL component definition, JSON), crm-csv (customer "
     "responsibility matrix), pci-12.8.5 (PCI DSS 12.8.5, per provider), ccm-ssrm (CSA CCM "
     "ownership categories), poam-csv (FedRAMP POA&M columns, one row per finding), oscal-poam "
-    "(OSCAL plan of action and milestones, JSON).",
+    "(OSCAL plan of action and milestones, JSON), xlsx (an Excel workbook; needs -o and "
+    "pip install 'ctrlmap[xlsx]').",
 )
 @model_option
 @as_of_option
@@ -752,19 +747,27 @@ def export(
     include_proposed: bool,
     output: Path | None,
 ) -> None:
-    """Export the responsibility matrix (OSCAL, a CRM, PCI DSS 12.8.5, CSA CCM SSRM) or the
-    findings as a plan of action and milestones (FedRAMP POA&M CSV, OSCAL POA&M).
+    """Export the responsibility matrix (OSCAL, a CRM, PCI DSS 12.8.5, CSA CCM SSRM, an Excel
+    workbook) or the findings as a plan of action and milestones (FedRAMP POA&M CSV, OSCAL POA&M).
 
     pci-12.8.5 needs pci-dss-4 among the profile's frameworks, oscal-poam at least one finding
-    (else exit 2).
+    (else exit 2). xlsx is a binary file, written only with -o.
 
     \b
     Example:
       ctrlmap export clinic.yaml --format oscal -o clinic.oscal.json
       ctrlmap export lender.yaml --format pci-12.8.5 -o tpsp-responsibilities.csv
       ctrlmap export clinic.yaml --format poam-csv -o clinic-poam.csv
+      ctrlmap export clinic.yaml --format xlsx -o clinic.xlsx
     """
     from ctrlmap.present.exports import build_export, check_export
+
+    if fmt in BINARY:
+        if output is None:
+            raise click.UsageError(f"--format {fmt} writes a binary file; give -o FILE.{fmt}")
+        from ctrlmap.formats.xlsx import require_openpyxl
+
+        require_openpyxl()
 
     assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed)
     data = build_export(assessment)
@@ -927,6 +930,259 @@ def recommend(
         result = advise(answers, assessments_for(loaded, lib, resolve_as_of(as_of)))
         inputs = [profile]
     emit(settings, "recommend", fmt, result, output, inputs)
+
+
+SECTORS = ("healthcare", "financial", "legal", "other")
+"""The sectors of models.base.Sector (a test keeps them equal), without importing the models."""
+
+
+class ClickPrompter:
+    """The interview's prompter: click's prompts, so Ctrl-C or end of input aborts cleanly."""
+
+    def say(self, text: str) -> None:
+        """Show a line."""
+        click.echo(text)
+
+    def ask(self, question: str, default: str | None = None) -> str:
+        """An answer; blank gives the default."""
+        answer: str = click.prompt(question, default=default, show_default=bool(default))
+        return answer
+
+    def confirm(self, question: str, default: bool) -> bool:
+        """A yes or no."""
+        return click.confirm(question, default=default)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """`1 person`, `2 people`."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def next_steps(path: Path) -> str:
+    """The three commands to run after init."""
+    import shlex
+
+    shown = shlex.quote(str(path))
+    return (
+        "Next:\n"
+        f"  ctrlmap validate {shown}\n"
+        f"  ctrlmap gaps {shown}\n"
+        f"  ctrlmap report {shown} -o {shlex.quote(path.stem + '.html')}\n"
+    )
+
+
+def refuse_overwrite(path: Path, force: bool) -> None:
+    """An existing file is overwritten only with --force."""
+    if path.exists() and not force:
+        raise CtrlmapError(
+            f"{path}: already exists; give --force to overwrite it, or -o another file"
+        )
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("profile.yaml"),
+    show_default=True,
+    help="Where to write the profile.",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output (or template) files.")
+@click.option("--no-input", is_flag=True, help="Ask nothing: take every answer from the flags.")
+@click.option("--organization", metavar="NAME", help="The organization's name.")
+@click.option("--sector", type=click.Choice(SECTORS), help="Its sector (suggests frameworks).")
+@click.option(
+    "--framework",
+    "frameworks_",
+    multiple=True,
+    metavar="ID",
+    help="A framework in scope; repeatable.",
+)
+@click.option(
+    "--fact",
+    "facts",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="An applicability fact (hipaa=covered-entity,business-associate; pci-saq=B; "
+    "glba-small-institution=yes); repeatable.",
+)
+@click.option(
+    "--internal-staff", type=click.IntRange(min=0), metavar="N", help="recommend's first question."
+)
+@click.option("--control", type=click.Choice(["high", "low"]), help="recommend's second question.")
+@click.option(
+    "--budget", type=click.Choice(["predictable", "flexible"]), help="recommend's third question."
+)
+@click.option(
+    "--in-house-compliance/--no-in-house-compliance",
+    default=None,
+    help="recommend's fourth question.",
+)
+@click.option("--model", "model_id", metavar="MODEL", help="The model (default: recommend's pick).")
+@click.option(
+    "--person",
+    "person_specs",
+    multiple=True,
+    metavar="ID:NAME:FUNCTIONS[:KEY=VALUE]...",
+    help="A person: functions comma-separated; keys role, after-hours, backup; repeatable.",
+)
+@click.option(
+    "--provider",
+    "provider_specs",
+    multiple=True,
+    metavar="ID:NAME:FUNCTIONS[:KEY=VALUE]...",
+    help="A provider: keys agreement, frameworks, after-hours, on-site, baa, "
+    "pci-acknowledgement, last-reviewed, independent; repeatable.",
+)
+@click.option(
+    "--designate",
+    "designations",
+    multiple=True,
+    metavar="ROLE=HOLDER[:OVERSEER]",
+    help="Who holds a designated role; repeatable.",
+)
+@click.option(
+    "--people",
+    "people_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The staff list, .csv or .xlsx (README: the column layout).",
+)
+@click.option(
+    "--providers",
+    "providers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The vendor list, .csv or .xlsx.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Only write people and providers templates (CSV, and XLSX with openpyxl) into DIR.",
+)
+@click.pass_obj
+def init(
+    settings: Settings,
+    output: Path,
+    force: bool,
+    no_input: bool,
+    organization: str | None,
+    sector: str | None,
+    frameworks_: tuple[str, ...],
+    facts: tuple[str, ...],
+    internal_staff: int | None,
+    control: str | None,
+    budget: str | None,
+    in_house_compliance: bool | None,
+    model_id: str | None,
+    person_specs: tuple[str, ...],
+    provider_specs: tuple[str, ...],
+    designations: tuple[str, ...],
+    people_file: Path | None,
+    providers_file: Path | None,
+    templates: Path | None,
+) -> None:
+    """Write a new, valid, commented profile from a short interview (or from flags).
+
+    Asks only what the flags and the --people/--providers files leave open; with --no-input
+    and no flags at all it writes a starter profile to rename and fill in. Nothing is written
+    until every answer is in and the profile validates; an existing file needs --force.
+
+    \b
+    Example:
+      ctrlmap init -o clinic.yaml
+      ctrlmap init --templates intake/
+      ctrlmap init --people intake/people.csv --providers intake/providers.csv -o clinic.yaml
+      ctrlmap init --no-input --organization 'Riverside Family Clinic' --sector healthcare \\
+        --person 'dana:Dana Ortiz:network-administration,on-site-support:role=IT Director'
+    """
+    from ctrlmap.analyse.recommend import Answers
+    from ctrlmap.onboard.profile_text import checked_profile_text
+    from ctrlmap.onboard.sheets import read_roster
+    from ctrlmap.onboard.starter import Given, build_draft, parse_designation, parse_fact
+
+    if templates is not None:
+        write_templates(templates, force)
+        return
+    refuse_overwrite(output, force)
+    lib = settings.library
+    roster = read_roster(
+        lib, people_file, providers_file, frameworks_ or None, person_specs, provider_specs
+    )
+    given = Given(
+        organization=organization,
+        sector=sector,  # type: ignore[arg-type]
+        frameworks=frameworks_ or None,
+        facts=dict(parse_fact(f, lib) for f in facts),
+        answers=Answers.model_validate(
+            {
+                "internal_staff": internal_staff,
+                "control": control,
+                "budget": budget,
+                "in_house_compliance": in_house_compliance,
+            }
+        ),
+        model=model_id,
+        people=roster.people,
+        providers=roster.providers,
+        designations=dict(parse_designation(d) for d in designations),
+    )
+    if not no_input:
+        from ctrlmap.onboard.interview import Interview
+
+        given = Interview(ClickPrompter(), lib).run(given)
+    draft = build_draft(given, lib)
+    text, profile = checked_profile_text(draft, lib, f"{output} (not written)")
+    refuse_overwrite(output, force)
+    inputs = [p for p in (people_file, providers_file) if p is not None]
+    write_atomically_here(settings, output, text, inputs)
+    click.echo(
+        f"Wrote {output}: {profile.organization.name}, {', '.join(profile.frameworks)}, "
+        f"{profile.model}, {plural(len(profile.internal), 'person', 'people')}, "
+        f"{plural(len(profile.providers), 'provider', 'providers')}."
+    )
+    click.echo(next_steps(output), nl=False)
+
+
+def write_atomically_here(
+    settings: Settings, output: Path, text: str | bytes, inputs: Sequence[Path] = ()
+) -> None:
+    """Write one file atomically, never over an input or ctrlmap's own files."""
+    from ctrlmap.load.read import cache_dir
+    from ctrlmap.load.resources import builtin_root, examples_root
+    from ctrlmap.writing import write_atomically
+
+    cache = cache_dir()
+    protected = [builtin_root(), examples_root(), *([cache] if cache is not None else [])]
+    write_atomically(output, text, [*inputs, *settings.input_paths()], protected)
+
+
+def write_templates(folder: Path, force: bool) -> None:
+    """`init --templates DIR`: the people and providers templates, XLSX too when openpyxl is there."""
+    from ctrlmap.onboard.sheets import template_files
+
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        xlsx = False
+    else:
+        xlsx = True
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CtrlmapError(f"{folder}: cannot create the folder ({exc.strerror})") from None
+    files = template_files(xlsx)
+    for name in files:
+        refuse_overwrite(folder / name, force)
+    from ctrlmap.writing import write_atomically
+
+    for name, body in files.items():
+        write_atomically(folder / name, body)
+        click.echo(f"Wrote {folder / name}")
+    if not xlsx:
+        click.echo("XLSX templates need openpyxl: pip install 'ctrlmap[xlsx]'", err=True)
 
 
 def main() -> None:

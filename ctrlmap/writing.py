@@ -18,6 +18,9 @@ def write_atomically(
     """Write `text` (or the bytes of a binary format) to `path` through a temporary file and a
     rename.
 
+    `text` is written as UTF-8 with LF line ends; `bytes` (a workbook) are written as they are,
+    and never to a terminal.
+
     A failed run (an error, a full disk, SIGTERM) leaves no half-written file, and the output is
     refused before anything is written when it is one of the inputs or lies in a `protected`
     folder (ctrlmap's own catalogs and its cache). A character device (`/dev/null`, a terminal) is
@@ -43,6 +46,10 @@ def write_atomically(
     if _special(target):
         try:
             with _open(target, text) as handle:
+                if isinstance(text, bytes) and handle.isatty():
+                    raise CtrlmapError(
+                        f"{path}: is a terminal, and this format is a binary file; give a file path"
+                    )
                 handle.write(text)
         except OSError as exc:
             raise CtrlmapError(f"{path}: cannot write to the device ({exc.strerror})") from None

@@ -143,7 +143,7 @@ def test_pci_list_renders_for_the_lender_only(exports: dict[str, ExportInput]) -
 
 def test_an_unknown_format_is_a_clear_error(exports: dict[str, ExportInput]) -> None:
     with pytest.raises(CtrlmapError, match="use one of oscal, crm-csv"):
-        check_export("xlsx", exports["clinic"])
+        check_export("docx", exports["clinic"])
 
 
 # --- OSCAL ----------------------------------------------------------------------------------------

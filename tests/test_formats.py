@@ -86,7 +86,11 @@ def test_every_view_and_format_is_registered_and_nothing_else() -> None:
     for module in set(formats.MODULES.values()):
         importlib.import_module(f"ctrlmap.formats.{module}")
     assert set(PAIRS) == set(formats._REGISTRY)
-    assert set(BINARY_PAIRS) == set(formats._BINARY_REGISTRY) == {("report", "pdf")}
+    assert (
+        set(BINARY_PAIRS)
+        == set(formats._BINARY_REGISTRY)
+        == {("report", "pdf"), ("export", "xlsx")}
+    )
 
 
 def test_text_and_binary_renderers_are_not_mixed_up(lender: tuple[Assessment, Any]) -> None:
@@ -102,8 +106,16 @@ def test_every_renderer_runs_on_its_view(
     lib: Library, lender: tuple[Assessment, Any], tmp_path: Any, view: str, fmt: str
 ) -> None:
     data = results(lib, lender, tmp_path)[view]()
+    if fmt in formats.BINARY:
+        raw = formats.render_bytes(view, fmt, data)
+        assert isinstance(raw, bytes) and raw.startswith(b"PK")  # a zip: the workbook
+        with pytest.raises(TypeError, match="binary format"):
+            formats.render(view, fmt, data)
+        return
     text = formats.render(view, fmt, data)
     assert isinstance(text, str) and text.count("\n") >= 1
+    with pytest.raises(TypeError, match="text format"):
+        formats.render_bytes(view, fmt, data)
     if view in ("assign", "by-provider", "gaps", "report", "crosswalk", "compare"):
         # a result about the organization names it (or, for exports of ids, its controls)
         assert "Hudson Crest Mortgage" in text or "glba-safeguards:314.4" in text

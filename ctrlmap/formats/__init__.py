@@ -33,7 +33,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "diff": ("table", "json", "md", "html"),
     "recommend": ("table", "json"),
     "crosswalk": ("table", "json", "csv", "md"),
-    "export": ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm", "poam-csv", "oscal-poam"),
+    "export": ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm", "poam-csv", "oscal-poam", "xlsx"),
 }
 """Each view and the formats it can be rendered in, the default first."""
 
@@ -70,10 +70,11 @@ MODULES = {
     "ccm-ssrm": "exchange",
     "poam-csv": "poam",
     "oscal-poam": "poam",
+    "xlsx": "xlsx",
 }
 """The module that renders each format."""
 
-BINARY = frozenset({"pdf"})
+BINARY = frozenset({"pdf", "xlsx"})
 """Formats rendered as bytes: written to a file, never to a terminal."""
 
 _REGISTRY: dict[tuple[str, str], Renderer] = {}
@@ -81,7 +82,7 @@ _BINARY_REGISTRY: dict[tuple[str, str], BinaryRenderer] = {}
 
 
 def register(view: str, fmt: str) -> Callable[[Renderer], Renderer]:
-    """Register a renderer of `view` in format `fmt`."""
+    """Register a renderer of `view` in the text format `fmt`."""
 
     def wrap(func: Renderer) -> Renderer:
         _REGISTRY[(view, fmt)] = func
@@ -106,7 +107,7 @@ def formats_for(view: str) -> tuple[str, ...]:
 
 
 def renderer(view: str, fmt: str) -> Renderer:
-    """The function that renders `view` in `fmt`, importing its module on first use."""
+    """The function that renders `view` in the text format `fmt`, importing its module on first use."""
     importlib.import_module(f"ctrlmap.formats.{MODULES[fmt]}")
     return _REGISTRY[(view, fmt)]
 

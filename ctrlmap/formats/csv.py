@@ -37,7 +37,7 @@ def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """Rows as CSV text with a header and LF line ends: every cell neutralized against formulas,
     and quoted when it holds a comma, a quote, or a line break of any kind (CR included)."""
     lines = [",".join(_field(c) for c in columns)]
-    lines.extend(",".join(_field("" if v is None else _safe(v)) for v in row) for row in rows)
+    lines.extend(",".join(_field("" if v is None else neutralize(v)) for v in row) for row in rows)
     return "\n".join(lines) + "\n"
 
 
@@ -48,8 +48,8 @@ def _field(value: Any) -> str:
     return text
 
 
-def _safe(value: Any) -> Any:
-    """Neutralise cells a spreadsheet would run as a formula (CSV injection).
+def neutralize(value: Any) -> Any:
+    """Neutralize cells a spreadsheet would run as a formula (CSV injection).
 
     Spreadsheets skip leading blanks and line breaks before reading a formula, so the first
     character that counts is the first one that is not whitespace.

@@ -33,37 +33,7 @@ from ctrlmap.present.exports import (
     party_name,
 )
 from ctrlmap.present.findings import plan_state, status_text
-from ctrlmap.present.poam import PoamItem, poam_rows
-
-POAM_COLUMNS = (
-    "POAM ID",
-    "Controls",
-    "Weakness Name",
-    "Weakness Description",
-    "Weakness Detector Source",
-    "Weakness Source Identifier",
-    "Asset Identifier",
-    "Point of Contact",
-    "Resources Required",
-    "Overall Remediation Plan",
-    "Original Detection Date",
-    "Scheduled Completion Date",
-    "Planned Milestones",
-    "Milestone Changes",
-    "Status Date",
-    "Vendor Dependency",
-    "Last Vendor Check-in Date",
-    "Vendor Dependent Product Name",
-    "Original Risk Rating",
-    "Adjusted Risk Rating",
-    "Risk Adjustment",
-    "False Positive",
-    "Operational Requirement",
-    "Deviation Rationale",
-    "Supporting Documents",
-    "Comments",
-)
-"""The FedRAMP POA&M columns, in the template's order."""
+from ctrlmap.present.poam import POAM_COLUMNS, PoamItem, poam_row, poam_rows
 
 ROLES = (
     ("remediation-owner", "Remediation owner", "Fixes the finding by its scheduled date."),
@@ -75,47 +45,7 @@ IETF_UUID = "https://ietf.org/rfc/rfc4122"
 @register("export", "poam-csv")
 def poam_csv(data: ExportInput) -> str:
     """The FedRAMP POA&M: one row per current finding, every cell from a fact or left empty."""
-    return write_rows(POAM_COLUMNS, (_row(item) for item in poam_rows(data)))
-
-
-def _row(item: PoamItem) -> tuple[str, ...]:
-    g = item.gap
-    return (
-        g.id,
-        "; ".join(g.controls),
-        item.weakness_name,
-        g.message,
-        item.detector,
-        g.rule,
-        "; ".join(item.assets),
-        g.owner_name or "",
-        "",
-        item.remediation_plan,
-        item.detected.isoformat(),
-        g.due.isoformat() if g.due else "",
-        "\n".join(f"{m.date.isoformat()}: {m.text}" for m in g.milestones),
-        "",
-        item.status_date.isoformat(),
-        "Yes" if item.vendors else "No",
-        _check_ins(item),
-        "; ".join(v.name for v in item.vendors),
-        item.risk_rating,
-        "",
-        "",
-        "No",
-        "Yes" if g.status == "accepted" else "No",
-        item.deviation_rationale,
-        "\n".join(item.evidence),
-        "\n".join(item.comments),
-    )
-
-
-def _check_ins(item: PoamItem) -> str:
-    """The provider's last review date; with several providers, each one's by name."""
-    dates = [(v.name, v.last_reviewed.isoformat()) for v in item.vendors if v.last_reviewed]
-    if len(item.vendors) == 1:
-        return dates[0][1] if dates else ""
-    return "; ".join(f"{name}: {day}" for name, day in dates)
+    return write_rows(POAM_COLUMNS, (poam_row(item) for item in poam_rows(data)))
 
 
 @register("export", "oscal-poam")

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ctrlmap.errors import InputError, Problem, shown
 from ctrlmap.load.library import Library
 from ctrlmap.load.problems import unknown, validate
-from ctrlmap.load.read import Document, read_document
+from ctrlmap.load.read import Document, parse_document, read_document
 from ctrlmap.load.resources import PROFILE_MAX_BYTES
 from ctrlmap.models import (
     RESERVED_IDS,
@@ -36,7 +36,15 @@ def load_profile(
     path: Path | str, lib: Library, name: str | None = None
 ) -> tuple[Profile, Document]:
     """Read and validate a profile, resolving every reference against the library."""
-    doc = read_document(Path(path), name, max_bytes=PROFILE_MAX_BYTES)
+    return _validated(read_document(Path(path), name, max_bytes=PROFILE_MAX_BYTES), lib)
+
+
+def load_profile_text(text: str, lib: Library, name: str) -> tuple[Profile, Document]:
+    """Validate a profile not yet written anywhere, exactly as `load_profile` would read it."""
+    return _validated(parse_document(text.encode("utf-8"), name), lib)
+
+
+def _validated(doc: Document, lib: Library) -> tuple[Profile, Document]:
     try:
         profile = validate(Profile, doc)
     except InputError as exc:

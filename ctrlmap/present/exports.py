@@ -74,7 +74,15 @@ from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult, G
 from ctrlmap.present.legal import legal_statement
 from ctrlmap.present.matrix import by_provider
 
-EXPORT_FORMATS = ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm", "poam-csv", "oscal-poam")
+EXPORT_FORMATS = (
+    "oscal",
+    "crm-csv",
+    "pci-12.8.5",
+    "ccm-ssrm",
+    "poam-csv",
+    "oscal-poam",
+    "xlsx",
+)
 """The export vocabularies, as the registry names them."""
 
 PCI = "pci-dss-4"

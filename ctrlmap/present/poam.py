@@ -151,3 +151,75 @@ def comments(gap: Gap) -> tuple[str, ...]:
     if gap.due_basis == "policy":
         out.append("Scheduled completion from the remediation policy for its severity")
     return tuple(out)
+
+
+POAM_COLUMNS = (
+    "POAM ID",
+    "Controls",
+    "Weakness Name",
+    "Weakness Description",
+    "Weakness Detector Source",
+    "Weakness Source Identifier",
+    "Asset Identifier",
+    "Point of Contact",
+    "Resources Required",
+    "Overall Remediation Plan",
+    "Original Detection Date",
+    "Scheduled Completion Date",
+    "Planned Milestones",
+    "Milestone Changes",
+    "Status Date",
+    "Vendor Dependency",
+    "Last Vendor Check-in Date",
+    "Vendor Dependent Product Name",
+    "Original Risk Rating",
+    "Adjusted Risk Rating",
+    "Risk Adjustment",
+    "False Positive",
+    "Operational Requirement",
+    "Deviation Rationale",
+    "Supporting Documents",
+    "Comments",
+)
+"""The FedRAMP POA&M columns, in the template's order."""
+
+
+def poam_row(item: PoamItem) -> tuple[str, ...]:
+    """One item as the FedRAMP POA&M's cells, in POAM_COLUMNS order (CSV and workbook alike)."""
+    g = item.gap
+    return (
+        g.id,
+        "; ".join(g.controls),
+        item.weakness_name,
+        g.message,
+        item.detector,
+        g.rule,
+        "; ".join(item.assets),
+        g.owner_name or "",
+        "",
+        item.remediation_plan,
+        item.detected.isoformat(),
+        g.due.isoformat() if g.due else "",
+        "\n".join(f"{m.date.isoformat()}: {m.text}" for m in g.milestones),
+        "",
+        item.status_date.isoformat(),
+        "Yes" if item.vendors else "No",
+        check_ins(item),
+        "; ".join(v.name for v in item.vendors),
+        item.risk_rating,
+        "",
+        "",
+        "No",
+        "Yes" if g.status == "accepted" else "No",
+        item.deviation_rationale,
+        "\n".join(item.evidence),
+        "\n".join(item.comments),
+    )
+
+
+def check_ins(item: PoamItem) -> str:
+    """The provider's last review date; with several providers, each one's by name."""
+    dates = [(v.name, v.last_reviewed.isoformat()) for v in item.vendors if v.last_reviewed]
+    if len(item.vendors) == 1:
+        return dates[0][1] if dates else ""
+    return "; ".join(f"{name}: {day}" for name, day in dates)

@@ -1,0 +1,488 @@
+"""`ctrlmap init`: by flags and by interview it writes a profile that validates and assesses like
+the hand-written one; it never overwrites without --force and leaves nothing on Ctrl-C."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ctrlmap import cli as cli_module
+from ctrlmap.analyse.recommend import Answers
+from ctrlmap.assessment.pipeline import assess
+from ctrlmap.cli import SECTORS, cli
+from ctrlmap.errors import CtrlmapError
+from ctrlmap.load.library import Library
+from ctrlmap.load.profiles import load_profile
+from ctrlmap.models import Profile
+from ctrlmap.models.base import Sector
+from ctrlmap.onboard.interview import Interview, pick
+from ctrlmap.onboard.profile_text import checked_profile_text, quoted, render_profile, scalar
+from ctrlmap.onboard.starter import (
+    PLACEHOLDER_NAME,
+    Given,
+    build_draft,
+    fact_values,
+    new_id,
+    parse_designation,
+    parse_fact,
+)
+from tests.conftest import DATA
+
+AS_OF = dt.date(2026, 11, 28)
+EXPECTED = DATA / "init" / "riverside.yaml"
+
+RIVERSIDE_FLAGS = (
+    "--organization",
+    "Riverside Family Clinic",
+    "--sector",
+    "healthcare",
+    "--framework",
+    "hipaa-security",
+    "--framework",
+    "hipaa-breach",
+    "--fact",
+    "hipaa=covered-entity",
+    "--model",
+    "co-managed",
+    "--person",
+    "dana:Dana Ortiz:network-administration,server-management,on-site-support,"
+    "access-management:role=IT Director:backup=harbor",
+    "--person",
+    "sam:Sam Lee:governance,policy-documentation,workforce-training,vendor-management"
+    ":role=Practice Administrator",
+    "--provider",
+    "harbor:Harbor Managed IT:security-monitoring,help-desk,patch-management,backup-recovery,"
+    "endpoint-management:agreement=MSA 2026-03, SOW 2:after-hours:baa:last-reviewed=2026-02-01",
+    "--designate",
+    "security-official=sam",
+)
+
+
+def riverside_answers(lib: Library) -> list[str]:
+    """The interview's answers for Riverside, one per prompt, with two wrong ones asked again."""
+    number = {f: str(i) for i, f in enumerate(lib.functions, 1)}
+    return [
+        "Riverside Family Clinic",
+        "health",  # not a sector: asked again
+        "healthcare",
+        "",  # frameworks: the suggested default, hipaa-security and hipaa-breach
+        "",  # hipaa: the default, covered-entity
+        "n",  # clearinghouse
+        "n",  # group health plan
+        "1",  # internal IT staff
+        "high",
+        "flexible",
+        "yes",
+        "",  # the proposed model, co-managed
+        "y",  # add a person
+        "Dana Ortiz",
+        "",  # id: dana
+        "IT Director",
+        "99",  # not a function: asked again
+        f"{number['network-administration']}, {number['server-management']}, "
+        "on-site-support, access-management",
+        "n",
+        "harbor",
+        "y",
+        "Sam Lee",
+        "",
+        "Practice Administrator",
+        "governance, policy-documentation, workforce-training, vendor-management",
+        "n",
+        "",
+        "n",  # no more people
+        "y",  # add a provider
+        "Harbor Managed IT",
+        "",
+        "MSA 2026-03, SOW 2",
+        "security-monitoring, help-desk, patch-management, backup-recovery, endpoint-management",
+        "",  # its agreement covers every framework
+        "y",  # after hours
+        "n",  # on site
+        "y",  # BAA
+        "2026-02-01",
+        "n",  # no more providers
+        "sam",  # security official
+    ]
+
+
+class Script:
+    """A prompter that plays answers in order; blank takes the default."""
+
+    def __init__(self, answers: list[str]) -> None:
+        self.answers: Iterator[str] = iter(answers)
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+    def ask(self, question: str, default: str | None = None) -> str:
+        answer = next(self.answers)
+        return answer if answer or default is None else default
+
+    def confirm(self, question: str, default: bool) -> bool:
+        answer = next(self.answers)
+        return default if not answer else answer.lower().startswith("y")
+
+
+def same_assessment(lib: Library, path: Path) -> None:
+    """The profile at `path` validates and assesses exactly like the hand-written one."""
+    made, _ = load_profile(path, lib)
+    expected, _ = load_profile(EXPECTED, lib)
+    ours, theirs = assess(made, lib, as_of=AS_OF), assess(expected, lib, as_of=AS_OF)
+    assert ours.assignment.model_dump() == theirs.assignment.model_dump()
+    assert ours.gaps.model_dump() == theirs.gaps.model_dump()
+    assert made.internal == expected.internal and made.providers == expected.providers
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# --- no input ---------------------------------------------------------------------------------
+
+
+def test_no_flags_write_a_valid_starter_profile(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    result = invoke("init", "--no-input")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-4:] == [
+        "Next:",
+        "  ctrlmap validate profile.yaml",
+        "  ctrlmap gaps profile.yaml",
+        "  ctrlmap report profile.yaml -o profile.html",
+    ]
+    profile, _ = load_profile(here / "profile.yaml", lib)
+    assert profile.organization.name == PLACEHOLDER_NAME
+    assert profile.frameworks == ("hipaa-security", "hipaa-breach")
+    text = (here / "profile.yaml").read_text()
+    assert "rename the placeholder organization" in text
+    assert "# security-official: {holder: ID}" in text
+    assert [p.name for p in here.iterdir()] == ["profile.yaml"]
+    assert invoke("validate", "profile.yaml").exit_code == 0
+
+
+def test_flags_give_the_hand_written_profile(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    result = invoke("init", "--no-input", "-o", "riverside.yaml", *RIVERSIDE_FLAGS)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(
+        "Wrote riverside.yaml: Riverside Family Clinic, hipaa-security, hipaa-breach, "
+        "co-managed, 2 people, 1 provider."
+    )
+    same_assessment(lib, here / "riverside.yaml")
+
+
+def test_a_scripted_interview_gives_the_hand_written_profile(lib: Library, here: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["init", "-o", "riverside.yaml"], input="\n".join(riverside_answers(lib)) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "answer one of: healthcare, financial, legal, other" in result.stdout
+    assert "'99' is not a function of the list" in result.stdout
+    assert "Proposed model: co-managed (co-managed 5, fully-managed 1)." in result.stdout
+    assert "ctrlmap validate riverside.yaml" in result.stdout
+    same_assessment(lib, here / "riverside.yaml")
+    text = (here / "riverside.yaml").read_text()
+    assert "# Proposed by the four questions of `ctrlmap recommend` (co-managed 5" in text
+
+
+def test_flags_answer_their_questions_so_the_interview_skips_them(lib: Library) -> None:
+    script = Script(
+        ["n", "n", "n", "n"]
+    )  # clearinghouse, group health plan, no people or providers
+    given = Given(
+        organization="Acme",
+        sector="healthcare",
+        frameworks=("hipaa-security",),
+        facts={"hipaa": ("covered-entity",)},
+        model="fully-managed",
+    )
+    done = Interview(script, lib).run(given)
+    assert done.model == "fully-managed" and done.organization == "Acme"
+    assert done.facts == {
+        "hipaa": ("covered-entity",),
+        "hipaa-clearinghouse": False,
+        "hipaa-group-health-plan": False,
+    }
+    assert any("Nobody can hold it yet" in line for line in script.said)
+
+
+def test_a_provider_may_hold_a_role_with_an_internal_overseer(lib: Library) -> None:
+    script = Script(
+        [
+            "Hale & Ortiz CPAs",
+            "financial",
+            "glba-safeguards, pci-dss-4, nydfs-500",
+            "",  # pci: merchant
+            "n",  # issuer
+            "n",  # customized approach
+            "n",  # multi-tenant
+            "n",  # designated entity
+            "n",  # early TLS
+            "B",  # SAQ
+            "class-a",  # nydfs
+            "y",  # small institution
+            "0",
+            "low",
+            "predictable",
+            "no",
+            "",  # fully-managed, as proposed
+            "y",
+            "Kim Hale",
+            "",
+            "Managing Partner",
+            "governance",
+            "n",
+            "nobody-known",  # a backup that is nobody: asked again at the end
+            "n",
+            "y",
+            "Ledger IT",
+            "",
+            "",
+            "security-monitoring",
+            "glba-safeguards",
+            "y",
+            "y",
+            "y",  # PCI acknowledgement
+            "not a date",
+            "",
+            "n",
+            "",  # kim's backup, asked again: nobody
+            "ledger",  # qualified individual: the provider
+            "kim",  # its overseer
+            "ledger",  # ciso: the provider
+            "",  # no overseer
+            "ledger",  # pci executive: a provider may not hold it, asked again
+            "kim",
+        ]
+    )
+    done = Interview(script, lib).run(Given())
+    assert done.model == "fully-managed"
+    assert done.facts["pci-saq"] == "B" and done.facts["nydfs"] == "class-a"
+    assert done.people[0].backup is None
+    assert done.providers[0].frameworks == ("glba-safeguards",)
+    assert done.providers[0].pci_acknowledgement and not done.providers[0].baa
+    roles = {r: (d.holder, d.overseer) for r, d in done.designations.items()}
+    assert roles == {
+        "qualified-individual": ("ledger", "kim"),
+        "ciso": ("ledger", None),
+        "pci-executive": ("kim", None),
+    }
+    assert any("write the date as YYYY-MM-DD" in line for line in script.said)
+    text, profile = checked_profile_text(build_draft(done, lib), lib, "cpa.yaml")
+    assert profile.applicability.pci_saq == "B"
+    assert "pci_acknowledgement: true" in text and "baa:" not in text
+
+
+# --- never over a file, nothing on Ctrl-C ---------------------------------------------------------
+
+
+def test_an_existing_file_needs_force(invoke: Callable[..., Result], here: Path) -> None:
+    target = here / "profile.yaml"
+    target.write_text("mine\n")
+    result = invoke("init", "--no-input")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: profile.yaml: already exists; give --force to overwrite it, or -o another file\n"
+    )
+    assert target.read_text() == "mine\n"
+    assert invoke("init", "--no-input", "--force").exit_code == 0
+    assert target.read_text().startswith("# ctrlmap profile")
+
+
+def test_ctrl_c_mid_interview_leaves_no_file(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ended = CliRunner().invoke(cli, ["init"], input="Riverside\nhealthcare\n")
+    assert ended.exit_code == 1 and "Aborted!" in ended.output
+    answers = iter(["Riverside", "healthcare", ""])
+
+    def prompt(question: str, **kwargs: Any) -> str:
+        try:
+            return next(answers)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr(cli_module.click, "prompt", prompt)
+    interrupted = CliRunner().invoke(cli, ["init"])
+    assert interrupted.exit_code == 130
+    assert list(here.iterdir()) == []
+
+
+def test_an_invalid_profile_is_never_written(invoke: Callable[..., Result], here: Path) -> None:
+    result = invoke(
+        "init",
+        "--no-input",
+        "--framework",
+        "hipaa-security",
+        "--designate",
+        "security-official=nobody",
+    )
+    assert result.exit_code == 2
+    assert "Error: profile.yaml (not written):" in result.stderr
+    assert "'nobody'" in result.stderr
+    assert list(here.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--sector", "other"), "--framework: name at least one framework for sector other"),
+        (("--framework", "hipaa-securty"), "did you mean 'hipaa-security'?"),
+        (("--framework", "aba-model-rules", "--framework", "aba-model-rules"), "named twice"),
+        (("--fact", "pci=merchant"), "--fact pci: does not decide any control of hipaa-security"),
+        (("--fact", "hipa=covered-entity"), "unknown fact 'hipa'; did you mean 'hipaa'?"),
+        (("--fact", "hipaa"), "give a value, as hipaa=VALUE"),
+        (("--fact", "hipaa-clearinghouse=maybe"), "write hipaa-clearinghouse=yes or"),
+        (("--fact", "hipaa=patient"), "unknown hipaa value 'patient'"),
+        (("--fact", "nydfs=standard,class-a"), "nydfs takes one value"),
+        (("--model", "half-managed"), "unknown model 'half-managed'"),
+        (("--designate", "cso=sam"), "unknown role 'cso'"),
+        (("--designate", "ciso="), "give the holder, as ciso=ID[:OVERSEER]"),
+        (("--designate", "ciso=a b"), "ids are letters"),
+        (("--person", "pat:Pat:patching"), "--person pat: functions: unknown function 'patching'"),
+        (("--person", "pat:Pat::colour=blue"), "--person pat: colour: unknown key 'colour'"),
+        (
+            ("--person", "pat:Pat::backup=nobody"),
+            "--person pat: backup: unknown person or provider",
+        ),
+        (("--provider", "x:X::last-reviewed=May"), "last_reviewed: 'May' is not a date"),
+        (("--provider", "x:X::baa=perhaps"), "baa: 'perhaps' is not yes or no"),
+        (("--person", "internal:Us"), "'internal' is a reserved word"),
+        (("--person", "a b:Us"), "is not an id"),
+        (("--person", "pat:"), "--person pat: name: every row needs a name"),
+    ],
+)
+def test_bad_flags_exit_2_naming_the_flag(
+    invoke: Callable[..., Result], here: Path, args: tuple[str, ...], message: str
+) -> None:
+    fw = (
+        ()
+        if any(a in ("--framework", "--sector") for a in args)
+        else ("--framework", "hipaa-security")
+    )
+    if args[0] == "--fact" and args[1].startswith("nydfs"):
+        fw = ("--framework", "nydfs-500")
+    result = invoke("init", "--no-input", *fw, *args)
+    assert result.exit_code == 2, result.stdout
+    assert message in result.stderr, result.stderr
+    assert list(here.iterdir()) == []
+
+
+# --- the pieces -------------------------------------------------------------------------------
+
+
+def test_the_cli_sectors_are_the_models() -> None:
+    assert get_args(Sector) == SECTORS
+
+
+def test_text_is_quoted_so_yaml_reads_it_back(lib: Library) -> None:
+    assert scalar("dana") == "dana"
+    assert scalar("yes") == '"yes"' and scalar("B") == '"B"'
+    tricky = 'O\'Brien: "Ops" # 1 é\t'
+    assert quoted(tricky) == '"O\'Brien: \\"Ops\\" # 1 é\\t"'
+    assert quoted("a\x85b\u2028") == '"a\\u0085b\\u2028"'
+    draft = build_draft(Given(organization=tricky, people=(), frameworks=("hipaa-security",)), lib)
+    _, profile = checked_profile_text(draft, lib, "t.yaml")
+    assert profile.organization.name == tricky.strip()
+
+
+def test_new_ids_are_unique_and_never_reserved() -> None:
+    assert new_id("Dana Ortiz", []) == "dana"
+    assert new_id("Dana Smith", ["dana"]) == "dana-2"
+    assert new_id("Internal Audit", []) == "internal-audit"
+    assert new_id("Shared", []) == "shared-1"
+    assert new_id("!!!", []) == "party"
+
+
+def test_pick_reads_numbers_and_ids_once() -> None:
+    assert pick("2, a, 2", ["a", "b"], "x") == (("b", "a"), None)
+    assert pick("3", ["a", "b"], "x") == (None, "'3' is not a x of the list; give its number or id")
+
+
+def test_only_the_saqs_that_fit_the_pci_roles_are_offered(lib: Library) -> None:
+    assert fact_values("pci-saq", lib) == ("none", "A", "B", "B-IP", "D")
+    assert fact_values("pci-saq", lib, ("service-provider",)) == ("none", "D")
+    assert parse_fact("pci-saq=B-IP", lib) == ("pci-saq", "B-IP")
+    assert parse_fact("pci=merchant,service-provider", lib) == (
+        "pci",
+        ("merchant", "service-provider"),
+    )
+    assert parse_designation("ciso=harbor:kim")[1].overseer == "kim"
+
+
+def test_the_model_note_says_when_the_choice_differs(lib: Library) -> None:
+    chosen = build_draft(
+        Given(model="fully-managed", answers=Answers(internal_staff=3, control="high")), lib
+    )
+    assert "# Chosen over co-managed, which the four questions" in render_profile(chosen, lib)
+    tied = build_draft(Given(), lib)
+    assert "gave no recommendation" in render_profile(tied, lib)
+    assert tied.profile.model == "co-managed"
+
+
+def test_the_sector_follows_the_first_framework(lib: Library) -> None:
+    draft = build_draft(Given(frameworks=("aba-model-rules",)), lib)
+    assert draft.profile.organization.sector == "legal"
+    with pytest.raises(CtrlmapError, match=r"organization\.name"):
+        build_draft(Given(organization="   "), lib)
+
+
+def test_every_applicability_question_names_a_fact(lib: Library) -> None:
+    from ctrlmap.models import FACTS
+    from ctrlmap.onboard.starter import FACT_QUESTIONS
+
+    assert set(FACT_QUESTIONS) == (set(FACTS) - {"outsourced"}) | {"pci-saq"}
+    every = lib.facts_used([c for c in lib.catalogs if not lib.catalogs[c].hub])
+    assert every <= set(FACT_QUESTIONS)
+
+
+def test_the_written_profile_is_the_profile_validated(lib: Library, tmp_path: Path) -> None:
+    given = Given(
+        organization="Acme",
+        frameworks=("hipaa-security", "pci-dss-4"),
+        facts={"pci-saq": "none", "hipaa": ("business-associate",)},
+    )
+    text, profile = checked_profile_text(build_draft(given, lib), lib, "acme.yaml")
+    path = tmp_path / "acme.yaml"
+    path.write_text(text)
+    assert load_profile(path, lib)[0] == profile
+    assert "# pci-saq: none" in text and "  hipaa: [business-associate]" in text
+    assert isinstance(profile, Profile)
+
+
+def test_a_flag_that_does_not_fit_the_chosen_frameworks_stops_the_interview_at_once(
+    lib: Library,
+) -> None:
+    from ctrlmap.models import Provider
+
+    with pytest.raises(CtrlmapError, match="--fact pci: does not decide"):
+        Interview(Script(["Acme", "healthcare", ""]), lib).run(Given(facts={"pci": ("merchant",)}))
+    scoped = Provider(id="acme", name="Acme", frameworks=("pci-dss-4",))
+    with pytest.raises(CtrlmapError, match="provider acme: its frameworks name pci-dss-4"):
+        Interview(Script(["Acme", "healthcare", ""]), lib).run(Given(providers=(scoped,)))
+
+
+def test_a_designation_of_nobody_known_is_asked_again(lib: Library) -> None:
+    from ctrlmap.models import Designation
+
+    script = Script(["n", "n", "y", "Pat Doe", "", "", "governance", "n", "", "n", "n", "pat"])
+    given = Given(
+        organization="Acme",
+        sector="healthcare",
+        frameworks=("hipaa-security",),
+        facts={"hipaa": ("covered-entity",)},
+        model="co-managed",
+        designations={"security-official": Designation(holder="ghost")},
+    )
+    done = Interview(script, lib).run(given)
+    assert done.designations["security-official"].holder == "pat"
+    assert any("neither a person nor a provider" in line for line in script.said)

@@ -1,0 +1,222 @@
+"""The way in from spreadsheets: the templates round-trip, and every bad cell is reported by file,
+row and column, all in one pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import Result
+
+from ctrlmap.errors import InputError
+from ctrlmap.load.library import Library
+from ctrlmap.load.profiles import load_profile
+from ctrlmap.onboard.sheets import (
+    PEOPLE_COLUMNS,
+    PROVIDER_COLUMNS,
+    TEMPLATE_PEOPLE,
+    TEMPLATE_PROVIDERS,
+    read_roster,
+    template_files,
+)
+
+TEMPLATES = ["people.csv", "people.xlsx", "providers.csv", "providers.xlsx"]
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def problems(lib: Library, **files: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        read_roster(lib, **files)  # type: ignore[arg-type]
+    return caught.value.lines()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_the_templates_round_trip(lib: Library, tmp_path: Path, suffix: str) -> None:
+    for name, body in template_files(xlsx=True).items():
+        target = tmp_path / name
+        target.write_bytes(body if isinstance(body, bytes) else body.encode())
+    roster = read_roster(lib, tmp_path / f"people.{suffix}", tmp_path / f"providers.{suffix}")
+    assert roster.people == TEMPLATE_PEOPLE
+    assert roster.providers == TEMPLATE_PROVIDERS
+
+
+def test_init_templates_writes_them_once(invoke: Callable[..., Result], here: Path) -> None:
+    result = invoke("init", "--templates", "intake")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (here / "intake").iterdir()) == TEMPLATES
+    first = (here / "intake" / "people.xlsx").read_bytes()
+    again = invoke("init", "--templates", "intake")
+    assert again.exit_code == 2
+    assert "intake/people.csv: already exists; give --force" in again.stderr
+    assert invoke("init", "--templates", "intake", "--force").exit_code == 0
+    assert (here / "intake" / "people.xlsx").read_bytes() == first
+    header = (here / "intake" / "providers.csv").read_text().splitlines()[0]
+    assert header == ",".join(PROVIDER_COLUMNS)
+    book = openpyxl.load_workbook(here / "intake" / "people.xlsx")
+    assert tuple(c.value for c in book.active[1]) == PEOPLE_COLUMNS
+
+
+def test_templates_need_a_folder(invoke: Callable[..., Result], here: Path) -> None:
+    (here / "taken").write_text("a file\n")
+    result = invoke("init", "--templates", "taken/intake")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: taken/intake: cannot create the folder")
+
+
+def test_without_openpyxl_the_templates_are_csv_only(
+    invoke: Callable[..., Result], here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    result = invoke("init", "--templates", ".")
+    assert result.exit_code == 0
+    assert sorted(p.name for p in here.iterdir()) == ["people.csv", "providers.csv"]
+    assert "pip install 'ctrlmap[xlsx]'" in result.stderr
+    (here / "people.xlsx").write_bytes(b"PK")
+    refused = invoke("init", "--no-input", "--people", "people.xlsx")
+    assert refused.exit_code == 2
+    assert "pip install 'ctrlmap[xlsx]'" in refused.stderr
+
+
+def test_init_reads_the_files_into_the_profile(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    assert invoke("init", "--templates", ".").exit_code == 0
+    result = invoke(
+        "init",
+        "--no-input",
+        "--people",
+        "people.xlsx",
+        "--providers",
+        "providers.csv",
+        "--person",
+        "kim:Kim Hale:governance",
+        "-o",
+        "clinic.yaml",
+    )
+    assert result.exit_code == 0, result.stderr
+    profile, _ = load_profile(here / "clinic.yaml", lib)
+    assert profile.internal == (*TEMPLATE_PEOPLE, profile.internal[2])
+    assert profile.internal[2].id == "kim"
+    assert profile.providers == TEMPLATE_PROVIDERS
+
+
+BAD_PEOPLE = """\
+Name,ID,Functions,After Hours,Backup
+Dana Ortiz,,network-administration; patching,yes,
+Sam Lee,dana,governance,sometimes,
+,pat,governance,,
+Lee Park,lee,governance,no,vaultbox
+
+"""
+BAD_PROVIDERS = """\
+id,name,functions,frameworks,last_reviewed,baa
+acme,Acme IT,security-monitoring,hipaa-securty,2026-13-01,yes
+acme,Acme Again,help-desk,,,
+"""
+
+
+def test_bad_rows_are_reported_by_file_row_and_column(
+    invoke: Callable[..., Result], here: Path
+) -> None:
+    (here / "people.csv").write_text(BAD_PEOPLE)
+    (here / "providers.csv").write_text(BAD_PROVIDERS)
+    result = invoke("init", "--no-input", "--people", "people.csv", "--providers", "providers.csv")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: people.csv:row 2: functions: unknown function 'patching'; did you mean "
+        "'patch-management'?",
+        "Error: people.csv:row 3: id: duplicate id 'dana' (already used at people.csv:row 2)",
+        "Error: people.csv:row 3: after_hours: 'sometimes' is not yes or no; write yes or no",
+        "Error: people.csv:row 4: name: every row needs a name",
+        "Error: providers.csv:row 2: frameworks: unknown framework 'hipaa-securty'; did you "
+        "mean 'hipaa-security'?",
+        "Error: providers.csv:row 2: last_reviewed: '2026-13-01' is not a date; write it as "
+        "YYYY-MM-DD",
+        "Error: providers.csv:row 3: id: duplicate id 'acme' (already used at providers.csv:row 2)",
+        "Error: people.csv:row 5: backup: unknown person or provider id 'vaultbox'; known: "
+        "acme, dana, lee, pat",
+    ]
+    assert sorted(p.name for p in here.iterdir()) == ["people.csv", "providers.csv"]
+
+
+def test_bad_cells_of_a_workbook_are_reported_too(lib: Library, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "functions", "last_reviewed", "after_hours", "on_site"])
+    sheet.append(["Acme IT", "help-desk", dt.datetime(2026, 3, 1), True, 1])
+    sheet.append(["Bad IT", "helpdesk", "yesterday", None, None])
+    sheet.append([None, None, None, None, None])
+    path = tmp_path / "providers.xlsx"
+    book.save(path)
+    assert problems(lib, providers=path) == [
+        f"{path}:row 3: functions: unknown function 'helpdesk'; did you mean 'help-desk'?",
+        f"{path}:row 3: last_reviewed: 'yesterday' is not a date; write it as YYYY-MM-DD",
+    ]
+    sheet.delete_rows(3)
+    book.save(path)
+    acme = read_roster(lib, providers=path).providers[0]
+    assert (acme.id, acme.last_reviewed, acme.after_hours, acme.on_site) == (
+        "acme",
+        dt.date(2026, 3, 1),
+        True,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"", "file is empty; row 1 names the columns: id, name, role"),
+        (b"nom,functions\nDana,\n", ":row 1: nom: unknown column 'nom'"),
+        (b"id,functions\ndana,\n", ":row 1: name: the name column is missing; add it"),
+        (b"name\n\xff\n", "not valid UTF-8; save the file as CSV UTF-8"),
+    ],
+)
+def test_a_file_that_is_not_a_list_says_so(
+    lib: Library, tmp_path: Path, body: bytes, expected: str
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(body)
+    found = problems(lib, people=path)
+    assert expected in found[0]
+    assert len(found) == (2 if b"nom" in body else 1)  # an unknown column, and name is missing
+
+
+def test_a_file_that_is_not_a_workbook_says_so(lib: Library, tmp_path: Path) -> None:
+    path = tmp_path / "people.xlsx"
+    path.write_bytes(b"name\nDana\n")
+    assert problems(lib, people=path) == [
+        f"{path}: not an Excel workbook (.xlsx); save it as .xlsx or .csv"
+    ]
+
+
+def test_a_neutralized_cell_reads_back_as_typed(lib: Library, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("name,role\nDana,'-ops lead\nSam,'quoted\n")
+    people = read_roster(lib, people=path).people
+    assert [p.role for p in people] == ["-ops lead", "'quoted"]
+
+
+def test_provider_frameworks_must_be_the_profiles(lib: Library, tmp_path: Path) -> None:
+    path = tmp_path / "providers.csv"
+    path.write_text("name,frameworks\nAcme,pci-dss-4\n")
+    assert problems(lib, providers=path, frameworks=["hipaa-security"]) == [
+        f"{path}:row 2: frameworks: unknown framework 'pci-dss-4'; known: hipaa-security"
+    ]
+
+
+def test_the_readme_shows_the_templates_as_written() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in ("people.csv", "providers.csv"):
+        body = template_files(xlsx=False)[name]
+        assert isinstance(body, str)
+        assert f"```\n{body}```" in readme, name
