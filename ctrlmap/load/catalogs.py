@@ -327,11 +327,15 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
                         )
                     )
                 elif target not in lib.controls:
-                    known = {c.id for c in lib.catalogs[target_cat].controls}
                     problems.append(
                         doc.problem(
                             (*at, "depends_on", j),
-                            unknown(f"control of {target_cat}", target_id, known),
+                            unknown(
+                                f"control of {target_cat}",
+                                target_id,
+                                lib.control_ids[target_cat],
+                                ordered=True,
+                            ),
                         )
                     )
             if hub_ids is not None and not cat.hub:

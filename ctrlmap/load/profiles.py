@@ -478,9 +478,7 @@ def _check_control(
                 doc.problem(
                     at,
                     unknown(
-                        f"control of {catalog}",
-                        control,
-                        [c.id for c in lib.catalogs[catalog].controls],
+                        f"control of {catalog}", control, lib.control_ids[catalog], ordered=True
                     ),
                 )
             )
