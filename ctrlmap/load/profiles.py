@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ctrlmap.errors import InputError, Problem
+from ctrlmap.load import resources
 from ctrlmap.load.library import Library
 from ctrlmap.load.problems import unknown, validate
 from ctrlmap.load.read import Document, read_document
@@ -37,6 +38,7 @@ def load_profile(
 ) -> tuple[Profile, Document]:
     """Read and validate a profile, resolving every reference against the library."""
     doc = read_document(Path(path), name, max_bytes=PROFILE_MAX_BYTES)
+    _check_sizes(doc)
     try:
         profile = validate(Profile, doc)
     except InputError as exc:
@@ -47,6 +49,30 @@ def load_profile(
     if problems:
         raise InputError(problems)
     return profile, doc
+
+
+def _check_sizes(doc: Document) -> None:
+    """Refuse a profile with more people, providers or overrides than ctrlmap assesses in
+    seconds (the limits in ctrlmap.load.resources), before any of it is validated."""
+    if not isinstance(doc.data, dict):
+        return
+    problems = []
+    for section, noun, limit in (
+        ("internal", "people", resources.MAX_PEOPLE),
+        ("providers", "providers", resources.MAX_PROVIDERS),
+        ("overrides", "overrides", resources.MAX_OVERRIDES),
+    ):
+        items = doc.data.get(section)
+        if isinstance(items, list) and len(items) > limit:
+            problems.append(
+                doc.problem(
+                    (section,),
+                    f"{len(items):,} {noun} is over ctrlmap's limit of {limit:,}; split the "
+                    "profile (e.g. one per business unit) and assess each part",
+                )
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def _check_rest(doc: Document, lib: Library, found: list[Problem]) -> list[Problem]:

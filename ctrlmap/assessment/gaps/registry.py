@@ -159,7 +159,7 @@ class Facts:
 
     def name(self, ident: str) -> str:
         """A party's, person's or provider's display name."""
-        return self.profile.name_of(ident)
+        return self.ctx.name(ident)
 
 
 Rule = Callable[[Facts], Iterable[Finding]]
