@@ -38,8 +38,11 @@ def _uncovered(
 ) -> list[tuple[frozenset[str], str, str]]:
     """The crossings of `a` depending on `b` that no hand-off covers, their flows noted in `pairs`."""
     found = []
+    # each party's functions once, not once per pair it is in
+    froms_of = {p: _done_by(facts, b, p) for p in b.responsible}
+    tos_of = {q: _done_by(facts, a, q) for q in a.responsible}
     for p, q in crossings(a, b):
-        froms, tos = _done_by(facts, b, p), _done_by(facts, a, q)
+        froms, tos = froms_of[p], tos_of[q]
         if covering_handoff(facts.profile.handoffs, p, q, froms, tos) is not None:
             continue
         key = frozenset((p, q))
