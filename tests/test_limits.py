@@ -157,3 +157,15 @@ def test_did_you_mean_on_a_large_catalog_looks_beside_the_unknown_id() -> None:
     assert unknown("control", "S-1234x", ids, ordered=True).endswith("did you mean 'S-1234'?")
     far = unknown("control", "T-1", ids, ordered=True)
     assert far.startswith("unknown control 'T-1'; ")
+
+
+def test_the_at_risk_chain_is_the_shortest_path_to_the_first_nearest_target() -> None:
+    from ctrlmap.assessment.gaps.dependencies import _chain
+
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    nx.add_path(graph, ["a", "b", "c", "d"])
+    graph.add_edge("a", "x")
+    assert _chain(graph, "a", {"d", "x", "c"}) == ["a", "x"]
+    assert _chain(graph, "a", {"d", "c"}) == ["a", "b", "c"]
+    assert _chain(graph, "d", {"a"}) == ["d"]
+    assert _chain(graph, "missing", {"a"}) == ["missing"]
