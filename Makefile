@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench golden clean
+.PHONY: demo test bench bench-scale golden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/oscal_bench.py
+	$(BIN)/python bench/scale.py
+
+# growth at 1x, 2x, 4x per input, and the 5,000-control target (exit 1 when it takes 10 s or more)
+bench-scale: $(VENV)/.installed-test
+	$(BIN)/python bench/scale.py
 
 golden: $(VENV)/.installed-test
 	$(BIN)/pytest -q tests --update-golden

@@ -233,15 +233,13 @@ def _resolve(ctx: Context, framework: str, control: Control, override: Override 
 
 def _result_step(ctx: Context, owner: Owner, raci: Raci) -> BasisStep:
     """The outcome in one sentence: the last step, so that the basis ends on what it produced."""
-    doers = ", ".join(ctx.profile.party_name(p) for p in raci.responsible) or "nobody"
+    doers = ", ".join(ctx.party_name(p) for p in raci.responsible) or "nobody"
     if raci.accountable is None:
         answers = "nobody"
     elif raci.accountable_person is not None:
-        answers = (
-            f"{ctx.profile.party_name(raci.accountable)} ({ctx.name(raci.accountable_person)})"
-        )
+        answers = f"{ctx.party_name(raci.accountable)} ({ctx.name(raci.accountable_person)})"
     else:
-        answers = ctx.profile.party_name(raci.accountable)
+        answers = ctx.party_name(raci.accountable)
     return BasisStep(
         step="result",
         text=f"Result: owner {owner}; Responsible {doers}; Accountable {answers}.",

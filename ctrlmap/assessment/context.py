@@ -50,6 +50,8 @@ class Context:
     excluded: dict[str, BasisStep] = field(default_factory=dict)
     """Controls out of scope (exclusions, the PCI SAQ, effective dates), with why."""
     resolved: dict[tuple[object, ...], Resolved] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    """Person and provider names by id (a profile's private cache costs a pydantic lookup a call)."""
     """Resolutions already made in this profile, keyed by a control's framework, functions and flags."""
 
     @classmethod
@@ -66,6 +68,9 @@ class Context:
         ctx = cls(profile=profile, model=model, lib=lib, as_of=day, arrangement=arrangement)
         ctx.people = {p.id: p for p in profile.internal}
         ctx.providers = {p.id: p for p in profile.providers}
+        ctx.names = {p.id: p.name for p in profile.internal} | {
+            p.id: p.name for p in profile.providers
+        }
         for person in profile.internal:
             for fid in person.functions:
                 ctx.people_by_function.setdefault(fid, []).append(person.id)
@@ -93,7 +98,11 @@ class Context:
 
     def name(self, ident: str) -> str:
         """A person's or provider's name, for the basis text."""
-        return self.profile.name_of(ident)
+        return "the organization" if ident == "internal" else self.names.get(ident, ident)
+
+    def party_name(self, party: str) -> str:
+        """A party's name in a list or a table: the organization's own name for `internal`."""
+        return self.profile.organization.name if party == "internal" else self.name(party)
 
     def operational(self, framework: str) -> list[str]:
         """The providers that run work of this framework (not assessors, within their scope)."""

@@ -50,6 +50,10 @@ class Assessment:
         """The applicable controls that depend on any of `keys`, directly or not, outside them."""
         return self.facts.downstream(keys)
 
+    def downstream_count(self, keys: Iterable[str]) -> int:
+        """How many applicable controls depend on any of `keys`, directly or not, outside them."""
+        return self.facts.downstream_count(keys)
+
 
 def assess(
     profile: Profile,

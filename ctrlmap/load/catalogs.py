@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctrlmap.errors import InputError, Problem, shown
+from ctrlmap.load import resources
 from ctrlmap.load.edges import dependency_edges
 from ctrlmap.load.library import Library, Source
 from ctrlmap.load.problems import unknown, validate
@@ -78,6 +79,7 @@ def load_library(
             raise InputError([Problem(spec, None, "--catalog", "give a file: --catalog [ID=]FILE")])
         found.entries.append((read_document(Path(file)), Path(file), given or None, False))
     _load_catalogs(found)
+    _check_size(found)
     saqs = _load_saqs(root, found)
     _load_models(found, builtin_functions)
     for doc, origin in found.supporting:
@@ -96,6 +98,31 @@ def load_library(
     )
     _check_references(lib, found.docs)
     return lib
+
+
+def _check_size(found: _Found) -> None:
+    """Refuse a library of more controls than ctrlmap assesses in seconds, naming the catalog
+    that crosses the limit (ctrlmap.load.resources.MAX_CONTROLS)."""
+    total = sum(len(cat.controls) for cat in found.catalogs.values())
+    if total <= resources.MAX_CONTROLS:
+        return
+    running = 0
+    for cat_id, cat in found.catalogs.items():
+        running += len(cat.controls)
+        if running > resources.MAX_CONTROLS:
+            doc = found.docs[cat_id]
+            raise InputError(
+                [
+                    Problem(
+                        doc.name,
+                        doc.line_of(("controls",)),
+                        "controls",
+                        f"the catalogs hold {total:,} controls in all ({len(cat.controls):,} "
+                        f"here), over ctrlmap's limit of {resources.MAX_CONTROLS:,}; split "
+                        "the catalog and assess its parts, or load fewer catalogs at once",
+                    )
+                ]
+            )
 
 
 SAQ_FILE = "saq/pci-saq.yaml"
@@ -329,11 +356,15 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
                         )
                     )
                 elif target not in lib.controls:
-                    known = {c.id for c in lib.catalogs[target_cat].controls}
                     problems.append(
                         doc.problem(
                             (*at, "depends_on", j),
-                            unknown(f"control of {target_cat}", target_id, known),
+                            unknown(
+                                f"control of {target_cat}",
+                                target_id,
+                                lib.control_ids[target_cat],
+                                ordered=True,
+                            ),
                         )
                     )
             if hub_ids is not None and not cat.hub:

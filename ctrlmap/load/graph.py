@@ -114,15 +114,58 @@ def scope(
 
 def dependents(graph: nx.DiGraph[str]) -> dict[str, int]:
     """How many controls depend on each control, directly or not (its weight)."""
-    weight: dict[str, int] = {}
-    # ancestors of X are the nodes that reach X; in reverse topological order we can union sets.
-    reach: dict[str, frozenset[str]] = {}
-    for node in nx.topological_sort(graph):
-        preds = graph.predecessors(node)
-        acc: set[str] = set()
-        for pred in preds:
-            acc.add(pred)
-            acc |= reach[pred]
-        reach[node] = frozenset(acc)
-        weight[node] = len(acc)
-    return weight
+    reach = Reach.build(graph)
+    return {node: reach.up[node].bit_count() for node in reach.nodes}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """For every control, the controls that depend on it, as one integer bitset each.
+
+    Built in one topological pass (dependents before their prerequisites), OR-ing each
+    dependent's bitset into its prerequisite's: n integers of at most n bits, where sets of
+    strings took a Python object per pair (a chain of 10,000 controls held 50 million of them).
+    """
+
+    nodes: tuple[str, ...]
+    """The controls by bit position."""
+    index: dict[str, int]
+    up: dict[str, int]
+    """Each control's dependents, directly or not, as bits of `nodes`."""
+
+    @classmethod
+    def build(cls, graph: nx.DiGraph[str], within: Container[str] | None = None) -> Reach:
+        """The bitsets of `graph`; with `within`, a path counts only through those controls."""
+        index: dict[str, int] = {}
+        up: dict[str, int] = {}
+        for node in nx.topological_sort(graph):
+            acc = 0
+            for pred in graph.predecessors(node):
+                if within is None or pred in within:
+                    acc |= up[pred] | (1 << index[pred])
+            index[node] = len(index)
+            up[node] = acc
+        return cls(tuple(index), index, up)
+
+    def _bits(self, keys: Iterable[str]) -> int:
+        start = reached = 0
+        for key in keys:
+            position = self.index.get(key)
+            if position is not None:
+                start |= 1 << position
+                reached |= self.up[key]
+        return reached & ~start
+
+    def count(self, keys: Iterable[str]) -> int:
+        """How many controls depend on any of `keys`, directly or not, leaving `keys` out."""
+        return self._bits(keys).bit_count()
+
+    def downstream(self, keys: Iterable[str]) -> set[str]:
+        """The controls that depend on any of `keys`, directly or not, leaving `keys` out."""
+        digits = bin(self._bits(keys))[:1:-1]
+        found: set[str] = set()
+        at = digits.find("1")
+        while at >= 0:
+            found.add(self.nodes[at])
+            at = digits.find("1", at + 1)
+        return found

@@ -63,6 +63,11 @@ class Library:
         return {global_key(cat.id, c.id): c for cat in self.catalogs.values() for c in cat.controls}
 
     @cached_property
+    def control_ids(self) -> dict[str, tuple[str, ...]]:
+        """Each catalog's control ids, sorted once (for "did you mean" on a large catalog)."""
+        return {cat.id: tuple(sorted(c.id for c in cat.controls)) for cat in self.catalogs.values()}
+
+    @cached_property
     def children(self) -> dict[str, tuple[str, ...]]:
         """Each control's children by `parent`, by global key, indexed once."""
         found: dict[str, list[str]] = {}

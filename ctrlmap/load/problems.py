@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import UnionType
 from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
@@ -162,10 +163,22 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def unknown(what: str, value: str, known: Iterable[str]) -> str:
-    known = list(known)
-    close = difflib.get_close_matches(value, known, n=1)
-    hint = (
-        f"did you mean {shown(close[0])}?" if close else f"known: {', '.join(sorted(known)[:12])}"
-    )
+HINT_POOL = 400
+"""Past this many known ids, "did you mean" compares only the ids beside the unknown one in sorted
+order (they share its longest prefix): difflib over every id of a 20,000-control catalog took
+74 ms per unknown id."""
+
+
+def unknown(what: str, value: str, known: Iterable[str], ordered: bool = False) -> str:
+    """ "unknown <what> <value>; did you mean ...?" (or the first known ids, when nothing is close).
+
+    `ordered`: `known` is already a sorted sequence (a large catalog's ids, sorted once).
+    """
+    ids = known if ordered and isinstance(known, Sequence) else sorted(known)
+    pool: Sequence[str] = ids
+    if len(ids) > HINT_POOL:
+        at = bisect.bisect_left(ids, value)
+        pool = ids[max(0, at - HINT_POOL // 2) : at + HINT_POOL // 2]
+    close = difflib.get_close_matches(value, pool, n=1)
+    hint = f"did you mean {shown(close[0])}?" if close else f"known: {', '.join(ids[:12])}"
     return f"unknown {what} {shown(value)}; {hint}"

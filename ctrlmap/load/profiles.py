@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ctrlmap.errors import InputError, Problem, shown
+from ctrlmap.load import resources
 from ctrlmap.load.library import Library
 from ctrlmap.load.problems import unknown, validate
 from ctrlmap.load.read import Document, parse_document, read_document
@@ -45,6 +46,7 @@ def load_profile_text(text: str, lib: Library, name: str) -> tuple[Profile, Docu
 
 
 def _validated(doc: Document, lib: Library) -> tuple[Profile, Document]:
+    _check_sizes(doc)
     try:
         profile = validate(Profile, doc)
     except InputError as exc:
@@ -55,6 +57,30 @@ def _validated(doc: Document, lib: Library) -> tuple[Profile, Document]:
     if problems:
         raise InputError(problems)
     return profile, doc
+
+
+def _check_sizes(doc: Document) -> None:
+    """Refuse a profile with more people, providers or overrides than ctrlmap assesses in
+    seconds (the limits in ctrlmap.load.resources), before any of it is validated."""
+    if not isinstance(doc.data, dict):
+        return
+    problems = []
+    for section, noun, limit in (
+        ("internal", "people", resources.MAX_PEOPLE),
+        ("providers", "providers", resources.MAX_PROVIDERS),
+        ("overrides", "overrides", resources.MAX_OVERRIDES),
+    ):
+        items = doc.data.get(section)
+        if isinstance(items, list) and len(items) > limit:
+            problems.append(
+                doc.problem(
+                    (section,),
+                    f"{len(items):,} {noun} is over ctrlmap's limit of {limit:,}; split the "
+                    "profile (e.g. one per business unit) and assess each part",
+                )
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def _check_rest(doc: Document, lib: Library, found: list[Problem]) -> list[Problem]:
@@ -542,9 +568,7 @@ def _check_control(
                 doc.problem(
                     at,
                     unknown(
-                        f"control of {catalog}",
-                        control,
-                        [c.id for c in lib.catalogs[catalog].controls],
+                        f"control of {catalog}", control, lib.control_ids[catalog], ordered=True
                     ),
                 )
             )

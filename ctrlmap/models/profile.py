@@ -359,8 +359,19 @@ class Profile(Strict):
 
     def party_order(self, parties: Iterable[str]) -> tuple[str, ...]:
         """The given parties once each: `internal` first, then providers in profile order."""
-        wanted = set(parties)
-        return tuple(p for p in ("internal", *(x.id for x in self.providers)) if p in wanted)
+        rank = self._ranks()
+        return tuple(sorted({p for p in parties if p in rank}, key=rank.__getitem__))
+
+    _rank: tuple[object, dict[str, int]] | None = PrivateAttr(default=None)
+
+    def _ranks(self) -> dict[str, int]:
+        """Each party's place, `internal` first (built once per providers: party_order is called
+        for every pair of parties, and a scan of the providers each time was quadratic)."""
+        cached = self._rank
+        if cached is None or cached[0] is not self.providers:
+            ranks = {p: i for i, p in enumerate(("internal", *(x.id for x in self.providers)))}
+            cached = self._rank = (self.providers, ranks)
+        return cached[1]
 
     def tracking_entries(self) -> list[tuple[Literal["accepted_risks", "remediation"], int, str]]:
         """Each accepted-risk and remediation entry as (section, index, finding id)."""

@@ -292,7 +292,8 @@ def build_report(
     )
 
     gap_entries = [
-        GapEntry(gap=gap, downstream=len(assessment.downstream(gap.controls))) for gap in found.gaps
+        GapEntry(gap=gap, downstream=assessment.downstream_count(gap.controls))
+        for gap in found.gaps
     ]
 
     return Report(

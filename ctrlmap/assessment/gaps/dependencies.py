@@ -53,14 +53,16 @@ def at_risk_dependency(facts: Facts) -> Iterator[Finding]:
 
 
 def _chain(graph: nx.DiGraph[str], start: str, targets: set[str]) -> list[str]:
+    """The shortest path from `start` to one of `targets` (the first of them in sorted order
+    among the nearest): one breadth-first walk finds the nearest, where a search per target
+    was quadratic in a finding of thousands of controls."""
     import networkx as nx
 
-    best: list[str] | None = None
-    for target in sorted(targets):
-        try:
-            path = nx.shortest_path(graph, start, target)
-        except (nx.NetworkXNoPath, nx.NodeNotFound):
-            continue
-        if best is None or len(path) < len(best):
-            best = path
-    return best or [start]
+    if start not in graph:
+        return [start]
+    distance = nx.single_source_shortest_path_length(graph, start)
+    reached = sorted(t for t in targets if t in distance)
+    if not reached:
+        return [start]
+    nearest = min(reached, key=lambda t: distance[t])
+    return list(nx.shortest_path(graph, start, nearest))

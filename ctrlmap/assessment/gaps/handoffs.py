@@ -30,6 +30,27 @@ def _incident_interface(facts: Facts, p: str, q: str) -> bool:
     return covering_handoff(facts.profile.handoffs, p, q, DETECTS, NOTIFIES) is not None
 
 
+def _uncovered(
+    facts: Facts,
+    a: Assignment,
+    b: Assignment,
+    pairs: dict[frozenset[str], set[tuple[str, str, str, str]]],
+) -> list[tuple[frozenset[str], str, str]]:
+    """The crossings of `a` depending on `b` that no hand-off covers, their flows noted in `pairs`."""
+    found = []
+    # each party's functions once, not once per pair it is in
+    froms_of = {p: _done_by(facts, b, p) for p in b.responsible}
+    tos_of = {q: _done_by(facts, a, q) for q in a.responsible}
+    for p, q in crossings(a, b):
+        froms, tos = froms_of[p], tos_of[q]
+        if covering_handoff(facts.profile.handoffs, p, q, froms, tos) is not None:
+            continue
+        key = frozenset((p, q))
+        found.append((key, p, q))
+        pairs[key].update((p, f, q, g) for f in froms for g in tos)
+    return found
+
+
 @rule(
     "missing-handoff",
     base="medium",
@@ -43,17 +64,27 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
     """
     edges: dict[frozenset[str], list[tuple[str, str, str, str]]] = defaultdict(list)
     pairs: dict[frozenset[str], set[tuple[str, str, str, str]]] = defaultdict(set)
+    # Controls resolved alike cross alike: the uncovered crossings of a dependency depend only
+    # on both ends' shares, parties and functions, so they are worked out once per such pair
+    # (with hundreds of providers an edge has thousands of crossings, and edges repeat them).
+    known: dict[tuple[object, ...], list[tuple[frozenset[str], str, str]]] = {}
     for dependent, prerequisite in interfaces(facts.scope.graph):
         a, b = facts.applicable.get(dependent), facts.applicable.get(prerequisite)
         if a is None or b is None:
             continue
-        for p, q in crossings(a, b):
-            froms, tos = _done_by(facts, b, p), _done_by(facts, a, q)
-            if covering_handoff(facts.profile.handoffs, p, q, froms, tos) is not None:
-                continue
-            key = frozenset((p, q))
+        alike = (
+            a.shares,
+            b.shares,
+            a.responsible,
+            b.responsible,
+            facts.control(dependent).functions,
+            facts.control(prerequisite).functions,
+        )
+        uncovered = known.get(alike)
+        if uncovered is None:
+            uncovered = known[alike] = _uncovered(facts, a, b, pairs)
+        for key, p, q in uncovered:
             edges[key].append((dependent, prerequisite, p, q))
-            pairs[key].update((p, f, q, g) for f in froms for g in tos)
     for key, found in sorted(edges.items(), key=lambda item: facts.profile.party_order(item[0])):
         first, second = facts.profile.party_order(key)
         on_clock = any(

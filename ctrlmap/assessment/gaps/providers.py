@@ -153,14 +153,15 @@ def _agreement_state(provider: Provider, agreement: Agreement, facts: Facts) -> 
 )
 def provider_agreement_missing(facts: Facts) -> Iterator[Finding]:
     """A provider doing a framework's work lacks the agreement that framework requires."""
+    done: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for k, a in facts.applicable.items():  # once, not once per provider and framework
+        if a.framework in AGREEMENTS:
+            for party in dict.fromkeys(a.responsible):
+                done[(a.framework, party)].append(k)
     for provider in facts.profile.providers:
         missing: dict[str, tuple[Agreement, str, list[str], list[str]]] = {}
         for framework, agreement in AGREEMENTS.items():
-            keys = [
-                k
-                for k, a in facts.applicable.items()
-                if a.framework == framework and provider.id in a.responsible
-            ]
+            keys = done.get((framework, provider.id), [])
             if not keys:
                 continue
             state = _agreement_state(provider, agreement, facts)

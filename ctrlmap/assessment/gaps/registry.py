@@ -17,7 +17,7 @@ from ctrlmap.models.base import Severity
 from ctrlmap.models.results import Assignment, AssignResult, HandoffNeed
 
 if TYPE_CHECKING:
-    from ctrlmap.load.graph import Scope
+    from ctrlmap.load.graph import Reach, Scope
 
 
 RuleId = Literal[
@@ -109,6 +109,7 @@ class Facts:
     """(function, party) -> the applicable controls where that party does that function's share."""
     found: dict[RuleId, list[Finding]] = field(default_factory=dict)
     """The findings of the rules run so far, by rule id."""
+    _reach: Reach | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, ctx: Context, result: AssignResult, scope: Scope, as_of: dt.date) -> Facts:
@@ -149,9 +150,22 @@ class Facts:
         more = f" and {len(cites) - limit} more" if len(cites) > limit else ""
         return "; ".join(cites[:limit]) + more
 
+    @property
+    def reach(self) -> Reach:
+        """Who depends on each control through applicable controls, built on first use."""
+        if self._reach is None:
+            from ctrlmap.load.graph import Reach
+
+            self._reach = Reach.build(self.scope.graph, self.applicable.keys())
+        return self._reach
+
     def downstream(self, keys: Iterable[str]) -> set[str]:
         """The applicable controls that depend on any of `keys`, directly or not, outside them."""
-        return self.scope.downstream(keys, self.applicable.keys())
+        return self.reach.downstream(keys)
+
+    def downstream_count(self, keys: Iterable[str]) -> int:
+        """How many applicable controls depend on any of `keys`, directly or not, outside them."""
+        return self.reach.count(keys)
 
     def severity(self, finding: Finding) -> tuple[Severity, int]:
         """A finding's severity and score (see ctrlmap.assessment.severity)."""
@@ -164,7 +178,7 @@ class Facts:
 
     def name(self, ident: str) -> str:
         """A party's, person's or provider's display name."""
-        return self.profile.name_of(ident)
+        return self.ctx.name(ident)
 
 
 Rule = Callable[[Facts], Iterable[Finding]]
