@@ -10,14 +10,12 @@ A POA&M sheet is not built here: no POA&M row builder exists on this branch yet 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from ctrlmap.models import Strict
-from ctrlmap.models.base import split_key
+from ctrlmap.models.base import Date, split_key
 from ctrlmap.models.results import Assignment
 from ctrlmap.present.exports import ExportInput, party_name, person_name
 
-Cell = str | int | dt.date | None
+Cell = str | int | Date | None
 
 REASON_STEPS = (
     "override",
