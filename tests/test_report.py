@@ -72,19 +72,24 @@ def test_every_section_and_the_snapshot_are_in_the_html(lib: Library) -> None:
 def test_markdown_has_the_same_sections(lib: Library) -> None:
     page = render("report", "md", assessment(lib, "clinic"))
     for heading in (
+        "Executive summary",
         "Scope and method",
         "Organization, parties and designated roles",
         "Summary figures",
-        "Responsibility matrix",
         "Gaps by severity",
+        "Responsibility matrix",
         "Splits and hand-offs",
-        "Hand-off map",
+        "Hand-off map and key dependencies",
         "Evidence register",
         "Accountability in law",
         "Inputs and versions",
         "Sign-off",
     ):
         assert re.search(rf"^## \d+\. {re.escape(heading)}$", page, re.MULTILINE), heading
+    for appendix in ("A. Basis of each assignment", "B. Gap rules and severity"):
+        assert f"\n## Appendix {appendix}\n" in page, appendix
+    numbers = [int(n) for n in re.findall(r"^## (\d+)\. ", page, re.MULTILINE)]
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered in order, none skipped
 
 
 def test_user_text_is_escaped_and_unsafe_links_are_text(lib: Library) -> None:
