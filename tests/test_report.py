@@ -290,3 +290,68 @@ def test_verify_refuses_a_report_claiming_another_version(
         "ok   snapshot hash" in result.stdout
         and "FAIL page: cannot check the page" in result.stdout
     )
+
+
+OUT_OF_SCOPE = re.compile(r"GLBA|Gramm|NYDFS|NYCRR|16 CFR 314|PCI|ABA\b|Model Rules|NCUA|201 CMR")
+
+
+def test_a_hipaa_only_markdown_report_names_no_other_framework(lib: Library) -> None:
+    page = render("report", "md", assessment(lib, "clinic"))
+    assert "45 CFR 164.308(a)(2)" in page and "| BAA |" in page
+    assert not OUT_OF_SCOPE.findall(page), OUT_OF_SCOPE.findall(page)
+
+
+def test_provider_columns_follow_the_frameworks_in_scope(lib: Library) -> None:
+    credit_union = render("report", "md", assessment(lib, "credit-union"))
+    assert "Safeguards terms" in credit_union
+    assert "BAA" not in credit_union and "PCI acknowledgment" not in credit_union
+    assert "hipaa" not in credit_union.lower().split("## 3.")[0]  # no HIPAA fact in scope
+    dental = render("report", "md", assessment(lib, "dental-group"))
+    assert "| BAA | PCI acknowledgment |" in dental and "Safeguards terms" not in dental
+
+
+def test_rule_reasons_cite_only_the_frameworks_given(lib: Library) -> None:
+    from ctrlmap.assessment.gaps.registry import RULES
+
+    info = RULES["designation-missing"]
+    assert info.why_for(["hipaa-security"]).endswith("(45 CFR 164.308(a)(2)).")
+    both = info.why_for(["glba-safeguards", "nydfs-500"])
+    assert "16 CFR 314.4(a); 23 NYCRR 500.4(a)" in both and "164.308" not in both
+    assert "(" not in RULES["self-assessment"].why_for(["hipaa-security"])
+    assert "ABA Model Rules" in info.why_for(["aba-model-rules"])
+
+
+def test_the_executive_summary_lists_severe_findings_and_expiring_acceptances(
+    lib: Library,
+) -> None:
+    from ctrlmap.models.results import Acceptance
+    from ctrlmap.present.layout import executive, view
+
+    report = assessment(lib, "dental-group")
+    shown = view(report)["executive"]
+    severe = [e["gap"] for e in shown["severe"]]
+    assert severe and {g.severity for g in severe} <= {"critical", "high"}
+    assert [g.severity for g in severe] == sorted(
+        (g.severity for g in severe), key=["critical", "high"].index
+    )
+    assert sum(shown["totals"].values()) >= len(severe)
+    first = report.gaps[0].gap
+    soon = report.as_of + dt.timedelta(days=30)
+    accepted = first.model_copy(
+        update={
+            "status": "accepted",
+            "acceptance": Acceptance(
+                reason="r",
+                approved_by="p",
+                approved_by_name="P",
+                approved=report.as_of,
+                expires=soon,
+            ),
+        }
+    )
+    changed = report.model_copy(
+        update={"gaps": (report.gaps[0].model_copy(update={"gap": accepted}), *report.gaps[1:])}
+    )
+    summary = executive(changed, view(changed)["totals"])
+    assert [g.id for g in summary["expiring"]] == [first.id]
+    assert summary["counts"]["accepted"][first.severity] == 1
