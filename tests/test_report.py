@@ -324,34 +324,18 @@ def test_rule_reasons_cite_only_the_frameworks_given(lib: Library) -> None:
 def test_the_executive_summary_lists_severe_findings_and_expiring_acceptances(
     lib: Library,
 ) -> None:
-    from ctrlmap.models.results import Acceptance
     from ctrlmap.present.layout import executive, view
 
-    report = assessment(lib, "dental-group")
+    report = assessment(lib, "dental-group")  # a plan with notes, one acceptance until 2027-01-31
     shown = view(report)["executive"]
     severe = [e["gap"] for e in shown["severe"]]
-    assert severe and {g.severity for g in severe} <= {"critical", "high"}
-    assert [g.severity for g in severe] == sorted(
-        (g.severity for g in severe), key=["critical", "high"].index
-    )
-    assert sum(shown["totals"].values()) >= len(severe)
-    first = report.gaps[0].gap
-    soon = report.as_of + dt.timedelta(days=30)
-    accepted = first.model_copy(
-        update={
-            "status": "accepted",
-            "acceptance": Acceptance(
-                reason="r",
-                approved_by="p",
-                approved_by_name="P",
-                approved=report.as_of,
-                expires=soon,
-            ),
-        }
-    )
-    changed = report.model_copy(
-        update={"gaps": (report.gaps[0].model_copy(update={"gap": accepted}), *report.gaps[1:])}
-    )
-    summary = executive(changed, view(changed)["totals"])
-    assert [g.id for g in summary["expiring"]] == [first.id]
-    assert summary["counts"]["accepted"][first.severity] == 1
+    assert [g.severity for g in severe] == ["critical", "high", "high", "high"]
+    assert severe[0].note and severe[0].note.startswith("BAA in legal review")
+    assert [g.id for g in shown["expiring"]] == ["GAP-3805H3"]
+    assert shown["counts"]["accepted"]["medium"] == 1 and shown["totals"]["accepted"] == 1
+    later = report.model_copy(update={"as_of": dt.date(2026, 10, 1)})  # expiry beyond 90 days
+    assert executive(later, view(later)["totals"])["expiring"] == []
+    page = render("report", "md", report)
+    summary = page.split("## 1. Executive summary", 1)[1].split("## 2.", 1)[0]
+    assert "GAP-C4PW13" in summary and "BAA in legal review" in summary
+    assert "**Expiring within 90 days** (by 2027-02-26): GAP-3805H3 on 2027-01-31." in summary

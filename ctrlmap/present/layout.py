@@ -330,6 +330,8 @@ def executive(a: Report, totals: dict[str, Any]) -> dict[str, Any]:
         }
     return {
         "excluded": totals["controls"] - totals["applicable"],
+        "given": [f for f in a.applicability if not f.assumed],
+        "assumed": sum(f.assumed for f in a.applicability),
         "counts": counts,
         "severities": SEVERITIES,
         "totals": {state: sum(row.values()) for state, row in counts.items()},
