@@ -43,11 +43,19 @@ MAP_BOX_HEIGHT = 18
 
 
 MAP_GAP = 24
-"""Room between two columns' boxes for the links."""
+"""The least room between two columns' boxes, for the links."""
+
+
+MAP_BOX_WIDTH = 90
+"""The widest a box gets: a box holds a count, and the room between boxes shows the curves."""
 
 
 MAP_CHAR = 7.2
 """A generous average width of a character of the map's 11 px text, so that no label clips."""
+
+
+MAP_LABEL_CHAR = 6.3
+"""The same for the function names, in regular weight: every function id fits whole."""
 
 
 MAP_LINKS = 80
@@ -132,8 +140,8 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
         if any(n.party == p for n in a.function_nodes)
     ]
     count = max(len(parties), 1)
-    column = min((PAGE_WIDTH - MAP_LABEL) / count, 160.0)
-    box = column - MAP_GAP
+    column = min((PAGE_WIDTH - MAP_LABEL) / count, 180.0)
+    box = min(column - MAP_GAP, MAP_BOX_WIDTH)  # the rest of the column leaves room for the curves
     heads = {p: wrap_text(names[p], column - 8) for p in parties}
     top = 14 * max((len(lines) for lines in heads.values()), default=1) + 12
     rows = sorted({n.row for n in a.function_nodes})
@@ -141,7 +149,7 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
     functions = {n.row: n.function for n in a.function_nodes}
 
     def left(party: str) -> float:
-        return round(MAP_LABEL + parties.index(party) * column + MAP_GAP / 2, 1)
+        return round(MAP_LABEL + parties.index(party) * column + (column - box) / 2, 1)
 
     def y_of(row: int) -> int:
         return top + row_of[row] * MAP_ROW
@@ -201,7 +209,7 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
         ],
         "rows": [
             {
-                "label": fit_text(functions[r], MAP_LABEL - 10),
+                "label": fit_text(functions[r], MAP_LABEL - 10, MAP_LABEL_CHAR),
                 "function": functions[r],
                 "y": y_of(r),
             }
