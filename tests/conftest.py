@@ -20,17 +20,20 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared" / "data"
 SECTIONS = [
+    "executive",
     "scope",
     "parties",
     "summary",
-    "matrix",
     "gaps",
+    "matrix",
     "splits",
     "map",
     "evidence",
     "law",
     "inputs",
     "signoff",
+    "basis",
+    "rules",
 ]
 """The ids of the report's sections, in order."""
 

@@ -259,8 +259,8 @@ def test_report_baseline_adds_the_changes_section(
     old = _snapshot(invoke, CLINIC, tmp_path / "q3.json", "2026-09-01")
     profile = _edited(tmp_path, backup, "q4.yaml")
     for fmt, heading in (
-        ("md", "## 3b. Changes since 2026-09-01"),
-        ("html", "3b. Changes since 2026-09-01"),
+        ("md", "## 5b. Changes since 2026-09-01"),
+        ("html", "5b. Changes since 2026-09-01"),
     ):
         out = tmp_path / f"q4.{fmt}"
         result = invoke(
@@ -269,6 +269,8 @@ def test_report_baseline_adds_the_changes_section(
         assert result.exit_code == 0, result.stderr
         text = out.read_text()
         assert heading in text and "single-point-of-failure" in text.split(heading, 1)[1]
+        summary = text.split("1. Executive summary", 1)[1].split("2. Scope and method", 1)[0]
+        assert "Since 2026-09-01" in summary and "opened" in summary  # the summary says so too
     # the report with its changes still verifies against the profile
     verified = invoke("verify", str(tmp_path / "q4.html"), str(profile))
     assert verified.exit_code == 0, verified.stdout

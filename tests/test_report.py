@@ -72,19 +72,24 @@ def test_every_section_and_the_snapshot_are_in_the_html(lib: Library) -> None:
 def test_markdown_has_the_same_sections(lib: Library) -> None:
     page = render("report", "md", assessment(lib, "clinic"))
     for heading in (
+        "Executive summary",
         "Scope and method",
         "Organization, parties and designated roles",
         "Summary figures",
-        "Responsibility matrix",
         "Gaps by severity",
+        "Responsibility matrix",
         "Splits and hand-offs",
-        "Hand-off map",
+        "Hand-off map and key dependencies",
         "Evidence register",
         "Accountability in law",
         "Inputs and versions",
         "Sign-off",
     ):
         assert re.search(rf"^## \d+\. {re.escape(heading)}$", page, re.MULTILINE), heading
+    for appendix in ("A. Basis of each assignment", "B. Gap rules and severity"):
+        assert f"\n## Appendix {appendix}\n" in page, appendix
+    numbers = [int(n) for n in re.findall(r"^## (\d+)\. ", page, re.MULTILINE)]
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered in order, none skipped
 
 
 def test_user_text_is_escaped_and_unsafe_links_are_text(lib: Library) -> None:
@@ -285,3 +290,74 @@ def test_verify_refuses_a_report_claiming_another_version(
         "ok   snapshot hash" in result.stdout
         and "FAIL page: cannot check the page" in result.stdout
     )
+
+
+OUT_OF_SCOPE = re.compile(r"GLBA|Gramm|NYDFS|NYCRR|16 CFR 314|PCI|ABA\b|Model Rules|NCUA|201 CMR")
+
+
+def test_a_hipaa_only_markdown_report_names_no_other_framework(lib: Library) -> None:
+    page = render("report", "md", assessment(lib, "clinic"))
+    assert "45 CFR 164.308(a)(2)" in page and "| BAA |" in page
+    assert not OUT_OF_SCOPE.findall(page), OUT_OF_SCOPE.findall(page)
+
+
+def test_provider_columns_follow_the_frameworks_in_scope(lib: Library) -> None:
+    credit_union = render("report", "md", assessment(lib, "credit-union"))
+    assert "Safeguards terms" in credit_union
+    assert "BAA" not in credit_union and "PCI acknowledgment" not in credit_union
+    assert "hipaa" not in credit_union.lower().split("## 3.")[0]  # no HIPAA fact in scope
+    dental = render("report", "md", assessment(lib, "dental-group"))
+    assert "| BAA | PCI acknowledgment |" in dental and "Safeguards terms" not in dental
+
+
+def test_rule_reasons_cite_only_the_frameworks_given(lib: Library) -> None:
+    from ctrlmap.assessment.gaps.registry import RULES
+
+    info = RULES["designation-missing"]
+    assert info.why_for(["hipaa-security"]).endswith("(45 CFR 164.308(a)(2)).")
+    both = info.why_for(["glba-safeguards", "nydfs-500"])
+    assert "16 CFR 314.4(a); 23 NYCRR 500.4(a)" in both and "164.308" not in both
+    assert "(" not in RULES["self-assessment"].why_for(["hipaa-security"])
+    assert "ABA Model Rules" in info.why_for(["aba-model-rules"])
+
+
+def test_the_executive_summary_lists_severe_findings_and_expiring_acceptances(
+    lib: Library,
+) -> None:
+    from ctrlmap.present.layout import executive, view
+
+    report = assessment(lib, "dental-group")  # a plan with notes, one acceptance until 2027-01-31
+    shown = view(report)["executive"]
+    severe = [e["gap"] for e in shown["severe"]]
+    assert [g.severity for g in severe] == ["critical", "high", "high", "high"]
+    assert severe[0].note and severe[0].note.startswith("BAA in legal review")
+    assert [g.id for g in shown["expiring"]] == ["GAP-3805H3"]
+    assert shown["counts"]["accepted"]["medium"] == 1 and shown["totals"]["accepted"] == 1
+    later = report.model_copy(update={"as_of": dt.date(2026, 10, 1)})  # expiry beyond 90 days
+    assert executive(later, view(later)["totals"])["expiring"] == []
+    page = render("report", "md", report)
+    summary = page.split("## 1. Executive summary", 1)[1].split("## 2.", 1)[0]
+    assert "GAP-C4PW13" in summary and "BAA in legal review" in summary
+    assert "**Expiring within 90 days** (by 2027-02-26): GAP-3805H3 on 2027-01-31." in summary
+
+
+def test_plan_states_and_placements_read_as_words(lib: Library) -> None:
+    from ctrlmap.analyse.changes import Placement
+    from ctrlmap.present.findings import placement_text, plan_state
+
+    gap = assessment(lib, "dental-group").gaps[0].gap
+    assert plan_state(gap.model_copy(update={"status": "accepted"})) == "accepted"
+    assert plan_state(gap.model_copy(update={"progress": "done"})) == "marked done, still present"
+    shared = Placement(
+        owner="shared",
+        responsible=("internal", "harbor"),
+        accountable="internal",
+        accountable_person="sam",
+        applicable=True,
+    )
+    assert placement_text(shared) == "shared; R internal, harbor; A internal (sam)"
+    nobody = shared.model_copy(update={"owner": None, "responsible": (), "accountable": None})
+    assert placement_text(nobody.model_copy(update={"accountable_person": None})) == (
+        "unassigned; R nobody; A nobody"
+    )
+    assert placement_text(shared.model_copy(update={"applicable": False})) == "not applicable"

@@ -54,6 +54,6 @@ def crosswalk_summary(result: CrosswalkResult) -> str:
     """The one-line count of the crosswalk (shared by the table and Markdown views)."""
     s = result.summary
     return (
-        f"{s.subcategories} of {s.hub_subcategories} CSF 2.0 subcategories met; "
+        f"{s.subcategories} of {s.hub_subcategories} CSF 2.0 subcategories mapped; "
         f"{s.multi_framework} by more than one framework; {s.conflicts} with conflicting owners"
     )

@@ -8,32 +8,66 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ctrlmap.models.base import OWNERS
+from ctrlmap.models.results import Assignment, Gap
 from ctrlmap.present.findings import diff_view, plan_state, status_text
-from ctrlmap.present.report import GapEntry, Report, canonical_json, severity_counts
+from ctrlmap.present.report import GapEntry, Keystone, Report, canonical_json, severity_counts
 
 if TYPE_CHECKING:
     from ctrlmap.models.comparison import Change, CompareResult
 
 
-CHART_WIDTH = 560
-"""Width of a full bar in the summary charts, in SVG units."""
+PAGE_WIDTH = 700
+"""The printable width of an A4 page at 12 mm margins, in CSS pixels: every figure fits in it."""
 
 
-MAP_COLUMN = 250
+CHART_LABEL = 150
+"""Room for a bar's label, left of the bars."""
 
 
-MAP_ROW = 30
+CHART_WIDTH = 480
+"""Width of a full bar in the summary charts, in SVG units (with the label and the total, the page)."""
 
 
-MAP_BOX = (190, 22)
+MAP_LABEL = 170
+"""The hand-off map's column of function names."""
+
+
+MAP_ROW = 24
+
+
+MAP_BOX_HEIGHT = 18
+
+
+MAP_GAP = 24
+"""The least room between two columns' boxes, for the links."""
+
+
+MAP_BOX_WIDTH = 90
+"""The widest a box gets: a box holds a count, and the room between boxes shows the curves."""
+
+
+MAP_CHAR = 7.2
+"""A generous average width of a character of the map's 11 px text, so that no label clips."""
+
+
+MAP_LABEL_CHAR = 6.3
+"""The same for the function names, in regular weight: every function id fits whole."""
 
 
 MAP_LINKS = 80
 """The hand-off map draws the busiest links; the table under it lists them all."""
+
+
+EXPIRY_WINDOW = 90
+"""Accepted risks expiring within this many days of the as-of date are called out."""
+
+
+SEVERE = ("critical", "high")
+"""The severities the executive summary lists finding by finding."""
 
 
 SNAPSHOT_ID = "ctrlmap-snapshot"
@@ -60,7 +94,7 @@ def _bars(rows: list[tuple[str, dict[str, int]]], keys: tuple[str, ...]) -> list
             x += width
         bars.append(
             {
-                "label": label,
+                "label": fit_text(label, CHART_LABEL - 10),
                 "y": index * 34,
                 "segments": segments,
                 "total": sum(values.values()),
@@ -70,8 +104,33 @@ def _bars(rows: list[tuple[str, dict[str, int]]], keys: tuple[str, ...]) -> list
     return bars
 
 
+def fit_text(text: str, width: float, char: float = MAP_CHAR) -> str:
+    """The text cut (with an ellipsis) to what fits in `width` at `char` units a character."""
+    room = max(int(width // char), 1)
+    return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
+
+
+def wrap_text(text: str, width: float, lines: int = 3) -> list[str]:
+    """The text in at most `lines` lines that each fit in `width`, word by word; the last cut."""
+    room = max(int(width // MAP_CHAR), 1)
+    out: list[str] = []
+    words = text.split()
+    while words and len(out) < lines:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= room:
+            line += " " + words.pop(0)
+        out.append(line)
+    if words:
+        out[-1] = out[-1] + " " + " ".join(words)
+    return [fit_text(line, width) for line in out]
+
+
 def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
-    """Parties as columns, functions as rows in dependency order, links for work that crosses.
+    """Functions as rows in dependency order, parties as columns, links for work that crosses.
+
+    Laid out to the page width whatever the number of parties: the columns share what the
+    function names leave, party names wrap into three lines at most, and every label is cut to
+    its room, so nothing overlaps or leaves the figure.
 
     Long because the map's geometry (columns, rows, curves) is computed in one pass.
     """
@@ -80,15 +139,27 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
         for p in ("internal", *(p.id for p in a.providers))
         if any(n.party == p for n in a.function_nodes)
     ]
-    column = {p: i for i, p in enumerate(parties)}
+    count = max(len(parties), 1)
+    column = min((PAGE_WIDTH - MAP_LABEL) / count, 180.0)
+    box = min(column - MAP_GAP, MAP_BOX_WIDTH)  # the rest of the column leaves room for the curves
+    heads = {p: wrap_text(names[p], column - 8) for p in parties}
+    top = 14 * max((len(lines) for lines in heads.values()), default=1) + 12
     rows = sorted({n.row for n in a.function_nodes})
     row_of = {r: i for i, r in enumerate(rows)}
-    width, height = MAP_BOX
+    functions = {n.row: n.function for n in a.function_nodes}
+
+    def left(party: str) -> float:
+        return round(MAP_LABEL + parties.index(party) * column + (column - box) / 2, 1)
+
+    def y_of(row: int) -> int:
+        return top + row_of[row] * MAP_ROW
+
     nodes: dict[tuple[str, str], dict[str, Any]] = {}
     for n in a.function_nodes:
         nodes[(n.party, n.function)] = {
-            "x": 20 + column[n.party] * MAP_COLUMN,
-            "y": 40 + row_of[n.row] * MAP_ROW,
+            "x": left(n.party),
+            "y": y_of(n.row),
+            "cx": round(left(n.party) + box / 2, 1),
             "party": n.party,
             "function": n.function,
             "controls": n.controls,
@@ -112,10 +183,10 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
         if start is None or end is None:
             continue
         rightward = end["x"] >= start["x"]
-        x1 = start["x"] + (width if rightward else 0)
-        x2 = end["x"] + (0 if rightward else width)
-        y1, y2 = start["y"] + height // 2, end["y"] + height // 2
-        middle = (x1 + x2) // 2
+        x1 = round(start["x"] + (box if rightward else 0), 1)
+        x2 = round(end["x"] + (0 if rightward else box), 1)
+        y1, y2 = start["y"] + MAP_BOX_HEIGHT // 2, end["y"] + MAP_BOX_HEIGHT // 2
+        middle = round((x1 + x2) / 2, 1)
         links.append(
             {
                 "path": f"M{x1} {y1} C{middle} {y1} {middle} {y2} {x2} {y2}",
@@ -128,15 +199,29 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
         )
     return {
         "columns": [
-            {"party": p, "name": names[p], "x": 20 + column[p] * MAP_COLUMN} for p in parties
+            {
+                "party": p,
+                "name": names[p],
+                "x": round(MAP_LABEL + i * column + column / 2, 1),
+                "lines": [{"text": line, "y": 14 * (k + 1)} for k, line in enumerate(heads[p])],
+            }
+            for i, p in enumerate(parties)
+        ],
+        "rows": [
+            {
+                "label": fit_text(functions[r], MAP_LABEL - 10, MAP_LABEL_CHAR),
+                "function": functions[r],
+                "y": y_of(r),
+            }
+            for r in rows
         ],
         "nodes": list(nodes.values()),
         "links": links,
         "hidden": max(len(crossing) - MAP_LINKS, 0),
-        "width": 40 + max(len(parties), 1) * MAP_COLUMN,
-        "height": 60 + max(len(rows), 1) * MAP_ROW,
-        "box_width": width,
-        "box_height": height,
+        "width": PAGE_WIDTH,
+        "height": top + max(len(rows), 1) * MAP_ROW + 6,
+        "box_width": round(box, 1),
+        "box_height": MAP_BOX_HEIGHT,
         "table": crossing,
     }
 
@@ -147,8 +232,13 @@ def view(a: Report) -> dict[str, Any]:
     names.update({p.id: p.name for p in a.providers})
     names.update({p.id: p.name for p in a.people})
     embedded, digest = snapshot_parts(a)
-    by_framework = {f.id: [x for x in a.assignments if x.framework == f.id] for f in a.frameworks}
     severities = severity_counts(a)
+    steps, steps_of = basis_steps(a.assignments)
+    totals = {
+        "applicable": sum(f.applicable for f in a.frameworks),
+        "controls": sum(f.controls for f in a.frameworks),
+        "owners": {o: sum(f.owners.get(o, 0) for f in a.frameworks) for o in OWNERS},
+    }
     return {
         "a": a,
         "compare_groups": compare_groups(a.comparison) if a.comparison else [],
@@ -156,29 +246,215 @@ def view(a: Report) -> dict[str, Any]:
         "snapshot": embedded,
         "snapshot_id": SNAPSHOT_ID,
         "digest": digest,
-        "matrix": [(f, by_framework[f.id]) for f in a.frameworks],
+        "executive": executive(a, totals),
+        "matrix": [
+            (
+                f,
+                [matrix_row(x, steps_of) for x in a.assignments if x.framework == f.id],
+                excluded(x for x in a.assignments if x.framework == f.id),
+            )
+            for f in a.frameworks
+        ],
+        "basis_steps": steps,
         "gaps_by_severity": [
             (s, n, [g for g in a.gaps if g.gap.severity == s]) for s, n in severities
         ],
         "status": {e.gap.id: status_text(e.gap) for e in a.gaps},
+        "gap_controls": {e.gap.id: controls_text(e.gap.controls) for e in a.gaps},
         "plan": plan_rows(a.gaps),
         "policy": list(a.remediation_policy.items()),
         "accepted": [e.gap for e in a.gaps if e.gap.status == "accepted"],
         **({k: v for k, v in diff_view(a.changes).items() if k != "d"} if a.changes else {}),
         "owner_bars": _bars([(f.id, f.owners) for f in a.frameworks], OWNERS),
         "severity_bars": _bars([("gaps", dict(severities))], tuple(s for s, _ in severities)),
-        "chart_width": CHART_WIDTH,
+        "chart": {"label": CHART_LABEL, "width": PAGE_WIDTH},
         "owners": OWNERS,
+        "columns": agreement_columns(f.id for f in a.frameworks),
+        "designations": {r: d for r, d in a.designations.items() if d.required},
+        "other_designations": {r: d for r, d in a.designations.items() if not d.required},
         "map": _hand_off_map(a, names),
-        "totals": {
-            "applicable": sum(f.applicable for f in a.frameworks),
-            "controls": sum(f.controls for f in a.frameworks),
-            "owners": {o: sum(f.owners.get(o, 0) for f in a.frameworks) for o in OWNERS},
-        },
+        "keystones": [
+            (f, [_keystone(k) for k in a.keystones if k.framework == f.id])
+            for f in a.frameworks
+            if any(k.framework == f.id for k in a.keystones)
+        ],
+        "totals": totals,
         "documented_splits": [s for s in a.splits if s.documented],
         "missing_splits": [s for s in a.splits if not s.documented],
         "documented_handoffs": [h for h in a.handoffs if h.documented],
         "missing_handoffs": [h for h in a.handoffs if not h.documented],
+    }
+
+
+def _keystone(k: Keystone) -> dict[str, Any]:
+    """A keystone with its control id and its chain as the report prints them (ids of its own
+    framework without the prefix)."""
+    own = f"{k.framework}:"
+    chain = " → ".join(c.removeprefix(own) for c in k.chain)
+    return {**k.model_dump(), "id": k.control.removeprefix(own), "chain_text": chain}
+
+
+def agreement_columns(frameworks: Iterable[str]) -> dict[str, bool]:
+    """Which agreement facts the providers table shows: those a framework in scope requires."""
+    from ctrlmap.assessment.gaps.providers import AGREEMENTS
+
+    kinds = {AGREEMENTS[f].kind for f in frameworks if f in AGREEMENTS}
+    return {kind: kind in kinds for kind in ("baa", "pci_acknowledgement", "safeguards_terms")}
+
+
+def executive(a: Report, totals: dict[str, Any]) -> dict[str, Any]:
+    """The executive summary: scope, headline figures, the severe findings one line each,
+    accepted risks and what expires soon, and the changes since the baseline."""
+    from ctrlmap.assessment.severity import SEVERITIES
+
+    gaps = [e.gap for e in a.gaps]
+    tests: dict[str, Callable[[Gap], bool]] = {
+        "open": lambda g: g.status == "open",
+        "accepted": lambda g: g.status == "accepted",
+        "overdue": lambda g: g.overdue,
+    }
+    counts = {
+        state: {s: sum(g.severity == s and test(g) for g in gaps) for s in SEVERITIES}
+        for state, test in tests.items()
+    }
+    severe = sorted(
+        (g for g in gaps if g.severity in SEVERE),
+        key=lambda g: (SEVERITIES.index(g.severity), g.due or dt.date.max, g.id),
+    )
+    horizon = a.as_of + dt.timedelta(days=EXPIRY_WINDOW)
+    accepted = [g for g in gaps if g.acceptance is not None]
+    changes = None
+    if a.changes is not None:
+        d = a.changes
+        changes = {
+            "since": d.old.as_of,
+            "opened": len(d.opened),
+            "closed": len(d.closed),
+            "changed": sum(bool(p.changes) for p in d.persisting),
+            "moved": len(d.moved),
+            "evidence": len(d.evidence),
+            "before": d.old.total,
+            "after": d.new.total,
+        }
+    return {
+        "excluded": totals["controls"] - totals["applicable"],
+        "given": [f for f in a.applicability if not f.assumed],
+        "assumed": sum(f.assumed for f in a.applicability),
+        "counts": counts,
+        "severities": SEVERITIES,
+        "totals": {state: sum(row.values()) for state, row in counts.items()},
+        "severe": [
+            {
+                "gap": g,
+                "what": shorten(g.message, 110),
+                "state": plan_state(g),
+            }
+            for g in severe
+        ],
+        "accepted": accepted,
+        "expiring": [
+            g for g in accepted if g.acceptance is not None and g.acceptance.expires <= horizon
+        ],
+        "horizon": horizon,
+        "window": EXPIRY_WINDOW,
+        "changes": changes,
+    }
+
+
+def controls_text(keys: Iterable[str]) -> str:
+    """Global keys grouped by catalog: `hipaa-security: 164.308(a)(1), 164.312(b); hipaa-breach: ...`."""
+    grouped: dict[str, list[str]] = {}
+    for key in keys:
+        catalog, _, ident = key.partition(":")
+        grouped.setdefault(catalog, []).append(ident)
+    return "; ".join(f"{catalog}: {', '.join(ids)}" for catalog, ids in grouped.items())
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text, cut at a word with an ellipsis when longer than `limit` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+REASON_ORDER = (
+    "override",
+    "non-delegable",
+    "designation",
+    "independence",
+    "provider",
+    "duty",
+    "model",
+    "coverage",
+    "departure",
+    "accountable-person",
+    "scope",
+    "applicability",
+    "result",
+)
+"""Which basis step explains a row best, first first: an override's reason above all."""
+
+
+REASON_LENGTH = 75
+
+
+def reason(a: Assignment) -> str:
+    """The one line of an assignment's basis that explains it best (the appendix has them all)."""
+    steps = [s for s in a.basis if s.step != "result"] or list(a.basis)
+    if not steps:
+        return ""
+    best = min(steps, key=lambda s: REASON_ORDER.index(s.step))
+    if best.step == "coverage":
+        text = "; ".join(s.text.rstrip(".") for s in steps if s.step == "coverage") + "."
+    else:
+        text = best.text
+    return shorten(text, REASON_LENGTH)
+
+
+def basis_steps(
+    assignments: Iterable[Assignment],
+) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+    """Every distinct step of the applicable controls' bases once, numbered in matrix order; and
+    each control's steps, in its basis's order, by number."""
+    numbers: dict[tuple[str, str | None], int] = {}
+    steps: list[dict[str, Any]] = []
+    of: dict[str, list[int]] = {}
+    for a in assignments:
+        if not a.applicable:
+            continue
+        mine = []
+        for step in a.basis:
+            key = (step.text, step.citation)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                steps.append({"number": numbers[key], "step": step, "controls": 0})
+            steps[numbers[key] - 1]["controls"] += 1
+            mine.append(numbers[key])
+        of[a.control] = mine
+    return steps, of
+
+
+def excluded(assignments: Iterable[Assignment]) -> list[dict[str, Any]]:
+    """The controls that do not apply, grouped by the reason that excludes them, in matrix order."""
+    groups: dict[str, list[Assignment]] = {}
+    for a in assignments:
+        if not a.applicable:
+            groups.setdefault(" ".join(s.text for s in a.basis), []).append(a)
+    return [
+        {"reason": text, "controls": [(x.control.split(":", 1)[1], x.title) for x in rows]}
+        for text, rows in groups.items()
+    ]
+
+
+def matrix_row(a: Assignment, steps_of: dict[str, list[int]]) -> dict[str, Any]:
+    """One compact row of the responsibility matrix: the deciding step and the numbers of all
+    its basis's steps (Appendix A)."""
+    return {
+        "r": a,
+        "id": a.control.split(":", 1)[1],
+        "reason": reason(a) if a.applicable else (a.basis[0].text if a.basis else ""),
+        "steps": steps_of.get(a.control, []),
     }
 
 

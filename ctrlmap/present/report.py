@@ -114,6 +114,29 @@ class ProviderEntry(Strict):
     pci_acknowledgement: bool
     last_reviewed: Date | None
     independent: bool
+    baa_expires: dt.date | None = None
+    safeguards_terms: bool | None = None
+    """The agreement carries the safeguards terms the financial rules require (None: not known)."""
+    frameworks: tuple[str, ...] | None = None
+    """The frameworks its agreement covers (None: every framework of the profile)."""
+
+
+class Keystone(Strict):
+    """A control many others rest on: its weight and the parties whose work depends on it."""
+
+    control: str
+    framework: str
+    title: str
+    owner: str | None
+    responsible: tuple[str, ...]
+    weight: int
+    """How many applicable controls depend on it, directly or not."""
+    crossing: int
+    """How many of those are done by a party that does not do this one."""
+    parties: tuple[str, ...]
+    """The parties that depend on it without doing it."""
+    chain: tuple[str, ...]
+    """One dependency chain from a control of another party down to this one."""
 
 
 class SplitEntry(Strict):
@@ -241,6 +264,8 @@ class Report(Strict):
     """With `report --baseline OLD`: what changed since that snapshot."""
     unmatched: tuple[UnmatchedEntry, ...] = ()
     """Plan and acceptance entries matching no current finding (resolved, or a mistyped id)."""
+    keystones: tuple[Keystone, ...] = ()
+    """Per framework, the few controls most others rest on (highest weight)."""
 
 
 def build_report(
@@ -307,7 +332,8 @@ def build_report(
         frameworks=tuple(frameworks),
         applicability=applicability,
         rules=tuple(
-            RuleEntry(id=r.id, base=r.base, checks=r.summary, why=r.why) for r in RULES.values()
+            RuleEntry(id=r.id, base=r.base, checks=r.summary, why=r.why_for(result.frameworks))
+            for r in RULES.values()
         ),
         severity_formula=FORMULA,
         people=tuple(
@@ -334,6 +360,9 @@ def build_report(
                 pci_acknowledgement=p.pci_acknowledgement,
                 last_reviewed=p.last_reviewed,
                 independent=p.independent,
+                baa_expires=p.baa_expires,
+                safeguards_terms=p.safeguards_terms,
+                frameworks=p.frameworks,
             )
             for p in profile.providers
         ),
@@ -351,7 +380,52 @@ def build_report(
         legal_statement=legal_statement(result.frameworks),
         inputs=_inputs(doc, profile_name or doc.name, lib, scope.graph, model.id),
         comparison=comparison,
+        keystones=_keystones(assessment),
     )
+
+
+KEYSTONES = 5
+"""How many of a framework's heaviest controls the report shows."""
+
+
+def _keystones(assessment: Assessment) -> tuple[Keystone, ...]:
+    """Per framework, the applicable controls with the most applicable controls resting on them.
+
+    A chain runs from the first dependent done by another party down to the keystone, along
+    the shortest path in the dependency graph.
+    """
+    import networkx as nx
+
+    graph, applicable = assessment.scope.graph, assessment.applicable
+    rows = []
+    for fw in assessment.assignment.frameworks:
+        weighed = []
+        for key, a in applicable.items():
+            if a.framework != fw:
+                continue
+            below = assessment.downstream([key])
+            if below:
+                weighed.append((len(below), key, a, below))
+        weighed.sort(key=lambda item: (-item[0], item[1]))
+        for weight, key, a, below in weighed[:KEYSTONES]:
+            doers = set(a.responsible)
+            others = sorted(k for k in below if set(applicable[k].responsible) - doers)
+            parties = {p for k in others for p in applicable[k].responsible} - doers
+            chain = tuple(nx.shortest_path(graph, others[0], key)) if others else ()
+            rows.append(
+                Keystone(
+                    control=key,
+                    framework=fw,
+                    title=a.title,
+                    owner=a.owner,
+                    responsible=a.responsible,
+                    weight=weight,
+                    crossing=len(others),
+                    parties=tuple(assessment.profile.party_order(parties)),
+                    chain=chain,
+                )
+            )
+    return tuple(rows)
 
 
 def _departures(assignments: Iterable[Assignment]) -> tuple[DepartureEntry, ...]:

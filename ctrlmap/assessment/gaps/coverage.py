@@ -53,8 +53,9 @@ def after_hours_gap(facts: Facts) -> Iterator[Finding]:
 @rule(
     "notification-after-hours",
     base="high",
-    why="A notice due within hours (23 NYCRR 500.17(a), 12 CFR 748.1(c): 72 hours) runs over nights "
-    "and weekends; nobody reachable to make it is how deadlines are missed.",
+    why="A notice due within hours ({cites}) runs over nights and weekends; nobody reachable to "
+    "make it is how deadlines are missed.",
+    cites={"nydfs-500": "23 NYCRR 500.17(a): 72 hours", "ncua-748": "12 CFR 748.1(c): 72 hours"},
 )
 def notification_after_hours(facts: Facts) -> Iterator[Finding]:
     """A notification clock of 72 hours or less whose notification work nobody covers after hours."""
@@ -126,8 +127,8 @@ def on_site_gap(facts: Facts) -> Iterator[Finding]:
 @rule(
     "single-point-of-failure",
     base="medium",
-    why="One absence stops the work; examiners ask for continuity of key roles (the seed: "
-    "co-managed IT gives the IT director a bench).",
+    why="One absence stops the work; examiners ask for continuity of key roles (a backup person, "
+    "or a provider that gives the IT director a bench).",
 )
 def single_point_of_failure(facts: Facts) -> Iterator[Finding]:
     """One person is the only coverage of work controls depend on, with no backup and no provider."""
@@ -161,8 +162,9 @@ def single_point_of_failure(facts: Facts) -> Iterator[Finding]:
 @rule(
     "self-assessment",
     base="high",
-    why="The standard requires the test to be independent of the work tested (PCI DSS 11.4.2, "
-    "11.4.3, 11.4.5, 11.4.6; 23 NYCRR 500.2(c)); an assessor marks the requirement not in place.",
+    why="The standard requires the test to be independent of the work tested ({cites}); an "
+    "assessor marks the requirement not in place.",
+    cites={"pci-dss-4": "PCI DSS 11.4.2, 11.4.3, 11.4.5, 11.4.6", "nydfs-500": "23 NYCRR 500.2(c)"},
 )
 def self_assessment(facts: Facts) -> Iterator[Finding]:
     """The parties that do the operational work would also do the independent assessment of it."""

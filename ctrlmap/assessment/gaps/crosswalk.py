@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     why="Two frameworks answer the same question differently: an inconsistency to reconcile.",
 )
 def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
-    """One piece of work, two answers: controls of two frameworks that meet the same CSF outcome disagree."""
+    """One piece of work, two answers: controls of two frameworks that map to the same CSF outcome disagree."""
     by_subcategory: dict[str, list[Assignment]] = defaultdict(list)
     for a in facts.applicable.values():
         for sub in facts.control(a.control).maps_to:

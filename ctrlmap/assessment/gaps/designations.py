@@ -19,8 +19,17 @@ def _role_controls(facts: Facts, role: str) -> list[str]:
     "designation-missing",
     base="critical",
     why="A role the rule requires the organization to name is not named: the first thing an "
-    "examiner asks for (45 CFR 164.308(a)(2); 16 CFR 314.4(a); 23 NYCRR 500.4(a)). A role the "
-    "rules only imply (a supervising lawyer) is a low recommendation.",
+    "examiner asks for ({cites}).",
+    cites={
+        "hipaa-security": "45 CFR 164.308(a)(2)",
+        "glba-safeguards": "16 CFR 314.4(a)",
+        "nydfs-500": "23 NYCRR 500.4(a)",
+        "pci-dss-4": "PCI DSS 12.1.4",
+    },
+    notes={
+        "aba-model-rules": "A role the rules only imply (a supervising lawyer, ABA Model Rules 5.1 "
+        "and 5.3) is a low recommendation."
+    },
 )
 def designation_missing(facts: Facts) -> Iterator[Finding]:
     """A role the frameworks require is not designated, or is held by a provider the law does not allow."""
@@ -82,7 +91,8 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
     "outsourced-designation-without-overseer",
     base="high",
     why="The rule lets a provider fill the role only under a named senior overseer of the "
-    "organization (16 CFR 314.4(a)(2); 23 NYCRR 500.4(a)(2)).",
+    "organization ({cites}).",
+    cites={"glba-safeguards": "16 CFR 314.4(a)(2)", "nydfs-500": "23 NYCRR 500.4(a)(2)"},
 )
 def outsourced_without_overseer(facts: Facts) -> Iterator[Finding]:
     """A role is filled by a provider and no internal senior overseer is named."""

@@ -138,7 +138,14 @@ def shared_without_split(facts: Facts) -> Iterator[Finding]:
     "non-delegable-accountability",
     base="critical",
     why="The law keeps this accountability with the organization; a provider answering for it "
-    "is a compliance failure in itself (45 CFR 160.402(c); 16 CFR 314.4(a)(1)).",
+    "is a compliance failure in itself ({cites}).",
+    cites={
+        "hipaa-security": "45 CFR 160.402(c)",
+        "hipaa-breach": "45 CFR 160.402(c)",
+        "glba-safeguards": "16 CFR 314.4(a)(1)",
+        "nydfs-500": "23 NYCRR 500.4(a)(1)",
+        "aba-model-rules": "ABA Model Rules 5.1, 5.3",
+    },
 )
 def non_delegable_accountability(facts: Facts) -> Iterator[Finding]:
     """A provider is Accountable for a control whose accountability the law keeps with the organization."""

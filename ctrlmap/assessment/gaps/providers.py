@@ -37,7 +37,7 @@ AGREEMENTS: dict[str, Agreement] = {
     "hipaa-breach": BAA,
     "pci-dss-4": Agreement(
         "pci_acknowledgement",
-        "the PCI DSS written acknowledgement of responsibility",
+        "the PCI DSS written acknowledgment of responsibility",
         "PCI DSS v4.0.1 12.8.2",
         "high",
     ),
@@ -67,6 +67,18 @@ AGREEMENTS: dict[str, Agreement] = {
     ),
 }
 """The agreement each framework requires of a provider that does its work."""
+
+HIPAA = ("hipaa-security", "hipaa-breach")
+FINANCIAL = ("glba-safeguards", "nydfs-500", "ncua-748", "ma-201-cmr-17")
+"""The frameworks whose service agreements must carry safeguards terms."""
+_BAA_NOTE = (
+    "A business associate handling ePHI with no BAA (or an expired one) is critical: OCR has "
+    "settled such cases for $31,000 to $1.55 million."
+)
+_TERMS_NOTE = (
+    "Missing safeguards terms are high; terms not recorded either way are medium until someone "
+    "reads the contract."
+)
 
 
 @rule(
@@ -145,11 +157,13 @@ def _agreement_state(provider: Provider, agreement: Agreement, facts: Facts) -> 
 @rule(
     "provider-agreement-missing",
     base="high",
-    why="A provider does regulated work without the agreement the rule requires. A business "
-    "associate handling ePHI with no BAA (or an expired one) is critical: OCR has settled such "
-    "cases for $31,000 to $1.55 million. Missing PCI DSS 12.8.2 acknowledgements and the "
-    "safeguards terms of 16 CFR 314.4(f)(2) and 23 NYCRR 500.11(b) are high; terms not recorded "
-    "either way are medium until someone reads the contract.",
+    why="A provider does regulated work without the agreement the rule requires ({cites}).",
+    cites={fw: a.citation for fw, a in AGREEMENTS.items()},
+    notes={
+        **dict.fromkeys(HIPAA, _BAA_NOTE),
+        "pci-dss-4": "A missing written acknowledgment is high.",
+        **dict.fromkeys(FINANCIAL, _TERMS_NOTE),
+    },
 )
 def provider_agreement_missing(facts: Facts) -> Iterator[Finding]:
     """A provider doing a framework's work lacks the agreement that framework requires."""
@@ -216,15 +230,24 @@ def _agreement_finding(
     )
 
 
-HIPAA = ("hipaa-security", "hipaa-breach")
 PRACTICE = "NIST SP 800-66r2, key activities for 45 CFR 164.308(b)(1) (recommended practice, not a requirement)"
 
 
 @rule(
     "provider-oversight-overdue",
     base="medium",
-    why="The rule requires periodic review of providers (16 CFR 314.4(f)(3); 23 NYCRR 500.11; PCI "
-    "DSS 12.8.4). For a HIPAA-only client it is recommended practice (NIST SP 800-66r2), low.",
+    why="Providers' work is reviewed periodically ({cites}): the first thing an examiner asks "
+    "for after the contract.",
+    cites={
+        "glba-safeguards": "16 CFR 314.4(f)(3)",
+        "nydfs-500": "23 NYCRR 500.11",
+        "pci-dss-4": "PCI DSS 12.8.4",
+    },
+    notes=dict.fromkeys(
+        HIPAA,
+        "Under HIPAA it is recommended practice (NIST SP 800-66r2), not a requirement: low "
+        "when no other framework in scope requires it.",
+    ),
 )
 def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
     """A provider's periodic oversight review is missing or older than the rule (or practice) allows."""

@@ -197,6 +197,19 @@ class RuleInfo:
     """Why the base severity: what a regulator or assessor would do with the finding."""
     reads: tuple[RuleId, ...] = ()
     """The rules whose findings this one reads, run first even when only this one is asked for."""
+    cites: tuple[tuple[str, str], ...] = ()
+    """(catalog, citation): the rule's legal basis in each framework, filled into `why`'s `{cites}`."""
+    notes: tuple[tuple[str, str], ...] = ()
+    """(catalog, sentence): what the rule means under one framework, appended to `why`."""
+
+    def why_for(self, frameworks: Iterable[str]) -> str:
+        """`why` for these frameworks: their citations and notes only, so that a HIPAA-only
+        report names no other regime."""
+        chosen = set(frameworks)
+        cites = "; ".join(dict.fromkeys(c for fw, c in self.cites if fw in chosen))
+        text = self.why.replace(" ({cites})", f" ({cites})" if cites else "")
+        notes = dict.fromkeys(n for fw, n in self.notes if fw in chosen)
+        return " ".join((text, *notes))
 
 
 RULES: dict[RuleId, RuleInfo] = {}
@@ -204,13 +217,31 @@ RULES: dict[RuleId, RuleInfo] = {}
 
 
 def rule(
-    rule_id: RuleId, base: Severity, why: str, reads: tuple[RuleId, ...] = ()
+    rule_id: RuleId,
+    base: Severity,
+    why: str,
+    reads: tuple[RuleId, ...] = (),
+    cites: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
 ) -> Callable[[Rule], Rule]:
-    """Register a gap rule with its stable id and base severity points, keeping `RULE_IDS` order."""
+    """Register a gap rule with its stable id and base severity points, keeping `RULE_IDS` order.
+
+    `why` says why the base severity in general; where it cites the law it carries `{cites}`,
+    filled from `cites` (catalog id -> citation) with the frameworks of the report only.
+    """
 
     def wrap(check: Rule) -> Rule:
         doc = (check.__doc__ or "").strip().splitlines()[0]
-        RULES[rule_id] = RuleInfo(rule_id, base, check, doc, why, reads)
+        RULES[rule_id] = RuleInfo(
+            rule_id,
+            base,
+            check,
+            doc,
+            why,
+            reads,
+            tuple((cites or {}).items()),
+            tuple((notes or {}).items()),
+        )
         ordered = sorted(RULES.items(), key=lambda item: RULE_IDS.index(item[0]))
         RULES.clear()
         RULES.update(ordered)
