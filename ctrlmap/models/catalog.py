@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, get_args
@@ -187,7 +188,11 @@ class Control(Strict):
         for fact, values in (value or {}).items():
             allowed = FACTS.get(fact)
             if allowed is None:
-                raise ValueError(f"unknown fact {fact!r}; use one of {', '.join(FACTS)}")
+                close = difflib.get_close_matches(fact, FACTS, n=1, cutoff=0.7)
+                raise ValueError(
+                    f"unknown fact {fact!r}; "
+                    + (f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(FACTS)}")
+                )
             if not values:
                 raise ValueError(
                     f"{fact}: list at least one value (an empty list would never apply)"
