@@ -268,6 +268,30 @@ def frameworks_show(
     )
 
 
+@cli.group()
+def models() -> None:
+    """Show an operating model: who does and who answers for each function by default."""
+
+
+@models.command("show")
+@click.argument("model_id", metavar="ID")
+@format_option("model")
+@output_option
+@click.pass_obj
+def models_show(settings: Settings, model_id: str, fmt: str | None, output: Path | None) -> None:
+    """Show operating model ID: per function, the default owner, Accountable, C, I and rationale.
+
+    \b
+    Example:
+      ctrlmap models show co-managed
+      ctrlmap models show fully-managed --format md -o fully-managed.md
+    """
+    from ctrlmap.present.views import model_view
+
+    lib = settings.library
+    emit(settings, "model", fmt, model_view(lib, lib.model(model_id)), output)
+
+
 @cli.command()
 @profile_argument
 @format_option("validate")

@@ -18,6 +18,7 @@ Renderer = Callable[[Any], str]
 VIEWS: dict[str, tuple[str, ...]] = {
     "frameworks": ("table", "json"),
     "catalog": ("table", "json"),
+    "model": ("table", "json", "md"),
     "validate": ("table", "json"),
     "verify": ("table", "json"),
     "assign": ("table", "json", "csv", "md"),
@@ -37,6 +38,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
 INPUTS: dict[str, str] = {
     "frameworks": "ctrlmap.present.views:FrameworksView",
     "catalog": "ctrlmap.present.views:CatalogView",
+    "model": "ctrlmap.present.views:ModelView",
     "validate": "ctrlmap.present.views:ValidationView",
     "verify": "ctrlmap.present.verify:Verification",
     "assign": "ctrlmap.models.results:AssignResult",
