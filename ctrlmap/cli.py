@@ -292,6 +292,32 @@ def models_show(settings: Settings, model_id: str, fmt: str | None, output: Path
     emit(settings, "model", fmt, model_view(lib, lib.model(model_id)), output)
 
 
+SCHEMA_KINDS = ("profile", "catalog", "model")
+"""The files `ctrlmap schema` describes (ctrlmap.present.schemas.SCHEMAS builds them)."""
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(SCHEMA_KINDS))
+@format_option("schema")
+@output_option
+@click.pass_obj
+def schema(settings: Settings, kind: str, fmt: str | None, output: Path | None) -> None:
+    """Print the JSON Schema of a profile, catalog or model file, for editors to check as you type.
+
+    The closed vocabularies (functions, frameworks, models, facts, roles) come from the catalogs
+    loaded, --catalog and --catalog-dir included. References within the file (an unknown
+    provider id, a dependency cycle) are left to `ctrlmap validate`.
+
+    \b
+    Example:
+      ctrlmap schema profile -o profile.schema.json
+      (then put `# yaml-language-server: $schema=./profile.schema.json` atop the profile)
+    """
+    from ctrlmap.present.schemas import build_schema
+
+    emit(settings, "schema", fmt, build_schema(kind, settings.library), output)
+
+
 @cli.command()
 @profile_argument
 @format_option("validate")
