@@ -529,7 +529,8 @@ def graph(
 
     \b
     Example:
-      ctrlmap graph clinic.yaml | dot -Tsvg > clinic.svg
+      ctrlmap graph clinic.yaml -o clinic.dot
+      dot -Tsvg clinic.dot > clinic.svg    (dot is Graphviz, installed separately)
     """
     from ctrlmap.present.graph import graph_view
 
@@ -757,6 +758,50 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
         f"({report.gap_summary.total} gaps: {counts}). Open it in a browser.",
         err=True,
     )
+    click.echo("\n".join(next_steps(program_name(), examples_root())), err=True)
+
+
+def program_name() -> str:
+    """How to call ctrlmap again the way it was called: `ctrlmap` when that is what the PATH
+    finds, else the path typed (`.venv/bin/ctrlmap` before the virtualenv is activated)."""
+    import shutil
+    import sys
+
+    typed = sys.argv[0] if sys.argv else ""
+    if Path(typed).name != "ctrlmap":
+        return "ctrlmap"
+    found = shutil.which("ctrlmap")
+    if found is not None and Path(found).resolve() == Path(typed).resolve():
+        return "ctrlmap"
+    return typed
+
+
+def next_steps(program: str, examples: Path) -> list[str]:
+    """What to run after the demo: `ctrlmap init` once it exists, else three useful commands."""
+    try:
+        shown = examples.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown = examples
+    clinic = shown / "clinic.yaml"
+    activate = (
+        [f"  (or run `. {Path(program).parent}/activate` once, then type just `ctrlmap`)"]
+        if program != "ctrlmap" and Path(program).parent.name == "bin"
+        else []
+    )
+    if "init" in cli.commands:
+        return [
+            "Next: describe your own organization:",
+            f"  {program} init -o my-profile.yaml",
+            *activate,
+        ]
+    return [
+        "Next steps:",
+        f"  {program} models show co-managed        # what the operating model assigns",
+        f"  {program} gaps {clinic}    # the gaps behind the report",
+        f"  cp {clinic} my-profile.yaml && {program} validate my-profile.yaml"
+        "    # start your own profile",
+        *activate,
+    ]
 
 
 @cli.command()
