@@ -88,6 +88,19 @@ _LISTS = frozenset(
 _GONE = object()
 """Marks an entry left out of the salvaged profile (its neighbours keep their positions)."""
 _SALVAGE_ROUNDS = 10
+_STAND_INS = {
+    "name": "(stand-in)",
+    "reason": "(stand-in)",
+    "provider_part": "(stand-in)",
+    "agreement": "(stand-in)",
+    "reference": "(stand-in)",
+    "reviewed": "2000-01-01",
+    "approved": "0001-01-01",
+    "expires": "9999-12-31",
+}
+"""Values for the required fields of an entry that no reference check reads, put in when the
+file's value is missing or bad, so that the rest of the entry (its id, control or functions) is
+still checked. The dates are the widest, so that no expiry comes before its approval."""
 
 
 @dataclass
@@ -109,8 +122,9 @@ def _salvage(
     """The profile with what failed its schema taken out, for the reference checks.
 
     An unknown key or a bad value is removed (the rest of its entry is still checked: a provider
-    with a misspelt key still has its functions checked); an entry that cannot stand without it
-    (a required field missing, a bad id) is left out whole, and the id of a person or provider so
+    with a misspelt key still has its functions checked), a required field no check reads (a
+    name, a reason, a date) gets a stand-in; an entry that cannot stand without the value (a bad
+    id, control or function) is left out whole, and the id of a person or provider so
     left out stays known, so that references to it raise no knock-on errors. Required top-level
     values are replaced by stand-ins that raise nothing. Returns the salvaged profile, each list
     section's surviving positions, and the ids of the people and providers left out; None when
@@ -165,6 +179,18 @@ def _prune(
         loc[1] = positions[loc[0]][loc[1]]
     if loc and loc[-1] == "[key]":
         loc.pop()
+    if (
+        len(loc) == 3
+        and loc[0] in _LISTS
+        and isinstance(loc[1], int)
+        and loc[2] in _STAND_INS
+        and isinstance(work.get(loc[0]), list)
+        and isinstance(work[loc[0]][loc[1]], dict)
+    ):
+        entry = work[loc[0]][loc[1]]
+        if entry.get(loc[2]) != _STAND_INS[loc[2]]:
+            entry[loc[2]] = _STAND_INS[loc[2]]
+            return True
     if err["type"] == "missing":
         if len(loc) == 1:
             return _remove(work, (loc[0],), broken, lib)
