@@ -65,6 +65,9 @@ CASES: dict[str, list[str]] = {
         "'security-official', 'qualified-individual', 'ciso', 'pci-executive', "
         "'supervising-lawyer' or 'ma-wisp-coordinator'; did you mean 'security-official'?"
     ],
+    "framework_typo_referenced.yaml": [
+        "5: frameworks[0]: unknown framework 'hipaa-securty'; did you mean 'hipaa-security'?"
+    ],
     "model.yaml": ["5: model: unknown model 'co-manged'; did you mean 'co-managed'?"],
     "framework.yaml": ["4: frameworks[1]: unknown framework 'pci-dss4'; did you mean 'pci-dss-4'?"],
     "provider_none_defined.yaml": [
@@ -124,6 +127,11 @@ def test_suggest_finds_near_misses_and_nothing_far(
     value: str, known: list[str], expected: list[str]
 ) -> None:
     assert suggest(value, known) == expected
+
+
+def test_word_matches_come_most_similar_first() -> None:
+    known = ["aaa-recovery-testing-long", "backup-recovery"]
+    assert suggest("recovery", known) == ["backup-recovery", "aaa-recovery-testing-long"]
 
 
 def test_a_known_list_is_never_printed_empty() -> None:

@@ -224,7 +224,7 @@ def _token_matches(value: str, known: list[str], n: int) -> list[str]:
             for t in _tokens(k)
         )
     ]
-    score = difflib.SequenceMatcher(a=value.casefold())
+    score = difflib.SequenceMatcher(b=value.casefold())
     ranked = []
     for k in hits:
         score.set_seq1(k.casefold())

@@ -251,6 +251,8 @@ class _Refs:
     providers: dict[str, Provider]
     parties: set[str]
     in_scope: set[str]
+    frameworks_known: bool = True
+    """Every framework the profile lists exists (else what refers to them is not checked again)."""
     seen: dict[str, str] = field(default_factory=dict)
     """Person and provider ids met so far, with the section they are in."""
 
@@ -276,12 +278,15 @@ def check_profile(
         | {pid: Person.model_construct(id=pid, name=pid) for pid in left_out.get("internal", ())},
         providers=providers,
         parties={"internal", *providers},
-        in_scope={
+        in_scope=set(lib.controls)  # a misspelt framework is one problem, not one per control
+        if any(fw not in lib.catalogs for fw in profile.frameworks)
+        else {
             global_key(fw, c.id)
             for fw in profile.frameworks
             if fw in lib.catalogs
             for c in lib.catalogs[fw].controls
         },
+        frameworks_known=all(fw in lib.catalogs for fw in profile.frameworks),
     )
     for check in CHECKS:
         check(profile, doc, lib, refs, problems.append)
@@ -489,7 +494,7 @@ def _provider_scopes(profile: Profile, doc: Document, lib: Library, refs: _Refs,
     """A provider's frameworks are frameworks of the profile."""
     for index, provider in enumerate(profile.providers):
         for j, fw in enumerate(provider.frameworks or ()):
-            if fw not in profile.frameworks:
+            if fw not in profile.frameworks and (refs.frameworks_known or fw not in lib.catalogs):
                 say(
                     doc.problem(
                         ("providers", index, "frameworks", j),
