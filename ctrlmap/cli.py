@@ -273,6 +273,56 @@ def frameworks_show(
     )
 
 
+@cli.group()
+def models() -> None:
+    """Show an operating model: who does and who answers for each function by default."""
+
+
+@models.command("show")
+@click.argument("model_id", metavar="ID")
+@format_option("model")
+@output_option
+@click.pass_obj
+def models_show(settings: Settings, model_id: str, fmt: str | None, output: Path | None) -> None:
+    """Show operating model ID: per function, the default owner, Accountable, C, I and rationale.
+
+    \b
+    Example:
+      ctrlmap models show co-managed
+      ctrlmap models show fully-managed --format md -o fully-managed.md
+    """
+    from ctrlmap.present.views import model_view
+
+    lib = settings.library
+    emit(settings, "model", fmt, model_view(lib, lib.model(model_id)), output)
+
+
+SCHEMA_KINDS = ("profile", "catalog", "model")
+"""The files `ctrlmap schema` describes (ctrlmap.present.schemas.SCHEMAS builds them)."""
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(SCHEMA_KINDS))
+@format_option("schema")
+@output_option
+@click.pass_obj
+def schema(settings: Settings, kind: str, fmt: str | None, output: Path | None) -> None:
+    """Print the JSON Schema of a profile, catalog or model file, for editors to check as you type.
+
+    The closed vocabularies (functions, frameworks, models, facts, roles) come from the catalogs
+    loaded, --catalog and --catalog-dir included. References within the file (an unknown
+    provider id, a dependency cycle) are left to `ctrlmap validate`.
+
+    \b
+    Example:
+      ctrlmap schema profile -o profile.schema.json
+      (then put `# yaml-language-server: $schema=./profile.schema.json` atop the profile)
+    """
+    from ctrlmap.present.schemas import build_schema
+
+    emit(settings, "schema", fmt, build_schema(kind, settings.library), output)
+
+
 @cli.command()
 @profile_argument
 @format_option("validate")
@@ -485,7 +535,8 @@ def graph(
 
     \b
     Example:
-      ctrlmap graph clinic.yaml | dot -Tsvg > clinic.svg
+      ctrlmap graph clinic.yaml -o clinic.dot
+      dot -Tsvg clinic.dot > clinic.svg    (dot is Graphviz, installed separately)
     """
     from ctrlmap.present.graph import graph_view
 
@@ -718,6 +769,41 @@ def demo(settings: Settings, output: Path | None, as_of: dt.datetime | None) -> 
         f"({report.gap_summary.total} gaps: {counts}). Open it in a browser.",
         err=True,
     )
+    click.echo("\n".join(next_steps(program_name(), examples_root())), err=True)
+
+
+def program_name() -> str:
+    """How to call ctrlmap again the way it was called: `ctrlmap` when that is what the PATH
+    finds, else the path typed (`.venv/bin/ctrlmap` before the virtualenv is activated)."""
+    import shutil
+    import sys
+
+    typed = sys.argv[0] if sys.argv else ""
+    if Path(typed).name != "ctrlmap":
+        return "ctrlmap"
+    found = shutil.which("ctrlmap")
+    if found is not None and Path(found).resolve() == Path(typed).resolve():
+        return "ctrlmap"
+    return typed
+
+
+def next_steps(program: str, examples: Path) -> list[str]:
+    """What to run after the demo: describe the user's own organization, then assess it."""
+    try:
+        shown_at = examples.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown_at = examples
+    activate = (
+        [f"  (or run `. {Path(program).parent}/activate` once, then type just `ctrlmap`)"]
+        if program != "ctrlmap" and Path(program).parent.name == "bin"
+        else []
+    )
+    return [
+        "Next: describe your own organization, then assess it:",
+        f"  {program} init -o my-profile.yaml     # an interview; --no-input for a starter",
+        f"  {program} gaps my-profile.yaml        # or start from {shown_at / 'clinic.yaml'}",
+        *activate,
+    ]
 
 
 @cli.command()
@@ -958,7 +1044,7 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def next_steps(path: Path) -> str:
+def init_next_steps(path: Path) -> str:
     """The three commands to run after init."""
     import shlex
 
@@ -1143,7 +1229,7 @@ def init(
         f"{profile.model}, {plural(len(profile.internal), 'person', 'people')}, "
         f"{plural(len(profile.providers), 'provider', 'providers')}."
     )
-    click.echo(next_steps(output), nl=False)
+    click.echo(init_next_steps(output), nl=False)
 
 
 def write_atomically_here(

@@ -22,8 +22,9 @@ from ctrlmap.present.graph import graph_view
 from ctrlmap.present.layout import snapshot_parts
 from ctrlmap.present.matrix import by_provider
 from ctrlmap.present.report import build_report, with_baseline
+from ctrlmap.present.schemas import build_schema
 from ctrlmap.present.verify import verify_report
-from ctrlmap.present.views import catalog_view, frameworks_view, validation_view
+from ctrlmap.present.views import catalog_view, frameworks_view, model_view, validation_view
 from tests.conftest import DATA, EXAMPLES
 
 AS_OF = dt.date(2026, 11, 28)
@@ -58,6 +59,8 @@ def results(lib: Library, lender: tuple[Assessment, Any], tmp: Any) -> dict[str,
     return {
         "frameworks": lambda: frameworks_view(lib),
         "catalog": lambda: catalog_view(lib, lib.catalogs["pci-dss-4"]),
+        "model": lambda: model_view(lib, lib.models["co-managed"]),
+        "schema": lambda: build_schema("profile", lib),
         "validate": lambda: validation_view(lib, assessment.profile, "lender.yaml"),
         "verify": verified,
         "assign": lambda: assessment.assignment,

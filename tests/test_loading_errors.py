@@ -178,7 +178,8 @@ def test_a_single_applicability_value_that_is_not_a_choice_names_the_choices(
     assert result.exit_code == 2, result.output
     first = result.stderr.strip().splitlines()[0]
     assert first == (
-        f"Error: {path}:7: applicability.hipaa: must be 'covered-entity' or 'business-associate'"
+        f"Error: {path}:7: applicability.hipaa: must be 'covered-entity' or 'business-associate'; "
+        "did you mean 'covered-entity'?"
     )
 
 

@@ -339,25 +339,3 @@ def test_the_executive_summary_lists_severe_findings_and_expiring_acceptances(
     summary = page.split("## 1. Executive summary", 1)[1].split("## 2.", 1)[0]
     assert "GAP-C4PW13" in summary and "BAA in legal review" in summary
     assert "**Expiring within 90 days** (by 2027-02-26): GAP-3805H3 on 2027-01-31." in summary
-
-
-def test_plan_states_and_placements_read_as_words(lib: Library) -> None:
-    from ctrlmap.analyse.changes import Placement
-    from ctrlmap.present.findings import placement_text, plan_state
-
-    gap = assessment(lib, "dental-group").gaps[0].gap
-    assert plan_state(gap.model_copy(update={"status": "accepted"})) == "accepted"
-    assert plan_state(gap.model_copy(update={"progress": "done"})) == "marked done, still present"
-    shared = Placement(
-        owner="shared",
-        responsible=("internal", "harbor"),
-        accountable="internal",
-        accountable_person="sam",
-        applicable=True,
-    )
-    assert placement_text(shared) == "shared; R internal, harbor; A internal (sam)"
-    nobody = shared.model_copy(update={"owner": None, "responsible": (), "accountable": None})
-    assert placement_text(nobody.model_copy(update={"accountable_person": None})) == (
-        "unassigned; R nobody; A nobody"
-    )
-    assert placement_text(shared.model_copy(update={"applicable": False})) == "not applicable"

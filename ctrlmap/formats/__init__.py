@@ -21,6 +21,8 @@ BinaryRenderer = Callable[[Any], bytes]
 VIEWS: dict[str, tuple[str, ...]] = {
     "frameworks": ("table", "json"),
     "catalog": ("table", "json"),
+    "model": ("table", "json", "md"),
+    "schema": ("json",),
     "validate": ("table", "json"),
     "verify": ("table", "json"),
     "assign": ("table", "json", "csv", "md"),
@@ -40,6 +42,8 @@ VIEWS: dict[str, tuple[str, ...]] = {
 INPUTS: dict[str, str] = {
     "frameworks": "ctrlmap.present.views:FrameworksView",
     "catalog": "ctrlmap.present.views:CatalogView",
+    "model": "ctrlmap.present.views:ModelView",
+    "schema": "ctrlmap.present.schemas:SchemaDocument",
     "validate": "ctrlmap.present.views:ValidationView",
     "verify": "ctrlmap.present.verify:Verification",
     "assign": "ctrlmap.models.results:AssignResult",

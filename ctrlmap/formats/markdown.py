@@ -8,6 +8,7 @@ from ctrlmap.formats import register
 from ctrlmap.formats.text import crosswalk_summary, local, md_escape, md_table
 from ctrlmap.models.results import AssignResult, ByProviderResult
 from ctrlmap.present.findings import status_text
+from ctrlmap.present.views import ModelView
 
 if TYPE_CHECKING:
     from ctrlmap.analyse.changes import DiffResult
@@ -15,6 +16,32 @@ if TYPE_CHECKING:
     from ctrlmap.assessment.gaps import GapsResult
     from ctrlmap.models.comparison import CompareResult
     from ctrlmap.present.report import Report
+
+
+@register("model", "md")
+def model(view: ModelView) -> str:
+    """The model's description, then its table of functions."""
+    out = [f"# Operating model: {md_escape(view.title)} ({view.id})\n\n"]
+    if view.description:
+        out.append(f"{md_escape(view.description)}\n\n")
+    out.append(
+        md_table(
+            (
+                (
+                    f.function,
+                    f.owner,
+                    f.accountable,
+                    ", ".join(f.consulted),
+                    ", ".join(f.informed),
+                    f.rationale,
+                )
+                for f in view.functions
+            ),
+            ("Function", "Owner", "Accountable", "Consulted", "Informed", "Rationale"),
+        )
+        + "\n"
+    )
+    return "".join(out)
 
 
 @register("assign", "md")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from ctrlmap.formats.text import crosswalk_summary, local
 from ctrlmap.models.base import OWNERS
 from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
 from ctrlmap.present.findings import status_text
-from ctrlmap.present.views import CatalogView, FrameworksView, ValidationView
+from ctrlmap.present.views import CatalogView, FrameworksView, ModelView, ValidationView
 
 if TYPE_CHECKING:
     from ctrlmap.analyse.changes import DiffResult
@@ -51,23 +52,52 @@ def frameworks(view: FrameworksView) -> str:
         ("catalog", "title", "version", "controls", "proposed", "sector", "source"),
     )
     models = _table(
-        ((m.id, m.title, "built-in" if m.builtin else "yours") for m in view.models),
-        ("model", "title", "source"),
+        (
+            (m.id, m.title, "built-in" if m.builtin else "yours", short(m.description or "", 70))
+            for m in view.models
+        ),
+        ("model", "title", "source", "description"),
     )
     funcs = _table(
+        ((f.id, f.title, _function_flags(f), short(f.description, 70)) for f in view.functions),
+        ("function", "title", "flags", "description"),
+    )
+    return (
+        f"{cats}\n\n{models}\n\n{funcs}\n\n"
+        "See one model's defaults with `ctrlmap models show ID`, one catalog's controls with "
+        "`ctrlmap frameworks show ID`.\n"
+    )
+
+
+def _function_flags(f: Any) -> str:
+    return ", ".join(x for x, on in (("continuous", f.continuous), ("on site", f.on_site)) if on)
+
+
+def _parties(parties: Iterable[str]) -> str:
+    return ", ".join(parties) or "-"
+
+
+@register("model", "table")
+def model(view: ModelView) -> str:
+    """The model's description, then one row per function: owner, Accountable, C, I, rationale."""
+    head = f"{view.id}: {view.title}\n"
+    if view.description:
+        head += textwrap.fill(view.description, 100) + "\n"
+    body = _table(
         (
             (
-                f.id,
-                f.title,
-                ", ".join(
-                    x for x, on in (("continuous", f.continuous), ("on site", f.on_site)) if on
-                ),
+                f.function,
+                f.owner,
+                f.accountable,
+                _parties(f.consulted),
+                _parties(f.informed),
+                short(f.rationale, 70),
             )
             for f in view.functions
         ),
-        ("function", "title", "flags"),
+        ("function", "owner", "accountable", "consulted", "informed", "rationale"),
     )
-    return f"{cats}\n\n{models}\n\n{funcs}\n"
+    return f"{head}\n{body}\n"
 
 
 def _flags(c: Any) -> str:

@@ -149,7 +149,7 @@ def _load_saqs(root: Path, found: _Found) -> SaqData | None:
                 found.problems.append(
                     doc.problem(
                         ("saqs", name, "requirements", index),
-                        unknown(f"requirement of {data.catalog}", rid, known),
+                        unknown(f"requirement of {data.catalog}", rid, known, nearest=True),
                     )
                 )
     return data
@@ -335,7 +335,10 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
                         )
             if control.parent is not None and control.parent not in local:
                 problems.append(
-                    doc.problem((*at, "parent"), unknown("parent control", control.parent, local))
+                    doc.problem(
+                        (*at, "parent"),
+                        unknown("parent control", control.parent, local, nearest=True),
+                    )
                 )
             for j, dep in enumerate(control.depends_on):
                 target = lib.resolve(cat.id, dep.control)
@@ -363,7 +366,7 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
                                 f"control of {target_cat}",
                                 target_id,
                                 lib.control_ids[target_cat],
-                                ordered=True,
+                                nearest=True,
                             ),
                         )
                     )
@@ -373,7 +376,12 @@ def _check_references(lib: Library, docs: dict[str, Document]) -> None:
                         problems.append(
                             doc.problem(
                                 (*at, "maps_to", j),
-                                unknown(f"{hub.id if hub else ''} subcategory", sub, hub_ids),
+                                unknown(
+                                    f"{hub.id if hub else ''} subcategory",
+                                    sub,
+                                    hub_ids,
+                                    nearest=True,
+                                ),
                             )
                         )
             if control.designation is not None and control.designation not in ROLES:

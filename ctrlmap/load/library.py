@@ -122,8 +122,15 @@ class Library:
         try:
             return self.catalogs[catalog_id]
         except KeyError:
+            if catalog_id in self.models:
+                raise CtrlmapError(
+                    f"{catalog_id} is an operating model; try `ctrlmap models show {catalog_id}`"
+                ) from None
+            from ctrlmap.load.problems import hint
+
             raise CtrlmapError(
-                f"unknown catalog {shown(catalog_id)}; known catalogs: {', '.join(self.catalogs)}"
+                f"unknown catalog {shown(catalog_id)}; {hint(catalog_id, self.catalogs)} "
+                "(`ctrlmap frameworks list` lists them)"
             ) from None
 
     def model(self, model_id: str) -> OperatingModel:
@@ -131,8 +138,15 @@ class Library:
         try:
             return self.models[model_id]
         except KeyError:
+            if model_id in self.catalogs:
+                raise CtrlmapError(
+                    f"{model_id} is a catalog, not an operating model; try "
+                    f"`ctrlmap frameworks show {model_id}`"
+                ) from None
+            from ctrlmap.load.problems import hint
+
             raise CtrlmapError(
-                f"unknown model {shown(model_id)}; known models: {', '.join(self.models)} "
+                f"unknown model {shown(model_id)}; {hint(model_id, self.models)} "
                 "(add your own with --catalog-dir DIR holding models/<id>.yaml)"
             ) from None
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import bisect
 import difflib
-from collections.abc import Iterable, Sequence
+import heapq
+import re
+from collections.abc import Iterable
 from types import UnionType
 from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ctrlmap.errors import InputError, Problem, shown
+from ctrlmap.errors import InputError, Problem, excerpt, shown
 from ctrlmap.load.read import Document
 from ctrlmap.models.base import NAME_MAX
 
@@ -61,7 +62,7 @@ def _problems(
     model: type[BaseModel], doc: Document, exc: ValidationError, prefix: tuple[Any, ...]
 ) -> list[Problem]:
     problems = []
-    errors = exc.errors(include_input=False, include_url=False)
+    errors = exc.errors(include_url=False)
     # a list whose only items failed is also "too short": the item's error says it already
     inner = {tuple(e["loc"][:i]) for e in errors for i in range(len(e["loc"]))}
     for err in errors:
@@ -69,13 +70,13 @@ def _problems(
             continue
         raw_loc = (*prefix, *err["loc"])
         is_key = bool(raw_loc) and raw_loc[-1] == "[key]"
-        loc = _data_path(
+        loc = data_path(
             doc.data, raw_loc[:-1] if is_key else raw_loc, keep_last=err["type"] == "missing"
         )
         message = _HINTS.get(err["type"], err["msg"])
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(model, loc[len(prefix) :])
-            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            close = suggest(str(loc[-1]), allowed, n=1)
             if close:
                 message = f"unknown key; did you mean {shown(close[0])}?"
             elif allowed:
@@ -86,6 +87,11 @@ def _problems(
             message = _too_long(doc.data, loc, int((err.get("ctx") or {}).get("max_length", 0)))
         elif err["type"] == "literal_error":
             message = err["msg"].replace("Input should be", "must be")
+            given = err.get("input")
+            choices = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+            close = suggest(given, choices, n=1) if isinstance(given, str) else []
+            if close:
+                message += f"; did you mean {close[0]!r}?"
         elif err["type"] == "string_pattern_mismatch":
             pattern = str((err.get("ctx") or {}).get("pattern", ""))
             message = (
@@ -113,7 +119,7 @@ def _too_long(data: Any, loc: tuple[Any, ...], limit: int) -> str:
     return f"{size}over the {limit:,}-character limit for {kind}; shorten it"
 
 
-def _data_path(data: Any, loc: tuple[Any, ...], keep_last: bool) -> tuple[Any, ...]:
+def data_path(data: Any, loc: tuple[Any, ...], keep_last: bool) -> tuple[Any, ...]:
     """Keep the parts of a pydantic location that index into the data (drops union tags)."""
     out: list[Any] = []
     node = data
@@ -163,22 +169,130 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-HINT_POOL = 400
-"""Past this many known ids, "did you mean" compares only the ids beside the unknown one in sorted
-order (they share its longest prefix): difflib over every id of a 20,000-control catalog took
-74 ms per unknown id."""
+SCORED_AT_MOST = 500
+"""How many candidates "did you mean" scores with difflib: a 20,000-control catalog is first
+narrowed by a length window and leading characters, so a hint costs one linear pass."""
+CUTOFF = 0.7
+"""difflib's similarity a suggestion needs (its default 0.6 offers `functions` for `locations`)."""
 
 
-def unknown(what: str, value: str, known: Iterable[str], ordered: bool = False) -> str:
-    """ "unknown <what> <value>; did you mean ...?" (or the first known ids, when nothing is close).
+def _tokens(text: str) -> list[str]:
+    return [t for t in re.split(r"[-_.:()\s]+", text.casefold()) if t]
 
-    `ordered`: `known` is already a sorted sequence (a large catalog's ids, sorted once).
+
+def _window(value: str, known: list[str]) -> list[str]:
+    """The candidates worth scoring: all of a small vocabulary, else those of a similar length
+    sharing the longest leading characters that leave at most SCORED_AT_MOST of them."""
+    if len(known) <= SCORED_AT_MOST:
+        return known
+    size = len(value)
+    near = [k for k in known if abs(len(k) - size) <= 3]
+    for width in range(1, size + 1):
+        if len(near) <= SCORED_AT_MOST:
+            break
+        head = value[:width].casefold()
+        narrower = [k for k in near if k[:width].casefold() == head]
+        if not narrower:
+            break
+        near = narrower
+    return near[:SCORED_AT_MOST]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _siblings(value: str, known: list[str], n: int) -> list[str]:
+    """The ids sharing the longest run of leading characters with `value` (two at least), the
+    closest in length first: the neighbours of a mistyped citation such as `12.8.9`."""
+    best, found = 2, []
+    head = value[:2]
+    for k in known:
+        if not k.startswith(head):
+            continue
+        common = _common_prefix(value, k)
+        if common > best:
+            best, found = common, [k]
+        elif common == best:
+            found.append(k)
+    found.sort(key=lambda k: abs(len(k) - len(value)))  # stable: catalog order among equals
+    return found[:n]
+
+
+def _token_matches(value: str, known: list[str], n: int) -> list[str]:
+    """Ids with a word that begins the value's word or is begun by it (`patching` and
+    `patch-management`, `monitoring` and `security-monitoring`), most similar first."""
+    words = [w for w in _tokens(value) if len(w) >= 4]
+    hits = [
+        k
+        for k in known
+        if any(
+            (w.startswith(t) or t.startswith(w)) and min(len(t), len(w)) >= 4
+            for w in words
+            for t in _tokens(k)
+        )
+    ]
+    score = difflib.SequenceMatcher(b=value.casefold())
+    ranked = []
+    for k in hits:
+        score.set_seq1(k.casefold())
+        ranked.append((-score.ratio(), k))
+    return [k for _, k in sorted(ranked)[:n]]
+
+
+def _pool(known: Iterable[str]) -> list[str]:
+    """The known ids once each, in their order (a set's sorted, so that ties break the same way)."""
+    if isinstance(known, set | frozenset):
+        return sorted(known)
+    return list(dict.fromkeys(known))
+
+
+def suggest(value: str, known: Iterable[str], n: int = 3, nearest: bool = False) -> list[str]:
+    """The known ids `value` was most likely meant to be, best first (possibly none).
+
+    A different case, then (with `nearest`, for citations) the ids sharing its longest prefix,
+    then difflib's close matches, then ids sharing a word with it. Each step is one pass over a
+    bounded set of candidates, so a hint stays cheap in a 20,000-control catalog.
     """
-    ids = known if ordered and isinstance(known, Sequence) else sorted(known)
-    pool: Sequence[str] = ids
-    if len(ids) > HINT_POOL:
-        at = bisect.bisect_left(ids, value)
-        pool = ids[max(0, at - HINT_POOL // 2) : at + HINT_POOL // 2]
-    close = difflib.get_close_matches(value, pool, n=1)
-    hint = f"did you mean {shown(close[0])}?" if close else f"known: {', '.join(ids[:12])}"
-    return f"unknown {what} {shown(value)}; {hint}"
+    return _suggest(value, _pool(known), n, nearest)
+
+
+def _suggest(value: str, pool: list[str], n: int, nearest: bool) -> list[str]:
+    members = set(pool)
+    for variant in (value.lower(), value.upper()):
+        if variant != value and variant in members:
+            return [variant]
+    if nearest:
+        found = _siblings(value, pool, n)
+        if found:
+            return found
+    window = _window(value, pool)
+    close = difflib.get_close_matches(value, window, n=n, cutoff=CUTOFF)
+    if close:
+        return close[:1] if not nearest else close
+    return _token_matches(value, window, n)
+
+
+def hint(value: str, known: Iterable[str], nearest: bool = False) -> str:
+    """`did you mean 'x'?`, `did you mean one of 'x', 'y'?`, or the known ids (never an empty list)."""
+    pool = _pool(known)
+    close = _suggest(value, pool, 5 if nearest else 3, nearest)
+    if len(close) == 1:
+        return f"did you mean {shown(close[0])}?"
+    if close:
+        return f"did you mean one of {', '.join(shown(c) for c in close)}?"
+    if not pool:
+        return "none are defined"
+    listed = heapq.nsmallest(12, pool)
+    more = f" (and {len(pool) - 12} more)" if len(pool) > 12 else ""
+    return f"known: {', '.join(excerpt(k, 60) for k in listed)}{more}"
+
+
+def unknown(what: str, value: str, known: Iterable[str], nearest: bool = False) -> str:
+    """`unknown <what> '<value>'; did you mean ...?` with the hint for the closest known ids."""
+    return f"unknown {what} {shown(value)}; {hint(value, known, nearest)}"

@@ -5,18 +5,19 @@ Over 500 lines because every cross-reference a profile can make has its own chec
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
 from ctrlmap.errors import InputError, Problem, shown
 from ctrlmap.load import resources
 from ctrlmap.load.library import Library
-from ctrlmap.load.problems import unknown, validate
+from ctrlmap.load.problems import data_path, unknown, validate
 from ctrlmap.load.read import Document, parse_document, read_document
 from ctrlmap.load.resources import PROFILE_MAX_BYTES
 from ctrlmap.models import (
@@ -28,9 +29,6 @@ from ctrlmap.models import (
     split_key,
 )
 from ctrlmap.models.base import is_placeholder
-
-if TYPE_CHECKING:
-    pass
 
 
 def load_profile(
@@ -84,28 +82,196 @@ def _check_sizes(doc: Document) -> None:
 
 
 def _check_rest(doc: Document, lib: Library, found: list[Problem]) -> list[Problem]:
-    """Reference problems in the sections of a profile that passed the schema."""
+    """The reference problems of a profile that failed its schema, found in the same pass.
+
+    The profile is salvaged (`_salvage`) and checked like a valid one; what the schema already
+    reported, and any knock-on of it, is not reported again.
+    """
     if not isinstance(doc.data, dict):
         return []
-    failed = {p.field.split(".")[0].split("[")[0] for p in found}
-    placeholders = {
-        "organization": {"name": "?"},
-        "frameworks": [c for c in lib.catalogs if not lib.catalogs[c].hub],
-        "model": next(iter(lib.models), "?"),
-    }
-    rest = {key: value for key, value in doc.data.items() if key not in failed}
-    rest.update(
-        {key: value for key, value in placeholders.items() if key in failed or key not in rest}
-    )
-    for section, model in (("internal", Person), ("providers", Provider)):
-        if section in failed and isinstance(doc.data.get(section), list):
-            rest[section] = _salvage(doc.data[section], model)
-    try:
-        partial = Profile.model_validate(rest)
-    except ValidationError:
+    salvaged = _salvage(doc.data, lib)
+    if salvaged is None:
         return []
+    partial, positions, broken = salvaged
+    located = _Renumbered(
+        doc.name, doc.data, doc.sha256, doc.text, doc.is_json, positions=positions
+    )
+    located._lines = doc._lines
     seen = {(p.line, p.field, p.message) for p in found}
-    return [p for p in check_profile(partial, doc, lib) if (p.line, p.field, p.message) not in seen]
+    return [
+        p
+        for p in check_profile(partial, located, lib, broken)
+        if (p.line, p.field, p.message) not in seen
+    ]
+
+
+_LISTS = frozenset(
+    {
+        "internal",
+        "providers",
+        "overrides",
+        "splits",
+        "handoffs",
+        "evidence",
+        "scope_exclusions",
+        "accepted_risks",
+        "remediation",
+    }
+)
+"""The sections that are lists of entries: an entry that cannot be repaired is left out whole."""
+_GONE = object()
+"""Marks an entry left out of the salvaged profile (its neighbours keep their positions)."""
+_SALVAGE_ROUNDS = 10
+_STAND_INS = {
+    "name": "(stand-in)",
+    "reason": "(stand-in)",
+    "provider_part": "(stand-in)",
+    "agreement": "(stand-in)",
+    "reference": "(stand-in)",
+    "reviewed": "2000-01-01",
+    "approved": "0001-01-01",
+    "expires": "9999-12-31",
+}
+"""Values for the required fields of an entry that no reference check reads, put in when the
+file's value is missing or bad, so that the rest of the entry (its id, control or functions) is
+still checked. The dates are the widest, so that no expiry comes before its approval."""
+
+
+@dataclass
+class _Renumbered(Document):
+    """The document seen through a salvaged profile: an entry's position in the salvaged
+    section is mapped back to its position in the file, so that every problem points at its line."""
+
+    positions: dict[str, list[int]] = field(default_factory=dict)
+
+    def problem(self, path: tuple[Any, ...], message: str) -> Problem:
+        if len(path) >= 2 and path[0] in self.positions and isinstance(path[1], int):
+            path = (path[0], self.positions[path[0]][path[1]], *path[2:])
+        return super().problem(path, message)
+
+
+def _salvage(
+    data: dict[str, Any], lib: Library
+) -> tuple[Profile, dict[str, list[int]], dict[str, set[str]]] | None:
+    """The profile with what failed its schema taken out, for the reference checks.
+
+    An unknown key or a bad value is removed (the rest of its entry is still checked: a provider
+    with a misspelt key still has its functions checked), a required field no check reads (a
+    name, a reason, a date) gets a stand-in; an entry that cannot stand without the value (a bad
+    id, control or function) is left out whole, and the id of a person or provider so
+    left out stays known, so that references to it raise no knock-on errors. Required top-level
+    values are replaced by stand-ins that raise nothing. Returns the salvaged profile, each list
+    section's surviving positions, and the ids of the people and providers left out; None when
+    nothing sensible is left.
+    """
+    work = copy.deepcopy(data)
+    broken: dict[str, set[str]] = {"internal": set(), "providers": set()}
+    for _ in range(_SALVAGE_ROUNDS):
+        compact, positions = _compact(work)
+        try:
+            return Profile.model_validate(compact), positions, broken
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+        changed = [_prune(work, positions, err, broken, lib) for err in errors]
+        if not any(changed):
+            return None
+    return None
+
+
+def _compact(work: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """The data with left-out entries dropped, and where each remaining entry stands in the file."""
+    compact = dict(work)
+    positions: dict[str, list[int]] = {}
+    for section in _LISTS:
+        items = work.get(section)
+        if isinstance(items, list):
+            kept = [i for i, item in enumerate(items) if item is not _GONE]
+            positions[section] = kept
+            compact[section] = [items[i] for i in kept]
+    return compact, positions
+
+
+def _stand_in(key: str, lib: Library) -> Any:
+    """A value for a required top-level key that raises no problem of its own."""
+    if key == "organization":
+        return {"name": "?"}
+    if key == "frameworks":
+        return [c for c in lib.catalogs if not lib.catalogs[c].hub]
+    return next(iter(lib.models), "?")
+
+
+def _prune(
+    work: dict[str, Any],
+    positions: dict[str, list[int]],
+    err: Any,
+    broken: dict[str, set[str]],
+    lib: Library,
+) -> bool:
+    """Take out of `work` what one schema error is about; False when nothing could be."""
+    loc = list(err["loc"])
+    if len(loc) >= 2 and loc[0] in positions and isinstance(loc[1], int):
+        loc[1] = positions[loc[0]][loc[1]]
+    if loc and loc[-1] == "[key]":
+        loc.pop()
+    if (
+        len(loc) == 3
+        and loc[0] in _LISTS
+        and isinstance(loc[1], int)
+        and loc[2] in _STAND_INS
+        and isinstance(work.get(loc[0]), list)
+        and isinstance(work[loc[0]][loc[1]], dict)
+    ):
+        entry = work[loc[0]][loc[1]]
+        if entry.get(loc[2]) != _STAND_INS[loc[2]]:
+            entry[loc[2]] = _STAND_INS[loc[2]]
+            return True
+    if err["type"] == "missing":
+        if len(loc) == 1:
+            return _remove(work, (loc[0],), broken, lib)
+        loc.pop()
+    path = _unit(data_path(work, tuple(loc), keep_last=False))
+    return _remove(work, path, broken, lib)
+
+
+def _unit(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The part of a path that can be taken out alone: an item of a list inside an entry takes
+    its whole list with it (taking out one item would renumber the others)."""
+    out: list[Any] = []
+    for i, part in enumerate(path):
+        if isinstance(part, int) and not (i == 1 and path[0] in _LISTS):
+            break
+        out.append(part)
+    return tuple(out)
+
+
+def _remove(
+    work: dict[str, Any], path: tuple[Any, ...], broken: dict[str, set[str]], lib: Library
+) -> bool:
+    if not path:
+        return False
+    section = path[0]
+    if len(path) == 1:
+        if section in ("organization", "frameworks", "model"):
+            stand_in = _stand_in(section, lib)
+            if work.get(section) == stand_in:
+                return False
+            work[section] = stand_in
+        else:
+            work.pop(section, None)
+        return True
+    if section in _LISTS and (len(path) == 2 or (section in broken and path[2] == "id")):
+        entry = work[section][path[1]]
+        if section in broken and isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            broken[section].add(entry["id"])
+        work[section][path[1]] = _GONE
+        return True
+    parent: Any = work
+    for part in path[:-1]:
+        parent = parent[part]
+    if isinstance(parent, dict) and path[-1] in parent:
+        del parent[path[-1]]
+        return True
+    return False
 
 
 Say = Callable[[Problem], None]
@@ -119,44 +285,42 @@ class _Refs:
     providers: dict[str, Provider]
     parties: set[str]
     in_scope: set[str]
+    frameworks_known: bool = True
+    """Every framework the profile lists exists (else what refers to them is not checked again)."""
     seen: dict[str, str] = field(default_factory=dict)
     """Person and provider ids met so far, with the section they are in."""
 
 
-def _salvage(items: list[Any], model: type[Person] | type[Provider]) -> list[Any]:
-    """The entries of a people or providers list, an entry that failed its schema kept as a
-    stub with its id, so that the references to it raise no knock-on errors."""
-    kept: list[Any] = []
-    for item in items:
-        for candidate in (
-            item,
-            {"id": item.get("id"), "name": str(item.get("name") or item.get("id"))}
-            if isinstance(item, dict)
-            else None,
-        ):
-            try:
-                model.model_validate(candidate)
-            except ValidationError:
-                continue
-            kept.append(candidate)
-            break
-    return kept
+def check_profile(
+    profile: Profile,
+    doc: Document,
+    lib: Library,
+    broken: dict[str, set[str]] | None = None,
+) -> list[Problem]:
+    """Every cross-reference of a profile: ids, functions, frameworks, controls, roles, scope.
 
-
-def check_profile(profile: Profile, doc: Document, lib: Library) -> list[Problem]:
-    """Every cross-reference of a profile: ids, functions, frameworks, controls, roles, scope."""
+    `broken` names the people and providers whose entries failed the schema: they still count
+    as known, so that the references to them raise no knock-on errors.
+    """
     problems: list[Problem] = []
-    providers = {p.id: p for p in profile.providers}
+    left_out = broken or {}
+    providers = {p.id: p for p in profile.providers} | {
+        pid: Provider.model_construct(id=pid, name=pid) for pid in left_out.get("providers", ())
+    }
     refs = _Refs(
-        people={p.id: p for p in profile.internal},
+        people={p.id: p for p in profile.internal}
+        | {pid: Person.model_construct(id=pid, name=pid) for pid in left_out.get("internal", ())},
         providers=providers,
         parties={"internal", *providers},
-        in_scope={
+        in_scope=set(lib.controls)  # a misspelt framework is one problem, not one per control
+        if any(fw not in lib.catalogs for fw in profile.frameworks)
+        else {
             global_key(fw, c.id)
             for fw in profile.frameworks
             if fw in lib.catalogs
             for c in lib.catalogs[fw].controls
         },
+        frameworks_known=all(fw in lib.catalogs for fw in profile.frameworks),
     )
     for check in CHECKS:
         check(profile, doc, lib, refs, problems.append)
@@ -364,7 +528,7 @@ def _provider_scopes(profile: Profile, doc: Document, lib: Library, refs: _Refs,
     """A provider's frameworks are frameworks of the profile."""
     for index, provider in enumerate(profile.providers):
         for j, fw in enumerate(provider.frameworks or ()):
-            if fw not in profile.frameworks:
+            if fw not in profile.frameworks and (refs.frameworks_known or fw not in lib.catalogs):
                 say(
                     doc.problem(
                         ("providers", index, "frameworks", j),
@@ -568,7 +732,7 @@ def _check_control(
                 doc.problem(
                     at,
                     unknown(
-                        f"control of {catalog}", control, lib.control_ids[catalog], ordered=True
+                        f"control of {catalog}", control, lib.control_ids[catalog], nearest=True
                     ),
                 )
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, get_args
@@ -198,7 +199,15 @@ class Control(Strict):
         for fact, values in (value or {}).items():
             allowed = FACTS.get(fact)
             if allowed is None:
-                raise ValueError(f"unknown fact {shown(fact)}; use one of {', '.join(FACTS)}")
+                close = difflib.get_close_matches(fact, FACTS, n=1, cutoff=0.7)
+                raise ValueError(
+                    f"unknown fact {shown(fact)}; "
+                    + (
+                        f"did you mean {shown(close[0])}?"
+                        if close
+                        else f"use one of {', '.join(FACTS)}"
+                    )
+                )
             if not values:
                 raise ValueError(
                     f"{fact}: list at least one value (an empty list would never apply)"

@@ -1,4 +1,5 @@
-"""Views of the library itself: the catalog list, one catalog, and a profile's validation summary."""
+"""Views of the library itself: the catalog list, one catalog, one operating model, and a
+profile's validation summary."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ctrlmap.load.library import Library
-from ctrlmap.models import Catalog, Profile, Strict, global_key
+from ctrlmap.models import Catalog, OperatingModel, Profile, Strict, global_key
 
 
 class FrameworkEntry(Strict):
@@ -30,6 +31,7 @@ class ModelEntry(Strict):
     id: str
     title: str
     builtin: bool
+    description: str | None = None
 
 
 class FunctionEntry(Strict):
@@ -39,6 +41,32 @@ class FunctionEntry(Strict):
     title: str
     continuous: bool
     on_site: bool
+    description: str = ""
+
+
+class ModelFunction(Strict):
+    """One row of `models show`: a function and the model's default for it."""
+
+    function: str
+    title: str
+    owner: str
+    accountable: str
+    consulted: tuple[str, ...]
+    informed: tuple[str, ...]
+    rationale: str
+    continuous: bool
+    on_site: bool
+
+
+class ModelView(Strict):
+    """`ctrlmap models show ID`: an operating model, function by function."""
+
+    schema_: Literal["ctrlmap/model@1"] = Field("ctrlmap/model@1", alias="schema")
+    id: str
+    title: str
+    description: str | None
+    builtin: bool
+    functions: tuple[ModelFunction, ...]
 
 
 class FrameworksView(Strict):
@@ -129,13 +157,55 @@ def frameworks_view(lib: Library) -> FrameworksView:
             for cat in lib.catalogs.values()
         ),
         models=tuple(
-            ModelEntry(id=m.id, title=m.title, builtin=lib.sources[f"model:{m.id}"].builtin)
+            ModelEntry(
+                id=m.id,
+                title=m.title,
+                builtin=lib.sources[f"model:{m.id}"].builtin,
+                description=m.description,
+            )
             for m in lib.models.values()
         ),
         functions=tuple(
-            FunctionEntry(id=fid, title=f.title, continuous=f.continuous, on_site=f.on_site)
+            FunctionEntry(
+                id=fid,
+                title=f.title,
+                continuous=f.continuous,
+                on_site=f.on_site,
+                description=f.description,
+            )
             for fid, f in lib.functions.items()
         ),
+    )
+
+
+def model_view(lib: Library, model: OperatingModel) -> ModelView:
+    """An operating model's default for every function, in the taxonomy's order."""
+    order = [f for f in lib.functions if f in model.functions]
+    order += [f for f in model.functions if f not in lib.functions]
+    rows = []
+    for fid in order:
+        default = model.functions[fid]
+        known = lib.functions.get(fid)
+        rows.append(
+            ModelFunction(
+                function=fid,
+                title=known.title if known else fid,
+                owner=default.owner,
+                accountable=default.accountable,
+                consulted=default.consulted,
+                informed=default.informed,
+                rationale=default.rationale,
+                continuous=known.continuous if known else False,
+                on_site=known.on_site if known else False,
+            )
+        )
+    source = lib.sources.get(f"model:{model.id}")
+    return ModelView(
+        id=model.id,
+        title=model.title,
+        description=model.description,
+        builtin=source.builtin if source else False,
+        functions=tuple(rows),
     )
 
 
