@@ -662,9 +662,9 @@ def export(
     """
     from ctrlmap.present.exports import build_export, check_export
 
-    assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed)
+    assessment, doc = assessed(settings, profile, model_id, as_of, include_proposed)
     data = build_export(assessment)
-    check_export(fmt, data)
+    check_export(fmt, data, doc)
     emit(settings, "export", fmt, data, output, [profile])
 
 

@@ -65,7 +65,8 @@ from typing import Literal
 
 from ctrlmap import __version__
 from ctrlmap.assessment.pipeline import Assessment
-from ctrlmap.errors import CtrlmapError
+from ctrlmap.errors import CtrlmapError, InputError
+from ctrlmap.load.read import Document
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Role
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
@@ -164,16 +165,22 @@ def build_export(assessment: Assessment) -> ExportInput:
     )
 
 
-def check_export(fmt: str, data: ExportInput) -> None:
-    """Raise CtrlmapError when the profile cannot be exported in `fmt` (PCI DSS 12.8.5 needs pci-dss-4)."""
+def check_export(fmt: str, data: ExportInput, doc: Document | None = None) -> None:
+    """Raise CtrlmapError when the profile cannot be exported in `fmt` (PCI DSS 12.8.5 needs pci-dss-4).
+
+    Given the profile's document, the error names its file and the line of its frameworks.
+    """
     if fmt not in EXPORT_FORMATS:
         raise CtrlmapError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "pci-12.8.5" and PCI not in data.profile.frameworks:
-        raise CtrlmapError(
+        message = (
             f"the pci-12.8.5 export lists PCI DSS requirements, but {PCI} is not among the "
             f"profile's frameworks ({', '.join(data.profile.frameworks)}); add it to `frameworks` "
             "or choose another format (crm-csv, ccm-ssrm, oscal)"
         )
+        if doc is not None:
+            raise InputError([doc.problem(("frameworks",), message)])
+        raise CtrlmapError(message)
 
 
 # --- parties and what each one does -------------------------------------------------------------
