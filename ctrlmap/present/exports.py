@@ -105,6 +105,8 @@ class CatalogInfo(Strict):
     title: str
     version: str
     source: str | None
+    file: str
+    """The file it was read from, as errors name it (its id when the library has no source)."""
 
 
 class ControlInfo(Strict):
@@ -149,6 +151,7 @@ def build_export(assessment: Assessment) -> ExportInput:
                 title=lib.catalogs[fw].title,
                 version=lib.catalogs[fw].version,
                 source=lib.catalogs[fw].source,
+                file=source.name if (source := lib.sources.get(fw)) else fw,
             )
             for fw in result.frameworks
         ),
@@ -508,8 +511,9 @@ def oscal_control_ids(data: ExportInput) -> dict[str, str]:
         seen: dict[str, str] = {}
         for key, token in zip(keys, tokens, strict=True):
             if token in seen:
+                file = next((c.file for c in data.catalogs if c.id == catalog), catalog)
                 raise CtrlmapError(
-                    f"controls {seen[token]} and {key} would get the same OSCAL control-id "
+                    f"{file}: controls {seen[token]} and {key} would get the same OSCAL control-id "
                     f"{token!r}; rename one of them in catalog {catalog}"
                 )
             seen[token] = key

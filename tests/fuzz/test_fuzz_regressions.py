@@ -17,3 +17,21 @@ def test_pci_export_without_pci_dss_names_the_profile() -> None:
     assert result.stderr.startswith(f"Error: {clinic}:")
     assert "frameworks: the pci-12.8.5 export lists PCI DSS requirements" in result.stderr
 
+
+def test_oscal_control_id_collision_names_the_catalog_file(tmp_path: Path) -> None:
+    control = "title: T, summary: S, citation: C, kind: requirement, level: required"
+    catalog = tmp_path / "col.yaml"
+    catalog.write_text(
+        'title: Mine\nversion: "1"\ncontrols:\n'
+        f'  - {{id: "MF-2(a)", {control}, functions: [governance]}}\n'
+        f'  - {{id: "MF-2_a", {control}, functions: [governance]}}\n',
+        encoding="utf-8",
+    )
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        "organization: {name: A}\nframeworks: [col]\nmodel: co-managed\n", encoding="utf-8"
+    )
+    args = ["--catalog", str(catalog), "export", str(profile), "--format", "oscal"]
+    result = run(args, [catalog, profile])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {catalog}: controls col:MF-2(a) and col:MF-2_a")
