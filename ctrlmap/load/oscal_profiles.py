@@ -239,7 +239,7 @@ def _resolve_href(
         if parsed.scheme or folder is None:
             continue
         file = folder / unquote(parsed.path)
-        if not file.is_file():
+        if not _is_file(file):
             continue
         if file.suffix.lower() not in (".json", ".yaml", ".yml"):
             unreadable.append(file.name)
@@ -331,6 +331,14 @@ def _back_matter(doc: Document, uuid: str, at: tuple[Any, ...]) -> tuple[list[st
             )
         ]
     )
+
+
+def _is_file(path: Path) -> bool:
+    """Whether an href names a file; a name the system refuses (too long, say) names none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _same_file(a: Path, b: Path) -> bool:

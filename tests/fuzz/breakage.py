@@ -73,6 +73,7 @@ UNKNOWN_IDS = (
     " ",
     "Co-Managed",
     "../../etc/passwd",
+    "a" * 300 + ".json",
 )
 UNKNOWN_KEYS = ("colour", "Name", "id ", "", "\u200fid", "extra", "__proto__", "<<<")
 

@@ -35,3 +35,22 @@ def test_oscal_control_id_collision_names_the_catalog_file(tmp_path: Path) -> No
     result = run(args, [catalog, profile])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {catalog}: controls col:MF-2(a) and col:MF-2_a")
+
+
+def test_oscal_import_href_too_long_for_the_file_system(tmp_path: Path) -> None:
+    profile_doc = tmp_path / "low.json"
+    profile_doc.write_text(
+        '{"profile": {"metadata": {"title": "P"}, "imports": [{"href": "'
+        + "a" * 300
+        + '.json", "include-all": {}}]}}',
+        encoding="utf-8",
+    )
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        "organization: {name: A}\nframeworks: [low]\nmodel: co-managed\n", encoding="utf-8"
+    )
+    result = run(["--catalog", str(profile_doc), "validate", str(profile)], [profile_doc, profile])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"Error: {profile_doc}:1: profile.imports[0].href: cannot resolve"
+    )
