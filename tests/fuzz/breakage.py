@@ -216,15 +216,15 @@ MUTATIONS = (
 
 def broken(base: SearchStrategy[Any], most: int = 3) -> SearchStrategy[Any]:
     """Data from `base` with up to `most` mutations (none: the valid input itself)."""
+    return _broken(base, most)
 
-    @st.composite
-    def build(draw: st.DrawFn) -> Any:
-        root = copy.deepcopy(draw(base))
-        for _ in range(draw(st.sampled_from((0, 0, *range(1, most + 1))))):
-            root = _mutate(draw, root, draw(st.sampled_from(MUTATIONS)))
-        return root
 
-    return build()
+@st.composite
+def _broken(draw: st.DrawFn, base: SearchStrategy[Any], most: int) -> Any:
+    root = copy.deepcopy(draw(base))
+    for _ in range(draw(st.sampled_from((0, 0, *range(1, most + 1))))):
+        root = _mutate(draw, root, draw(st.sampled_from(MUTATIONS)))
+    return root
 
 
 # --- writing ---------------------------------------------------------------------------------

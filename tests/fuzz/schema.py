@@ -93,9 +93,19 @@ class Pools:
     always: frozenset[str] = frozenset()
     """Optional fields (`Model.field`) written every time: a control needs its functions."""
 
+    def __repr__(self) -> str:
+        # hypothesis shows strategies (and so their arguments) in its events; printing the hooks
+        # would make it read the source of every lambda, on every example
+        return f"Pools({len(self.functions)} functions, {len(self.controls)} controls)"
+
     @property
     def parties(self) -> tuple[str, ...]:
         return ("internal", *self.providers)
+
+
+def id_of(item: Any) -> str:
+    """What a list of people, providers or controls keeps unique."""
+    return str(item.get("id")) if isinstance(item, dict) else repr(item)
 
 
 def optional() -> SearchStrategy[bool]:
@@ -105,20 +115,21 @@ def optional() -> SearchStrategy[bool]:
 
 def model_data(model: type[BaseModel], pools: Pools) -> SearchStrategy[dict[str, Any]]:
     """A dict that a YAML file for `model` would hold: every required key, some optional ones."""
+    return _model_data(model, pools)
 
-    @st.composite
-    def build(draw: st.DrawFn) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, info in model.model_fields.items():
-            wanted = info.is_required() or f"{model.__name__}.{name}" in pools.always
-            if not wanted and not draw(optional()):
-                continue
-            key = info.alias or name
-            strategy = value_for(info.annotation, name, model.__name__, pools, tuple(info.metadata))
-            out[key] = draw(strategy)
-        return out
 
-    return build()
+@st.composite
+def _model_data(draw: st.DrawFn, model: type[BaseModel], pools: Pools) -> dict[str, Any]:
+    # A module-level composite: defining one per call makes hypothesis parse its source each time.
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        wanted = info.is_required() or f"{model.__name__}.{name}" in pools.always
+        if not wanted and not draw(optional()):
+            continue
+        key = info.alias or name
+        strategy = value_for(info.annotation, name, model.__name__, pools, tuple(info.metadata))
+        out[key] = draw(strategy)
+    return out
 
 
 def value_for(

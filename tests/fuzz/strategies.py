@@ -23,7 +23,7 @@ from ctrlmap.load.library import Library
 from ctrlmap.load.read import read_document
 from ctrlmap.models import Catalog, Profile, Taxonomy
 from ctrlmap.models.catalog import FACTS, Control
-from tests.fuzz.schema import Pools, iso_dates, model_data, pick, plain_text, some
+from tests.fuzz.schema import Pools, id_of, iso_dates, model_data, pick, plain_text, some
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -41,6 +41,11 @@ def library() -> Library:
 def seed(path: Path) -> Any:
     """A shipped file's data as ctrlmap reads it (dates stay text)."""
     return read_document(path).data
+
+
+def seed_copy(path: Path) -> Any:
+    """A copy of a shipped file's data, for mutations to change."""
+    return copy.deepcopy(seed(path))
 
 
 def seeds(folder: Path, pattern: str) -> list[Path]:
@@ -65,12 +70,8 @@ def _party_hooks() -> dict[str, Any]:
         "responsible": some(lambda p: p.parties),
         "consulted": some(lambda p: p.parties),
         "informed": some(lambda p: p.parties),
-        "internal": lambda p: st.lists(
-            model_data(_person(), p), max_size=3, unique_by=lambda d: str(d.get("id"))
-        ),
-        "providers": lambda p: st.lists(
-            model_data(_provider(), p), max_size=3, unique_by=lambda d: str(d.get("id"))
-        ),
+        "internal": lambda p: st.lists(model_data(_person(), p), max_size=3, unique_by=id_of),
+        "providers": lambda p: st.lists(model_data(_provider(), p), max_size=3, unique_by=id_of),
     }
 
 
@@ -177,7 +178,7 @@ def generated_profiles(draw: st.DrawFn) -> dict[str, Any]:
 
 def example_profiles() -> SearchStrategy[dict[str, Any]]:
     """A shipped example profile, as its file holds it."""
-    return st.sampled_from(seeds(EXAMPLES, "*.yaml")).map(lambda p: copy.deepcopy(seed(p)))
+    return st.sampled_from(seeds(EXAMPLES, "*.yaml")).map(seed_copy)
 
 
 def profiles() -> SearchStrategy[dict[str, Any]]:
@@ -200,20 +201,16 @@ LOCAL_IDS = (
 )
 
 
-def _facts(pools: Pools) -> SearchStrategy[Any]:
+@st.composite
+def _facts(draw: st.DrawFn, pools: Pools) -> dict[str, Any]:
     """An applies_if: some facts, each with some of its values."""
-
-    @st.composite
-    def build(draw: st.DrawFn) -> dict[str, Any]:
-        names = draw(st.lists(st.sampled_from(sorted(pools.facts)), max_size=2, unique=True))
-        return {
-            name: draw(
-                st.lists(st.sampled_from(pools.facts[name]), min_size=1, max_size=2, unique=True)
-            )
-            for name in names
-        }
-
-    return build()
+    names = draw(st.lists(st.sampled_from(sorted(pools.facts)), max_size=2, unique=True))
+    return {
+        name: draw(
+            st.lists(st.sampled_from(pools.facts[name]), min_size=1, max_size=2, unique=True)
+        )
+        for name in names
+    }
 
 
 CATALOG_HOOKS: dict[str, Any] = {
@@ -225,7 +222,7 @@ CATALOG_HOOKS: dict[str, Any] = {
     "Control.applies_if": _facts,
     "Control.annual_due": lambda p: st.sampled_from(("04-15", "02-29", "12-31", "01-01")),
     "Catalog.controls": lambda p: st.lists(
-        model_data(Control, p), min_size=1, max_size=6, unique_by=lambda d: str(d.get("id"))
+        model_data(Control, p), min_size=1, max_size=6, unique_by=id_of
     ),
     "Catalog.hub": lambda p: st.just(False),
 }
@@ -413,7 +410,7 @@ def oscal_catalogs() -> SearchStrategy[dict[str, Any]]:
     shipped = [OSCAL_DATA / "tiny-catalog.json", OSCAL_DATA / "yaml-catalog.yaml"]
     return st.one_of(
         generated_oscal_catalogs(),
-        st.sampled_from(shipped).map(lambda p: copy.deepcopy(seed(p))),
+        st.sampled_from(shipped).map(seed_copy),
     )
 
 
