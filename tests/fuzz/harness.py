@@ -71,6 +71,7 @@ def load_library_once(catalogs: Sequence[str] = (), catalog_dirs: Sequence[Path]
 
 
 def forget_user_libraries() -> None:
+    """Drop the libraries of user catalogs (their files go with the example's folder)."""
     for key in [k for k in _loaded if k != ((), ())]:
         del _loaded[key]
 
@@ -89,6 +90,7 @@ def workspace() -> Iterator[Path]:
 
 
 def forms() -> SearchStrategy[str]:
+    """How a document is written (see breakage.FORMS)."""
     return st.sampled_from(FORMS)
 
 
@@ -105,6 +107,7 @@ def written(
 
 
 def write(folder: Path, stem: str, document: tuple[bytes, str]) -> Path:
+    """Write a document's bytes as `folder/stem.suffix`, making the folder."""
     raw, suffix = document
     path = folder / f"{stem}{suffix}"
     path.parent.mkdir(parents=True, exist_ok=True)

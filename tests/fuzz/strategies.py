@@ -49,6 +49,7 @@ def seed_copy(path: Path) -> Any:
 
 
 def seeds(folder: Path, pattern: str) -> list[Path]:
+    """The shipped files of a folder that seed the strategies, in a fixed order."""
     return sorted(folder.glob(pattern))
 
 
@@ -134,6 +135,7 @@ def profile_pools(
 
 
 def regulatory(lib: Library) -> tuple[str, ...]:
+    """The catalogs a profile may list (the CSF hub is mapping data only)."""
     return tuple(c for c, cat in lib.catalogs.items() if not cat.hub)
 
 
@@ -234,6 +236,7 @@ CUSTOM_FUNCTIONS = ("x-ops", "y-ops")
 
 
 def catalog_pools(lib: Library, functions: tuple[str, ...] = ()) -> Pools:
+    """Pools for a user catalog: its own control ids, some built-in ones, functions, facts."""
     hub = next(c for c in lib.catalogs.values() if c.hub)
     foreign = ("hipaa-security:164.308(a)(2)", "pci-dss-4:12.8.5", "nist-csf-2:GV.RR-02")
     return Pools(

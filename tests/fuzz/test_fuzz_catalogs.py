@@ -54,6 +54,7 @@ def catalog_cases(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _loaded(result: Result) -> bool:
+    """Run the drawn command only when the library loaded: a broken one fails it the same way."""
     return result.exit_code == 0
 
 
