@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench bench-scale golden clean
+.PHONY: demo test fuzz bench bench-scale golden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/python tools/imports.py
 	$(BIN)/pytest -q --cov=ctrlmap --cov-branch --cov-report=json:.coverage.json
 	$(BIN)/python tools/coverage_floor.py .coverage.json
+
+# The long fuzz run: 10,000 examples over tests/fuzz (make test runs a quick, fixed-seed share)
+fuzz: $(VENV)/.installed-test
+	CTRLMAP_FUZZ=fuzz $(BIN)/pytest -q tests/fuzz --hypothesis-show-statistics
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py

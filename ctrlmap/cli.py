@@ -855,9 +855,9 @@ def export(
 
         require_openpyxl()
 
-    assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed)
+    assessment, doc = assessed(settings, profile, model_id, as_of, include_proposed)
     data = build_export(assessment)
-    check_export(fmt, data)
+    check_export(fmt, data, doc)
     emit(settings, "export", fmt, data, output, [profile])
 
 

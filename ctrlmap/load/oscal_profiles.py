@@ -344,6 +344,14 @@ def _back_matter(doc: Document, uuid: str, at: tuple[Any, ...]) -> tuple[list[st
     )
 
 
+def _is_file(path: Path) -> bool:
+    """Whether an href names a file; a name the system refuses (too long, say) names none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
@@ -357,14 +365,6 @@ def _inside(file: Path, folder: Path) -> bool:
     try:
         return file.resolve().is_relative_to(folder.resolve())
     except (OSError, RuntimeError):
-        return False
-
-
-def _is_file(file: Path) -> bool:
-    """Whether a regular file is there; a name too long for the system is no file."""
-    try:
-        return file.is_file()
-    except OSError:
         return False
 
 

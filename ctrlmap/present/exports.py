@@ -67,7 +67,8 @@ from typing import Literal
 
 from ctrlmap import __version__
 from ctrlmap.assessment.pipeline import Assessment
-from ctrlmap.errors import CtrlmapError
+from ctrlmap.errors import CtrlmapError, InputError
+from ctrlmap.load.read import Document
 from ctrlmap.models import ROLES, Profile, Split, Strict, split_key
 from ctrlmap.models.base import Date, Role
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult, Gap
@@ -114,6 +115,8 @@ class CatalogInfo(Strict):
     title: str
     version: str
     source: str | None
+    file: str
+    """The file it was read from, as errors name it (its id when the library has no source)."""
 
 
 class ControlInfo(Strict):
@@ -160,6 +163,7 @@ def build_export(assessment: Assessment) -> ExportInput:
                 title=lib.catalogs[fw].title,
                 version=lib.catalogs[fw].version,
                 source=lib.catalogs[fw].source,
+                file=source.name if (source := lib.sources.get(fw)) else fw,
             )
             for fw in result.frameworks
         ),
@@ -177,22 +181,31 @@ def build_export(assessment: Assessment) -> ExportInput:
     )
 
 
-def check_export(fmt: str, data: ExportInput) -> None:
+def check_export(fmt: str, data: ExportInput, doc: Document | None = None) -> None:
     """Raise CtrlmapError when the profile cannot be exported in `fmt`: PCI DSS 12.8.5 needs
-    pci-dss-4, an OSCAL POA&M at least one finding."""
+    pci-dss-4, an OSCAL POA&M at least one finding.
+
+    Given the profile's document, the PCI DSS error names its file and the line of its frameworks.
+    """
     if fmt not in EXPORT_FORMATS:
         raise CtrlmapError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "pci-12.8.5" and PCI not in data.profile.frameworks:
-        raise CtrlmapError(
+        message = (
             f"the pci-12.8.5 export lists PCI DSS requirements, but {PCI} is not among the "
             f"profile's frameworks ({', '.join(data.profile.frameworks)}); add it to `frameworks` "
             "or choose another format (crm-csv, ccm-ssrm, oscal)"
         )
+        if doc is not None:
+            raise InputError([doc.problem(("frameworks",), message)])
+        raise CtrlmapError(message)
     if fmt == "oscal-poam" and not data.gaps:
-        raise CtrlmapError(
+        message = (
             f"{data.profile.organization.name} has no findings at {data.as_of.isoformat()}, and an "
             "OSCAL POA&M needs at least one poam-item; poam-csv writes the header alone"
         )
+        if doc is not None:
+            raise InputError([doc.problem((), message)])
+        raise CtrlmapError(message)
 
 
 # --- parties and what each one does -------------------------------------------------------------
@@ -520,8 +533,9 @@ def oscal_control_ids(data: ExportInput) -> dict[str, str]:
         seen: dict[str, str] = {}
         for key, token in zip(keys, tokens, strict=True):
             if token in seen:
+                file = next((c.file for c in data.catalogs if c.id == catalog), catalog)
                 raise CtrlmapError(
-                    f"controls {seen[token]} and {key} would get the same OSCAL control-id "
+                    f"{file}: controls {seen[token]} and {key} would get the same OSCAL control-id "
                     f"{token!r}; rename one of them in catalog {catalog}"
                 )
             seen[token] = key
