@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ctrlmap.load import resources
 from ctrlmap.load.graph import Reach, Scope, dependents
 from ctrlmap.load.library import Library
-from ctrlmap.load.problems import HINT_POOL, unknown
+from ctrlmap.load.problems import SCORED_AT_MOST, unknown
 
 
 def small_profile(people: int = 2, providers: int = 2, overrides: int = 1) -> dict[str, object]:
@@ -153,9 +153,9 @@ def test_a_chain_keeps_one_integer_per_control() -> None:
 
 
 def test_did_you_mean_on_a_large_catalog_looks_beside_the_unknown_id() -> None:
-    ids = tuple(sorted(f"S-{i}" for i in range(HINT_POOL * 10)))
-    assert unknown("control", "S-1234x", ids, ordered=True).endswith("did you mean 'S-1234'?")
-    far = unknown("control", "T-1", ids, ordered=True)
+    ids = tuple(sorted(f"S-{i}" for i in range(SCORED_AT_MOST * 10)))
+    assert unknown("control", "S-1234x", ids).endswith("did you mean 'S-1234'?")
+    far = unknown("control", "T-1", ids)
     assert far.startswith("unknown control 'T-1'; ")
 
 
