@@ -227,7 +227,10 @@ SALVAGE = {
             "  - id: pat\n    name: Pat Doe\n    backup: zed\n  - id: zed\n    name: Zed\n"
             "    after_hours: sometimes\n",
         ),
-        ["11: internal[1](zed).after_hours: expected true or false"],
+        [
+            "11: internal[1](zed).after_hours: expected true or false, unquoted (yes, no, on and "
+            "off are text, not booleans)"
+        ],
     ),
     "milestone_and_owner": (
         BASE
@@ -250,8 +253,8 @@ SALVAGE = {
         BASE + "evidence:\n  - control: hipaa-security:164.312(z)\n    reference: r\n"
         "    reviewed: 2026-13-01\n",
         [
-            "16: evidence[0](hipaa-security:164.312(z)).reviewed: not a valid date; write it "
-            "as YYYY-MM-DD",
+            "16: evidence[0](hipaa-security:164.312(z)).reviewed: not a valid date (no such day); "
+            "write it as YYYY-MM-DD",
             "14: evidence[0](hipaa-security:164.312(z)).control: unknown control of "
             "hipaa-security '164.312(z)'; did you mean one of '164.312(b)', '164.312(d)', "
             "'164.312(a)(1)', '164.312(c)(1)', '164.312(c)(2)'?",

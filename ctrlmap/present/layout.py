@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ctrlmap.assessment.tracking import due_date
 from ctrlmap.models.base import OWNERS
 from ctrlmap.models.results import Assignment, Gap
 from ctrlmap.present.findings import diff_view, plan_state, status_text
@@ -321,7 +322,7 @@ def executive(a: Report, totals: dict[str, Any]) -> dict[str, Any]:
         (g for g in gaps if g.severity in SEVERE),
         key=lambda g: (SEVERITIES.index(g.severity), g.due or dt.date.max, g.id),
     )
-    horizon = a.as_of + dt.timedelta(days=EXPIRY_WINDOW)
+    horizon = due_date(a.as_of, EXPIRY_WINDOW)
     accepted = [g for g in gaps if g.acceptance is not None]
     changes = None
     if a.changes is not None:

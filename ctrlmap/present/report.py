@@ -114,7 +114,7 @@ class ProviderEntry(Strict):
     pci_acknowledgement: bool
     last_reviewed: Date | None
     independent: bool
-    baa_expires: dt.date | None = None
+    baa_expires: Date | None = None
     safeguards_terms: bool | None = None
     """The agreement carries the safeguards terms the financial rules require (None: not known)."""
     frameworks: tuple[str, ...] | None = None
