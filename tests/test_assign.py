@@ -469,3 +469,21 @@ def test_the_resolution_cache_never_lends_one_control_another_citation(lib: Libr
         if step.step == "independence"
     ]
     assert cited == ["Twins 1", "Twins 2"]
+
+
+def test_a_coverage_step_names_five_people_and_counts_the_rest(lib: Library) -> None:
+    crowd = [
+        {"id": f"p{i}", "name": f"Person {i}", "functions": ["access-management"]} for i in range(8)
+    ]
+    loaded = profile(lib, internal=[*BASE["internal"], *crowd])
+    result = assign_owners(loaded, lib)
+    found = next(
+        (a, step)
+        for a in result.assignments
+        for step in a.basis
+        if step.step == "coverage" and step.text.startswith("access-management is done by")
+    )
+    assignment, step = found
+    assert "Person 0, Person 1, Person 2, Person 3, Person 4 and 3 more (internal)" in step.text
+    assert "Person 5" not in step.text
+    assert {f"p{i}" for i in range(8)} <= set(assignment.people)

@@ -374,7 +374,7 @@ def _covered_share(
     owner = _default_owner(_owner_of(parties))
     doers = []
     if people:
-        doers.append(", ".join(f"{ctx.name(p)}" for p in people) + " (internal)")
+        doers.append(_named(ctx, people) + " (internal)")
     elif internal:
         doers.append("the organization, under a documented split")
     for p in providers:
@@ -646,6 +646,18 @@ def _consulted_informed(
     c = _ordered(ctx, (p for p in consulted if p not in taken))
     i = _ordered(ctx, (p for p in informed if p not in taken and p not in c))
     return c, i
+
+
+NAMED_AT_MOST = 5
+"""How many people a coverage step names before it counts the rest: the basis stays readable,
+and the assignment's `people` lists every one of them."""
+
+
+def _named(ctx: Context, people: list[str]) -> str:
+    """`Ann, Bob` or `Ann, Bob, Cy, Di, Ed and 3 more`."""
+    shown = ", ".join(ctx.name(p) for p in people[:NAMED_AT_MOST])
+    more = len(people) - NAMED_AT_MOST
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def _ordered(ctx: Context, parties: Iterable[str]) -> tuple[str, ...]:
