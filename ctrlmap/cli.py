@@ -701,7 +701,8 @@ def verify(
     "--fail-on-new",
     type=click.Choice(["critical", "high", "medium", "low"]),
     default=None,
-    help="Exit 1 when a finding opened since OLD is open at or above this severity.",
+    help="Exit 1 when a finding opened (or reopened: its acceptance lapsed) since OLD is open at "
+    "or above this severity.",
 )
 @click.pass_obj
 def diff(
@@ -741,8 +742,13 @@ def diff(
     )
     if fail_on_new is not None:
         threshold = SEVERITIES.index(fail_on_new)
+        # a finding whose acceptance lapsed is open again: as new to a pipeline as an opened one
+        reopened = [p for p in result.persisting if p.before_status == "accepted"]
+        severe = [s for s in SEVERITIES if SEVERITIES.index(s) <= threshold]
+        fresh = [(f.status, f.severity) for f in result.opened]
         if any(
-            f.status == "open" and SEVERITIES.index(f.severity) <= threshold for f in result.opened
+            status == "open" and severity in severe
+            for status, severity in (*fresh, *((p.status, p.severity) for p in reopened))
         ):
             raise click.exceptions.Exit(ExitCode.GAPS_FOUND)
 

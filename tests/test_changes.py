@@ -274,3 +274,112 @@ def test_report_baseline_adds_the_changes_section(
     # the report with its changes still verifies against the profile
     verified = invoke("verify", str(tmp_path / "q4.html"), str(profile))
     assert verified.exit_code == 0, verified.stdout
+
+
+def test_a_planned_date_owner_or_overdue_moving_is_a_change(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    loaded, _ = load_profile(CLINIC, lib)
+    ident = next(
+        g.id
+        for g in assess(loaded, lib, as_of=_date("2026-12-01")).gaps.gaps
+        if g.rule == "after-hours-gap"
+    )
+
+    def plan(owner: str, due: str) -> Callable[[dict[str, Any]], None]:
+        def change(data: dict[str, Any]) -> None:
+            data["remediation"] = [{"finding": ident, "owner": owner, "due": due}]
+
+        return change
+
+    old = _snapshot(
+        invoke,
+        _edited(tmp_path, plan("sam", "2027-01-15"), "a.yaml"),
+        tmp_path / "a.json",
+        "2026-12-01",
+    )
+    new = _snapshot(
+        invoke,
+        _edited(tmp_path, plan("harbor", "2027-03-01"), "b.yaml"),
+        tmp_path / "b.json",
+        "2026-12-01",
+    )
+    data = _diff(invoke, old, new)
+    changed = {p["id"]: p["changes"] for p in data["persisting"] if p["changes"]}
+    assert changed == {ident: ["owner sam -> harbor", "due 2027-01-15 -> 2027-03-01"]}
+    late = _snapshot(
+        invoke,
+        _edited(tmp_path, plan("harbor", "2027-03-01"), "c.yaml"),
+        tmp_path / "c.json",
+        "2027-03-02",
+    )
+    later = {p["id"]: p["changes"] for p in _diff(invoke, new, late)["persisting"]}
+    assert "overdue no -> yes" in later[ident]
+    # a policy date moves with the as-of date: that alone is no change
+    assert all(
+        not any(c.startswith("due ") for c in changes) for i, changes in later.items() if i != ident
+    )
+
+
+def test_fail_on_new_counts_a_finding_whose_acceptance_lapsed(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    loaded, _ = load_profile(CLINIC, lib)
+    ident = next(
+        g.id
+        for g in assess(loaded, lib, as_of=_date("2026-12-01")).gaps.gaps
+        if g.rule == "after-hours-gap"
+    )
+
+    def accept(data: dict[str, Any]) -> None:
+        data["accepted_risks"] = [
+            {
+                "finding": ident,
+                "reason": "Night cover from the hospital's on-call desk",
+                "approved_by": "sam",
+                "approved": "2026-11-01",
+                "expires": "2026-12-15",
+            }
+        ]
+
+    profile = _edited(tmp_path, accept, "accepted.yaml")
+    before = _snapshot(invoke, profile, tmp_path / "before.json", "2026-12-14")
+    after = _snapshot(invoke, profile, tmp_path / "after.json", "2026-12-15")
+    assert invoke("diff", str(before), str(after), "--fail-on-new", "medium").exit_code == 1
+    assert invoke("diff", str(before), str(after), "--fail-on-new", "high").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda gap: gap.update(severity="catastrophic"), "severity"),
+        (lambda gap: gap.update(status="closed"), "status"),
+        (lambda gap: gap.update(id="<script>"), "id"),
+    ],
+)
+def test_a_snapshot_with_an_impossible_finding_is_refused(
+    invoke: Callable[..., Result],
+    tmp_path: Path,
+    edit: Callable[[dict[str, Any]], None],
+    message: str,
+) -> None:
+    report = _snapshot(invoke, CLINIC, tmp_path / "q.json", "2026-12-01")
+    data = json.loads(report.read_text())
+    edit(data["gaps"][0]["gap"])
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data, indent=2))
+    result = invoke("diff", str(bad), str(report))
+    assert result.exit_code == 2 and result.stderr.startswith(f"Error: {bad}:")
+    assert f"gaps[0].gap.{message}" in result.stderr
+
+
+def test_a_snapshot_listing_a_finding_twice_is_refused(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    report = _snapshot(invoke, CLINIC, tmp_path / "q.json", "2026-12-01")
+    data = json.loads(report.read_text())
+    data["gaps"][1]["gap"]["id"] = data["gaps"][0]["gap"]["id"]
+    bad = tmp_path / "dup.json"
+    bad.write_text(json.dumps(data, indent=2))
+    result = invoke("diff", str(bad), str(report))
+    assert result.exit_code == 2 and "is also finding 0" in result.stderr

@@ -77,6 +77,16 @@ CASES = {
         "must be 'open', 'in-progress' or 'done'",
     ),
     "policy_not_positive.yaml": (14, "remediation_policy.high", "must be greater than 0"),
+    "risk_placeholder_reason.yaml": (
+        16,
+        "accepted_risks[0].reason",
+        "'TBD' is a placeholder; an acceptance says why the risk is accepted",
+    ),
+    "remediation_due_before_detected.yaml": (
+        17,
+        "remediation[0].due",
+        "due (2026-09-01) is before detected (2026-10-01); fix one of the dates",
+    ),
 }
 
 

@@ -22,6 +22,7 @@ from ctrlmap.formats import render_bytes
 from ctrlmap.load.library import Library
 from ctrlmap.models import Profile
 from ctrlmap.present.exports import build_export
+from ctrlmap.present.findings import plan_state
 from ctrlmap.writing import write_atomically
 from tests.conftest import EXAMPLES
 
@@ -88,6 +89,7 @@ def test_findings_and_providers_sheets(
         "Id",
         "Severity",
         "Status",
+        "Overdue",
         "Rule",
         "Owner",
         "Due",
@@ -95,6 +97,9 @@ def test_findings_and_providers_sheets(
         "Message",
     )
     assert [r[0] for r in findings[1:]] == [g.id for g in assessment.gaps.gaps]
+    assert [(r[2], r[3]) for r in findings[1:]] == [
+        (plan_state(g), "yes" if g.overdue else "no") for g in assessment.gaps.gaps
+    ]
     by_provider = list(book["By provider"].iter_rows(values_only=True))
     assert {r[5] for r in by_provider[1:]} <= {
         "Provider",

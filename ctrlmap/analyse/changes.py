@@ -52,7 +52,8 @@ class Persisting(Strict):
     before_severity: str
     before_status: str
     changes: tuple[str, ...]
-    """`severity high -> medium`, `status open -> accepted`, `progress open -> in-progress`."""
+    """`severity high -> medium`, `status open -> accepted`, `progress open -> in-progress`,
+    `owner rosa -> tidewater`, `due 2026-12-01 -> 2027-03-01` (a planned date), `overdue no -> yes`."""
 
 
 class Placement(Strict):
@@ -104,7 +105,7 @@ class DiffResult(Strict):
 def side(snapshot: Snapshot, file: str, sha256: str) -> Side:
     """The summary of one snapshot."""
     gaps = [e.gap for e in snapshot.gaps]
-    counted = Counter(g.severity for g in gaps)
+    counted: Counter[str] = Counter(g.severity for g in gaps)
     return Side.model_validate(
         {
             "file": file,
@@ -155,7 +156,7 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
     by_id = all(g.id for g in old_gaps) and all(g.id for g in new_gaps)
     if not by_id:
         notes.append(
-            "One snapshot has no finding ids (a ctrlmap/report@1 snapshot from an earlier version): "
+            "One snapshot has no finding ids (a ctrlmap/report@1 snapshot from ctrlmap 0.1.0): "
             "findings are matched by rule and controls, so a finding whose controls changed shows "
             "as closed and opened."
         )
@@ -183,12 +184,17 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
         was = before.get(key)
         if was is None:
             continue
+        planned = "plan" in (was.due_basis, now.due_basis)
         changes = [
-            f"{label} {a} -> {b}"
+            f"{label} {a or 'none'} -> {b or 'none'}"
             for label, a, b in (
                 ("severity", was.severity, now.severity),
                 ("status", was.status, now.status),
                 ("progress", was.progress, now.progress),
+                ("owner", was.owner, now.owner),
+                # a policy date counts from the as-of date: only a planned date moving is news
+                ("due", _day(was.due), _day(now.due)) if planned else ("due", None, None),
+                ("overdue", _yes(was.overdue), _yes(now.overdue)),
             )
             if a != b
         ]
@@ -238,6 +244,14 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
             "notes": notes,
         }
     )
+
+
+def _day(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def _by_severity(items: list[FindingChange]) -> list[FindingChange]:

@@ -674,6 +674,14 @@ def _tracking(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: S
                     unknown("internal person", risk.approved_by, refs.people),
                 )
             )
+        if is_placeholder(risk.reason):
+            say(
+                doc.problem(
+                    (*at, "reason"),
+                    f"{shown(risk.reason)} is a placeholder; an acceptance says why the risk is "
+                    "accepted (what covers it until it is fixed)",
+                )
+            )
         if risk.expires <= risk.approved:
             say(
                 doc.problem(
@@ -683,6 +691,14 @@ def _tracking(profile: Profile, doc: Document, lib: Library, refs: _Refs, say: S
                 )
             )
     for index, item in enumerate(profile.remediation):
+        if item.due is not None and item.detected is not None and item.due < item.detected:
+            say(
+                doc.problem(
+                    ("remediation", index, "due"),
+                    f"due ({item.due.isoformat()}) is before detected "
+                    f"({item.detected.isoformat()}); fix one of the dates",
+                )
+            )
         if (
             item.owner is not None
             and item.owner not in refs.people

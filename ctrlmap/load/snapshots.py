@@ -13,15 +13,16 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ctrlmap.errors import CtrlmapError, InputError, Problem
 from ctrlmap.load.problems import validate
 from ctrlmap.load.read import Document, read_bytes, read_document
 from ctrlmap.load.resources import REPORT_MAX_BYTES
-from ctrlmap.models.base import Date
+from ctrlmap.models.base import Date, Severity
+from ctrlmap.models.profile import FINDING_ID_PATTERN
 
 SCHEMAS = ("ctrlmap/report@1", "ctrlmap/report@2")
 """The snapshot versions `diff` reads, oldest first."""
@@ -87,15 +88,17 @@ class _Lenient(BaseModel):
 class SnapGap(_Lenient):
     """A finding as a snapshot records it."""
 
-    id: str | None = None
+    id: Annotated[str, Field(pattern=FINDING_ID_PATTERN)] | None = None
     rule: str
-    severity: str
+    severity: Severity
     controls: tuple[str, ...]
     message: str
-    status: str = "open"
+    status: Literal["open", "accepted"] = "open"
     owner: str | None = None
     due: Date | None = None
-    progress: str = "open"
+    due_basis: str | None = None
+    overdue: bool = False
+    progress: Literal["open", "in-progress", "done"] = "open"
 
 
 class SnapGapEntry(_Lenient):
@@ -171,8 +174,31 @@ def read_snapshot(path: Path, name: str | None = None) -> tuple[Snapshot, str]:
             ]
         )
     assert isinstance(data, dict)
-    validate(Snapshot, doc, {**data, "schema_": schema})
-    return Snapshot.from_data(data), doc.sha256
+    snapshot = validate(Snapshot, doc, {**data, "schema_": schema})
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(snapshot.gaps):
+        ident = entry.gap.id
+        if ident is not None and ident in seen:
+            raise InputError(
+                [
+                    doc.problem(
+                        ("gaps", index, "gap", "id"),
+                        f"{ident} is also finding {seen[ident]}: a snapshot lists each finding "
+                        "once; it was edited",
+                    )
+                ]
+            )
+        if ident is not None:
+            seen[ident] = index
+    if schema != "ctrlmap/report@1" and len(seen) != len(snapshot.gaps):
+        raise InputError(
+            [
+                doc.problem(
+                    ("gaps",), f"a {schema} snapshot gives every finding an id; it was edited"
+                )
+            ]
+        )
+    return snapshot, doc.sha256
 
 
 def _embedded_document(path: Path, shown: str) -> Document:

@@ -14,6 +14,7 @@ from ctrlmap.models import Strict
 from ctrlmap.models.base import Date, split_key
 from ctrlmap.models.results import Assignment
 from ctrlmap.present.exports import ExportInput, party_name, person_name
+from ctrlmap.present.findings import plan_state
 
 Cell = str | int | Date | None
 
@@ -135,7 +136,8 @@ def findings_sheet(data: ExportInput) -> Sheet:
         (
             g.id,
             g.severity,
-            g.status,
+            plan_state(g),
+            "yes" if g.overdue else "no",
             g.rule,
             g.owner_name or (person_name(data, g.owner) if g.owner else ""),
             g.due,
@@ -146,8 +148,18 @@ def findings_sheet(data: ExportInput) -> Sheet:
     ]
     return Sheet(
         title="Findings",
-        columns=("Id", "Severity", "Status", "Rule", "Owner", "Due", "Controls", "Message"),
-        widths=(12, 10, 10, 30, 24, 12, 40, 100),
+        columns=(
+            "Id",
+            "Severity",
+            "Status",
+            "Overdue",
+            "Rule",
+            "Owner",
+            "Due",
+            "Controls",
+            "Message",
+        ),
+        widths=(12, 10, 26, 9, 30, 24, 12, 40, 100),
         rows=tuple(rows),
         severity_column=1,
     )
