@@ -320,3 +320,26 @@ def test_fewer_critical_but_more_high_gaps_says_so() -> None:
     assert gap_comparison(other, other, "co-managed") == (
         "as many critical gaps as co-managed (1) and as many high gaps as co-managed (11)"
     )
+
+
+def test_agreement_conditions_follow_each_providers_frameworks(lib: Library) -> None:
+    from ctrlmap.analyse.recommend import _shared_conditions
+    from ctrlmap.load.profiles import load_profile
+    from tests.conftest import EXAMPLES
+
+    loaded, _ = load_profile(EXAMPLES / "dental-group.yaml", lib)
+    card = loaded.providers[0].model_copy(
+        update={"id": "cardonly", "name": "Card Only", "baa": False, "frameworks": ("pci-dss-4",)}
+    )
+    ehr = loaded.providers[0].model_copy(
+        update={
+            "id": "ehronly",
+            "name": "EHR Only",
+            "pci_acknowledgement": False,
+            "frameworks": ("hipaa-security",),
+        }
+    )
+    profile = loaded.model_copy(update={"providers": (*loaded.providers, card, ehr)})
+    details = {c.citation: c.detail for c in _shared_conditions(profile)}
+    assert "cardonly" not in details["45 CFR 164.308(b)(1), 164.314(a)"]
+    assert "ehronly" not in details["PCI DSS v4.0.1 12.8.2"]

@@ -339,3 +339,19 @@ def test_the_executive_summary_lists_severe_findings_and_expiring_acceptances(
     summary = page.split("## 1. Executive summary", 1)[1].split("## 2.", 1)[0]
     assert "GAP-C4PW13" in summary and "BAA in legal review" in summary
     assert "**Expiring within 90 days** (by 2027-02-26): GAP-3805H3 on 2027-01-31." in summary
+
+
+def test_a_missing_split_between_providers_names_each_of_them(lib: Library, tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load((EXAMPLES / "dental-group.yaml").read_text())
+    data.pop("splits", None)  # its providers now share work with nothing saying who does what
+    path = tmp_path / "dental-group.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    report = assessment(lib, "dental-group", path)
+    shared = {g.gap.id: g.gap for g in report.gaps if g.gap.rule == "shared-without-split"}
+    missing = [s for s in report.splits if not s.documented]
+    assert len(missing) == len(shared)
+    assert any("internal" not in g.parties and len(g.parties) > 1 for g in shared.values())
+    for split, gap in zip(missing, shared.values(), strict=True):
+        assert split.providers == tuple(p for p in gap.parties if p != "internal")

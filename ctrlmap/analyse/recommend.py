@@ -487,9 +487,10 @@ def _shared_conditions(profile: Profile | None) -> list[Condition]:
         return []
     out: list[Condition] = []
     providers = [p for p in profile.providers if not p.independent]
-    hipaa = any(f.startswith("hipaa") for f in profile.frameworks)
-    if hipaa or profile.organization.sector == "healthcare":
-        missing = [p.id for p in providers if not p.baa]
+    hipaa = [f for f in profile.frameworks if f.startswith("hipaa")]
+    if hipaa:
+        # a provider whose agreement covers no HIPAA framework touches no ePHI here
+        missing = [p.id for p in providers if not p.baa and any(p.serves(f) for f in hipaa)]
         out.append(
             Condition(
                 model=None,
@@ -500,7 +501,9 @@ def _shared_conditions(profile: Profile | None) -> list[Condition]:
             )
         )
     if "pci-dss-4" in profile.frameworks:
-        missing = [p.id for p in profile.providers if not p.pci_acknowledgement]
+        missing = [
+            p.id for p in profile.providers if not p.pci_acknowledgement and p.serves("pci-dss-4")
+        ]
         out.append(
             Condition(
                 model=None,

@@ -14,6 +14,7 @@ import networkx as nx
 from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
 from ctrlmap.load.library import Library
 from ctrlmap.models import Profile, global_key, split_key
+from ctrlmap.models.base import possessive
 from ctrlmap.models.comparison import (
     MOVEMENTS,
     Action,
@@ -520,7 +521,7 @@ def _merged_action(
         )
         return Action(
             kind="agreement",
-            text=f"Extend {names}'s agreement"
+            text=f"Extend {possessive(names)} agreement"
             + (f" ({agreement})" if agreement else "")
             + f" to cover {_all(functions)} before it takes that work on, or give the work to "
             "someone else with an override.",
@@ -605,7 +606,7 @@ def _close(
         actions.append(
             Action(
                 kind="revoke-access",
-                text=f"Revoke {name}'s access for {_all(functions)}"
+                text=f"Revoke {possessive(name)} access for {_all(functions)}"
                 + (" (all of it: it no longer works for the organization)" if leaves else "")
                 + " and confirm the removal in the access register.",
                 parties=("internal", party),
@@ -630,7 +631,7 @@ def _close(
                 kind="agreement",
                 text=f"End the agreement with {name}."
                 if leaves
-                else f"Amend {name}'s agreement to remove {_all(functions)}.",
+                else f"Amend {possessive(name)} agreement to remove {_all(functions)}.",
                 parties=("internal", party),
                 functions=functions,
                 party=party,
@@ -645,7 +646,7 @@ def _close(
         actions.append(
             Action(
                 kind="oversight",
-                text=f"{overseer} reviews {profile.name_of(provider)}'s performance of "
+                text=f"{overseer} reviews {possessive(profile.name_of(provider))} performance of "
                 f"{_list(gains[provider])} after the move and records the date as last_reviewed.",
                 parties=("internal", provider),
                 functions=tuple(gains[provider]),

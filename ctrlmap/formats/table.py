@@ -158,7 +158,7 @@ def validate(view: ValidationView) -> str:
         ("organization", view.organization),
         ("model", view.model),
         ("frameworks", ", ".join(view.frameworks)),
-        ("controls in scope", view.controls),
+        ("controls in its frameworks", view.controls),
         ("people / providers", f"{view.people} / {view.providers}"),
         ("overrides / splits / hand-offs", f"{view.overrides} / {view.splits} / {view.handoffs}"),
         ("evidence items", view.evidence),

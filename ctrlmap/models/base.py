@@ -166,3 +166,8 @@ def is_placeholder(text: str | None, optional: bool = False) -> bool:
             "awaiting ",
         )
     )
+
+
+def possessive(name: str) -> str:
+    """`Harbor's`, but `CardPoint Payments'`: the possessive of a name in American usage."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"

@@ -149,6 +149,8 @@ class SplitEntry(Strict):
     agreement: str | None
     documented: bool
     controls: int
+    providers: tuple[str, ...] = ()
+    """For a missing split: every provider sharing the work (with the organization, if it does)."""
 
 
 class HandoffEntry(Strict):
@@ -457,7 +459,8 @@ def _splits(profile: Profile, gaps: tuple[Gap, ...]) -> tuple[SplitEntry, ...]:
     missing = [
         SplitEntry(
             function=g.functions[0],
-            provider=", ".join(g.parties[1:]) or None,
+            provider=None,
+            providers=tuple(p for p in g.parties if p != "internal"),
             internal_part=None,
             provider_part=None,
             agreement=None,

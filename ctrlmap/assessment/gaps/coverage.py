@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from ctrlmap.assessment.gaps.registry import Facts, Finding, control_list, rule, unique_sorted
+from ctrlmap.models.base import possessive
 
 NOTIFY = "regulatory-notification"
 
@@ -118,7 +119,7 @@ def on_site_gap(facts: Facts) -> Iterator[Finding]:
                 parties=[party],
                 message=f"{facts.name(party)} holds {function}, which is done on the premises, "
                 "but gives no on-site service and nobody else on site does it.",
-                remediation=f"Add on-site service to {party}'s agreement, or give {function} to an "
+                remediation=f"Add on-site service to {possessive(facts.name(party))} agreement, or give {function} to an "
                 "internal person on site.",
                 citation=facts.citations(keys),
             )

@@ -121,7 +121,7 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
             controls=keys,
             parties=[first, second],
             functions=unique_sorted(f for _, f, _, g in pairs[key] for f in (f, g)),
-            message=f"{len(found)} dependenc{'y' if len(found) == 1 else 'ies'} cross between "
+            message=f"{len(found)} dependenc{'y crosses' if len(found) == 1 else 'ies cross'} between "
             f"{facts.name(first)} and {facts.name(second)} with no documented hand-off: "
             + "; ".join(directions)
             + ("." if not on_clock else ". Some lie between detection and notification."),

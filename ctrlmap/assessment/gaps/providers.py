@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
 from ctrlmap.models import Provider
-from ctrlmap.models.base import Severity, is_placeholder
+from ctrlmap.models.base import Severity, is_placeholder, possessive
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
             functions=functions,
             message=f"{provider.name} is expected to do {', '.join(functions)}, but its agreement is "
             f"recorded only as {provider.agreement!r}: nothing documents that it is contracted.",
-            remediation=f"Record {provider.name}'s agreement (the contract and the clauses that cover "
+            remediation=f"Record {possessive(provider.name)} agreement (the contract and the clauses that cover "
             "this work) in the profile.",
             citation=facts.citations(keys),
         )
@@ -124,7 +124,7 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
             agreement = provider.agreement or "its agreement"
             why = f"{agreement} does not cover {function}"
             fix = (
-                f"Add {function} to {party}'s statement of work (and to its functions in the profile), "
+                f"Add {function} to {possessive(provider.name)} statement of work (and to its functions in the profile), "
                 "or give the work to someone else with an override."
             )
         yield Finding(
@@ -203,7 +203,7 @@ def _agreement_finding(
             f"record whether its agreement carries {agreement.what} ({citation})."
         )
         fix = (
-            f"Read {provider.name}'s agreement for the terms {citation} requires and record the answer "
+            f"Read {possessive(provider.name)} agreement for the terms {citation} requires and record the answer "
             f"(safeguards_terms: true or false); amend the agreement if they are absent."
         )
         base: Severity = "medium"
@@ -291,7 +291,7 @@ def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
                 parties=[provider.id],
                 message=f"{provider.name}, a business associate, {when}. The Security Rule sets no "
                 "review cycle, but a yearly review of each business associate is recommended practice.",
-                remediation=f"Recommended: review {provider.name}'s safeguards (its SOC 2 or HITRUST "
+                remediation=f"Recommended: review {possessive(provider.name)} safeguards (its SOC 2 or HITRUST "
                 "report, incidents, BAA terms) once a year and record the date as last_reviewed.",
                 citation=PRACTICE,
                 base="low",
@@ -303,10 +303,10 @@ def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
             key=(provider.id,),
             controls=keys,
             parties=[provider.id],
-            message=f"{provider.name} {when}; {facts.citations(keys, 2)} require periodic review of "
+            message=f"{provider.name} {when}; {facts.citations(keys, 2)} {'requires' if len({facts.control(k).citation for k in keys}) == 1 else 'require'} periodic review of "
             f"service providers, and ctrlmap expects one at least every {days} days (the rule's own "
             "period where it sets one).",
-            remediation=f"Review {provider.name}'s security and compliance status (reports, attestations, "
+            remediation=f"Review {possessive(provider.name)} security and compliance status (reports, attestations, "
             "contract performance) and record the date as last_reviewed.",
             citation=facts.citations(keys),
         )
