@@ -438,3 +438,15 @@ def test_a_finding_nobody_is_accountable_for_goes_to_the_designated_official(
     for g in gaps:
         if g.rule != "no-single-accountable":
             assert g.owner_basis == ("plan" if g.id in planned else "accountable")
+
+
+def test_a_lapsed_acceptance_is_on_the_first_page(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    ident = _clinic_ids(lib)["after-hours-gap"]
+    path = _write(tmp_path, _acceptance(ident, expires="2026-11-15"))
+    for fmt, next_section in (("md", "## 2. Scope and method"), ("html", '<section id="scope"')):
+        text = invoke("report", str(path), "--as-of", "2026-12-01", "--format", fmt).stdout
+        summary = text.split(next_section, 1)[0]  # the executive summary, and what precedes it
+        assert "Acceptance lapsed, open again:" in summary
+        assert ident in summary.split("Acceptance lapsed, open again:", 1)[1].split("\n\n")[0]

@@ -358,6 +358,7 @@ def executive(a: Report, totals: dict[str, Any]) -> dict[str, Any]:
         ],
         "horizon": horizon,
         "window": EXPIRY_WINDOW,
+        "lapsed": [g for g in gaps if g.acceptance_lapsed is not None],
         "changes": changes,
     }
 
