@@ -201,19 +201,16 @@ class _Reader:
             )
             return []
         header = [_header(h) for h in table[0]]
-        bad = False
-        for h in header:
+        for index, h in enumerate(header):
             if h and h not in columns:
                 self.problems.append(
                     Problem(f"{shown}:row 1", None, h, unknown("column", h, columns))
                 )
-                bad = True
+                header[index] = ""  # reported once; the other columns are still read
         if "name" not in header:
             self.problems.append(
                 Problem(f"{shown}:row 1", None, "name", "the name column is missing; add it")
             )
-            bad = True
-        if bad:
             return []
         found = []
         for number, cells in enumerate(table[1:], start=2):
