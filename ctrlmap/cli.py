@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ctrlmap import __version__
-from ctrlmap.errors import CtrlmapError, ExitCode, excerpt, shown
+from ctrlmap.errors import CtrlmapError, ExitCode, ManyErrors, excerpt, shown
 from ctrlmap.formats import BINARY, formats_for, render, render_bytes
 
 if TYPE_CHECKING:
     from ctrlmap.assessment.gaps.registry import RuleId
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 @dataclass
@@ -1190,24 +1191,54 @@ def init(
       ctrlmap init --no-input --organization 'Riverside Family Clinic' --sector healthcare \\
         --person 'dana:Dana Ortiz:network-administration,on-site-support:role=IT Director'
     """
+    import functools
+
     from ctrlmap.analyse.recommend import Answers
     from ctrlmap.onboard.profile_text import checked_profile_text
     from ctrlmap.onboard.sheets import read_roster
-    from ctrlmap.onboard.starter import Given, build_draft, parse_designation, parse_fact
+    from ctrlmap.onboard.starter import (
+        Given,
+        build_draft,
+        check_frameworks,
+        parse_designation,
+        parse_fact,
+    )
 
     if templates is not None:
         write_templates(templates, force)
         return
     refuse_overwrite(output, force)
     lib = settings.library
-    roster = read_roster(
-        lib, people_file, providers_file, frameworks_ or None, person_specs, provider_specs
+    # every flag is checked before any is acted on, so that all their mistakes come in one pass
+    errors: list[CtrlmapError] = []
+
+    def attempt(call: Callable[[], T]) -> T | None:
+        try:
+            return call()
+        except CtrlmapError as exc:
+            errors.append(exc)
+            return None
+
+    for fw in dict.fromkeys(frameworks_):
+        attempt(functools.partial(check_frameworks, [fw], lib))
+    if not errors and frameworks_:
+        attempt(lambda: check_frameworks(frameworks_, lib))  # named twice
+    if model_id is not None:
+        attempt(lambda: lib.model(model_id))
+    roster = attempt(
+        lambda: read_roster(
+            lib, people_file, providers_file, frameworks_ or None, person_specs, provider_specs
+        )
     )
+    parsed_facts = [attempt(functools.partial(parse_fact, f, lib)) for f in facts]
+    parsed_roles = [attempt(functools.partial(parse_designation, d)) for d in designations]
+    if errors or roster is None:
+        raise ManyErrors(errors)
     given = Given(
         organization=organization,
         sector=sector,  # type: ignore[arg-type]
         frameworks=frameworks_ or None,
-        facts=dict(parse_fact(f, lib) for f in facts),
+        facts=dict(f for f in parsed_facts if f is not None),
         answers=Answers.model_validate(
             {
                 "internal_staff": internal_staff,
@@ -1219,7 +1250,7 @@ def init(
         model=model_id,
         people=roster.people,
         providers=roster.providers,
-        designations=dict(parse_designation(d) for d in designations),
+        designations=dict(d for d in parsed_roles if d is not None),
     )
     if not no_input:
         from ctrlmap.onboard.interview import Interview

@@ -73,3 +73,15 @@ class InputError(CtrlmapError):
     def lines(self) -> list[str]:
         """One line per problem, in the order found."""
         return [str(p) for p in self.problems]
+
+
+class ManyErrors(CtrlmapError):
+    """Several mistakes found in one pass (command-line flags, say), all reported together."""
+
+    def __init__(self, errors: list[CtrlmapError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(e.message for e in errors))
+
+    def lines(self) -> list[str]:
+        """Every line of every error, in the order found."""
+        return [line for e in self.errors for line in e.lines()]

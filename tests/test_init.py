@@ -250,10 +250,9 @@ def test_a_provider_may_hold_a_role_with_an_internal_overseer(lib: Library) -> N
             "",
             "",
             "security-monitoring",
-            "glba-safeguards",
+            "glba-safeguards",  # its agreement covers GLBA only: no PCI DSS acknowledgment asked
             "y",
             "y",
-            "y",  # PCI acknowledgement
             "not a date",
             "",
             "n",
@@ -271,7 +270,7 @@ def test_a_provider_may_hold_a_role_with_an_internal_overseer(lib: Library) -> N
     assert done.facts["pci-saq"] == "B" and done.facts["nydfs"] == "class-a"
     assert done.people[0].backup is None
     assert done.providers[0].frameworks == ("glba-safeguards",)
-    assert done.providers[0].pci_acknowledgement and not done.providers[0].baa
+    assert not done.providers[0].pci_acknowledgement and not done.providers[0].baa
     roles = {r: (d.holder, d.overseer) for r, d in done.designations.items()}
     assert roles == {
         "qualified-individual": ("ledger", "kim"),
@@ -281,7 +280,7 @@ def test_a_provider_may_hold_a_role_with_an_internal_overseer(lib: Library) -> N
     assert any("write the date as YYYY-MM-DD" in line for line in script.said)
     text, profile = checked_profile_text(build_draft(done, lib), lib, "cpa.yaml")
     assert profile.applicability.pci_saq == "B"
-    assert "pci_acknowledgement: true" in text and "baa:" not in text
+    assert "pci_acknowledgement: true" not in text and "baa:" not in text
 
 
 # --- never over a file, nothing on Ctrl-C ---------------------------------------------------------
@@ -486,3 +485,33 @@ def test_a_designation_of_nobody_known_is_asked_again(lib: Library) -> None:
     done = Interview(script, lib).run(given)
     assert done.designations["security-official"].holder == "pat"
     assert any("neither a person nor a provider" in line for line in script.said)
+
+
+def test_every_bad_flag_is_reported_in_one_pass(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "p.yaml"
+    result = invoke(
+        "init",
+        "--no-input",
+        "-o",
+        str(out),
+        "--framework",
+        "hipa",
+        "--framework",
+        "pci-dss-4",
+        "--fact",
+        "pci-saq=BIP",
+        "--designate",
+        "security-oficial=dana",
+        "--person",
+        "dana:Dana:governance:rol=IT",
+        "--model",
+        "co-manged",
+    )
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 5, result.stderr
+    for said in ("'hipa'", "'co-manged'", "'rol'", "'BIP'", "'security-oficial'"):
+        assert any(said in line for line in errors), said
+    assert not out.exists()

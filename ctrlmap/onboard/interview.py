@@ -381,10 +381,11 @@ class Interview:
             )
         after_hours = p.confirm(f"Does {name} cover nights and weekends?", False)
         on_site = p.confirm(f"Does {name} give on-site service?", False)
-        hipaa = any(fw.startswith("hipaa") for fw in frameworks)
+        served = scope or tuple(frameworks)  # only the agreements its frameworks need are asked
+        hipaa = any(fw.startswith("hipaa") for fw in served)
         baa = hipaa and p.confirm(f"Has {name} signed a HIPAA business associate agreement?", False)
-        pci = "pci-dss-4" in frameworks and p.confirm(
-            f"Has {name} signed the PCI DSS 12.8.2 written acknowledgement?", False
+        pci = "pci-dss-4" in served and p.confirm(
+            f"Has {name} signed the PCI DSS 12.8.2 written acknowledgment?", False
         )
         reviewed = until(
             p, f"Last oversight review of {name} (YYYY-MM-DD; blank: never)", "", _date
