@@ -515,3 +515,14 @@ def test_every_bad_flag_is_reported_in_one_pass(
     for said in ("'hipa'", "'co-manged'", "'rol'", "'BIP'", "'security-oficial'"):
         assert any(said in line for line in errors), said
     assert not out.exists()
+
+
+def test_a_mistyped_menu_choice_gets_a_did_you_mean() -> None:
+    from ctrlmap.onboard.interview import pick
+
+    chosen, problem = pick("patching", ["patch-management", "help-desk"], "function")
+    assert chosen is None
+    assert problem == (
+        "'patching' is not a function of the list (did you mean 'patch-management'?); give its "
+        "number or id"
+    )

@@ -14,8 +14,9 @@ from dataclasses import replace
 from typing import Protocol, TypeVar, cast
 
 from ctrlmap.analyse.recommend import Answers, recommend
-from ctrlmap.errors import CtrlmapError
+from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
+from ctrlmap.load.problems import suggest
 from ctrlmap.models import ROLES, Designation, Person, Provider
 from ctrlmap.models.base import RESERVED_IDS, Role, Sector
 from ctrlmap.onboard.sheets import ID_PATTERN
@@ -74,7 +75,9 @@ def pick(answer: str, menu: Sequence[str], what: str) -> Parsed[tuple[str, ...]]
         elif part in menu:
             item = part
         else:
-            return None, f"{part!r} is not a {what} of the list; give its number or id"
+            close = suggest(part, menu, n=1)
+            mean = f" (did you mean {shown(close[0])}?)" if close else ""
+            return None, f"{shown(part)} is not a {what} of the list{mean}; give its number or id"
         if item not in chosen:
             chosen.append(item)
     return tuple(chosen), None
