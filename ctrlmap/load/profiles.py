@@ -29,6 +29,7 @@ from ctrlmap.models import (
     split_key,
 )
 from ctrlmap.models.base import is_placeholder
+from ctrlmap.models.profile import LIST_SECTIONS
 
 
 def load_profile(
@@ -105,19 +106,7 @@ def _check_rest(doc: Document, lib: Library, found: list[Problem]) -> list[Probl
     ]
 
 
-_LISTS = frozenset(
-    {
-        "internal",
-        "providers",
-        "overrides",
-        "splits",
-        "handoffs",
-        "evidence",
-        "scope_exclusions",
-        "accepted_risks",
-        "remediation",
-    }
-)
+_LISTS = frozenset(LIST_SECTIONS)
 """The sections that are lists of entries: an entry that cannot be repaired is left out whole."""
 _GONE = object()
 """Marks an entry left out of the salvaged profile (its neighbours keep their positions)."""

@@ -332,6 +332,20 @@ class RemediationPolicy(Strict):
     low: Annotated[StrictInt, Field(gt=0)] = 365
 
 
+LIST_SECTIONS = (
+    "internal",
+    "providers",
+    "overrides",
+    "splits",
+    "handoffs",
+    "evidence",
+    "scope_exclusions",
+    "accepted_risks",
+    "remediation",
+)
+"""The profile's sections that are lists of entries (an omitted or null one is empty)."""
+
+
 class Profile(Strict):
     """An organization profile, as kept in git by its compliance officer."""
 
@@ -399,18 +413,7 @@ class Profile(Strict):
         """A party's name in a list or a table: the organization's own name for `internal`."""
         return self.organization.name if party == "internal" else self.name_of(party)
 
-    @field_validator(
-        "internal",
-        "providers",
-        "overrides",
-        "splits",
-        "handoffs",
-        "evidence",
-        "scope_exclusions",
-        "accepted_risks",
-        "remediation",
-        mode="before",
-    )
+    @field_validator(*LIST_SECTIONS, mode="before")
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:
         return () if value is None else value
