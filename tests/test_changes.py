@@ -112,6 +112,14 @@ def test_diff_around_a_profile_change_lists_exactly_what_changed(
     assert data["changed"] is True
 
 
+def _clinic_finding(lib: Library, rule: str) -> str:
+    """The id of the clinic's finding of `rule` at 2026-12-01."""
+    loaded, _ = load_profile(CLINIC, lib)
+    return next(
+        g.id for g in assess(loaded, lib, as_of=_date("2026-12-01")).gaps.gaps if g.rule == rule
+    )
+
+
 def _date(text: str) -> Any:
     import datetime as dt
 
@@ -140,12 +148,7 @@ def test_fail_on_new_exits_1_only_for_a_new_open_finding_at_the_severity(
 def test_an_accepted_finding_shows_as_a_status_change(
     invoke: Callable[..., Result], tmp_path: Path, lib: Library
 ) -> None:
-    loaded, _ = load_profile(CLINIC, lib)
-    ident = next(
-        g.id
-        for g in assess(loaded, lib, as_of=_date("2026-12-01")).gaps.gaps
-        if g.rule == "after-hours-gap"
-    )
+    ident = _clinic_finding(lib, "after-hours-gap")
 
     def accept(data: dict[str, Any]) -> None:
         data["accepted_risks"] = [
@@ -279,12 +282,7 @@ def test_report_baseline_adds_the_changes_section(
 def test_a_planned_date_owner_or_overdue_moving_is_a_change(
     invoke: Callable[..., Result], tmp_path: Path, lib: Library
 ) -> None:
-    loaded, _ = load_profile(CLINIC, lib)
-    ident = next(
-        g.id
-        for g in assess(loaded, lib, as_of=_date("2026-12-01")).gaps.gaps
-        if g.rule == "after-hours-gap"
-    )
+    ident = _clinic_finding(lib, "after-hours-gap")
 
     def plan(owner: str, due: str) -> Callable[[dict[str, Any]], None]:
         def change(data: dict[str, Any]) -> None:
@@ -324,12 +322,7 @@ def test_a_planned_date_owner_or_overdue_moving_is_a_change(
 def test_fail_on_new_counts_a_finding_whose_acceptance_lapsed(
     invoke: Callable[..., Result], tmp_path: Path, lib: Library
 ) -> None:
-    loaded, _ = load_profile(CLINIC, lib)
-    ident = next(
-        g.id
-        for g in assess(loaded, lib, as_of=_date("2026-12-01")).gaps.gaps
-        if g.rule == "after-hours-gap"
-    )
+    ident = _clinic_finding(lib, "after-hours-gap")
 
     def accept(data: dict[str, Any]) -> None:
         data["accepted_risks"] = [
@@ -383,3 +376,10 @@ def test_a_snapshot_listing_a_finding_twice_is_refused(
     bad.write_text(json.dumps(data, indent=2))
     result = invoke("diff", str(bad), str(report))
     assert result.exit_code == 2 and "is also finding 0" in result.stderr
+
+
+def test_the_newest_snapshot_schema_diff_reads_is_the_one_reports_write() -> None:
+    from ctrlmap.load.snapshots import SCHEMAS
+    from ctrlmap.present.report import Report
+
+    assert SCHEMAS[-1] == Report.model_fields["schema_"].default

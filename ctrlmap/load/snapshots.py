@@ -25,7 +25,7 @@ from ctrlmap.models.base import Date, Severity
 from ctrlmap.models.profile import FINDING_ID_PATTERN
 
 SCHEMAS = ("ctrlmap/report@1", "ctrlmap/report@2")
-"""The snapshot versions `diff` reads, oldest first."""
+"""The snapshot versions `diff` reads, oldest first (the last is what this version writes)."""
 
 EMBEDDED = re.compile(r'<script type="application/json" id="ctrlmap-snapshot">([^<]*)</script>')
 """The snapshot an HTML report embeds (its `<` are escaped, so it holds none)."""
@@ -75,10 +75,14 @@ def embedded_snapshot(text: str) -> tuple[str, str] | None:
     return found.group(1), claimed.group(1)
 
 
+def canonical_text(data: Any) -> str:
+    """A snapshot's canonical text: two-space indented JSON, as the JSON report writes it."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def canonical_digest(data: Any) -> str:
     """The SHA-256 of a snapshot's canonical text, as reports compute it."""
-    canonical = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_text(data).encode("utf-8")).hexdigest()
 
 
 class _Lenient(BaseModel):

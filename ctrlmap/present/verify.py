@@ -13,10 +13,10 @@ from ctrlmap import __version__
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.load.read import read_bytes
 from ctrlmap.load.resources import REPORT_MAX_BYTES
-from ctrlmap.load.snapshots import embedded_snapshot, pdf_snapshot
+from ctrlmap.load.snapshots import SCHEMAS, canonical_text, embedded_snapshot, pdf_snapshot
 from ctrlmap.models import Strict
 
-OLDER_SNAPSHOTS = frozenset({"ctrlmap/report@1"})
+OLDER_SNAPSHOTS = frozenset(SCHEMAS[:-1])
 """Report snapshots of earlier versions: their hash is checked, and `ctrlmap diff` reads them."""
 
 
@@ -113,7 +113,7 @@ def _snapshot(snapshot: str, claimed: str, result: _Checks) -> tuple[dict[str, A
 
     try:
         data = json.loads(snapshot)
-        canonical = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        canonical = canonical_text(data)
     except ValueError as exc:
         result.add("snapshot", False, f"the embedded snapshot is not valid JSON ({exc})")
         return None
