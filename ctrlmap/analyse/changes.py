@@ -9,11 +9,10 @@ from typing import Literal
 
 from pydantic import Field
 
+from ctrlmap.assessment.severity import SEVERITIES
 from ctrlmap.load.snapshots import SnapAssignment, SnapEvidence, SnapGap, Snapshot
 from ctrlmap.models import Strict
-from ctrlmap.models.base import Date
-
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
+from ctrlmap.models.base import Date, Severity
 
 
 class Side(Strict):
@@ -36,7 +35,7 @@ class FindingChange(Strict):
 
     id: str | None
     rule: str
-    severity: str
+    severity: Severity
     status: str
     controls: int
     message: str
@@ -47,9 +46,9 @@ class Persisting(Strict):
 
     id: str | None
     rule: str
-    severity: str
+    severity: Severity
     status: str
-    before_severity: str
+    before_severity: Severity
     before_status: str
     changes: tuple[str, ...]
     """`severity high -> medium`, `status open -> accepted`, `progress open -> in-progress`,
@@ -116,7 +115,7 @@ def side(snapshot: Snapshot, file: str, sha256: str) -> Side:
             "model": snapshot.model,
             "as_of": snapshot.as_of,
             "total": len(gaps),
-            "by_severity": {s: counted.get(s, 0) for s in SEVERITY_ORDER},
+            "by_severity": {s: counted.get(s, 0) for s in SEVERITIES},
             "accepted": sum(g.status == "accepted" for g in gaps),
         }
     )
@@ -255,7 +254,7 @@ def _yes(flag: bool) -> str:
 
 
 def _by_severity(items: list[FindingChange]) -> list[FindingChange]:
-    return sorted(items, key=lambda c: (SEVERITY_ORDER.index(c.severity), c.id or "", c.rule))
+    return sorted(items, key=lambda c: (SEVERITIES.index(c.severity), c.id or "", c.rule))
 
 
 def _evidence(old: Snapshot, new: Snapshot) -> list[EvidenceChange]:
