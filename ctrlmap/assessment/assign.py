@@ -363,7 +363,27 @@ def _covered_share(
     model_owner: DefaultOwner | None,
     basis: list[BasisStep],
 ) -> Share | None:
-    """Step 2, reality first: the parties that cover this function, or None when nobody does."""
+    """Step 2, reality first: the parties that cover this function, or None when nobody does.
+
+    Found once per framework and function in a profile: every control of that function reads it.
+    """
+    key = (framework, fid, model_owner)
+    found = ctx.covered.get(key)
+    if found is None:
+        steps: list[BasisStep] = []
+        share = _find_coverage(ctx, framework, fid, model_owner, steps)
+        found = ctx.covered[key] = (share, tuple(steps))
+    basis.extend(found[1])
+    return found[0]
+
+
+def _find_coverage(
+    ctx: Context,
+    framework: str,
+    fid: str,
+    model_owner: DefaultOwner | None,
+    basis: list[BasisStep],
+) -> Share | None:
     people = ctx.people_by_function.get(fid, [])
     split_providers = ctx.split_providers(fid, framework)
     providers = list(dict.fromkeys([*ctx.covering(fid, framework), *split_providers]))
@@ -469,7 +489,7 @@ def _model_share(
     if owner in ("internal", "shared"):
         parties.append("internal")
     if owner in ("provider", "shared"):
-        found = ctx.covering(fid, framework)
+        found = list(ctx.covering(fid, framework))
         operational = ctx.operational(framework)
         if named is not None:
             parties.append(named)
@@ -662,7 +682,7 @@ def _named(ctx: Context, people: list[str]) -> str:
 
 def _ordered(ctx: Context, parties: Iterable[str]) -> tuple[str, ...]:
     """Unique parties, `internal` first, then providers in profile order."""
-    return ctx.profile.party_order(parties)
+    return ctx.order(parties)
 
 
 def _owner_of(responsible: tuple[str, ...]) -> Owner:
