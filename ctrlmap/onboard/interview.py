@@ -30,10 +30,11 @@ from ctrlmap.onboard.starter import (
     fact_default,
     fact_kind,
     fact_values,
-    facts_for,
+    facts_to_ask,
     new_id,
     regulatory_catalogs,
     roles_for,
+    scoping_profile,
     suggested_frameworks,
 )
 
@@ -150,9 +151,9 @@ class Interview:
         frameworks = given.frameworks or self.frameworks(sector)
         self.check_given(given, frameworks)
         facts = dict(given.facts)
-        for fact in facts_for(frameworks, self.lib):
-            if fact not in facts:
-                facts[fact] = self.fact(fact, facts)
+        # asked one at a time: each answer can make a later question moot (A1 for a merchant)
+        while pending := facts_to_ask(frameworks, facts, self.lib):
+            facts[pending[0]] = self.fact(pending[0], facts)
         answers, model = given.answers, given.model
         if model is None:
             answers = self.questions(answers)
@@ -167,13 +168,24 @@ class Interview:
                 p.say(
                     f"  --designate {role}: names somebody who is neither a person nor a provider."
                 )
-        for role in roles_for(frameworks):
+        for role in roles_for(scoping_profile(frameworks, facts, self.lib), self.lib):
             if role not in designations:
                 found = self.designation(role, people, providers)
                 if found is not None:
                     designations[role] = found
+        origins = {
+            **{x.id: f"the interview's answers for {x.name}" for x in people},
+            **{x.id: f"the interview's answers for {x.name}" for x in providers},
+            **{
+                f"designations.{role}": f"the interview's answer for the {ROLES[role].title}"
+                for role in designations
+            },
+            **({} if given.organization else {"organization": "the interview's organization name"}),
+            **given.origins,
+        }
         return replace(
             given,
+            origins=origins,
             organization=organization,
             sector=sector,
             frameworks=tuple(frameworks),
