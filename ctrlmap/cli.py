@@ -344,20 +344,25 @@ def validate(
     Example:
       ctrlmap validate examples/clinic.yaml
     """
-    from ctrlmap.assessment.assign import ignored_overrides
+    from ctrlmap.assessment.assign import assign_owners, ignored_overrides
     from ctrlmap.load.profiles import load_profile, profile_warnings
     from ctrlmap.present.views import validation_view
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
+    day = resolve_as_of(as_of)
     warnings = [str(w) for w in profile_warnings(loaded, doc, ignored_overrides(loaded, lib))]
     if loaded.accepted_risks or loaded.remediation:
         from ctrlmap.assessment.pipeline import assess
         from ctrlmap.load.profiles import tracking_warnings
 
-        found = assess(loaded, lib, as_of=resolve_as_of(as_of)).gaps.gaps
+        assessment = assess(loaded, lib, as_of=day)
+        assignments = assessment.assignment.assignments
+        found = assessment.gaps.gaps
         warnings += [str(w) for w in tracking_warnings(loaded, doc, [g.id for g in found])]
-    view = validation_view(lib, loaded, doc.name, warnings)
+    else:
+        assignments = assign_owners(loaded, lib, as_of=day).assignments
+    view = validation_view(lib, loaded, doc.name, warnings, assignments)
     emit(settings, "validate", fmt, view, output, [profile])
     for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
