@@ -252,19 +252,19 @@ def test_the_templates_list_every_function_id_with_its_description(
     ]
     with (here / "intake" / "functions.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert tuple(rows[0]) == FUNCTION_COLUMNS
+    assert tuple(rows[0]) == FUNCTION_COLUMNS == ("function", "title", "description", "note")
     assert [r[0] for r in rows[1:]] == list(lib.functions)
-    assert [(r[0], r[1]) for r in rows[1:]] == [(f, d) for f, d, _ in expected]
-    assert dict((r[0], r[2]) for r in rows[1:])["security-monitoring"] == (
-        "must be covered around the clock"
-    )
-    assert dict((r[0], r[2]) for r in rows[1:])["on-site-support"] == "done on the premises"
+    assert [(r[0], r[2]) for r in rows[1:]] == [(f, d) for f, d, _ in expected]
+    notes = {r[0]: r[3] for r in rows[1:]}
+    assert notes["security-monitoring"] == "must be covered around the clock"
+    assert notes["on-site-support"] == "done on the premises"
+    assert notes["governance"] == ""
     for name in ("people.xlsx", "providers.xlsx"):
         book = openpyxl.load_workbook(here / "intake" / name)
         assert book.sheetnames[1] == "Functions", name
         listed = [tuple(c.value for c in row) for row in book["Functions"].iter_rows()]
         assert listed[0] == FUNCTION_COLUMNS
-        assert [r[:2] for r in listed[1:]] == [(f, d) for f, d, _ in expected]
+        assert [(r[0], r[2]) for r in listed[1:]] == [(f, d) for f, d, _ in expected]
 
 
 def test_a_workbook_with_the_function_list_first_still_reads_its_rows(
@@ -276,3 +276,23 @@ def test_a_workbook_with_the_function_list_first_still_reads_its_rows(
     (tmp_path / "providers.csv").write_text(template_files(lib, xlsx=False)["providers.csv"])
     roster = read_roster(lib, tmp_path / "people.xlsx", tmp_path / "providers.csv")
     assert roster.people == TEMPLATE_PEOPLE
+
+
+def test_a_function_may_be_written_as_its_title_or_in_any_case(
+    lib: Library, tmp_path: Path
+) -> None:
+    """A client types what the function list shows: `Help Desk`, `Backup and recovery`."""
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "name,functions\nMaria Chen,Governance; Help Desk; backup and recovery; On-Site-Support\n"
+    )
+    assert read_roster(lib, people).people[0].functions == (
+        "governance",
+        "help-desk",
+        "backup-recovery",
+        "on-site-support",
+    )
+    people.write_text("name,functions\nMaria Chen,Governance; patching\n")
+    assert problems(lib, people=people) == [
+        f"{people}:row 2: functions: unknown function 'patching'; did you mean 'patch-management'?"
+    ]

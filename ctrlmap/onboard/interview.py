@@ -71,10 +71,13 @@ def pick(answer: str, menu: Sequence[str], what: str) -> Parsed[tuple[str, ...]]
     for part in (x.strip() for x in answer.replace(";", ",").split(",")):
         if not part:
             continue
+        folded = "-".join(part.lower().split())
         if part.isdigit() and 1 <= int(part) <= len(menu):
             item = menu[int(part) - 1]
         elif part in menu:
             item = part
+        elif folded in menu:  # "Help Desk" for help-desk
+            item = folded
         else:
             close = suggest(part, menu, n=1)
             mean = f" (did you mean {shown(close[0])}?)" if close else ""

@@ -125,6 +125,17 @@ def _prefix(a: str, b: str) -> int:
     return n
 
 
+def written_id(text: str, known: Sequence[str], titles: dict[str, str]) -> str:
+    """The id a person filling a sheet meant: the id in any case, with blanks for hyphens
+    (`Help Desk`), or a function's title (`Backup and recovery`); else the text as written."""
+    if text in known:
+        return text
+    folded = re.sub(r"\s+", "-", text.strip().lower())
+    if folded in known:
+        return folded
+    return titles.get(" ".join(text.lower().split()), text)
+
+
 def _text(value: Any) -> str:
     """A cell as text: dates in ISO form, whole numbers without '.0', a neutralized formula
     guard (the leading apostrophe) dropped."""
@@ -258,12 +269,19 @@ class _Reader:
             if column in ("id", "name") or value == "":
                 continue
             if column in LISTS:
-                items = [v.strip() for v in _SPLIT.split(value) if v.strip()]
                 known = (
                     list(self.lib.functions)
                     if column == "functions"
                     else list(frameworks or regulatory_catalogs(self.lib))
                 )
+                titles = (
+                    {fn.title.lower(): fid for fid, fn in self.lib.functions.items()}
+                    if column == "functions"
+                    else {}
+                )
+                items = [
+                    written_id(v.strip(), known, titles) for v in _SPLIT.split(value) if v.strip()
+                ]
                 what = "function" if column == "functions" else "framework"
                 for item in items:
                     if item not in known:
@@ -454,7 +472,7 @@ def provider_row(p: Provider) -> tuple[str, ...]:
     )
 
 
-FUNCTION_COLUMNS = ("function", "description", "note")
+FUNCTION_COLUMNS = ("function", "title", "description", "note")
 """The columns of the function list the templates carry (functions.csv, the Functions sheet)."""
 FUNCTIONS_SHEET = "Functions"
 """The XLSX templates' second sheet: the function ids to write in the functions column."""
@@ -473,7 +491,7 @@ def function_rows(lib: Library) -> list[tuple[str, ...]]:
             )
             if flag
         )
-        rows.append((fid, fn.description, note))
+        rows.append((fid, fn.title, fn.description, note))
     return rows
 
 
