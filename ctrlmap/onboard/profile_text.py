@@ -248,15 +248,16 @@ def _provider(p: Provider, frameworks: tuple[str, ...]) -> list[str]:
         lines.append(_line(f"    frameworks: {flow(p.frameworks)}", "its agreement's scope"))
     lines.append(_line(f"    after_hours: {boolean(p.after_hours)}", "covers nights and weekends"))
     lines.append(_line(f"    on_site: {boolean(p.on_site)}", "gives on-site service"))
-    if p.baa or any(fw.startswith("hipaa") for fw in frameworks):
+    served = p.frameworks or frameworks  # only the agreements its own frameworks require
+    if p.baa or any(fw.startswith("hipaa") for fw in served):
         lines.append(
             _line(f"    baa: {boolean(p.baa)}", "HIPAA business associate agreement signed")
         )
-    if p.pci_acknowledgement or "pci-dss-4" in frameworks:
+    if p.pci_acknowledgement or "pci-dss-4" in served:
         lines.append(
             _line(
                 f"    pci_acknowledgement: {boolean(p.pci_acknowledgement)}",
-                "PCI DSS 12.8.2 written acknowledgement",
+                "PCI DSS 12.8.2 written acknowledgment",
             )
         )
     reviewed = p.last_reviewed.isoformat() if p.last_reviewed else "null"
