@@ -735,3 +735,179 @@ def test_an_overseer_flag_is_named(invoke: Callable[..., Result], here: Path) ->
     assert result.stderr.startswith(
         "Error: --designate security-official=ann:zed: overseer: unknown internal person 'zed'"
     )
+
+
+# --- the dental group of issue 15: four providers, HIPAA and PCI DSS under SAQ B-IP --------------
+
+DENTAL = DATA / "init" / "bright-smile.yaml"
+DENTAL_ANSWERS = [
+    "Bright Smile Dental Group",
+    "healthcare",
+    "1, 2, 3",  # both HIPAA rules and PCI DSS
+    "",  # covered entity
+    "n",
+    "n",
+    "",  # merchant
+    "B-IP",  # then only the early-TLS question of PCI DSS is left
+    "n",
+    "1",
+    "high",
+    "predictable",
+    "yes",
+    "",  # co-managed, as proposed
+    "y",
+    "Maria Chen",
+    "",
+    "Office Manager",
+    "Governance, policy-documentation, workforce-training, vendor-management, "
+    "compliance-reporting, physical-security",
+    "n",
+    "",
+    "y",
+    "Tom Rivera",
+    "",
+    "IT Coordinator",
+    "on-site-support, access-management, asset-management, network-administration",
+    "n",
+    "coastal",  # a provider not yet entered: checked once the providers are in
+    "n",
+    "y",
+    "Coastal IT Partners",
+    "",
+    "MSA 2025-07",
+    "server-management, endpoint-management, patch-management, help-desk",
+    "",
+    "n",
+    "y",
+    "y",
+    "y",
+    "2026-03-15",
+    "y",
+    "Sentinel SOC",
+    "",
+    "MSSP agreement 2026",
+    "security-monitoring, incident-response, vulnerability-management",
+    "",
+    "y",
+    "n",
+    "y",
+    "y",
+    "",
+    "y",
+    "DentiCloud EHR",
+    "",
+    "Subscription 2024",
+    "application-security, data-protection",
+    "hipaa-security, hipaa-breach",
+    "n",
+    "n",
+    "y",  # BAA; no PCI DSS acknowledgment asked: its agreement covers HIPAA only
+    "2025-11-01",
+    "y",
+    "VaultBox Backup",
+    "",
+    "Backup service 2025",
+    "backup-recovery",
+    "1, 2",
+    "n",
+    "n",
+    "n",
+    "",
+    "n",
+    "maria",  # the security official; no PCI executive: SAQ B-IP does not include 12.1.4
+]
+DENTAL_PEOPLE = (
+    "name,role,functions,backup\n"
+    "Maria Chen,Office Manager,Governance; Policies and documentation; workforce training; "
+    "vendor-management; compliance-reporting; physical-security,\n"
+    "Tom Rivera,IT Coordinator,On-site support; access-management; asset-management; "
+    "network-administration,coastal\n"
+)
+DENTAL_PROVIDERS = (
+    "id,name,agreement,functions,frameworks,after_hours,on_site,baa,pci_acknowledgement,"
+    "last_reviewed\n"
+    "coastal,Coastal IT Partners,MSA 2025-07,server-management; endpoint-management; "
+    "patch-management; Help Desk,,no,yes,yes,yes,2026-03-15\n"
+    "sentinel,Sentinel SOC,MSSP agreement 2026,security-monitoring; incident-response; "
+    "vulnerability-management,,yes,no,yes,yes,\n"
+    "denticloud,DentiCloud EHR,Subscription 2024,application-security; data-protection,"
+    "hipaa-security; hipaa-breach,no,no,yes,,2025-11-01\n"
+    "vaultbox,VaultBox Backup,Backup service 2025,Backup and recovery,"
+    "hipaa-security; hipaa-breach,,,,,\n"
+)
+
+
+def same_as_dental(lib: Library, path: Path) -> None:
+    made, _ = load_profile(path, lib)
+    expected, _ = load_profile(DENTAL, lib)
+    ours, theirs = assess(made, lib, as_of=AS_OF), assess(expected, lib, as_of=AS_OF)
+    assert ours.assignment.model_dump() == theirs.assignment.model_dump()
+    assert ours.gaps.model_dump() == theirs.gaps.model_dump()
+    assert made.model_dump() == expected.model_dump()
+
+
+def test_the_dental_group_by_interview_is_the_hand_written_profile(
+    lib: Library, here: Path
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["init", "-o", "dental.yaml"], input="\n".join(DENTAL_ANSWERS) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "PCI DSS executive" not in result.stdout
+    assert "multi-tenant" not in result.stdout
+    same_as_dental(lib, here / "dental.yaml")
+
+
+def test_the_dental_group_by_flags_is_the_hand_written_profile(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    result = invoke(
+        "init",
+        "--no-input",
+        "-o",
+        "dental.yaml",
+        "--organization",
+        "Bright Smile Dental Group",
+        *("--framework", "hipaa-security", "--framework", "hipaa-breach"),
+        *("--framework", "pci-dss-4", "--model", "co-managed"),
+        *("--fact", "hipaa=covered-entity", "--fact", "hipaa-clearinghouse=no"),
+        *("--fact", "hipaa-group-health-plan=no", "--fact", "pci=merchant"),
+        *("--fact", "pci-saq=B-IP", "--fact", "pci-early-tls-poi=no"),
+        "--person",
+        "maria:Maria Chen:governance,policy-documentation,workforce-training,vendor-management,"
+        "compliance-reporting,physical-security:role=Office Manager",
+        "--person",
+        "tom:Tom Rivera:on-site-support,access-management,asset-management,"
+        "network-administration:role=IT Coordinator:backup=coastal",
+        "--provider",
+        "coastal:Coastal IT Partners:server-management,endpoint-management,patch-management,"
+        "help-desk:agreement=MSA 2025-07:on-site:baa:pci-acknowledgement:last-reviewed=2026-03-15",
+        "--provider",
+        "sentinel:Sentinel SOC:security-monitoring,incident-response,vulnerability-management"
+        ":agreement=MSSP agreement 2026:after-hours:baa:pci-acknowledgement",
+        "--provider",
+        "denticloud:DentiCloud EHR:application-security,data-protection:agreement=Subscription "
+        "2024:frameworks=hipaa-security,hipaa-breach:baa:last-reviewed=2025-11-01",
+        "--provider",
+        "vaultbox:VaultBox Backup:backup-recovery:agreement=Backup service 2025"
+        ":frameworks=hipaa-security,hipaa-breach",
+        "--designate",
+        "security-official=maria",
+    )
+    assert result.exit_code == 0, result.stderr
+    same_as_dental(lib, here / "dental.yaml")
+
+
+def test_the_dental_group_from_its_lists_is_the_hand_written_profile(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    (here / "people.csv").write_text(DENTAL_PEOPLE)
+    (here / "providers.csv").write_text(DENTAL_PROVIDERS)
+    answers = [*DENTAL_ANSWERS[:14], "n", "n", "maria"]  # the lists answer for the parties
+    result = CliRunner().invoke(
+        cli,
+        ["init", "--people", "people.csv", "--providers", "providers.csv", "-o", "dental.yaml"],
+        input="\n".join(answers) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    same_as_dental(lib, here / "dental.yaml")
