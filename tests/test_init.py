@@ -911,3 +911,13 @@ def test_the_dental_group_from_its_lists_is_the_hand_written_profile(
     )
     assert result.exit_code == 0, result.output
     same_as_dental(lib, here / "dental.yaml")
+
+
+def test_an_overlong_name_is_asked_again_not_refused_after_the_interview(lib: Library) -> None:
+    people = ["y", "B" * 301, "Bo", "", "", "", "n", "", "n", "n", ""]
+    script = Script(["A" * 301, "Acme Dental", "", "n", "n", *people])
+    done = Interview(script, lib).run(
+        Given(sector="healthcare", frameworks=("hipaa-security",), model="co-managed")
+    )
+    assert done.organization == "Acme Dental" and done.people[0].name == "Bo"
+    assert script.said.count("  301 characters; shorten it to 300 at most") == 2

@@ -18,7 +18,7 @@ from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
 from ctrlmap.load.problems import suggest
 from ctrlmap.models import ROLES, Designation, Person, Provider
-from ctrlmap.models.base import RESERVED_IDS, Role, Sector
+from ctrlmap.models.base import NAME_MAX, RESERVED_IDS, TEXT_MAX, Role, Sector
 from ctrlmap.onboard.sheets import ID_PATTERN
 from ctrlmap.onboard.starter import (
     DEFAULT_FRAMEWORKS,
@@ -101,7 +101,17 @@ def one_of(values: Sequence[str], blank: str | None = None) -> Callable[[str], P
 
 
 def _required(answer: str) -> Parsed[str]:
-    return (answer, None) if answer else (None, "an answer is needed")
+    if not answer:
+        return None, "an answer is needed"
+    return _short(answer)
+
+
+def _short(answer: str, limit: int = NAME_MAX) -> Parsed[str]:
+    """A name, role or agreement within what a profile holds: refused here, not after the
+    whole interview."""
+    if len(answer) > limit:
+        return None, f"{len(answer)} characters; shorten it to {limit} at most"
+    return answer, None
 
 
 def _count(answer: str) -> Parsed[int | None]:
@@ -366,11 +376,15 @@ class Interview:
         name = until(p, "Name", None, _required)
         ident = until(p, "Id", new_id(name, taken), _new_id(taken))
         taken.add(ident)
-        role = p.ask("Role or title (blank: none)", "").strip()
+        role = until(p, "Role or title (blank: none)", "", _short)
         functions = self.pick_functions(name)
         after_hours = p.confirm(f"Does {name} work after hours?", False)
+        others = sorted(taken - {ident})
+        known = f"{', '.join(others)}, or " if others else ""
         backup = p.ask(
-            "Backup: the person or provider id that stands in (blank: nobody)", ""
+            f"Who stands in for {name} ({known}the id of a person or provider you add later; "
+            "blank: nobody)",
+            "",
         ).strip()
         return Person(
             id=ident,
@@ -387,7 +401,12 @@ class Interview:
         name = until(p, "Provider name", None, _required)
         ident = until(p, "Id", new_id(name, taken), _new_id(taken))
         taken.add(ident)
-        agreement = p.ask("Agreement (e.g. MSA 2026-03, SOW 2; blank: none yet)", "").strip()
+        agreement = until(
+            p,
+            "Agreement (e.g. MSA 2026-03, SOW 2; blank: none yet)",
+            "",
+            lambda answer: _short(answer, TEXT_MAX),
+        )
         functions = self.pick_functions(name)
         scope: tuple[str, ...] = ()
         if len(frameworks) > 1:
