@@ -23,6 +23,7 @@ from ctrlmap.formats import BINARY, formats_for, render, render_bytes
 
 if TYPE_CHECKING:
     from ctrlmap.assessment.gaps.registry import RuleId
+    from ctrlmap.load.library import Library
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -343,20 +344,25 @@ def validate(
     Example:
       ctrlmap validate examples/clinic.yaml
     """
-    from ctrlmap.assessment.assign import ignored_overrides
+    from ctrlmap.assessment.assign import assign_owners, ignored_overrides
     from ctrlmap.load.profiles import load_profile, profile_warnings
     from ctrlmap.present.views import validation_view
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
+    day = resolve_as_of(as_of)
     warnings = [str(w) for w in profile_warnings(loaded, doc, ignored_overrides(loaded, lib))]
     if loaded.accepted_risks or loaded.remediation:
         from ctrlmap.assessment.pipeline import assess
         from ctrlmap.load.profiles import tracking_warnings
 
-        found = assess(loaded, lib, as_of=resolve_as_of(as_of)).gaps.gaps
+        assessment = assess(loaded, lib, as_of=day)
+        assignments = assessment.assignment.assignments
+        found = assessment.gaps.gaps
         warnings += [str(w) for w in tracking_warnings(loaded, doc, [g.id for g in found])]
-    view = validation_view(lib, loaded, doc.name, warnings)
+    else:
+        assignments = assign_owners(loaded, lib, as_of=day).assignments
+    view = validation_view(lib, loaded, doc.name, warnings, assignments)
     emit(settings, "validate", fmt, view, output, [profile])
     for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -1118,15 +1124,17 @@ def refuse_overwrite(path: Path, force: bool) -> None:
     "person_specs",
     multiple=True,
     metavar="ID:NAME:FUNCTIONS[:KEY=VALUE]...",
-    help="A person: functions comma-separated; keys role, after-hours, backup; repeatable.",
+    help="A person: id (blank: from the name), name, functions comma-separated, then keys role, "
+    "after-hours, backup (a bare key is yes); write a colon inside a value as \\:; repeatable.",
 )
 @click.option(
     "--provider",
     "provider_specs",
     multiple=True,
     metavar="ID:NAME:FUNCTIONS[:KEY=VALUE]...",
-    help="A provider: keys agreement, frameworks, after-hours, on-site, baa, "
-    "pci-acknowledgement, last-reviewed, independent; repeatable.",
+    help="A provider, as --person: keys agreement, frameworks (comma-separated), after-hours, "
+    "on-site, baa, pci-acknowledgement, last-reviewed (YYYY-MM-DD), independent; write a colon "
+    "inside a value as \\:; repeatable.",
 )
 @click.option(
     "--designate",
@@ -1153,7 +1161,8 @@ def refuse_overwrite(path: Path, force: bool) -> None:
     "--templates",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Only write people and providers templates (CSV, and XLSX with openpyxl) into DIR.",
+    help="Only write the people and providers templates (CSV, and XLSX with openpyxl) and the "
+    "list of function ids into DIR.",
 )
 @click.pass_obj
 def init(
@@ -1205,7 +1214,7 @@ def init(
     )
 
     if templates is not None:
-        write_templates(templates, force)
+        write_templates(templates, force, settings.library)
         return
     refuse_overwrite(output, force)
     lib = settings.library
@@ -1234,6 +1243,14 @@ def init(
     parsed_roles = [attempt(functools.partial(parse_designation, d)) for d in designations]
     if errors or roster is None:
         raise ManyErrors(errors)
+    origins = dict(roster.origins)
+    origins.update(
+        (f"designations.{found[0]}", f"--designate {spec}")
+        for spec, found in zip(designations, parsed_roles, strict=True)
+        if found is not None
+    )
+    if organization is not None:
+        origins["organization"] = "--organization"
     given = Given(
         organization=organization,
         sector=sector,  # type: ignore[arg-type]
@@ -1251,6 +1268,7 @@ def init(
         people=roster.people,
         providers=roster.providers,
         designations=dict(d for d in parsed_roles if d is not None),
+        origins=origins,
     )
     if not no_input:
         from ctrlmap.onboard.interview import Interview
@@ -1282,8 +1300,9 @@ def write_atomically_here(
     write_atomically(output, text, [*inputs, *settings.input_paths()], protected)
 
 
-def write_templates(folder: Path, force: bool) -> None:
-    """`init --templates DIR`: the people and providers templates, XLSX too when openpyxl is there."""
+def write_templates(folder: Path, force: bool, lib: Library) -> None:
+    """`init --templates DIR`: the people and providers templates and the function list, XLSX too
+    when openpyxl is there."""
     from ctrlmap.onboard.sheets import template_files
 
     try:
@@ -1296,7 +1315,7 @@ def write_templates(folder: Path, force: bool) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CtrlmapError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    files = template_files(xlsx)
+    files = template_files(lib, xlsx)
     for name in files:
         refuse_overwrite(folder / name, force)
     from ctrlmap.writing import write_atomically

@@ -355,3 +355,31 @@ def test_a_missing_split_between_providers_names_each_of_them(lib: Library, tmp_
     assert any("internal" not in g.parties and len(g.parties) > 1 for g in shared.values())
     for split, gap in zip(missing, shared.values(), strict=True):
         assert split.providers == tuple(p for p in gap.parties if p != "internal")
+
+
+SAQ_B_IP_SHOP = """\
+organization: {name: Corner Shop, sector: other}
+frameworks: [pci-dss-4]
+model: co-managed
+applicability: {pci-saq: B-IP}
+internal:
+  - {id: ann, name: Ann Lee, functions: [governance]}
+"""
+
+
+def test_designated_roles_follow_the_controls_that_apply(lib: Library, tmp_path: Path) -> None:
+    """SAQ B-IP does not include PCI DSS 12.1.4: no role is required, and a PCI executive named
+    anyway is reported with that reason, not as 'no framework in scope requires it'."""
+    bare = tmp_path / "shop.yaml"
+    bare.write_text(SAQ_B_IP_SHOP)
+    html = render("report", "html", assessment(lib, "shop", bare))
+    assert "No control in scope requires a designated role." in html
+    named = tmp_path / "named.yaml"
+    named.write_text(SAQ_B_IP_SHOP + "designations:\n  pci-executive: {holder: ann}\n")
+    report = assessment(lib, "named", named)
+    entry = report.designations["pci-executive"]
+    assert not entry.required and entry.not_applicable == ("pci-dss-4:12.1.4",)
+    for fmt in ("md", "html"):
+        text = render("report", fmt, report)
+        assert "PCI DSS v4.0.1 12.1.4 does not apply: not asked by SAQ B-IP" in text, fmt
+        assert "no framework in scope requires it" not in text, fmt

@@ -158,7 +158,7 @@ def validate(view: ValidationView) -> str:
         ("organization", view.organization),
         ("model", view.model),
         ("frameworks", ", ".join(view.frameworks)),
-        ("controls in its frameworks", view.controls),
+        ("controls that apply", f"{view.applicable} of the {view.controls} in its frameworks"),
         ("people / providers", f"{view.people} / {view.providers}"),
         ("overrides / splits / hand-offs", f"{view.overrides} / {view.splits} / {view.handoffs}"),
         ("evidence items", view.evidence),

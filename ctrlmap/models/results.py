@@ -109,6 +109,9 @@ class DesignationEntry(Strict):
     overseer_name: str | None
     provider_may_hold: Flag
     overseer_required: Flag
+    not_applicable: tuple[str, ...] = ()
+    """The controls of the frameworks in scope that would require the role but do not apply
+    (their basis says why: PCI DSS 12.1.4 is not asked by SAQ B-IP)."""
 
 
 class AssignResult(Strict):

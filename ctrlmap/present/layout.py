@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ctrlmap.assessment.roles import why_not_required
 from ctrlmap.assessment.tracking import due_date
 from ctrlmap.models.base import OWNERS
 from ctrlmap.models.results import Assignment, Gap
@@ -273,6 +274,11 @@ def view(a: Report) -> dict[str, Any]:
         "columns": agreement_columns(f.id for f in a.frameworks),
         "designations": {r: d for r, d in a.designations.items() if d.required},
         "other_designations": {r: d for r, d in a.designations.items() if not d.required},
+        "not_required": {
+            r: why_not_required(d, a.assignments)
+            for r, d in a.designations.items()
+            if not d.required
+        },
         "map": _hand_off_map(a, names),
         "keystones": [
             (f, [_keystone(k) for k in a.keystones if k.framework == f.id])
