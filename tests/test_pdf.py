@@ -179,3 +179,10 @@ def test_diff_reads_a_pdf_report_and_refuses_a_swapped_snapshot(
     refused = invoke("diff", str(swapped), str(snapshot))
     assert refused.exit_code == 2
     assert f"{swapped}: the embedded snapshot does not match the SHA-256" in refused.stderr
+
+
+def test_the_pdf_tells_its_reader_to_verify_the_pdf(clinic_pdf: Path) -> None:
+    reader = pypdf.PdfReader(str(clinic_pdf))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "ctrlmap verify report.pdf PROFILE" in text
+    assert "REPORT.html" not in text and "verify report.html" not in text

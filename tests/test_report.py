@@ -355,3 +355,36 @@ def test_a_missing_split_between_providers_names_each_of_them(lib: Library, tmp_
     assert any("internal" not in g.parties and len(g.parties) > 1 for g in shared.values())
     for split, gap in zip(missing, shared.values(), strict=True):
         assert split.providers == tuple(p for p in gap.parties if p != "internal")
+
+
+def test_an_agreement_a_provider_s_frameworks_do_not_require_reads_n_a(lib: Library) -> None:
+    page = render("report", "md", assessment(lib, "dental-group"))
+    # ChartCloud and VaultBox serve HIPAA only: no PCI DSS acknowledgment is due from them
+    (chartcloud,) = [line for line in page.splitlines() if line.startswith("| ChartCloud EHR (")]
+    assert chartcloud.split(" | ")[-3:] == ["yes, until 2027-05-01", "n/a", "2025-11-20 |"]
+    (coastal,) = [line for line in page.splitlines() if line.startswith("| Coastal IT Partners (")]
+    assert coastal.split(" | ")[-3:] == ["yes", "yes", "2026-05-12 |"]
+
+
+def test_inputs_list_only_the_catalog_files_the_frameworks_use(lib: Library) -> None:
+    clinic = assessment(lib, "clinic")
+    names = [f.name for f in clinic.inputs]
+    assert not any("pci" in n for n in names), names
+    dental = assessment(lib, "dental-group")
+    assert "frameworks/saq/pci-saq.yaml" in [f.name for f in dental.inputs]
+
+
+def test_the_html_names_the_file_form_a_reader_verifies(lib: Library) -> None:
+    from ctrlmap.formats.html import page
+
+    report = assessment(lib, "clinic")
+    assert "ctrlmap verify report.html PROFILE" in render("report", "html", report)
+    printed = page(report, "pdf")
+    assert "ctrlmap verify report.pdf PROFILE" in printed and "REPORT.html" not in printed
+
+
+def test_the_hand_off_map_label_describes_its_row_order(lib: Library) -> None:
+    report = assessment(lib, "dental-group")
+    page = render("report", "html", report)
+    assert "prerequisites first" not in page
+    assert "functions that rest on each other" in page and "listed alphabetically" in page

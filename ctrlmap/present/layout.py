@@ -15,7 +15,14 @@ from ctrlmap.assessment.tracking import due_date
 from ctrlmap.models.base import OWNERS
 from ctrlmap.models.results import Assignment, Gap
 from ctrlmap.present.findings import diff_view, plan_state, status_text
-from ctrlmap.present.report import GapEntry, Keystone, Report, canonical_json, severity_counts
+from ctrlmap.present.report import (
+    GapEntry,
+    Keystone,
+    ProviderEntry,
+    Report,
+    canonical_json,
+    severity_counts,
+)
 
 if TYPE_CHECKING:
     from ctrlmap.models.comparison import Change, CompareResult
@@ -271,6 +278,7 @@ def view(a: Report) -> dict[str, Any]:
         "chart": {"label": CHART_LABEL, "width": PAGE_WIDTH},
         "owners": OWNERS,
         "columns": agreement_columns(f.id for f in a.frameworks),
+        "agreements": provider_agreements(a.providers, [f.id for f in a.frameworks]),
         "designations": {r: d for r, d in a.designations.items() if d.required},
         "other_designations": {r: d for r, d in a.designations.items() if not d.required},
         "map": _hand_off_map(a, names),
@@ -301,6 +309,21 @@ def agreement_columns(frameworks: Iterable[str]) -> dict[str, bool]:
 
     kinds = {AGREEMENTS[f].kind for f in frameworks if f in AGREEMENTS}
     return {kind: kind in kinds for kind in ("baa", "pci_acknowledgement", "safeguards_terms")}
+
+
+def provider_agreements(
+    providers: Iterable[ProviderEntry], frameworks: list[str]
+) -> dict[str, dict[str, bool]]:
+    """Per provider, which agreement facts apply to it: those a framework in scope requires
+    among the frameworks its agreement covers (a PCI-only provider needs no BAA: "n/a")."""
+    from ctrlmap.assessment.gaps.providers import AGREEMENTS
+
+    found = {}
+    for p in providers:
+        served = [f for f in frameworks if p.frameworks is None or f in p.frameworks]
+        kinds = {AGREEMENTS[f].kind for f in served if f in AGREEMENTS}
+        found[p.id] = {k: k in kinds for k in ("baa", "pci_acknowledgement", "safeguards_terms")}
+    return found
 
 
 def executive(a: Report, totals: dict[str, Any]) -> dict[str, Any]:
