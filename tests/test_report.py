@@ -388,3 +388,29 @@ def test_the_hand_off_map_label_describes_its_row_order(lib: Library) -> None:
     page = render("report", "html", report)
     assert "prerequisites first" not in page
     assert "functions that rest on each other" in page and "listed alphabetically" in page
+
+
+def test_the_figures_paint_the_stylesheet_s_colors() -> None:
+    from ctrlmap.present.layout import PALETTE
+
+    style = (Path(__file__).parent.parent / "ctrlmap" / "templates" / "_style.html").read_text()
+    for key in (
+        "internal",
+        "provider",
+        "shared",
+        "unassigned",
+        "critical",
+        "high",
+        "medium",
+        "low",
+    ):
+        assert f"--{key}: {PALETTE[key]};" in style, key
+
+
+def test_the_matrix_wraps_between_party_ids_never_inside_one(lib: Library) -> None:
+    page = render("report", "html", assessment(lib, "dental-group"))
+    assert "overflow-wrap: anywhere" not in page and "overflow-wrap: break-word" in page
+    # dental's longest id in C / I is "chartcloud": its column gets room for it
+    assert '<col class="c-ci" style="width: 11%"><col class="c-why" style="width: 30%">' in page
+    clinic = render("report", "html", assessment(lib, "clinic"))
+    assert '<col class="c-ci" style="width: 9%">' in clinic  # "internal"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,21 @@ PAGE_WIDTH = 700
 """The printable width of an A4 page at 12 mm margins, in CSS pixels: every figure fits in it."""
 
 
+PALETTE = {
+    "internal": "#cfe3ff",
+    "provider": "#ffe2b8",
+    "shared": "#d9f2d0",
+    "unassigned": "#ffc9c9",
+    "critical": "#9b1c1c",
+    "high": "#c2410c",
+    "medium": "#a16207",
+    "low": "#4b5563",
+    "documented": "#2f855a",
+    "missing": "#c0392b",
+}
+"""The figures' colors, given to SVG as paint attributes: WeasyPrint's SVG renderer applies
+neither the page's classes nor var(), and would print every bar and box black. The same colors
+as the stylesheet's variables (_style.html), which a test holds them to."""
 CHART_LABEL = 150
 """Room for a bar's label, left of the bars."""
 
@@ -276,6 +292,8 @@ def view(a: Report) -> dict[str, Any]:
         "owner_bars": _bars([(f.id, f.owners) for f in a.frameworks], OWNERS),
         "severity_bars": _bars([("gaps", dict(severities))], tuple(s for s, _ in severities)),
         "chart": {"label": CHART_LABEL, "width": PAGE_WIDTH},
+        "palette": PALETTE,
+        "matrix_widths": matrix_widths(a.assignments),
         "owners": OWNERS,
         "columns": agreement_columns(f.id for f in a.frameworks),
         "agreements": provider_agreements(a.providers, [f.id for f in a.frameworks]),
@@ -309,6 +327,17 @@ def agreement_columns(frameworks: Iterable[str]) -> dict[str, bool]:
 
     kinds = {AGREEMENTS[f].kind for f in frameworks if f in AGREEMENTS}
     return {kind: kind in kinds for kind in ("baa", "pci_acknowledgement", "safeguards_terms")}
+
+
+def matrix_widths(assignments: Iterable[Assignment]) -> dict[str, int]:
+    """The matrix's C / I and Why column widths (percent): C / I wide enough for its longest
+    party id, so that a cell wraps between ids and never inside one; Why gives up the rest."""
+    longest = max(
+        (len(p) for a in assignments if a.raci for p in (*a.raci.consulted, *a.raci.informed)),
+        default=1,
+    )
+    ci = min(14, max(7, math.ceil(longest * 1.1)))
+    return {"ci": ci, "why": 41 - ci}
 
 
 def provider_agreements(
