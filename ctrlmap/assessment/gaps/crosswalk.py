@@ -10,9 +10,11 @@ from functools import cache, cached_property
 from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
+    remedy,
     rule,
     unique_sorted,
 )
+from ctrlmap.models import split_key
 from ctrlmap.models.results import Assignment
 
 
@@ -61,7 +63,9 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
             continue
         keys = sorted(conflicting)
         described = "; ".join(
-            f"{k} {facts.applicable[k].owner}, {facts.applicable[k].accountable or 'nobody'} accountable"
+            f"{split_key(k)[1]} of {facts.framework(facts.applicable[k].framework)}: "
+            f"{facts.applicable[k].owner}, "
+            f"{facts.name(acc) if (acc := facts.applicable[k].accountable) else 'nobody'} Accountable"
             for k in keys[:4]
         )
         yield Finding(
@@ -72,8 +76,11 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
             functions=unique_sorted(f for k in keys for f in facts.control(k).functions),
             message=f"Controls of different frameworks meet the same CSF 2.0 outcome {sub} with the same work but "
             f"different owners or Accountable parties ({described}).",
-            remediation="Make the assignments agree (the same party in both frameworks: an override, or "
-            "the provider's functions and frameworks), or record why they differ.",
+            remediation=remedy(
+                "Make the assignments agree (the same party does the work in both frameworks), "
+                "or record why they differ.",
+                "an override, or the provider's functions and frameworks.",
+            ),
             citation=f"NIST CSF 2.0 {sub}; " + facts.citations(keys, 2),
             subcategory=sub,
         )

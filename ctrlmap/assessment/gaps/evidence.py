@@ -11,6 +11,7 @@ from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
     control_list,
+    remedy,
     rule,
 )
 from ctrlmap.models import Evidence
@@ -55,7 +56,9 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
                 parties=["internal"],
                 message=f"{len(keys)} control(s) of {title} have evidence older than their review period "
                 f"(the oldest {oldest[framework]} days): {control_list(facts, keys)}.",
-                remediation="Review the evidence, refresh it, and record the new review date.",
+                remediation=remedy(
+                    "Review the evidence and refresh it.", "the item's new review date."
+                ),
                 citation=facts.citations(keys),
             )
         else:
@@ -75,8 +78,11 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
                     if framework == "hipaa-security"
                     else ""
                 ),
-                remediation="Collect the evidence (policy, log, report, decision memo) and list it in the "
-                "profile's evidence register with its review date.",
+                remediation=remedy(
+                    "Collect the evidence (policy, log, report, decision memo) and file it where "
+                    "an auditor can be shown it.",
+                    "each item in the evidence register, with its review date.",
+                ),
                 citation=facts.citations(keys),
             )
 
