@@ -20,6 +20,7 @@ import click
 from ctrlmap import __version__
 from ctrlmap.errors import CtrlmapError, ExitCode, ManyErrors, excerpt, shown
 from ctrlmap.formats import BINARY, formats_for, render, render_bytes
+from ctrlmap.models.base import plural
 
 if TYPE_CHECKING:
     from ctrlmap.assessment.gaps.registry import RuleId
@@ -218,7 +219,7 @@ def emit(
 )
 @click.pass_context
 def cli(ctx: click.Context, catalogs: tuple[str, ...], catalog_dirs: tuple[Path, ...]) -> None:
-    """Who owns each compliance control under your IT operating model, and what falls between the chairs.
+    """Who owns each compliance control under your IT operating model, and what falls through the cracks.
 
     \b
     Example:
@@ -1050,11 +1051,6 @@ class ClickPrompter:
     def confirm(self, question: str, default: bool) -> bool:
         """A yes or no."""
         return click.confirm(question, default=default)
-
-
-def plural(n: int, one: str, many: str) -> str:
-    """`1 person`, `2 people`."""
-    return f"{n} {one if n == 1 else many}"
 
 
 def init_next_steps(path: Path) -> str:

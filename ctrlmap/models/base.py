@@ -177,6 +177,11 @@ def join_names(items: Iterable[str], last: str = "and") -> str:
     return ", ".join(found[:-1]) + f" {last} " + found[-1]
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`1 control`, `2 controls`, `0 controls`; `many` for an irregular plural (`1 person`, `2 people`)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def sentence(text: str) -> str:
     """The text with its first letter capitalized, for a sentence that starts with a name."""
     return text[:1].upper() + text[1:]
