@@ -16,6 +16,7 @@ def environment() -> Environment:
 
     from ctrlmap.formats.text import md_escape
     from ctrlmap.models.base import join_names, plural
+    from ctrlmap.models.comparison import NEED_TITLES
 
     env = Environment(
         loader=PackageLoader("ctrlmap", "templates"),
@@ -28,4 +29,5 @@ def environment() -> Environment:
     env.filters["md"] = md_escape
     env.filters["plural"] = plural
     env.filters["join_names"] = join_names
+    env.globals["need_titles"] = NEED_TITLES
     return env
