@@ -225,3 +225,23 @@ def test_applicability_speaks_of_the_fact_and_its_value_in_words(
     fact: str, wanted: tuple[str | bool, ...], found: tuple[str | bool, ...], text: str
 ) -> None:
     assert applies_when(fact, wanted, found) == text
+
+
+def test_a_report_of_one_framework_without_facts_says_so_and_lists_bare_ids(
+    outputs: dict[str, dict[str, str]],
+) -> None:
+    text = outputs["law-firm"]["report fully-managed"]
+    assert "No applicability fact bears on these frameworks" in text
+    assert "| Fact | Value |" not in text
+    assert "  - Controls (7): acc-audit, acc-breach-notice," in text
+
+
+def test_a_role_title_reads_mid_sentence_and_one_control_has_its_review_period(
+    outputs: dict[str, dict[str, str]],
+) -> None:
+    text = outputs["law-firm"]["report fully-managed"]
+    assert "The supervising lawyer is held by the provider Northdesk Legal IT" in text
+    assert (
+        "1 control of ABA Model Rules" in text
+        and "has evidence older than its review period" in text
+    )

@@ -366,7 +366,9 @@ def view(a: Report) -> dict[str, Any]:
         ],
         "status": {e.gap.id: status_text(e.gap) for e in a.gaps},
         "gap_controls": {
-            e.gap.id: controls_text(e.gap.controls, {f.id: f.title for f in a.frameworks})
+            e.gap.id: controls_text(
+                e.gap.controls, {f.id: f.title for f in a.frameworks}, bare=len(a.frameworks) == 1
+            )
             for e in a.gaps
         },
         "plan": plan_rows(a.gaps),
@@ -505,13 +507,18 @@ def executive(a: Report, totals: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def controls_text(keys: Iterable[str], titles: dict[str, str] | None = None) -> str:
+def controls_text(
+    keys: Iterable[str], titles: dict[str, str] | None = None, bare: bool = False
+) -> str:
     """Global keys grouped by catalog, each named by its title when known: `HIPAA Security
-    Rule: 164.308(a)(1), 164.312(b); HIPAA Breach Notification Rule: ...`."""
+    Rule: 164.308(a)(1), 164.312(b); HIPAA Breach Notification Rule: ...`; `bare`: a report of one
+    framework lists the ids alone."""
     grouped: dict[str, list[str]] = {}
     for key in keys:
         catalog, _, ident = key.partition(":")
         grouped.setdefault(catalog, []).append(ident)
+    if bare and len(grouped) == 1:
+        return ", ".join(next(iter(grouped.values())))
     named = titles or {}
     return "; ".join(
         f"{named.get(catalog, catalog)}: {', '.join(ids)}" for catalog, ids in grouped.items()

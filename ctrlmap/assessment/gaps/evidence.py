@@ -55,7 +55,7 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
                 controls=keys,
                 parties=["internal"],
                 message=f"{plural(len(keys), 'control')} of {title} {'has' if len(keys) == 1 else 'have'} "
-                "evidence older than their review period "
+                f"evidence older than {'its' if len(keys) == 1 else 'their'} review period "
                 f"(the oldest {oldest[framework]} days): {control_list(facts, keys)}.",
                 remediation=remedy(
                     "Review the evidence and refresh it.", "the item's new review date."
