@@ -179,11 +179,20 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
     opened = [_change(g) for k, g in after.items() if k not in before]
     closed = [_change(g) for k, g in before.items() if k not in after]
     persisting = []
+    recounted = 0
     for key, now in after.items():
         was = before.get(key)
         if was is None:
             continue
-        planned = "plan" in (was.due_basis, now.due_basis)
+        # A policy date moves with the as-of date unless NEW kept the finding's first-seen date:
+        # only then (or for a planned date) is a due date moving news.
+        kept = now.first_seen is not None and now.first_seen == (was.first_seen or old.as_of)
+        # an accepted finding has no policy due date: its status change says it all
+        dated = "plan" in (was.due_basis, now.due_basis) or (
+            kept and was.status == now.status == "open"
+        )
+        if not kept and now.due_basis == "policy" and was.status == now.status == "open":
+            recounted += 1
         changes = [
             f"{label} {a or 'none'} -> {b or 'none'}"
             for label, a, b in (
@@ -191,8 +200,7 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
                 ("status", was.status, now.status),
                 ("progress", was.progress, now.progress),
                 ("owner", was.owner, now.owner),
-                # a policy date counts from the as-of date: only a planned date moving is news
-                ("due", _day(was.due), _day(now.due)) if planned else ("due", None, None),
+                ("due", _day(was.due), _day(now.due)) if dated else ("due", None, None),
                 ("overdue", _yes(was.overdue), _yes(now.overdue)),
             )
             if a != b
@@ -207,6 +215,13 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
                 before_status=was.status,
                 changes=tuple(changes),
             )
+        )
+
+    if recounted:
+        notes.append(
+            f"{recounted} finding(s) OLD already had count their policy due dates in NEW from "
+            "NEW's own date, not from when OLD first saw them: their due dates are not compared. "
+            "Make NEW with `--baseline OLD` to keep the first-seen dates."
         )
 
     old_controls = {a.control: a for a in old.assignments}

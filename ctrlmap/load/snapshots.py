@@ -3,11 +3,13 @@ embeds (its hash checked first), from this version or an earlier one.
 
 A snapshot is ctrlmap's own output, so it is read leniently: only what `diff` compares is
 validated, and keys a later version added are ignored. Snapshots of `ctrlmap/report@1` carry no
-finding ids; `diff` matches their findings by rule and controls instead.
+finding ids; `diff` matches their findings by rule and controls instead. Snapshots written before
+ctrlmap recorded each finding's `first_seen` date read as first seen on their own as-of date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -103,6 +105,8 @@ class SnapGap(_Lenient):
     due_basis: str | None = None
     overdue: bool = False
     progress: Literal["open", "in-progress", "done"] = "open"
+    first_seen: Date | None = None
+    acceptance_lapsed: Date | None = None
 
 
 class SnapGapEntry(_Lenient):
@@ -154,6 +158,11 @@ class Snapshot(_Lenient):
     def from_data(cls, data: dict[str, Any]) -> Snapshot:
         """A snapshot from data already known to be of a supported schema."""
         return cls.model_validate({**data, "schema_": data["schema"]})
+
+    def first_seen(self) -> dict[str, dt.date]:
+        """Each finding's first-seen date by id: as recorded, else (a snapshot from before
+        ctrlmap recorded it) the snapshot's as-of date. A report@1 snapshot has no ids: empty."""
+        return {e.gap.id: e.gap.first_seen or self.as_of for e in self.gaps if e.gap.id}
 
 
 def read_snapshot(path: Path, name: str | None = None) -> tuple[Snapshot, str]:

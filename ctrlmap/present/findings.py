@@ -23,9 +23,38 @@ def status_text(gap: Gap) -> str:
         parts.append(f"acceptance lapsed on {gap.acceptance_lapsed.isoformat()}")
     parts.append(owner_text(gap))
     if gap.due is not None:
-        basis = " by policy" if gap.due_basis == "policy" else ""
-        parts.append(f"due {gap.due.isoformat()}{basis}" + (" (overdue)" if gap.overdue else ""))
+        parts.append(due_text(gap))
     return "; ".join(parts)
+
+
+FIRST_SEEN = {
+    "detected": "the plan's detected date",
+    "baseline": "first seen in the baseline",
+    "as-of": "the as-of date, no earlier record",
+}
+"""Where a first-seen date comes from, in words (`Gap.first_seen_basis`)."""
+
+
+def due_text(gap: Gap) -> str:
+    """`due 2027-03-01` (a planned date), or `due 2027-03-01 by policy: 90 days from 2026-12-01
+    (first seen in the baseline)`, with `(overdue)` after the date when it is."""
+    if gap.due is None:
+        return "no due date"
+    text = f"due {gap.due.isoformat()}" + (" (overdue)" if gap.overdue else "")
+    if gap.due_basis == "policy" and gap.due_from is not None:
+        text += f" by policy: {(gap.due - gap.due_from).days} days from {due_from_text(gap)}"
+    return text
+
+
+def due_from_text(gap: Gap) -> str:
+    """The day a policy due date counts from and why: `2026-12-01 (first seen in the baseline)`."""
+    if gap.due_from is None:
+        return ""
+    if gap.first_seen is not None and gap.due_from > gap.first_seen:
+        why = "the day its acceptance lapsed"
+    else:
+        why = FIRST_SEEN.get(gap.first_seen_basis or "as-of", "")
+    return f"{gap.due_from.isoformat()} ({why})"
 
 
 def owner_text(gap: Gap) -> str:

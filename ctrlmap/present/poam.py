@@ -18,7 +18,7 @@ from ctrlmap.models import Strict
 from ctrlmap.models.base import Date
 from ctrlmap.models.results import Gap
 from ctrlmap.present.exports import ExportInput, party_name
-from ctrlmap.present.findings import plan_state
+from ctrlmap.present.findings import FIRST_SEEN, due_from_text, plan_state
 
 RiskRating = Literal["Low", "Moderate", "High"]
 RISK_RATINGS: dict[str, RiskRating] = {
@@ -54,7 +54,8 @@ class PoamItem(Strict):
     """The organization, then the other parties of the finding, by name."""
     remediation_plan: str
     detected: Date
-    """The plan's `detected` date, else the as-of date (the day ctrlmap reports it)."""
+    """The finding's first-seen date: the plan's `detected`, else the baseline's first-seen
+    date (`--baseline`), else the as-of date."""
     status_date: Date
     vendors: tuple[VendorCheckIn, ...]
     risk_rating: RiskRating
@@ -87,7 +88,7 @@ def poam_item(data: ExportInput, gap: Gap) -> PoamItem:
             party_name(data, p) for p in data.profile.party_order(("internal", *gap.parties))
         ),
         remediation_plan=plan,
-        detected=gap.detected or data.as_of,
+        detected=gap.first_seen or data.as_of,
         status_date=data.as_of,
         vendors=vendors,
         risk_rating=RISK_RATINGS[gap.severity],
@@ -148,8 +149,16 @@ def comments(gap: Gap) -> tuple[str, ...]:
         out.append("Overdue")
     if gap.acceptance_lapsed is not None:
         out.append(f"Acceptance lapsed on {gap.acceptance_lapsed.isoformat()}")
-    if gap.due_basis == "policy":
-        out.append("Scheduled completion from the remediation policy for its severity")
+    if gap.first_seen_basis is not None:
+        out.append(f"Original detection date: {FIRST_SEEN[gap.first_seen_basis]}")
+    if gap.due_basis == "policy" and gap.due is not None and gap.due_from is not None:
+        start = (
+            "the original detection date" if gap.due_from == gap.first_seen else due_from_text(gap)
+        )
+        out.append(
+            "Scheduled completion from the remediation policy for its severity: "
+            f"{(gap.due - gap.due_from).days} days from {start}"
+        )
     return tuple(out)
 
 
