@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -383,3 +384,42 @@ def test_the_newest_snapshot_schema_diff_reads_is_the_one_reports_write() -> Non
     from ctrlmap.present.report import Report
 
     assert SCHEMAS[-1] == Report.model_fields["schema_"].default
+
+
+@pytest.mark.parametrize("joined", ["two pages", "two snapshots"])
+def test_a_file_holding_two_snapshots_is_refused(
+    invoke: Callable[..., Result], tmp_path: Path, joined: str
+) -> None:
+    q3 = _snapshot(invoke, CLINIC, tmp_path / "q3.html", "2026-09-01")
+    q4 = _snapshot(invoke, CLINIC, tmp_path / "q4.html", "2026-12-01")
+    both = tmp_path / "both.html"
+    if joined == "two pages":
+        both.write_text(q3.read_text() + q4.read_text())
+    else:  # one page, a second snapshot block pasted into it
+        block = re.search(r'<script type="application/json" id="ctrlmap-snapshot">[^<]*</script>',
+                          q4.read_text())  # fmt: skip
+        assert block is not None
+        page = q3.read_text()
+        both.write_text(page.replace("</body>", block.group(0) + "</body>"))
+    for args in ((both, q4), (q4, both)):
+        result = invoke("diff", *map(str, args))
+        assert result.exit_code == 2, result.stdout
+        assert result.stderr.startswith(f"Error: {both}: it holds 2 embedded snapshots")
+        assert "Traceback" not in result.stderr
+    baseline = invoke("report", str(CLINIC), "--baseline", str(both), "--format", "md")
+    assert baseline.exit_code == 2 and "it holds 2 embedded snapshots" in baseline.stderr
+
+
+def test_two_pdf_reports_joined_into_one_file_are_refused(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    pytest.importorskip("pypdf")
+    from ctrlmap.load.snapshots import PDF_HEADER
+
+    one = b"%PDF-1.7\n%...\n%%EOF\n"
+    assert len(PDF_HEADER.findall(one)) == 1 and len(PDF_HEADER.findall(one + one)) == 2
+    both = tmp_path / "both.pdf"
+    both.write_bytes(one + one)
+    result = invoke("diff", str(both), str(REPORT1_JSON))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {both}: it holds 2 PDF documents")

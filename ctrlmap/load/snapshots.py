@@ -39,6 +39,8 @@ PDF_SNAPSHOT = "ctrlmap-snapshot.json"
 PDF_DIGEST = "/ctrlmapsnapshotsha256"
 """The document-information key of a PDF report that holds its snapshot's SHA-256."""
 PDF_EXTRA = "pip install 'ctrlmap[pdf]'"
+PDF_HEADER = re.compile(rb"(?:\A|[\r\n])%PDF-\d\.\d")
+"""A PDF file's header line: a second one means two documents joined into one file."""
 
 
 def pdf_snapshot(data: bytes) -> tuple[str, str] | None:
@@ -63,6 +65,11 @@ def pdf_snapshot(data: bytes) -> tuple[str, str] | None:
         raise CtrlmapError(f"cannot read it as a PDF ({exc})") from None
     if not found or not isinstance(claimed, str):
         return None
+    if len(found) > 1:
+        raise CtrlmapError(
+            f"it attaches {len(found)} files named {PDF_SNAPSHOT}; a ctrlmap report attaches one "
+            "snapshot: it was edited or assembled from several reports"
+        )
     try:
         return found[0].decode("utf-8"), str(claimed)
     except UnicodeDecodeError:
@@ -75,6 +82,11 @@ def embedded_snapshot(text: str) -> tuple[str, str] | None:
     if found is None or claimed is None:
         return None
     return found.group(1), claimed.group(1)
+
+
+def snapshot_blocks(text: str) -> int:
+    """How many snapshots (or snapshot hashes) an HTML report text holds: a report holds one."""
+    return max(len(EMBEDDED.findall(text)), len(DIGEST.findall(text)))
 
 
 def canonical_text(data: Any) -> str:
@@ -218,6 +230,12 @@ def _embedded_document(path: Path, shown: str) -> Document:
     """The snapshot an HTML or PDF report carries, as a document, once its hash is checked."""
     raw = read_bytes(path, shown, REPORT_MAX_BYTES)
     if raw.startswith(b"%PDF-"):
+        if (headers := len(PDF_HEADER.findall(raw))) > 1:
+            raise _one(
+                shown,
+                f"it holds {headers} PDF documents, one after the other; a ctrlmap report is one "
+                "(several reports joined into one file?): give each report as its own file",
+            )
         try:
             parts = pdf_snapshot(raw)
         except CtrlmapError as exc:
@@ -227,6 +245,12 @@ def _embedded_document(path: Path, shown: str) -> Document:
             page = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise _one(shown, f"cannot read it as a UTF-8 HTML report ({exc})") from None
+        if (blocks := snapshot_blocks(page)) > 1:
+            raise _one(
+                shown,
+                f"it holds {blocks} embedded snapshots; a ctrlmap report holds one (several "
+                "reports joined into one file?): give each report as its own file",
+            )
         parts = embedded_snapshot(page)
     if parts is None:
         raise _one(
