@@ -31,7 +31,8 @@ class Side(Strict):
 
 
 class FindingChange(Strict):
-    """A finding opened or closed: what it is, as the snapshot that has it records it."""
+    """A finding opened or closed: what it is, as the snapshot that has it records it (for a
+    closed finding, OLD: its status, progress and overdue are how it stood at the baseline)."""
 
     id: str | None
     rule: str
@@ -39,6 +40,9 @@ class FindingChange(Strict):
     status: str
     controls: int
     message: str
+    progress: str = "open"
+    overdue: bool = False
+    first_seen: Date | None = None
 
 
 class Persisting(Strict):
@@ -52,7 +56,9 @@ class Persisting(Strict):
     before_status: str
     changes: tuple[str, ...]
     """`severity high -> medium`, `status open -> accepted`, `progress open -> in-progress`,
-    `owner rosa -> tidewater`, `due 2026-12-01 -> 2027-03-01` (a planned date), `overdue no -> yes`."""
+    `owner rosa -> tidewater`, `due 2026-12-01 -> 2027-03-01` (a planned date, or a policy date
+    when NEW kept the finding's first-seen date), `overdue no -> yes`, `controls 1 -> 3 (2
+    added)`, `acceptance lapsed on 2027-01-31`."""
 
 
 class Placement(Strict):
@@ -133,6 +139,9 @@ def _change(gap: SnapGap) -> FindingChange:
         status=gap.status,
         controls=len(gap.controls),
         message=gap.message,
+        progress=gap.progress,
+        overdue=gap.overdue,
+        first_seen=gap.first_seen,
     )
 
 
@@ -205,6 +214,10 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
             )
             if a != b
         ]
+        if spread := _controls_change(was, now):
+            changes.append(spread)
+        if now.acceptance_lapsed is not None and was.status == "accepted":
+            changes.append(f"acceptance lapsed on {now.acceptance_lapsed.isoformat()}")
         persisting.append(
             Persisting(
                 id=now.id,
@@ -258,6 +271,17 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
             "notes": notes,
         }
     )
+
+
+def _controls_change(was: SnapGap, now: SnapGap) -> str | None:
+    """`controls 1 -> 3 (2 added)`: a finding that now covers other controls (evidence gone stale,
+    a function's controls grown), else None."""
+    before, after = set(was.controls), set(now.controls)
+    added, removed = len(after - before), len(before - after)
+    if not added and not removed:
+        return None
+    parts = [f"{n} {word}" for n, word in ((added, "added"), (removed, "removed")) if n]
+    return f"controls {len(before)} -> {len(after)} ({', '.join(parts)})"
 
 
 def _day(day: dt.date | None) -> str | None:

@@ -457,11 +457,11 @@ def diff(result: DiffResult) -> str:
     out += [f"Note: {note}\n" for note in result.notes]
     if not result.changed:
         out.append(f"No changes: {v['unchanged']} finding(s) persist unchanged.\n")
-    for title, items in (("Opened", result.opened), ("Closed", result.closed)):
-        for f in items:
+    for title, _, rows in v["finding_tables"]:
+        for f, status in rows:
             out.append(
                 f"\n{title.upper():8} {f.severity.upper():8} {f.id or '-'} {f.rule}, "
-                f"{f.controls} control(s)\n  {f.message}\n"
+                f"{f.controls} control(s): {status}\n  {f.message}\n"
             )
     for p in v["changed_findings"]:
         out.append(f"\nCHANGED  {p.id or '-'} {p.rule}: {'; '.join(p.changes)}\n")

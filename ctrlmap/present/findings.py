@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ctrlmap.models.results import Gap
 
 if TYPE_CHECKING:
-    from ctrlmap.analyse.changes import DiffResult, Placement
+    from ctrlmap.analyse.changes import DiffResult, FindingChange, Placement
 
 
 def status_text(gap: Gap) -> str:
@@ -87,10 +87,31 @@ def placement_text(p: Placement) -> str:
     return f"{p.owner or 'unassigned'}; R {', '.join(p.responsible) or 'nobody'}; A {accountable}"
 
 
+PROGRESS = {"open": "open", "in-progress": "in progress", "done": "marked done"}
+
+
+def closed_text(f: FindingChange) -> str:
+    """How a closed finding stood at the baseline and that it is closed now:
+    `was open, overdue; closed (no longer found)`."""
+    was = "accepted" if f.status == "accepted" else PROGRESS.get(f.progress, f.progress)
+    return f"was {was}{', overdue' if f.overdue else ''}; closed (no longer found)"
+
+
+def opened_text(f: FindingChange) -> str:
+    """An opened finding's status now: `open`, `accepted`, `open, overdue`."""
+    now = "accepted" if f.status == "accepted" else PROGRESS.get(f.progress, f.progress)
+    return now + (", overdue" if f.overdue else "")
+
+
 def diff_view(d: DiffResult) -> dict[str, Any]:
-    """What the diff templates print, shaped: counts, placements in words, changed findings."""
+    """What the diff templates print, shaped: counts, placements in words, changed findings,
+    and each opened and closed finding with its status in words."""
     return {
         "d": d,
+        "finding_tables": [
+            ("Opened", "Status now", [(f, opened_text(f)) for f in d.opened]),
+            ("Closed", "Status", [(f, closed_text(f)) for f in d.closed]),
+        ],
         "severities": list(d.new.by_severity),
         "changed_findings": [p for p in d.persisting if p.changes],
         "unchanged": sum(not p.changes for p in d.persisting),
