@@ -296,8 +296,39 @@ def test_the_weakness_name_says_what_the_finding_is_about(
     assert clinic["GAP-D4HGW5"] == "missing-evidence: HIPAA Breach Notification Rule"
     assert "provider-oversight-overdue: LedgerGuard" in " ".join(names["cpa-firm"].values())
     data = shipped["clinic"]
-    gap = data.gaps[0].model_copy(update={"subcategory": "GV.OC-01"})
+    gap = data.gaps[0].model_copy(update={"rule": "crosswalk-conflict", "subcategory": "GV.OC-01"})
     assert weakness_subject(data, gap) == "GV.OC-01"
+
+
+def test_every_rule_names_its_weakness_by_what_its_id_is_computed_from(
+    shipped: dict[str, ExportInput],
+) -> None:
+    from ctrlmap.assessment.gaps.registry import RULE_IDS
+    from ctrlmap.present.poam import SUBJECTS
+
+    assert set(SUBJECTS) == set(RULE_IDS)
+    for data in shipped.values():
+        names = {p.id: data.profile.name_of(p.id) for p in data.profile.internal}
+        for item in poam_rows(data):
+            gap = item.gap
+            subject = item.weakness_name.removeprefix(f"{gap.rule}: ")
+            kind = SUBJECTS[gap.rule]
+            if kind == "people":  # a single point of failure is a person, however many functions
+                assert subject == ", ".join(names[p] for p in gap.people), item.weakness_name
+            elif kind == "functions":
+                assert subject.startswith(gap.functions[0]), item.weakness_name
+            elif kind == "framework":
+                assert subject == ", ".join(
+                    dict.fromkeys(
+                        next(c.title for c in data.catalogs if c.id == k.partition(":")[0])
+                        for k in gap.controls
+                    )
+                ), item.weakness_name
+    dental = {item.gap.id: item.weakness_name for item in poam_rows(shipped["dental-group"])}
+    assert dental["GAP-3805H3"] == "single-point-of-failure: Lee Brooks"
+    assert dental["GAP-NCBMVM"] == (
+        "self-assessment: Payment Card Industry Data Security Standard (PCI DSS)"
+    )
 
 
 def test_no_cell_runs_as_a_formula_and_there_is_no_byte_order_mark(
