@@ -146,8 +146,8 @@ def references_resolve(doc: dict[str, Any]) -> None:
     for risk in doc["risks"]:
         assert {o["observation-uuid"] for o in risk["related-observations"]} <= observations
         for entry in risk.get("risk-log", {}).get("entries", ()):
-            assert {e["party-uuid"] for e in entry["logged-by"]} <= parties
-            assert {e["role-id"] for e in entry["logged-by"]} <= roles
+            assert {e["party-uuid"] for e in entry.get("logged-by", ())} <= parties
+            assert {e["role-id"] for e in entry.get("logged-by", ())} <= roles
         for response in risk["remediations"]:
             for task in response.get("tasks", ()):
                 for role in task.get("responsible-roles", ()):
@@ -430,7 +430,21 @@ def test_oscal_poam_carries_acceptance_plan_and_milestones(tracked: ExportInput)
     done = item_of(doc, "risks", DONE)
     assert done["status"] == "open" and done["remediations"][1]["lifecycle"] == "completed"
     assert "tasks" not in done["remediations"][1]
-    assert item_of(doc, "risks", LAPSED)["status"] == "open"
+    lapsed = item_of(doc, "risks", LAPSED)
+    assert lapsed["status"] == "open" and prop(lapsed, "acceptance-lapsed") == ["2026-06-01"]
+    accepted_then, lapse = lapsed["risk-log"]["entries"]
+    assert (accepted_then["status-change"], accepted_then["start"], accepted_then["end"]) == (
+        "deviation-approved",
+        "2026-01-05T00:00:00+00:00",
+        "2026-06-01T00:00:00+00:00",
+    )
+    assert accepted_then["logged-by"] == [{"party-uuid": sam, "role-id": "risk-approver"}]
+    assert (lapse["title"], lapse["start"], lapse["status-change"]) == (
+        "Risk acceptance lapsed",
+        "2026-06-01T00:00:00+00:00",
+        "open",
+    )
+    assert "expired on 2026-06-01" in lapse["description"]
     assert "acceptance lapsed on 2026-06-01" in item_of(doc, "poam-items", LAPSED)["remarks"]
     assert item_of(doc, "poam-items", ACCEPTED)["remarks"].startswith("accepted by Sam Lee")
 
