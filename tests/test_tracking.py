@@ -592,3 +592,72 @@ def test_a_bad_baseline_is_an_input_error(invoke: Callable[..., Result], tmp_pat
         result = invoke(command, str(CLINIC), *extra, "--baseline", str(bad))
         assert result.exit_code == 2
         assert f"Error: {bad}" in result.stderr and "not a ctrlmap report snapshot" in result.stderr
+
+
+# validate: a plan or policy that is valid but cannot be what was meant
+
+
+def _warnings(invoke: Callable[..., Result], path: Path) -> list[str]:
+    result = invoke("validate", str(path), "--as-of", "2026-12-01")
+    assert result.exit_code == 0, result.stderr
+    return [x for x in result.stderr.splitlines() if x.startswith("Warning:")]
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_an_inverted_remediation_policy_is_a_warning_naming_its_line(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, {"remediation_policy": {"critical": 90, "low": 30}})
+    (warning,) = _warnings(invoke, path)
+    line = _line_of(path, "low: 30")
+    assert warning.startswith(f"Warning: {path}:{line}: remediation_policy.low: ")
+    assert "critical 90 days but low 30" in warning and "medium 180 days but low 30" in warning
+    assert "give critical no more days than high" in warning
+    # only critical set, above the default high: points at critical
+    path = _write(tmp_path, {"remediation_policy": {"critical": 120}})
+    (warning,) = _warnings(invoke, path)
+    assert f":{_line_of(path, 'critical: 120')}: remediation_policy.critical: " in warning
+    assert "critical 120 days but high 90" in warning
+    # equal days are an ordering, not an inversion
+    assert _warnings(invoke, _write(tmp_path, {"remediation_policy": {"high": 30}})) == []
+
+
+def test_a_milestone_listed_twice_is_a_warning_naming_its_line(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    ident = _clinic_ids(lib)["after-hours-gap"]
+    plan = {
+        "remediation": [
+            {
+                "finding": ident,
+                "milestones": [
+                    {"date": "2026-11-01", "text": "Quote requested"},
+                    {"date": "2026-11-01", "text": "Quote  requested"},
+                    {"date": "2026-12-15", "text": "quote requested"},
+                    {"date": "2026-12-20", "text": "Contract signed"},
+                ],
+            }
+        ]
+    }
+    path = _write(tmp_path, plan)
+    same_day, moved = _warnings(invoke, path)
+    lines = [n for n, x in enumerate(path.read_text().splitlines(), 1) if "- date:" in x]
+    assert same_day.startswith(f"Warning: {path}:{lines[1]}: remediation[0].milestones[1]: ")
+    assert "is also milestones[0] on the same date; remove one" in same_day
+    assert moved.startswith(f"Warning: {path}:{lines[2]}: remediation[0].milestones[2]: ")
+    assert "(dated 2026-11-01, this one 2026-12-15); keep one entry" in moved
+
+
+def test_two_entries_for_one_finding_in_any_case_are_an_error(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    ident = _clinic_ids(lib)["after-hours-gap"]
+    plan = {"remediation": [{"finding": ident}, {"finding": ident.lower(), "status": "done"}]}
+    result = invoke("validate", str(_write(tmp_path, plan)))
+    assert result.exit_code == 2
+    assert f"remediation[1].finding: {ident} already has an entry (remediation[0])" in (
+        result.stderr
+    )
