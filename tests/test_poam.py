@@ -191,7 +191,11 @@ def test_one_row_per_current_finding_in_the_gap_lists_order(
         assert row["Original Risk Rating"] == RISK_RATINGS[gap.severity]
         assert f"ctrlmap severity: {gap.severity} (score {gap.score})" in row["Comments"]
         assert f"Citation: {gap.citation}" in row["Comments"]
-        assert row["Status Date"] == row["Original Detection Date"] == "2026-12-01"
+        assert row["Status Date"] == "2026-12-01"
+        assert gap.first_seen is not None
+        assert row["Original Detection Date"] == gap.first_seen.isoformat()
+        # no baseline: first seen today, unless the plan or an acceptance dates it earlier
+        assert gap.first_seen_basis in ("detected", "accepted") or gap.first_seen == AS_OF
         assert row["False Positive"] == "No"
         # ctrlmap holds no fact for these: they stay empty rather than guessed
         for column in ("Resources Required", "Milestone Changes", "Adjusted Risk Rating"):
@@ -216,8 +220,15 @@ def test_a_lapsed_acceptance_is_an_open_item_that_says_so(tracked: ExportInput) 
     row = by_id(render("export", "poam-csv", tracked))[LAPSED]
     assert row["Operational Requirement"] == "No" and row["Deviation Rationale"] == ""
     assert "Acceptance lapsed on 2026-06-01" in row["Comments"]
-    assert row["Scheduled Completion Date"] == "2027-05-30"
-    assert "Scheduled completion from the remediation policy" in row["Comments"]
+    # known since the acceptance was approved; its 180 days ran from the lapse: overdue now
+    assert row["Original Detection Date"] == "2026-01-05"
+    assert "Original detection date: the day its risk acceptance was approved" in row["Comments"]
+    assert row["Scheduled Completion Date"] == "2026-11-28"
+    assert (
+        "Scheduled completion from the remediation policy for its severity: 180 days from "
+        "2026-06-01 (the day its acceptance lapsed)"
+    ) in row["Comments"]
+    assert "Overdue" in row["Comments"].splitlines()
 
 
 def test_a_provider_finding_is_a_vendor_dependency_with_its_plan(tracked: ExportInput) -> None:

@@ -555,10 +555,35 @@ def test_a_lapsed_acceptance_counts_its_policy_days_from_the_lapse(
     old = _baseline(invoke, DENTAL, tmp_path / "q4.json", "2026-12-01")
     gap = _gaps_json(invoke, DENTAL, "--as-of", LATER, "--baseline", str(old))["GAP-3805H3"]
     assert gap["status"] == "open" and gap["acceptance_lapsed"] == "2027-01-31"
-    assert gap["first_seen"] == "2026-12-01" and gap["due_from"] == "2027-01-31"
+    # it was known when its acceptance was approved, before the baseline: the baseline says so
+    assert (gap["first_seen"], gap["first_seen_basis"]) == ("2026-09-01", "baseline")
+    alone = _gaps_json(invoke, DENTAL, "--as-of", LATER)["GAP-3805H3"]
+    assert (alone["first_seen"], alone["first_seen_basis"]) == ("2026-09-01", "accepted")
+    assert gap["due_from"] == "2027-01-31"
     assert gap["due"] == "2027-07-30" and not gap["overdue"]
     text = invoke("gaps", str(DENTAL), "--as-of", LATER, "--baseline", str(old)).stdout
     assert "180 days from 2027-01-31 (the day its acceptance lapsed)" in text
+
+
+def test_an_acceptance_dates_its_finding_at_the_latest_from_its_approval(lib: Library) -> None:
+    from ctrlmap.assessment.tracking import first_seen
+    from ctrlmap.models.profile import AcceptedRisk
+
+    risk = AcceptedRisk.model_validate(
+        {
+            "finding": "GAP-7K3QX2",
+            "reason": "Covered by the MSP until the hire",
+            "approved_by": "sam",
+            "approved": "2026-10-01",
+            "expires": "2027-04-01",
+        }
+    )
+    day = dt.date
+    assert first_seen(None, risk, None, AS_OF) == (day(2026, 10, 1), "accepted")
+    assert first_seen(None, risk, day(2026, 9, 1), AS_OF) == (day(2026, 9, 1), "baseline")
+    assert first_seen(None, risk, day(2026, 11, 1), AS_OF) == (day(2026, 10, 1), "accepted")
+    # an acceptance approved after the as-of date says nothing yet
+    assert first_seen(None, risk, None, day(2026, 9, 30)) == (day(2026, 9, 30), "as-of")
 
 
 def test_report_and_export_carry_the_baselines_dates_and_verify_accepts_them(

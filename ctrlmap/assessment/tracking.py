@@ -7,7 +7,8 @@ the first required designated role) and a due date from the remediation policy (
 "Tracking findings").
 
 A policy due date counts from the finding's first-seen date: the plan's `detected`, else the date
-a baseline snapshot (`--baseline OLD`) first saw it, else the as-of date; for a finding whose
+a baseline snapshot (`--baseline OLD`) first saw it or the day an acceptance of it was approved
+(the earlier), else the as-of date; for a finding whose
 acceptance lapsed, from the lapse when that is later (the clock did not run while it was accepted).
 """
 
@@ -92,15 +93,22 @@ def track(
 
 
 def first_seen(
-    item: RemediationItem | None, baseline: dt.date | None, as_of: dt.date
+    item: RemediationItem | None,
+    risk: AcceptedRisk | None,
+    baseline: dt.date | None,
+    as_of: dt.date,
 ) -> tuple[dt.date, FirstSeenBasis]:
-    """When a finding was first seen, and how that is known: the plan's `detected`, else the
-    baseline's first-seen date (not after `as_of`), else `as_of` (no earlier record)."""
+    """When a finding was first seen, and how that is known: the plan's `detected`; else the
+    earlier of the baseline's first-seen date and the day an acceptance of it was approved (it
+    was known then), each only when not after `as_of`; else `as_of` (no earlier record)."""
     if item is not None and item.detected is not None:
         return item.detected, "detected"
+    known: list[tuple[dt.date, FirstSeenBasis]] = []
     if baseline is not None and baseline <= as_of:
-        return baseline, "baseline"
-    return as_of, "as-of"
+        known.append((baseline, "baseline"))
+    if risk is not None and risk.approved <= as_of:
+        known.append((risk.approved, "accepted"))
+    return min(known, key=lambda k: k[0]) if known else (as_of, "as-of")
 
 
 def _tracked(
@@ -142,7 +150,7 @@ def _tracked(
             for m in sorted(item.milestones, key=lambda m: m.date)
         )
         update["note"] = item.note
-    seen, update["first_seen_basis"] = first_seen(item, baseline_seen, as_of)
+    seen, update["first_seen_basis"] = first_seen(item, risk, baseline_seen, as_of)
     update["first_seen"] = seen
     due: dt.date | None = None
     if item is not None and item.due is not None:

@@ -152,9 +152,10 @@ class PlanMilestone(Strict):
     text: str
 
 
-FirstSeenBasis = Literal["detected", "baseline", "as-of"]
+FirstSeenBasis = Literal["detected", "baseline", "accepted", "as-of"]
 """How a finding's first-seen date is known: the plan's `detected`, the baseline snapshot's
-record (`--baseline`), or this as-of date (no earlier record)."""
+record (`--baseline`), the approval of an acceptance of it, or this as-of date (no earlier
+record)."""
 
 
 class Gap(Strict):

@@ -30,6 +30,7 @@ def status_text(gap: Gap) -> str:
 FIRST_SEEN = {
     "detected": "the plan's detected date",
     "baseline": "first seen in the baseline",
+    "accepted": "the day its risk acceptance was approved",
     "as-of": "the as-of date, no earlier record",
 }
 """Where a first-seen date comes from, in words (`Gap.first_seen_basis`)."""

@@ -79,8 +79,8 @@ class PoamItem(Strict):
     """The organization, then the other parties of the finding, by name."""
     remediation_plan: str
     detected: Date
-    """The finding's first-seen date: the plan's `detected`, else the baseline's first-seen
-    date (`--baseline`), else the as-of date."""
+    """The finding's first-seen date (`Gap.first_seen`: the plan's `detected`, the baseline's
+    record, the approval of its acceptance, else the as-of date)."""
     status_date: Date
     vendors: tuple[VendorCheckIn, ...]
     risk_rating: RiskRating
