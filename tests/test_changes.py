@@ -481,6 +481,10 @@ def test_a_kept_first_seen_date_makes_a_policy_due_date_comparable(
     data = _diff(invoke, q4, kept)
     overdue = {p["id"] for p in data["persisting"] if "overdue no -> yes" in p["changes"]}
     assert overdue == {"GAP-C4PW13", "GAP-G5D7XA", "GAP-448WYA"}
+    assert (data["old"]["overdue"], data["new"]["overdue"]) == (0, 3)
+    table = invoke("diff", str(q4), str(kept)).stdout
+    assert re.search(r"^findings .* accepted +overdue +total$", table, re.M)
+    assert re.search(r"^after +1 +3 +6 +7 +0 +3 +17$", table, re.M)
 
 
 def test_a_policy_due_date_that_moves_with_a_kept_first_seen_date_is_a_change(

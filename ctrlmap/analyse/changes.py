@@ -28,6 +28,8 @@ class Side(Strict):
     total: int
     by_severity: dict[str, int]
     accepted: int
+    overdue: int = 0
+    """Findings past their due date (as that snapshot judged them)."""
 
 
 class FindingChange(Strict):
@@ -123,6 +125,7 @@ def side(snapshot: Snapshot, file: str, sha256: str) -> Side:
             "total": len(gaps),
             "by_severity": {s: counted.get(s, 0) for s in SEVERITIES},
             "accepted": sum(g.status == "accepted" for g in gaps),
+            "overdue": sum(g.overdue for g in gaps),
         }
     )
 

@@ -447,10 +447,16 @@ def diff(result: DiffResult) -> str:
         f"moved, {len(result.evidence)} evidence change(s)\n",
         _table(
             [
-                (label, *(s.by_severity.get(k, 0) for k in v["severities"]), s.accepted, s.total)
+                (
+                    label,
+                    *(s.by_severity.get(k, 0) for k in v["severities"]),
+                    s.accepted,
+                    s.overdue,
+                    s.total,
+                )
                 for label, s in (("before", old), ("after", new))
             ],
-            ("findings", *v["severities"], "accepted", "total"),
+            ("findings", *v["severities"], "accepted", "overdue", "total"),
         )
         + "\n",
     ]
