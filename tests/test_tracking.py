@@ -493,6 +493,24 @@ def test_a_finding_in_the_baseline_keeps_its_first_seen_date_and_falls_overdue(
         assert gap["due"] == due.isoformat()
         assert gap["overdue"] is (due < dt.date(2027, 6, 15))
     assert any(g["overdue"] for g in carried.values())
+    rows = csv.DictReader(
+        io.StringIO(
+            invoke(
+                "gaps", str(CLINIC), "--as-of", later, "--baseline", str(old), "--format", "csv"
+            ).stdout
+        )
+    )
+    for row in rows:
+        gap = carried[row["id"]]
+        assert (row["first_seen"], row["first_seen_basis"]) == (
+            gap["first_seen"],
+            gap["first_seen_basis"],
+        )
+        assert (row["due"], row["due_basis"], row["due_from"]) == (
+            gap["due"],
+            gap["due_basis"],
+            gap["due_from"],
+        )
     table = invoke("gaps", str(CLINIC), "--as-of", later, "--baseline", str(old))
     assert table.exit_code == 0
     assert "(overdue) by policy: 180 days from 2026-12-01 (first seen in the baseline)" in (
