@@ -7,7 +7,7 @@ Every later stage (the report, compare, crosswalk, recommend, the exports, verif
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -63,12 +63,15 @@ def assess(
     include_proposed: bool = False,
     rules: Iterable[RuleId] | None = None,
     arrangement: Arrangement = "actual",
+    seen: Mapping[str, dt.date] | None = None,
 ) -> Assessment:
     """Assess `profile` under `model` (default: the profile's) at `as_of` (default: today).
 
     `rules` limits gap finding to those rules (and the rules they read), e.g. for `gaps --rule`.
     `arrangement="target"` assigns by the model's defaults alone: what the organization would
     have to staff and contract for under that model (`compare` plans towards it).
+    `seen` carries a baseline's first-seen dates by finding id (`Snapshot.first_seen`), so a
+    policy due date counts from when the finding was first seen, not from `as_of`.
     """
     as_of = as_of or dt.date.today()
     operating = library.model(model or profile.model)
@@ -86,6 +89,6 @@ def assess(
         scope=scope,
         context=context,
         assignment=assignment,
-        gaps=find_gaps(facts, rules),
+        gaps=find_gaps(facts, rules, seen),
         facts=facts,
     )
