@@ -222,3 +222,27 @@ def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(read.Path, "home", staticmethod(nowhere))
     assert read.cache_dir() is None
+
+
+def test_a_json_file_that_parsed_before_is_parsed_only_when_its_data_is_asked_for(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(DATA))
+    assert read_document(path, cache=True).data == DATA
+    assert load_cached(entry(cache).stem) == "parsed"  # the entry records the parse, not a copy
+    parses: list[str] = []
+    real = read.parse_document
+
+    def counted(raw: bytes, name: str, *, is_json: bool = False) -> Any:
+        parses.append(name)
+        return real(raw, name, is_json=is_json)
+
+    monkeypatch.setattr(read, "parse_document", counted)
+    again = read_document(path, cache=True)
+    assert parses == []
+    assert again.data == DATA
+    assert parses == [str(path)]
+    path.write_text("{broken")  # other bytes, another key: parsed now, and refused now
+    with pytest.raises(Exception, match="JSON syntax error"):
+        read_document(path, cache=True)

@@ -173,10 +173,11 @@ def read_document(
 ) -> Document:
     """Read a YAML or JSON file (by suffix) into a Document, or raise InputError.
 
-    With `cache`, the file's parsed data is kept as JSON in the user's cache folder, keyed by the
-    file's SHA-256, so that a catalog is not parsed again on every run. A file found in the cache
-    parsed once before, so its data is loaded only when first asked for: a run that finds its
-    conversion in the cache too (ctrlmap.load.oscal_cache) never loads it.
+    With `cache`, a YAML file's parsed data is kept as JSON in the user's cache folder, keyed by
+    the file's SHA-256, so that a catalog is not parsed again on every run (a JSON file's entry
+    only records that it parsed). A file found in the cache parsed once before, so its data is
+    loaded only when first asked for: a run that finds its OSCAL conversion in the cache too
+    (ctrlmap.load.oscal_cache) never parses the catalog at all.
     """
     label = name or str(path)
     raw = read_bytes(path, label, max_bytes)
@@ -185,6 +186,8 @@ def read_document(
         return parse_document(raw, label, is_json=is_json)
     sha = hashlib.sha256(raw).hexdigest()
     key = _document_key(sha)
+    if is_json:
+        return _json_document(raw, label, sha, key)
     if cache_entry(key) is not None:
         text = raw.decode("utf-8-sig")
 
@@ -194,6 +197,24 @@ def read_document(
 
         return Document(label, None, sha, text, is_json, _load=load)
     return _parsed(raw, label, is_json, key)
+
+
+_PARSED = "parsed"
+"""A JSON file's entry: JSON parses about as fast as a cached copy of it loads (and writing a
+copy of SP 800-53 costs more than parsing it), so the entry only records that it parsed."""
+
+
+def _json_document(raw: bytes, label: str, sha: str, key: str) -> Document:
+    """A JSON file that parsed before is parsed again only when its data is first asked for."""
+    if load_cached(key) == _PARSED:
+
+        def load() -> Any:
+            return parse_document(raw, label, is_json=True).data
+
+        return Document(label, None, sha, raw.decode("utf-8-sig"), True, _load=load)
+    doc = parse_document(raw, label, is_json=True)
+    store_cached(key, _PARSED)
+    return doc
 
 
 def _parsed(raw: bytes, label: str, is_json: bool, key: str) -> Document:
@@ -431,10 +452,9 @@ def _repeated(objects: list[list[tuple[str, Any]]]) -> list[str]:
     return found
 
 
-_BRACKETS = b"[]{}"
 _DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
 """An opening bracket as 2 and a closing one as 0, so that each byte less one is its step."""
-_NOT_BRACKETS = bytes(c for c in range(256) if c not in _BRACKETS)
+_NOT_MARKS = bytes(c for c in range(256) if c not in b'[]{}"')
 _ESCAPE = re.compile(rb"\\(?:[bf]|u00)")
 """The escapes that can spell a control character: \\b, \\f and \\u00XX."""
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
@@ -447,10 +467,11 @@ def _json_may_be_deep(raw: bytes) -> bool:
     Done on the bytes in C (escaped backslashes and quotes dropped, strings cut out by splitting
     at the quotes): a bound on the depth, so only a text that may be too deep gets the full walk.
     """
-    if b"\\" in raw:
+    if b'\\"' in raw:  # an escaped quote (or a string ending in a backslash) is not a delimiter
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    outside = b"".join(raw.split(b'"')[0::2])
-    steps = outside.translate(_DEPTH_STEP, _NOT_BRACKETS)
+    marks = raw.translate(None, _NOT_MARKS)  # brackets and quotes alone: a fraction of the text
+    outside = b"".join(marks.split(b'"')[0::2])
+    steps = outside.translate(_DEPTH_STEP)
     return max(accumulate(map(int.__sub__, steps, repeat(1))), default=0) > MAX_DEPTH
 
 
