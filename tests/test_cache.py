@@ -143,8 +143,12 @@ def test_another_version_of_ctrlmap_does_not_read_the_entry(
     tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     read_document(source(tmp_path), cache=True)
+    read.code_fingerprint.cache_clear()
     monkeypatch.setattr(read, "__version__", "99.0")
-    assert read_document(source(tmp_path), cache=True).data == DATA
+    try:
+        assert read_document(source(tmp_path), cache=True).data == DATA
+    finally:
+        read.code_fingerprint.cache_clear()
     assert len(list(cache.iterdir())) == 2  # its own entry, beside the other version's
 
 

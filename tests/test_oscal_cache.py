@@ -108,6 +108,15 @@ def test_the_catalogs_given_with_the_profile_are_part_of_the_key(tmp_path: Path)
     assert conversion_key(doc, LOW, "low", [(LOW, doc.sha256)]) == alone
 
 
+def test_other_converting_code_is_another_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctrlmap.load import oscal_cache
+
+    doc = read_document(LOW)
+    before = conversion_key(doc, LOW, "low", [])
+    monkeypatch.setattr(oscal_cache, "code_fingerprint", lambda *names: "edited")
+    assert conversion_key(doc, LOW, "low", []) != before
+
+
 def test_an_entry_is_refused_when_a_file_it_looked_at_changed(cache: Path, tmp_path: Path) -> None:
     looked = tmp_path / "map.yaml"
     absent = tmp_path / "absent.yaml"

@@ -3,7 +3,8 @@
 Converting SP 800-53 (reading 1,200 controls and their prose) costs more than parsing it, so a
 successful conversion is kept in the parsed-catalog cache (ctrlmap.load.read) under a key made
 of everything it was computed from: the document's bytes and path, the id given for it, every
-catalog file given with it (an import may resolve to one of them), and ctrlmap's version. The
+catalog file given with it (an import may resolve to one of them), ctrlmap's version and the
+source of the converting modules. The
 files the conversion looked at on disk (an import beside the profile, a function map, a map
 that was absent) are recorded in the entry with their SHA-256 and checked again before the entry
 is used, so adding, editing or removing any of them is a miss, never a stale catalog.
@@ -18,12 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ctrlmap import __version__
 from ctrlmap.errors import InputError, Problem
-from ctrlmap.load.read import CACHE_FORMAT, Document, load_cached, read_bytes, store_cached
+from ctrlmap.load.read import (
+    CACHE_FORMAT,
+    Document,
+    code_fingerprint,
+    load_cached,
+    read_bytes,
+    store_cached,
+)
 
-CONVERTER = 1
-"""Bump when the conversion's output changes for the same inputs within one version."""
+CONVERTER = ("oscal.py", "oscal_catalog.py", "oscal_profiles.py", "oscal_map.py", "oscal_model.py")
+"""The modules that convert: their source is part of every key (see code_fingerprint)."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,7 @@ def conversion_key(
     material = {
         "kind": "oscal-conversion",
         "format": CACHE_FORMAT,
-        "converter": CONVERTER,
-        "version": __version__,
+        "converter": code_fingerprint(*CONVERTER, "oscal_cache.py", "read.py"),
         "document": doc.sha256,
         "name": doc.name,
         "path": _where(path),

@@ -10,6 +10,7 @@ Over 500 lines because the YAML event reader, the JSON checks and the cache are 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -226,7 +227,22 @@ def _parsed(raw: bytes, label: str, is_json: bool, key: str) -> Document:
 
 def _document_key(sha: str) -> str:
     """A parsed file's cache key: its bytes, and the reader that parsed them."""
-    return hashlib.sha256(f"document\0{CACHE_FORMAT}\0{__version__}\0{sha}".encode()).hexdigest()
+    reader = code_fingerprint("read.py")
+    return hashlib.sha256(f"document\0{CACHE_FORMAT}\0{reader}\0{sha}".encode()).hexdigest()
+
+
+@functools.cache
+def code_fingerprint(*names: str) -> str:
+    """The SHA-256 of ctrlmap's version and of these modules' source (files beside this one), so
+    that a cache entry made by other code, an edited checkout as much as another release, is a
+    miss. A module whose source cannot be read counts by the version alone."""
+    digest = hashlib.sha256(__version__.encode())
+    for name in names:
+        try:
+            digest.update(Path(__file__).with_name(name).read_bytes())
+        except OSError:
+            digest.update(f"{name}: no source".encode())
+    return digest.hexdigest()
 
 
 _KINDS = (
