@@ -124,6 +124,7 @@ STAGES = ("load + resolve", "assign", "gaps", "render JSON")
 def ctrlmap_process(folder: Path) -> tuple[dict[str, float], str]:
     """One whole run, stage by stage (seconds), and the JSON it rendered."""
     catalog, low = folder / CATALOG_NAME, folder / LOW_NAME
+    cpu = time.process_time()
     marks = [time.perf_counter()]
     lib = load_library([str(catalog), f"{LOW_ID}={low}"])
     marks.append(time.perf_counter())
@@ -138,6 +139,7 @@ def ctrlmap_process(folder: Path) -> tuple[dict[str, float], str]:
     assert text and len(result.assignments) == len(lib.catalogs[LOW_ID].controls)
     out = {name: marks[i + 1] - marks[i] for i, name in enumerate(STAGES)}
     out["total"] = marks[-1] - marks[0]
+    out["cpu"] = time.process_time() - cpu
     return out, text
 
 
@@ -155,6 +157,14 @@ def seconds(func: Callable[[], object]) -> float:
     start = time.perf_counter()
     func()
     return time.perf_counter() - start
+
+
+def both(func: Callable[[], object]) -> dict[str, float]:
+    """The wall time and the processor time of one call (on a shared machine the processor
+    time is the steadier figure: it leaves out the time spent waiting for a core)."""
+    cpu, start = time.process_time(), time.perf_counter()
+    func()
+    return {"total": time.perf_counter() - start, "cpu": time.process_time() - cpu}
 
 
 def in_cache(folder: str, func: Callable[[], Any]) -> Any:
@@ -194,7 +204,7 @@ def main() -> int:
         oscal_cold: list[dict[str, float]] = []
         warm: list[dict[str, float]] = []
         builtin: list[float] = []
-        parse: list[float] = []
+        parse: list[dict[str, float]] = []
         for run in range(args.runs):
             stages, text = in_cache(
                 os.path.join(scratch, f"cold-{run}"), lambda: ctrlmap_process(folder)
@@ -210,7 +220,7 @@ def main() -> int:
             warm.append(stages)
             builtin.append(in_cache(warm_cache, lambda: seconds(load_library)))
             if has_trestle:
-                parse.append(seconds(lambda: trestle_parse(catalog)))
+                parse.append(both(lambda: trestle_parse(catalog)))
 
     controls = len(
         load_library([str(catalog), f"{LOW_ID}={folder / LOW_NAME}"]).catalogs[LOW_ID].controls
@@ -222,26 +232,29 @@ def main() -> int:
         ("warm (cache filled)", warm),
     ):
         stages = ", ".join(f"{stage} {median(runs, stage):.3f}" for stage in STAGES)
-        print(f"  {name}: {median(runs, 'total'):.3f} s ({stages})")
+        print(
+            f"  {name}: {median(runs, 'total'):.3f} s, cpu {median(runs, 'cpu'):.3f} s ({stages})"
+        )
     print(f"  (warm, of which the built-in catalogs alone: {statistics.median(builtin):.3f} s)")
     if not has_trestle:
         print("compliance-trestle: not installed (pip install compliance-trestle); no ratio")
         return 0
     from importlib.metadata import version
 
-    theirs = statistics.median(parse)
-    print(f"compliance-trestle {version('compliance-trestle')}: parse the catalog: {theirs:.3f} s")
-    ratios = {
-        name: median(runs, "total") / theirs
-        for name, runs in (("cold", cold), ("OSCAL cold", oscal_cold), ("warm", warm))
-    }
+    theirs, theirs_cpu = median(parse, "total"), median(parse, "cpu")
     print(
-        "ratio, ctrlmap whole process / trestle parse only: "
-        + ", ".join(f"{name} {ratio:.2f}" for name, ratio in ratios.items())
+        f"compliance-trestle {version('compliance-trestle')}: parse the catalog: "
+        f"{theirs:.3f} s, cpu {theirs_cpu:.3f} s"
     )
-    warm_ratio = ratios["warm"]
+    kinds = (("cold", cold), ("OSCAL cold", oscal_cold), ("warm", warm))
+    for label, key, base in (("wall", "total", theirs), ("cpu", "cpu", theirs_cpu)):
+        print(
+            f"ratio ({label}), ctrlmap whole process / trestle parse only: "
+            + ", ".join(f"{name} {median(runs, key) / base:.2f}" for name, runs in kinds)
+        )
+    warm_ratio = median(warm, "total") / theirs
     met = warm_ratio <= 1.0
-    print(f"target (at most 1.0x, on the warm figure): {'met' if met else 'NOT met'}")
+    print(f"target (at most 1.0x, on the warm wall figure): {'met' if met else 'NOT met'}")
     return 0 if met else 1
 
 
