@@ -79,9 +79,8 @@ RUNS: tuple[Run, ...] = (
     ),
     (
         ("verify", "{tmp}/r.html"),
-        HTML | TABLE,
-        "networkx: ctrlmap.present.report imports the assessment pipeline at module level, and "
-        "verify needs only its Report model and the HTML layout",
+        (HTML - {"networkx"}) | TABLE,
+        "",
     ),
     (("diff", "{tmp}/r.json", "{tmp}/r.json"), TABLE, ""),
     (("export", "{examples}/clinic.yaml", "--format", "oscal"), GRAPH, ""),
@@ -96,9 +95,8 @@ RUNS: tuple[Run, ...] = (
     (("demo", "-o", "{tmp}/demo.html"), HTML, ""),
     (
         ("init", "--no-input", "-o", "{tmp}/profile.yaml"),
-        LOAD | {"networkx"},
-        "networkx: init imports ctrlmap.analyse.recommend for the model question, which imports "
-        "the assessment pipeline (and so ctrlmap.load.graph) at module level",
+        LOAD,
+        "",
     ),
 )
 """Real invocations (cwd a scratch folder, `{examples}` the shipped examples, `{tmp}` the scratch

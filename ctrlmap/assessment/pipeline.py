@@ -10,15 +10,20 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ctrlmap.assessment.assign import assign_all
 from ctrlmap.assessment.context import Arrangement, Context
 from ctrlmap.assessment.gaps import GapsResult, find_gaps
 from ctrlmap.assessment.gaps.registry import Facts, RuleId
-from ctrlmap.load.graph import Scope
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, Profile
 from ctrlmap.models.results import Assignment, AssignResult
+
+if TYPE_CHECKING:
+    from ctrlmap.load.graph import (
+        Scope,
+    )  # networkx: imported only by the commands that build a graph
 
 
 @dataclass(frozen=True)
