@@ -20,7 +20,6 @@ import click
 from ctrlmap import __version__
 from ctrlmap.errors import CtrlmapError, ExitCode, ManyErrors, excerpt, shown
 from ctrlmap.formats import BINARY, formats_for, render, render_bytes
-from ctrlmap.models.base import plural
 
 if TYPE_CHECKING:
     from ctrlmap.assessment.gaps.registry import RuleId
@@ -121,6 +120,27 @@ def as_of_option(func: F) -> F:
         help="Judge dates as of this day, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, read in UTC, "
         "else today's local date).",
     )(func)
+
+
+def baseline_option(func: F) -> F:
+    """`--baseline OLD`: an earlier snapshot whose first-seen dates the due dates count from."""
+    return click.option(
+        "--baseline",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        metavar="OLD",
+        help="An earlier JSON snapshot or HTML/PDF report: a finding it already had keeps its "
+        'first-seen date, so a policy due date counts from then (README, "Due dates").',
+    )(func)
+
+
+def first_seen_in(baseline: Path | None) -> dict[str, dt.date] | None:
+    """The first-seen dates of the findings of the snapshot at `baseline`, by id (None: none given)."""
+    if baseline is None:
+        return None
+    from ctrlmap.load.snapshots import read_snapshot
+
+    return read_snapshot(baseline)[0].first_seen()
 
 
 def proposed_option(func: F) -> F:
@@ -385,13 +405,16 @@ def assessed(
     as_of: dt.datetime | None = None,
     include_proposed: bool = False,
     rules: Sequence[RuleId] | None = None,
+    baseline: Path | None = None,
 ) -> tuple[Any, Any]:
-    """The profile's assessment (computed once for the command) and the profile's document."""
+    """The profile's assessment (computed once for the command) and the profile's document;
+    with a `baseline`, its findings keep the first-seen dates the baseline records."""
     from ctrlmap.assessment.pipeline import assess
 
     lib, loaded, doc = load(settings, profile)
+    seen = first_seen_in(baseline)
     return (
-        assess(loaded, lib, model_id, resolve_as_of(as_of), include_proposed, rules),
+        assess(loaded, lib, model_id, resolve_as_of(as_of), include_proposed, rules, seen=seen),
         doc,
     )
 
@@ -477,6 +500,7 @@ def assign(
 )
 @click.option("--rule", "rules", multiple=True, metavar="RULE", help="Only this rule; repeatable.")
 @proposed_option
+@baseline_option
 @format_option("gaps")
 @output_option
 @click.pass_obj
@@ -488,6 +512,7 @@ def gaps(
     fail_on: str | None,
     rules: tuple[str, ...],
     include_proposed: bool,
+    baseline: Path | None,
     fmt: str | None,
     output: Path | None,
 ) -> None:
@@ -499,6 +524,7 @@ def gaps(
     Example:
       ctrlmap gaps clinic.yaml --as-of 2026-11-28
       ctrlmap gaps lender.yaml --fail-on high --format json -o gaps.json
+      ctrlmap gaps clinic.yaml --baseline clinic-q3.json
     """
     from ctrlmap.assessment.gaps import summary_line
     from ctrlmap.assessment.gaps.registry import RULES
@@ -508,9 +534,11 @@ def gaps(
     if unknown:
         raise click.UsageError(f"unknown rule {shown(unknown[0])}; rules: {', '.join(RULES)}")
     chosen = [r for r in RULES if r in rules]  # the registry's typed ids, in its order
-    assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed, chosen or None)
+    assessment, _ = assessed(
+        settings, profile, model_id, as_of, include_proposed, chosen or None, baseline
+    )
     found = assessment.gaps
-    emit(settings, "gaps", fmt, found, output, [profile])
+    emit(settings, "gaps", fmt, found, output, [profile, *([baseline] if baseline else [])])
     click.echo(summary_line(found), err=True)
     if fail_on is not None:
         threshold = SEVERITIES.index(fail_on)
@@ -602,7 +630,8 @@ REPORT_SUFFIXES = {
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     metavar="OLD",
-    help="Add what changed since OLD, an earlier JSON snapshot or HTML report.",
+    help="Add what changed since OLD, an earlier JSON snapshot or HTML/PDF report; a finding OLD "
+    "already had keeps its first-seen date, so a policy due date counts from then.",
 )
 @click.pass_obj
 def report(
@@ -635,7 +664,9 @@ def report(
             raise click.UsageError(
                 f"cannot tell the format from {shown(output.name)}; give --format"
             )
-    assessment, doc = assessed(settings, profile, model_id, as_of, include_proposed)
+    assessment, doc = assessed(
+        settings, profile, model_id, as_of, include_proposed, baseline=baseline
+    )
     report = build_report(assessment, doc, comparison=comparison(assessment, compare_to))
     if baseline is not None:
         from ctrlmap.present.report import with_baseline
@@ -683,7 +714,15 @@ def verify(
             from ctrlmap.assessment.pipeline import assess
             from ctrlmap.present.report import build_report
 
-            again = assess(loaded, lib, snapshot.model, snapshot.as_of, snapshot.include_proposed)
+            # first-seen dates a baseline gave come from another file, like the changes section
+            seen = {
+                e.gap.id: e.gap.first_seen
+                for e in snapshot.gaps
+                if e.gap.first_seen_basis == "baseline" and e.gap.first_seen is not None
+            }
+            again = assess(
+                loaded, lib, snapshot.model, snapshot.as_of, snapshot.include_proposed, seen=seen
+            )
             report = build_report(
                 again,
                 doc,
@@ -836,6 +875,7 @@ def next_steps(program: str, examples: Path) -> list[str]:
 @model_option
 @as_of_option
 @proposed_option
+@baseline_option
 @output_option
 @click.pass_obj
 def export(
@@ -845,6 +885,7 @@ def export(
     model_id: str | None,
     as_of: dt.datetime | None,
     include_proposed: bool,
+    baseline: Path | None,
     output: Path | None,
 ) -> None:
     """Export the responsibility matrix (OSCAL, a CRM, PCI DSS 12.8.5, CSA CCM SSRM, an Excel
@@ -857,7 +898,7 @@ def export(
     Example:
       ctrlmap export clinic.yaml --format oscal -o clinic.oscal.json
       ctrlmap export lender.yaml --format pci-12.8.5 -o tpsp-responsibilities.csv
-      ctrlmap export clinic.yaml --format poam-csv -o clinic-poam.csv
+      ctrlmap export clinic.yaml --format poam-csv -o clinic-poam.csv --baseline clinic-q3.json
       ctrlmap export clinic.yaml --format xlsx -o clinic.xlsx
     """
     from ctrlmap.present.exports import build_export, check_export
@@ -869,10 +910,12 @@ def export(
 
         require_openpyxl()
 
-    assessment, doc = assessed(settings, profile, model_id, as_of, include_proposed)
+    assessment, doc = assessed(
+        settings, profile, model_id, as_of, include_proposed, baseline=baseline
+    )
     data = build_export(assessment)
     check_export(fmt, data, doc)
-    emit(settings, "export", fmt, data, output, [profile])
+    emit(settings, "export", fmt, data, output, [profile, *([baseline] if baseline else [])])
 
 
 @cli.command()
@@ -1275,6 +1318,8 @@ def init(
     refuse_overwrite(output, force)
     inputs = [p for p in (people_file, providers_file) if p is not None]
     write_atomically_here(settings, output, text, inputs)
+    from ctrlmap.models.base import plural
+
     click.echo(
         f"Wrote {output}: {profile.organization.name}, {', '.join(profile.frameworks)}, "
         f"{profile.model}, {plural(len(profile.internal), 'person', 'people')}, "

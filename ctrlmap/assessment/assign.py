@@ -662,15 +662,13 @@ def _consulted_informed(
     if not involved:
         involved = list(operational)
 
-    def expand(kinds: Iterable[str]) -> list[str]:
-        out: list[str] = []
-        for kind in kinds:
-            out.extend(involved if kind == "provider" else [kind])
-        return out
+    def expand(kinds: set[str]) -> list[str]:
+        # order and repeats do not matter: `_ordered` sorts the parties and keeps each once
+        return [k for k in kinds if k != "provider"] + (involved if "provider" in kinds else [])
 
     defaults = [ctx.model.functions[f] for f in control.functions if f in ctx.model.functions]
-    consulted = expand(k for d in defaults for k in d.consulted)
-    informed = expand(k for d in defaults for k in d.informed)
+    consulted = expand({k for d in defaults for k in d.consulted})
+    informed = expand({k for d in defaults for k in d.informed})
     if any(s.source == "duty" and "internal" not in s.parties for s in shares):
         consulted.append(
             "internal"

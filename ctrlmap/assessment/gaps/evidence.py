@@ -30,10 +30,15 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
     oldest: dict[str, int] = {}
     future: dict[str, int] = defaultdict(int)
     for key, a in facts.applicable.items():
+        items = items_of.get(key)
+        if not items:  # most controls of a first assessment: nothing to rate
+            if not stale:
+                per_framework[a.framework].append(key)
+            continue
         control = facts.control(key)
         rated = [
             (item, evidence_status(control, item, facts.as_of, facts.profile.review_period_days))
-            for item in items_of.get(key, [])
+            for item in items
         ]
         future[a.framework] += sum(status == "dated after the as-of date" for _, status in rated)
         counted = [(i, s) for i, s in rated if s in ("current", "stale")]

@@ -65,20 +65,21 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
     edges: dict[frozenset[str], list[tuple[str, str, str, str]]] = defaultdict(list)
     pairs: dict[frozenset[str], set[tuple[str, str, str, str]]] = defaultdict(set)
     # Controls resolved alike cross alike: the uncovered crossings of a dependency depend only
-    # on both ends' shares, parties and functions, so they are worked out once per such pair
-    # (with hundreds of providers an edge has thousands of crossings, and edges repeat them).
-    known: dict[tuple[object, ...], list[tuple[frozenset[str], str, str]]] = {}
+    # on both ends' shares (their Responsible parties follow from them) and functions, so they
+    # are worked out once per such pair (with hundreds of providers an edge has thousands of
+    # crossings, and edges repeat them). Controls resolved alike hold the very same tuples, so
+    # the key is their identity: equal tuples that are not the same object only cost a miss, and
+    # every one of them lives in `facts` for the whole loop.
+    known: dict[tuple[int, ...], list[tuple[frozenset[str], str, str]]] = {}
     for dependent, prerequisite in interfaces(facts.scope.graph):
         a, b = facts.applicable.get(dependent), facts.applicable.get(prerequisite)
         if a is None or b is None:
             continue
         alike = (
-            a.shares,
-            b.shares,
-            a.responsible,
-            b.responsible,
-            facts.control(dependent).functions,
-            facts.control(prerequisite).functions,
+            id(a.shares),
+            id(b.shares),
+            id(facts.control(dependent).functions),
+            id(facts.control(prerequisite).functions),
         )
         uncovered = known.get(alike)
         if uncovered is None:
