@@ -92,6 +92,11 @@ EXPIRY_WINDOW = 90
 """Accepted risks expiring within this many days of the as-of date are called out."""
 
 
+LONG_FINDING = 20
+"""A finding with more controls than this may break across printed pages (its heading and
+message kept together): held whole, one long list leaves most of a page empty."""
+
+
 SEVERE = ("critical", "high")
 """The severities the executive summary lists finding by finding."""
 
@@ -365,6 +370,8 @@ def view(a: Report) -> dict[str, Any]:
             (s, n, [g for g in a.gaps if g.gap.severity == s]) for s, n in severities
         ],
         "status": {e.gap.id: status_text(e.gap) for e in a.gaps},
+        "empty_severities": [s for s, n in severities if n == 0],
+        "long_gaps": {e.gap.id for e in a.gaps if len(e.gap.controls) > LONG_FINDING},
         "gap_controls": {
             e.gap.id: controls_text(
                 e.gap.controls, {f.id: f.title for f in a.frameworks}, bare=len(a.frameworks) == 1
