@@ -1,4 +1,4 @@
-"""ctrlmap: who owns each compliance control under an IT operating model, and what falls between the chairs.
+"""ctrlmap: who owns each compliance control under an IT operating model, and what falls through the cracks.
 
 The library API, for scripts (the command line is a thin client of the same functions):
 

@@ -239,7 +239,7 @@ def emit(
 )
 @click.pass_context
 def cli(ctx: click.Context, catalogs: tuple[str, ...], catalog_dirs: tuple[Path, ...]) -> None:
-    """Who owns each compliance control under your IT operating model, and what falls between the chairs.
+    """Who owns each compliance control under your IT operating model, and what falls through the cracks.
 
     \b
     Example:
@@ -1096,11 +1096,6 @@ class ClickPrompter:
         return click.confirm(question, default=default)
 
 
-def plural(n: int, one: str, many: str) -> str:
-    """`1 person`, `2 people`."""
-    return f"{n} {one if n == 1 else many}"
-
-
 def init_next_steps(path: Path) -> str:
     """The three commands to run after init."""
     import shlex
@@ -1323,6 +1318,8 @@ def init(
     refuse_overwrite(output, force)
     inputs = [p for p in (people_file, providers_file) if p is not None]
     write_atomically_here(settings, output, text, inputs)
+    from ctrlmap.models.base import plural
+
     click.echo(
         f"Wrote {output}: {profile.organization.name}, {', '.join(profile.frameworks)}, "
         f"{profile.model}, {plural(len(profile.internal), 'person', 'people')}, "

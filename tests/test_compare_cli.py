@@ -65,7 +65,7 @@ def test_recommend_without_a_profile(invoke: Callable[..., Result]) -> None:
 
 def test_recommend_reads_the_profile(invoke: Callable[..., Result]) -> None:
     result = invoke("recommend", CLINIC, "--as-of", "2026-11-28")
-    assert result.exit_code == 0 and result.stdout.startswith("Recommendation: co-managed")
+    assert result.exit_code == 0 and result.stdout.startswith("Recommendation: Co-managed IT")
     overridden = json.loads(
         invoke("recommend", CLINIC, "--internal-staff", "0", "--format", "json").stdout
     )

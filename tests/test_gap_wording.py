@@ -80,3 +80,22 @@ def test_a_list_in_prose_joins_with_and() -> None:
     assert join_names(["A", "B", "C"]) == "A, B and C"
     assert join_names(["A", "B"], "or") == "A or B"
     assert sentence("the organization does") == "The organization does"
+
+
+def test_a_list_whose_items_hold_and_parts_them_with_a_serial_comma() -> None:
+    services = [
+        "the security program",
+        "infrastructure",
+        "identity and access",
+        "security operations",
+    ]
+    assert join_names(services) == (
+        "the security program, infrastructure, identity and access, and security operations"
+    )
+    assert join_names(["identity and access", "user support"]) == (
+        "identity and access, and user support"
+    )
+    assert (
+        join_names(["user support", "backup and recovery"])
+        == "user support, and backup and recovery"
+    )

@@ -541,8 +541,9 @@ def test_an_override_of_a_control_that_does_not_apply_is_a_validate_warning(
     assert result.stderr == (
         f"Warning: {tmp_path / 'p.yaml'}:15: overrides[0](hipaa-security:164.308(a)(4)(ii)(A))"
         ".control: hipaa-security:164.308(a)(4)(ii)(A) does not apply to the organization, so "
-        "this override changes nothing. Not applicable: it applies only when hipaa-clearinghouse "
-        "is true (the profile: false). Remove the override, or correct what takes the control out\n"
+        "this override changes nothing. Not applicable: it applies only when the organization is "
+        "a health care clearinghouse, and the profile says otherwise. Remove the override, or "
+        "correct what takes the control out\n"
     )
 
 

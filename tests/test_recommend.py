@@ -234,7 +234,7 @@ def test_the_gaps_break_a_tie_and_nothing_more(
     assert not any(r.topic == "tie" for r in result.reasons)
     breaker = [r for r in result.reasons if r.topic == "gaps" and r.points["co-managed"]]
     assert len(breaker) == 1
-    assert "as many critical gaps as fully-managed (0) and fewer high gaps" in breaker[0].text
+    assert "as many critical gaps as fully managed (0) and fewer high gaps" in breaker[0].text
 
 
 def test_assessments_must_cover_both_models(
@@ -259,11 +259,13 @@ def test_the_json_contract() -> None:
 
 SHIPPED = sorted(p.stem for p in (Path(__file__).parent.parent / "examples").glob("*.yaml"))
 COMPARATIVE = re.compile(
-    r"(fewer|more) (critical|high) gaps than ([a-z-]+) \((\d+) against (\d+)\)"
-    r"|as many (critical|high) gaps as ([a-z-]+) \((\d+)\)"
+    r"(fewer|more) (critical|high) gaps than (co-managed|fully managed) \((\d+) against (\d+)\)"
+    r"|as many (critical|high) gaps as (co-managed|fully managed) \((\d+)\)"
 )
-LEAVES = re.compile(r"^Under ([a-z-]+)(?: \(its current model\))? this profile would leave "
+LEAVES = re.compile(r"^Under (co-managed|fully managed)(?: \(its current model\))? this profile would leave "
                     r"(\d+) critical gaps? and (\d+) high gaps?\b")  # fmt: skip
+MODEL_OF = {"co-managed": "co-managed", "fully managed": "fully-managed"}
+"""A model as the sentences name it, to its id."""
 
 
 def check_comparatives(result: object) -> int:
@@ -274,7 +276,7 @@ def check_comparatives(result: object) -> int:
     found = 0
     for reason in (r for r in result.reasons if r.topic == "gaps"):
         if (leaves := LEAVES.match(reason.text)) is not None:
-            tally = result.gaps[leaves.group(1)]
+            tally = result.gaps[MODEL_OF[leaves.group(1)]]
             assert (int(leaves.group(2)), int(leaves.group(3))) == (tally.critical, tally.high)
             continue
         subject = result.gaps[reason.answer or ""]
@@ -282,13 +284,13 @@ def check_comparatives(result: object) -> int:
         assert sorted(c[1] or c[5] for c in clauses) == ["critical", "high"], reason.text
         for word, sev, other, a, b, same_sev, same_other, same in clauses:
             if word:
-                mine, theirs = getattr(subject, sev), getattr(result.gaps[other], sev)
+                mine, theirs = getattr(subject, sev), getattr(result.gaps[MODEL_OF[other]], sev)
                 assert (int(a), int(b)) == (mine, theirs), reason.text
                 assert (mine < theirs) if word == "fewer" else (mine > theirs), reason.text
             else:
                 mine, theirs = (
                     getattr(subject, same_sev),
-                    getattr(result.gaps[same_other], same_sev),
+                    getattr(result.gaps[MODEL_OF[same_other]], same_sev),
                 )
                 assert int(same) == mine == theirs, reason.text
             found += 1
@@ -312,10 +314,10 @@ def test_fewer_critical_but_more_high_gaps_says_so() -> None:
     # the sentence that once said "fewer critical and high gaps" while leaving 15 high against 11
     one = GapTally(critical=0, high=15, rules=())
     other = GapTally(critical=1, high=11, rules=())
-    text = gap_comparison(one, other, "fully-managed")
+    text = gap_comparison(one, other, "fully managed")
     assert text == (
-        "fewer critical gaps than fully-managed (0 against 1), "
-        "but more high gaps than fully-managed (15 against 11)"
+        "fewer critical gaps than fully managed (0 against 1), "
+        "but more high gaps than fully managed (15 against 11)"
     )
     assert gap_comparison(other, other, "co-managed") == (
         "as many critical gaps as co-managed (1) and as many high gaps as co-managed (11)"

@@ -196,6 +196,13 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
         gaps_changed=changed,
         needs=tuple(needs),
         phases=tuple(phases),
+        names={
+            "internal": profile.organization.name,
+            **{p.id: p.name for p in profile.providers},
+            **{p.id: p.name for p in profile.internal},
+        },
+        function_titles={fid: f.title for fid, f in lib.functions.items()},
+        framework_titles={fw: lib.catalogs[fw].title for fw in before.frameworks},
     )
 
 
@@ -313,11 +320,7 @@ def _change(
             if s.step in shaping and (s.step == "override" or s.text not in seen)
         )
     )
-    reason = "; ".join(
-        f"{f.function}: {f.from_owner or 'none'}/{f.from_accountable or 'none'} -> "
-        f"{f.to_owner or 'none'}/{f.to_accountable or 'none'} ({f.to_rationale or 'no default'})"
-        for f in why
-    ) or (notes[0] if notes else "")
+    reason = "; ".join(_why(lib, f) for f in why) or (notes[0] if notes else "")
     return Change(
         control=after.control,
         framework=after.framework,
@@ -336,6 +339,33 @@ def _change(
         reason=reason,
         phase=phase,
     )
+
+
+OWNER_WORDS = {
+    "internal": "the organization",
+    "provider": "a provider",
+    "shared": "shared work",
+    None: "nobody",
+}
+"""A model's owner or Accountable party of a function, as a sentence says it."""
+
+
+def _why(lib: Library, f: FunctionChange) -> str:
+    """Why a function's share moves, in words: `Access management: from the organization to a
+    provider, the organization still accountable (The partner administers access ...)`."""
+    found = lib.functions.get(f.function)
+    title = found.title if found else f.function
+    if f.from_owner == f.to_owner:
+        does = f"still done by {OWNER_WORDS[f.to_owner]}"
+    else:
+        does = f"from {OWNER_WORDS[f.from_owner]} to {OWNER_WORDS[f.to_owner]}"
+    if f.from_accountable == f.to_accountable:
+        answers = f"{OWNER_WORDS[f.to_accountable]} still accountable"
+    else:
+        answers = (
+            f"accountable from {OWNER_WORDS[f.from_accountable]} to {OWNER_WORDS[f.to_accountable]}"
+        )
+    return f"{title}: {does}, {answers} ({f.to_rationale or 'no default in the model'})"
 
 
 def _gap_delta(

@@ -42,10 +42,16 @@ from typing import Literal
 from pydantic import Field
 
 from ctrlmap.assessment.gaps import GapsResult
+from ctrlmap.assessment.gaps.registry import RULE_TITLES
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES, Profile, Strict
-from ctrlmap.models.base import BUILTIN_MODELS, join_names
+from ctrlmap.models.base import BUILTIN_MODELS, join_names, plural, sentence
+
+MODEL_WORDS = {"co-managed": "co-managed", "fully-managed": "fully managed"}
+"""The two built-in models as the reasons say them mid-sentence."""
+MODEL_TITLES = {"co-managed": "Co-managed IT", "fully-managed": "Fully managed IT"}
+"""The two built-in models by their titles, for headings and labels."""
 
 MODELS = BUILTIN_MODELS
 """The models recommended between: the two built-in ones."""
@@ -311,6 +317,7 @@ def recommend(
         scores["co-managed"] += co
         scores["fully-managed"] += fully
         winner = "co-managed" if co else "fully-managed"
+        won = sentence(MODEL_WORDS[winner])
         source = _source(profile, question) if is_derived and profile is not None else ""
         reasons.append(
             Reason(
@@ -319,7 +326,7 @@ def recommend(
                 derived=is_derived,
                 points={"co-managed": co, "fully-managed": fully},
                 text=f"{_TITLES[question]}: {answer}{source}: {_WHY[question][answer]}. "
-                f"{winner} +{max(co, fully)}.",
+                f"{won} +{max(co, fully)}.",
             )
         )
 
@@ -327,7 +334,11 @@ def recommend(
     if gaps:
         tallies = {m: _tally(g) for m, g in gaps.items()}
         for model, tally in tallies.items():
-            rules = f" ({', '.join(tally.rules)})" if tally.rules else ""
+            rules = (
+                f" ({join_names(RULE_TITLES.get(r, r) for r in tally.rules)})"
+                if tally.rules
+                else ""
+            )
             current = " (its current model)" if profile and profile.model == model else ""
             reasons.append(
                 Reason(
@@ -335,7 +346,7 @@ def recommend(
                     answer=model,
                     derived=True,
                     points=dict.fromkeys(MODELS, 0),
-                    text=f"Under {model}{current} this profile would leave "
+                    text=f"Under {MODEL_WORDS[model]}{current} this profile would leave "
                     f"{_count(tally.critical, 'critical')} and {_count(tally.high, 'high')}"
                     f"{rules}.",
                 )
@@ -352,7 +363,8 @@ def recommend(
                     answer=fewer,
                     derived=True,
                     points={m: GAP_WEIGHT if m == fewer else 0 for m in MODELS},
-                    text=f"{fewer} leaves {gap_comparison(tallies[fewer], tallies[other], other)} "
+                    text=f"{sentence(MODEL_WORDS[fewer])} leaves "
+                    f"{gap_comparison(tallies[fewer], tallies[other], MODEL_WORDS[other])} "
                     f"for this profile: +{GAP_WEIGHT} (critical gaps weigh first, then high ones; "
                     "half a point is less than any answer, so it only breaks a tie).",
                 )
@@ -615,9 +627,9 @@ def _co_managed(
             else not any(g.rule in ("shared-without-split", "missing-handoff") for g in found.gaps),
             detail=None
             if found is None
-            else f"{sum(g.rule == 'shared-without-split' for g in found.gaps)} undocumented "
-            f"split(s), {sum(g.rule == 'missing-handoff' for g in found.gaps)} missing hand-off "
-            "group(s) under co-managed",
+            else f"{plural(sum(g.rule == 'shared-without-split' for g in found.gaps), 'undocumented split')}"
+            f" and {plural(sum(g.rule == 'missing-handoff' for g in found.gaps), 'pair of parties', 'pairs of parties')}"
+            " with undocumented hand-offs, under co-managed",
         ),
     ]
     if profile is not None:

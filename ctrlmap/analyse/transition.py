@@ -14,8 +14,9 @@ import networkx as nx
 from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, Profile, global_key, split_key
-from ctrlmap.models.base import possessive
+from ctrlmap.models.base import join_names, possessive
 from ctrlmap.models.comparison import (
+    MOVEMENT_PHRASES,
     MOVEMENTS,
     Action,
     Change,
@@ -123,7 +124,9 @@ def plan_phases(
             or (n.rule == "no-single-accountable" and set(n.controls) <= covered)
         )
     ]
-    opening = _prepare(profile, lib, kept, gains, losses, old)
+    takers = {c.taker for c in cutovers}
+    givers = {p for ch in changes for p in set(ch.from_responsible) - set(ch.to_responsible)}
+    opening = _prepare(profile, lib, kept, gains, losses, old, takers, givers)
     opening[1:1] = _staffing(profile, lib, lib.model(target_id), stranded, old)
     phases = [
         Phase(
@@ -498,10 +501,9 @@ def _flows(
 def _list(items: Iterable[str], limit: int = 6) -> str:
     items = list(items)
     shown = items[:limit]
-    more = f" and {len(items) - limit} more" if len(items) > limit else ""
-    if len(shown) > 1 and not more:
-        return ", ".join(shown[:-1]) + " and " + shown[-1]
-    return ", ".join(shown) + more
+    if len(items) <= limit:
+        return join_names(shown)
+    return ", ".join(shown) + f" and {len(items) - limit} more"
 
 
 def _all(items: Iterable[str]) -> str:
@@ -531,25 +533,45 @@ def _prepare(
     gains: Flows,
     losses: Flows,
     old: dict[str, Assignment],
+    takers: Iterable[str] = (),
+    givers: Iterable[str] = (),
 ) -> list[Action]:
     """Phase 1: what must exist before anyone new touches regulated data.
 
+    `takers` and `givers`: the parties that take on work in a cut-over and those that give
+    work up, whom the transition lead briefs besides the organization's own staff.
+
     Long because each opening action (briefing, due diligence, agreements, access) has its own wording.
     """
-    involved = profile.party_order({*gains, *losses, "internal"})
-    owners = _covering(profile, LEAD_FUNCTIONS)
-    lead = profile.name_of(owners[0]) if owners else "an internal owner"
-    # The seed: phase the onboarding so support does not lapse while responsibilities shift.
-    actions = [
-        Action(
-            kind="briefing",
-            text=f"Make {lead} responsible for the transition and brief "
-            f"{_list(profile.name_of(p) for p in involved)} on this plan: who takes on what in "
-            "which phase, the hand-offs that keep each dependency covered meanwhile, and whom to "
-            "call while responsibilities shift.",
-            parties=tuple(involved),
-        )
+    incoming = [p for p in profile.party_order({*gains, *takers}) if p != "internal"]
+    outgoing = [
+        p for p in profile.party_order({*losses, *givers}) if p != "internal" and p not in incoming
     ]
+    involved = profile.party_order({"internal", *incoming, *outgoing})
+    owners = _covering(profile, LEAD_FUNCTIONS)
+    roles = [
+        f"{label}: {_all(profile.name_of(p) for p in parties)}"
+        for label, parties in (("taking on work", incoming), ("handing work over", outgoing))
+        if parties
+    ]
+    audience = (
+        f"the organization's own staff and the providers involved ({'; '.join(roles)}) on this plan"
+        if roles
+        else "the organization's own staff on this plan"
+    )
+    plan = (
+        ": who takes on what in which phase, the hand-offs that keep each dependency covered "
+        "meanwhile, and whom to call while responsibilities shift."
+    )
+    if owners:
+        lead = profile.name_of(owners[0])
+        briefing = f"Make {lead} responsible for the transition; {lead} briefs {audience}{plan}"
+    else:
+        briefing = (
+            f"Name an internal owner responsible for the transition, who briefs {audience}{plan}"
+        )
+    # The seed: phase the onboarding so support does not lapse while responsibilities shift.
+    actions = [Action(kind="briefing", text=briefing, parties=tuple(involved))]
     working = {p for a in old.values() if a.raci for p in a.raci.responsible}
     incoming = [p for p in profile.party_order(gains) if p != "internal"]
     for provider in incoming:
@@ -559,7 +581,7 @@ def _prepare(
             Action(
                 kind="due-diligence",
                 text=f"Carry out due diligence on {profile.name_of(provider)} before {verb} "
-                f"{_all(functions)}: its security program, audit reports or certifications, "
+                f"{_all(function_name(lib, f) for f in functions)}: its security program, audit reports or certifications, "
                 "incident history and references.",
                 parties=("internal", provider),
                 functions=functions,
@@ -574,7 +596,7 @@ def _prepare(
             Action(
                 kind="access",
                 text=f"Once its agreement is signed, give {profile.name_of(provider)} named, "
-                f"least-privilege, MFA-protected access for {_all(functions)}, and record it in "
+                f"least-privilege, MFA-protected access for {_all(function_name(lib, f) for f in functions)}, and record it in "
                 "the access register.",
                 parties=("internal", provider),
                 functions=functions,
@@ -596,7 +618,7 @@ def _prepare(
             Action(
                 kind="knowledge-transfer",
                 text=f"Give {who} the administrative access, documentation and runbooks{frm} for "
-                f"{_all(functions)} before the organization takes that work on.",
+                f"{_all(function_name(lib, f) for f in functions)} before the organization takes that work on.",
                 parties=("internal", *sources),
                 functions=functions,
                 citation=_cite(lib, profile, ACCESS_GRANT),
@@ -658,7 +680,7 @@ def _merged_action(
             kind="agreement",
             text=f"Extend {possessive(names)} agreement"
             + (f" ({agreement})" if agreement else "")
-            + f" to cover {_all(functions)} before it takes that work on, or give the work to "
+            + f" to cover {_all(function_name(lib, f) for f in functions)} before it takes that work on, or give the work to "
             "someone else with an override.",
             parties=("internal", *providers),
             functions=functions,
@@ -667,7 +689,7 @@ def _merged_action(
         )
     return Action(
         kind="split",
-        text=f"Document who does which part of {_all(functions)} between the organization and "
+        text=f"Document who does which part of {_all(function_name(lib, f) for f in functions)} between the organization and "
         f"{names}: a split per function in the profile and in the statement of work.",
         parties=parties,
         functions=functions,
@@ -708,7 +730,7 @@ def _close(
                 Action(
                     kind="credentials",
                     text=f"Hand over to {to} the credentials, tool consoles, documentation and "
-                    f"runbooks (network maps, asset inventory, configurations) for {_all(functions)}; "
+                    f"runbooks (network maps, asset inventory, configurations) for {_all(function_name(lib, f) for f in functions)}; "
                     "keep a break-glass administrator account under the organization's control.",
                     parties=("internal", *takers),
                     functions=functions,
@@ -719,7 +741,7 @@ def _close(
                 Action(
                     kind="revoke-access",
                     text=f"Reduce the standing administrative access of {staff} for "
-                    f"{_all(functions)} to what their remaining role needs.",
+                    f"{_all(function_name(lib, f) for f in functions)} to what their remaining role needs.",
                     parties=("internal",),
                     functions=functions,
                     citation=_cite(lib, profile, ACCESS_REVOKE),
@@ -732,7 +754,7 @@ def _close(
             Action(
                 kind="credentials",
                 text=f"Take back from {name} the administrator credentials, keys and tool consoles "
-                f"for {_all(functions)}, and rotate every secret it knew.",
+                f"for {_all(function_name(lib, f) for f in functions)}, and rotate every secret it knew.",
                 parties=("internal", party),
                 functions=functions,
                 party=party,
@@ -741,7 +763,7 @@ def _close(
         actions.append(
             Action(
                 kind="revoke-access",
-                text=f"Revoke {possessive(name)} access for {_all(functions)}"
+                text=f"Revoke {possessive(name)} access for {_all(function_name(lib, f) for f in functions)}"
                 + (" (all of it: it no longer works for the organization)" if leaves else "")
                 + " and confirm the removal in the access register.",
                 parties=("internal", party),
@@ -754,7 +776,7 @@ def _close(
             Action(
                 kind="data",
                 text=f"Have {name} return or securely destroy the regulated data it held for "
-                f"{_all(functions)}, and certify the destruction in writing.",
+                f"{_all(function_name(lib, f) for f in functions)}, and certify the destruction in writing.",
                 parties=("internal", party),
                 functions=functions,
                 citation=_cite(lib, profile, DISPOSAL),
@@ -766,7 +788,7 @@ def _close(
                 kind="agreement",
                 text=f"End the agreement with {name}."
                 if leaves
-                else f"Amend {possessive(name)} agreement to remove {_all(functions)}.",
+                else f"Amend {possessive(name)} agreement to remove {_all(function_name(lib, f) for f in functions)}.",
                 parties=("internal", party),
                 functions=functions,
                 party=party,
@@ -782,7 +804,7 @@ def _close(
             Action(
                 kind="oversight",
                 text=f"{overseer} reviews {possessive(profile.name_of(provider))} performance of "
-                f"{_list(gains[provider])} after the move and records the date as last_reviewed.",
+                f"{_list(function_name(lib, f) for f in gains[provider])} after the move and records the date as last_reviewed.",
                 parties=("internal", provider),
                 functions=tuple(gains[provider]),
                 citation=oversight or None,
@@ -792,9 +814,10 @@ def _close(
     actions.append(
         Action(
             kind="profile",
-            text=f"Update the profile: model {target_id}, with the new splits, hand-offs and "
-            "agreements; rerun `ctrlmap gaps` and keep the signed agreements, access changes and "
-            "destruction certificates as evidence of the transition.",
+            text="Keep the signed agreements, access changes and destruction certificates as "
+            f"evidence of the transition, and assess the organization again under "
+            f"{lib.model(target_id).title}. In the profile: model: {target_id}, with the new "
+            "splits, hand-offs and agreements; then rerun `ctrlmap gaps`.",
             parties=("internal",),
         )
     )
@@ -880,7 +903,7 @@ def _move_phase(
     if own:
         title += f": {_all(function_name(lib, f) for f in own)}"
     noun = "control moves" if len(keys) == 1 else "controls move"
-    moves = ", ".join(f"{n} {m}" for m, n in movements.items())
+    moves = ", ".join(f"{n} {MOVEMENT_PHRASES[m]}" for m, n in movements.items())
     summary = (
         f"{len(keys)} {noun} ({moves}). Every moving control they depend on moves in an earlier "
         "phase or in this one."

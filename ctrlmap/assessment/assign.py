@@ -46,7 +46,8 @@ from ctrlmap.models import (
     Profile,
     global_key,
 )
-from ctrlmap.models.base import DefaultOwner, Owner
+from ctrlmap.models.base import DefaultOwner, Owner, join_names, sentence
+from ctrlmap.models.catalog import applies_when
 from ctrlmap.models.results import (
     Assignment,
     AssignResult,
@@ -55,6 +56,15 @@ from ctrlmap.models.results import (
     Share,
     ShareSource,
 )
+
+DONE_BY: dict[str, str] = {
+    "internal": "is done by the organization",
+    "provider": "is done by the provider",
+    "shared": "is shared between the organization and the provider",
+}
+"""A model's owner of a function, as the basis says it."""
+
+ACCOUNTABLE_WORDS: dict[str, str] = {"internal": "the organization", "provider": "the provider"}
 
 
 def applies(
@@ -67,10 +77,6 @@ def applies(
         if not any(value in facts.get(fact, ()) for value in wanted)
     }
     return failed or None
-
-
-def _fmt(values: Iterable[str | bool]) -> str:
-    return " or ".join(str(v).lower() for v in values)
 
 
 def assign_owners(
@@ -125,9 +131,7 @@ def _not_applicable(
     if failed is None:
         return None
     why = "; ".join(
-        f"it applies only when {fact} is {_fmt(wanted)} "
-        f"(the profile: {_fmt(ctx.facts.get(fact, ())) or 'none'})"
-        for fact, wanted in failed.items()
+        applies_when(fact, wanted, ctx.facts.get(fact, ())) for fact, wanted in failed.items()
     )
     return BasisStep(
         step="applicability", text=f"Not applicable: {why}.", citation=control.citation
@@ -253,11 +257,13 @@ def _override_shares(
     """Step 1: the override's own shares, when it says who does the work (else None)."""
     given = [
         f"owner {ov.owner}" if ov.owner else None,
-        f"provider {ov.provider}" if ov.provider else None,
-        f"Responsible {', '.join(ov.responsible) or 'nobody'}"
+        f"provider {ctx.name(ov.provider)}" if ov.provider else None,
+        f"Responsible {join_names(ctx.party_name(p) for p in ov.responsible) or 'nobody'}"
         if ov.responsible is not None
         else None,
-        f"Accountable {ov.accountable or 'nobody'}" if ov.sets_accountable else None,
+        f"Accountable {ctx.party_name(ov.accountable) if ov.accountable else 'nobody'}"
+        if ov.sets_accountable
+        else None,
     ]
     ref = f" ({ov.reference})" if ov.reference else ""
     basis.append(
@@ -320,8 +326,8 @@ def _shares(
             basis.append(
                 BasisStep(
                     step="model",
-                    text=f"Nobody covers {fid} and model {ctx.model.id} has no default for it: "
-                    "its share is unassigned.",
+                    text=f"Nobody covers {ctx.function(fid)} and the {ctx.model.title} model has "
+                    "no default for it: its share is unassigned.",
                     citation=None,
                 )
             )
@@ -330,15 +336,15 @@ def _shares(
             )
             continue
         lead = (
-            f"Model {ctx.model.id}"
+            f"The {ctx.model.title} model"
             if ctx.arrangement == "target" or named
-            else f"Nobody covers {fid}, so model {ctx.model.id} decides"
+            else f"Nobody covers {ctx.function(fid)}, so the {ctx.model.title} model decides"
         )
         basis.append(
             BasisStep(
                 step="model",
-                text=f"{lead}: {fid} is done by {default.owner}, {default.accountable} accountable "
-                f"({default.rationale}).",
+                text=f"{lead}: {ctx.function(fid)} {DONE_BY[default.owner]}, "
+                f"{ACCOUNTABLE_WORDS[default.accountable]} accountable ({default.rationale}).",
                 citation=None,
             )
         )
@@ -348,7 +354,7 @@ def _shares(
         basis.append(
             BasisStep(
                 step="provider",
-                text=f"The override names {named}, but every function of this control stays with "
+                text=f"The override names {ctx.name(named)}, but every function of this control stays with "
                 "the organization: give an owner in the override to move it.",
                 citation=None,
             )
@@ -406,14 +412,19 @@ def _find_coverage(
         )
         doers.append(f"{ctx.name(p)} under {how}")
     basis.append(
-        BasisStep(step="coverage", text=f"{fid} is done by {'; '.join(doers)}.", citation=None)
+        BasisStep(
+            step="coverage",
+            text=f"{sentence(ctx.function(fid))} is done by {'; '.join(doers)}.",
+            citation=None,
+        )
     )
     departs = model_owner is not None and model_owner != owner
-    if departs:
+    if model_owner is not None and departs:
         basis.append(
             BasisStep(
                 step="departure",
-                text=f"This departs from model {ctx.model.id}, which gives {fid} to {model_owner}: "
+                text=f"This departs from the {ctx.model.title} model, in which {ctx.function(fid)} "
+                f"{DONE_BY[model_owner]}: "
                 "the profile's people and agreements decide who does the work.",
                 citation=None,
             )
@@ -442,7 +453,8 @@ def _assessor_share(
     basis.append(
         BasisStep(
             step="independence",
-            text=f"{lead}{fid} is performed by the independent assessor {names}, "
+            text=f"{lead}{ctx.function(fid) if lead else sentence(ctx.function(fid))} is performed by "
+            f"the independent assessor {names}, "
             "commissioned by the organization.",
             citation=control.citation,
         )
@@ -498,7 +510,8 @@ def _model_share(
                 basis.append(
                     BasisStep(
                         step="provider",
-                        text=f"The override names {named} for {fid}, which its agreement does not cover: not contracted.",
+                        text=f"The override names {ctx.name(named)} for {ctx.function(fid)}, which its "
+                        "agreement does not cover: not contracted.",
                         citation=None,
                     )
                 )
@@ -509,7 +522,8 @@ def _model_share(
             basis.append(
                 BasisStep(
                     step="provider",
-                    text=f"The provider share of {fid} goes to {', '.join(found)}, whose agreement covers it"
+                    text=f"The provider share of {ctx.function(fid)} goes to "
+                    f"{join_names(ctx.name(p) for p in found)}, whose agreement covers it"
                     + (f" ({single})." if single else "."),
                     citation=None,
                 )
@@ -521,7 +535,8 @@ def _model_share(
             basis.append(
                 BasisStep(
                     step="provider",
-                    text=f"No provider's agreement covers {fid}; {sole} is the only provider for this "
+                    text=f"No provider's agreement covers {ctx.function(fid)}; {ctx.name(sole)} is the "
+                    "only provider for this "
                     "framework, so it is named, but it is not contracted for this function.",
                     citation=None,
                 )
@@ -531,7 +546,7 @@ def _model_share(
             basis.append(
                 BasisStep(
                     step="provider",
-                    text=f"No provider's agreement covers {fid} and the profile has "
+                    text=f"No provider's agreement covers {ctx.function(fid)} and the profile has "
                     + (
                         "no operational provider"
                         if count == 0
@@ -567,12 +582,13 @@ def _accountable(
         if ov is not None and ov.sets_accountable and accountable != "internal":
             text = (
                 "The law keeps accountability for this control with the organization, but the override "
-                f"makes {accountable or 'nobody'} Accountable; kept as written and reported as a gap."
+                f"makes {ctx.party_name(accountable) if accountable else 'nobody'} Accountable; kept "
+                "as written and reported as a gap."
             )
         elif accountable != "internal":
             text = (
                 "Accountability cannot be delegated: the organization is Accountable instead of "
-                f"{accountable or 'nobody'}."
+                f"{ctx.party_name(accountable) if accountable else 'nobody'}."
             )
             accountable = "internal"
         else:
@@ -597,7 +613,8 @@ def _default_accountable(
         basis.append(
             BasisStep(
                 step="model",
-                text=f"The model makes the provider Accountable and exactly one does the work: {providers[0]}.",
+                text="The model makes the provider Accountable and exactly one does the work: "
+                f"{ctx.name(providers[0])}.",
                 citation=None,
             )
         )
@@ -616,7 +633,7 @@ def _default_accountable(
     why = (
         "no provider is involved"
         if not providers
-        else f"several providers do the work ({', '.join(providers)})"
+        else f"several providers do the work ({join_names(ctx.name(p) for p in providers)})"
     )
     basis.append(
         BasisStep(

@@ -110,6 +110,11 @@ class Context:
         """A person's or provider's name, for the basis text."""
         return "the organization" if ident == "internal" else self.names.get(ident, ident)
 
+    def function(self, fid: str) -> str:
+        """A function's display name in running text: `patch management`, not `patch-management`."""
+        found = self.lib.functions.get(fid)
+        return fid if found is None else found.title[:1].lower() + found.title[1:]
+
     def party_name(self, party: str) -> str:
         """A party's name in a list or a table: the organization's own name for `internal`."""
         return self.profile.organization.name if party == "internal" else self.name(party)

@@ -9,6 +9,7 @@ from ctrlmap.models import (
     ROLES,
     Control,
 )
+from ctrlmap.models.base import join_names
 from ctrlmap.models.results import (
     Assignment,
     BasisStep,
@@ -31,7 +32,7 @@ def designation_shares(
             basis.append(
                 BasisStep(
                     step="designation" if source == "designation" else "duty",
-                    text=f"The profile names no {role} ({rule.title}), "
+                    text=f"The profile names no {rule.title}, "
                     + (
                         "which this control requires."
                         if source == "designation"
@@ -45,8 +46,8 @@ def designation_shares(
         kind = "person" if party == "internal" else "provider"
         if source == "designation":
             text = (
-                f"{role} is held by {held.holder} ({ctx.name(held.holder)}, a {kind}): Responsible for "
-                "this control."
+                f"{ctx.name(held.holder)} ({'one of its people' if party == 'internal' else 'a provider'}) "
+                f"is the organization's {rule.title}: Responsible for this control."
                 + (
                     ""
                     if party == "internal" or rule.provider_may_hold
@@ -104,9 +105,9 @@ def _framework_lead(ctx: Context, framework: str) -> tuple[str, str] | None:
         if rule.required_by not in wanted or held is None:
             continue
         if held.holder in ctx.people:
-            return held.holder, f"holder of {role}"
+            return held.holder, f"the {rule.title}"
         if held.overseer is not None:
-            return held.overseer, f"internal overseer of {role}"
+            return held.overseer, f"the internal overseer of the {rule.title}"
     return None
 
 
@@ -116,23 +117,24 @@ def _choose_person(ctx: Context, framework: str, control: Control) -> tuple[str,
     the framework's designated role; anyone doing its work; anyone covering governance."""
     for role, holder, overseer in held_roles(ctx, control):
         if holder in ctx.people:
-            return holder, f"holder of {role}"
+            return holder, f"the {ROLES[role].title}"  # type: ignore[index]
         if overseer is not None:
-            return overseer, f"internal overseer of {role}"
+            return overseer, f"the internal overseer of the {ROLES[role].title}"  # type: ignore[index]
     doers = [p for fid in control.functions for p in ctx.people_by_function.get(fid, ())]
     for person in doers:
         if LEADS & set(ctx.people[person].functions):
             return (
                 person,
-                f"covers {_covered(ctx, person, control)} and leads ({', '.join(sorted(LEADS & set(ctx.people[person].functions)))})",
+                f"who covers {ctx.function(_covered(ctx, person, control))} and leads the program "
+                f"({join_names(ctx.function(f) for f in sorted(LEADS & set(ctx.people[person].functions)))})",
             )
     lead = _framework_lead(ctx, framework)
     if lead is not None:
         return lead
     if doers:
-        return doers[0], f"covers {_covered(ctx, doers[0], control)}"
+        return doers[0], f"who covers {ctx.function(_covered(ctx, doers[0], control))}"
     if ctx.people_by_function.get("governance"):
-        return ctx.people_by_function["governance"][0], "covers governance"
+        return ctx.people_by_function["governance"][0], "who covers governance"
     return None
 
 
@@ -151,7 +153,8 @@ def accountable_person(
         basis.append(
             BasisStep(
                 step="accountable-person",
-                text=f"No internal person covers {', '.join(control.functions)} or governance: nobody can be named, "
+                text=f"No internal person covers {join_names((ctx.function(f) for f in control.functions), 'or')} "
+                "or governance: nobody can be named, "
                 "so Accountable is null.",
                 citation=None,
             )
@@ -161,7 +164,7 @@ def accountable_person(
     basis.append(
         BasisStep(
             step="accountable-person",
-            text=f"Accountable person: {person} ({ctx.name(person)}), {why}.",
+            text=f"Accountable person: {ctx.name(person)}, {why}.",
             citation=None,
         )
     )

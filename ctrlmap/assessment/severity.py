@@ -2,7 +2,7 @@
 
 Each rule has a base severity, documented with its reason in the README's rule table; a rule may
 give one finding another base where the exposure differs (a missing business associate agreement
-is critical, a missing PCI DSS acknowledgement high). Two adjustments, and no others:
+is critical, a missing PCI DSS acknowledgment high). Two adjustments, and no others:
 - breadth: a blocking finding (work nobody can deliver) on which `HEAVY` or more controls depend
   is raised one level, but never to critical: breadth alone never makes a finding critical;
 - guidance: a finding whose controls are all guidance-level (ABA formal opinions, NCUA's

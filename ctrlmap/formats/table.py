@@ -10,7 +10,7 @@ from tabulate import tabulate
 
 from ctrlmap.formats import register
 from ctrlmap.formats.text import crosswalk_summary, local
-from ctrlmap.models.base import OWNERS
+from ctrlmap.models.base import OWNERS, plural
 from ctrlmap.models.results import AssignResult, ByProviderResult, ExplainResult
 from ctrlmap.present.findings import status_text
 from ctrlmap.present.views import CatalogView, FrameworksView, ModelView, ValidationView
@@ -291,7 +291,7 @@ def gaps(result: GapsResult) -> str:
     for g in result.gaps:
         parties = f" [{', '.join(g.parties)}]" if g.parties else ""
         out.append(
-            f"\n{g.severity.upper():8} {g.id} {g.rule}{parties}, {len(g.controls)} control(s)\n"
+            f"\n{g.severity.upper():8} {g.id} {g.rule}{parties}, {plural(len(g.controls), 'control')}\n"
         )
         out.append(f"  {g.message}\n  Fix: {g.remediation}\n")
         out.append(f"  Controls: {_controls(g.controls)}\n  Citation: {g.citation}\n")
@@ -339,6 +339,7 @@ def compare(result: CompareResult) -> str:
     from ctrlmap.present.layout import compare_groups
 
     s = result.summary
+    names = result.names
     out = [
         f"{result.organization}: {result.from_title} -> {result.to_title}, as of {result.as_of.isoformat()}\n",
         f"{s.moving} of {s.applicable} applicable controls move, {s.untouched} untouched; gaps "
@@ -353,7 +354,8 @@ def compare(result: CompareResult) -> str:
                         local(ch.control),
                         short(ch.title, 34),
                         f"{ch.from_owner or '-'} -> {ch.to_owner or '-'}",
-                        f"{ch.from_accountable or '-'} -> {ch.to_accountable or '-'}",
+                        f"{names.get(ch.from_accountable or '', ch.from_accountable or '-')} -> "
+                        f"{names.get(ch.to_accountable or '', ch.to_accountable or '-')}",
                         ch.phase,
                         short(ch.reason, 60),
                     )
@@ -386,15 +388,20 @@ def compare(result: CompareResult) -> str:
                 out.append(f"  {heading}\n")
             out.append(f"    - {a.text}\n")
         out.extend(
-            f"  {g.framework} ({g.count}): {', '.join(g.ranges)}\n" for g in p.control_groups
+            f"  {result.framework_titles.get(g.framework, g.framework)} ({g.count}): "
+            f"{', '.join(g.ranges)}\n"
+            for g in p.control_groups
         )
         out.extend(
-            f"  hand-off {h.from_} -> {h.to} ({h.kind}{f' until phase {h.until_phase}' if h.until_phase else ''}): "
+            f"  Hand-off from {names.get(h.from_, h.from_)} to {names.get(h.to, h.to)} "
+            f"({h.kind}{f' until phase {h.until_phase}' if h.until_phase else ''}): "
             f"{h.agreement or 'not yet documented'}\n"
             for h in p.handoffs
         )
+    kept = len(result.untouched)
     out.append(
-        f"\nUntouched: {len(result.untouched)} controls keep their Responsible and Accountable parties.\n"
+        f"\nUntouched: {plural(kept, 'control')} {'keeps its' if kept == 1 else 'keep their'} "
+        "Responsible and Accountable parties.\n"
     )
     return "".join(out)
 
@@ -402,23 +409,28 @@ def compare(result: CompareResult) -> str:
 @register("recommend", "table")
 def recommend(result: RecommendResult) -> str:
     """The recommendation, the scores, one reason per question, and the conditions."""
-    head = result.recommendation or "no recommendation (an exact tie)"
+    from ctrlmap.analyse.recommend import MODEL_TITLES
+
+    def title(model: str | None) -> str:
+        return MODEL_TITLES.get(model or "", model or "")
+
+    head = title(result.recommendation) or "no recommendation (an exact tie)"
     out = [f"Recommendation: {head}\n"]
     if result.organization:
-        out.append(f"For {result.organization} (now {result.current_model})\n")
+        now = title(result.current_model)
+        out.append(f"For {result.organization}{f' (now {now})' if now else ''}\n")
     out.append(
-        "Scores: " + ", ".join(f"{m} {v}" for m, v in result.scores.items()) + "\n\nReasons\n"
+        "Scores: "
+        + ", ".join(f"{title(m)} {v}" for m, v in result.scores.items())
+        + "\n\nReasons\n"
     )
-    out.extend(
-        f"  - {r.topic}{' (from the profile)' if r.derived else ''}: {r.text}\n"
-        for r in result.reasons
-    )
+    out.extend(f"  - {r.text}\n" for r in result.reasons)
     if result.conditions:
         out.append("\nConditions\n")
         for c in result.conditions:
             state = "" if c.met is None else (" [met]" if c.met else " [NOT met]")
             out.append(
-                f"  - {c.model or 'either model'}: {c.text}{state}{f' ({c.detail})' if c.detail else ''}\n"
+                f"  - {title(c.model) or 'Either model'}: {c.text}{state}{f' ({c.detail})' if c.detail else ''}\n"
             )
     return "".join(out)
 

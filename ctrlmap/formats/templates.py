@@ -15,6 +15,8 @@ def environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     from ctrlmap.formats.text import md_escape
+    from ctrlmap.models.base import join_names, plural
+    from ctrlmap.models.comparison import NEED_TITLES
 
     env = Environment(
         loader=PackageLoader("ctrlmap", "templates"),
@@ -25,4 +27,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
+    env.filters["plural"] = plural
+    env.filters["join_names"] = join_names
+    env.globals["need_titles"] = NEED_TITLES
     return env

@@ -170,11 +170,21 @@ def is_placeholder(text: str | None, optional: bool = False) -> bool:
 
 
 def join_names(items: Iterable[str], last: str = "and") -> str:
-    """A list in prose: `A`, `A and B`, `A, B and C` (or `or` for alternatives)."""
+    """A list in prose: `A`, `A and B`, `A, B and C` (or `or` for alternatives).
+
+    When an item holds the conjunction itself (`identity and access`), a comma before the last
+    one says where the items part: `identity and access, and security operations`, never
+    `identity and access and security operations`."""
     found = list(items)
     if len(found) <= 1:
         return "".join(found)
-    return ", ".join(found[:-1]) + f" {last} " + found[-1]
+    serial = "," if any(f" {last} " in item for item in found) else ""
+    return ", ".join(found[:-1]) + f"{serial} {last} " + found[-1]
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`1 control`, `2 controls`, `0 controls`; `many` for an irregular plural (`1 person`, `2 people`)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def sentence(text: str) -> str:

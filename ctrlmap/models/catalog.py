@@ -26,6 +26,7 @@ from ctrlmap.models.base import (
     Sector,
     Strict,
     as_tuple,
+    join_names,
 )
 
 REGULATORY_CATALOGS = (
@@ -88,6 +89,94 @@ FACTS: dict[str, tuple[str | bool, ...]] = {
     ),
 }
 """The facts an `applies_if` may name, with their possible values."""
+
+FACT_LABELS: dict[str, str] = {
+    "hipaa": "HIPAA role",
+    "hipaa-clearinghouse": "Health care clearinghouse",
+    "hipaa-group-health-plan": "Sponsors a group health plan",
+    "pci": "PCI DSS role",
+    "pci-saq": "PCI DSS self-assessment questionnaire",
+    "pci-issuer": "Card issuer or issuing services",
+    "pci-customized-approach": "PCI DSS customized approach used",
+    "pci-multi-tenant": "Multi-tenant service provider",
+    "pci-designated-entity": "Designated for supplemental validation",
+    "pci-early-tls-poi": "Terminals on SSL or early TLS",
+    "nydfs": "NYDFS Part 500 status",
+    "glba-small-institution": "Fewer than 5,000 consumers (GLBA 314.6)",
+    "sec-entity-size": "SEC Regulation S-P tier",
+    "ncua-charter": "Credit union charter",
+    "ma-pi-electronic": "Massachusetts personal information held electronically",
+    "outsourced": "Roles filled by a provider",
+}
+"""An applicability fact as a table labels it, for the reader of a report."""
+
+FACT_STATEMENTS: dict[str, str] = {
+    "hipaa-clearinghouse": "the organization is a health care clearinghouse",
+    "hipaa-group-health-plan": "the organization sponsors a group health plan",
+    "pci-issuer": "the organization is a card issuer or supports issuing services",
+    "pci-customized-approach": "the organization meets a requirement with the customized approach",
+    "pci-multi-tenant": "the organization is a multi-tenant service provider",
+    "pci-designated-entity": "the organization was designated for supplemental validation",
+    "pci-early-tls-poi": "card-present terminals connect over SSL or early TLS",
+    "glba-small-institution": "the institution holds customer information on fewer than 5,000 consumers",
+    "ma-pi-electronic": "Massachusetts residents' personal information is stored or sent electronically",
+}
+"""A yes-or-no applicability fact as the statement it makes, read mid-sentence."""
+
+FACT_VALUES: dict[str, str] = {
+    "covered-entity": "a covered entity",
+    "business-associate": "a business associate",
+    "merchant": "a merchant",
+    "service-provider": "a service provider",
+    "standard": "standard",
+    "class-a": "Class A",
+    "limited-exemption": "the limited exemption of 500.19(a)",
+    "exempt-parent-program": "the exemption of 500.19(b) (another covered entity's program)",
+    "exempt-no-systems": "the exemption of 500.19(c) (no information systems)",
+    "exempt-captive-insurer": "the exemption of 500.19(d) (captive insurer)",
+    "exempt-inactive-broker": "the exemption of 500.19(e) (inactive broker)",
+    "exempt-listed-person": "the exemption of 500.19(g) (persons outside Part 500)",
+}
+"""The values of the choice facts in words."""
+
+
+def fact_label(fact: str) -> str:
+    """An applicability fact's label: `HIPAA role`, not `hipaa`."""
+    return FACT_LABELS.get(fact, fact)
+
+
+def fact_value(fact: str, value: str | bool) -> str:
+    """One value of a fact in words: `a covered entity`, `yes`, `SAQ B-IP`, a role's title."""
+    if isinstance(value, bool) or value in ("true", "false"):
+        return "yes" if value in (True, "true") else "no"
+    if fact == "outsourced" and value in ROLES:
+        return ROLES[value].title
+    if fact == "pci-saq":
+        return "none (every requirement)" if value == "none" else f"SAQ {value}"
+    return FACT_VALUES.get(value, value)
+
+
+def applies_when(fact: str, wanted: Iterable[str | bool], found: Iterable[str | bool]) -> str:
+    """Why a control does not apply, in words: `it applies only to a business associate under
+    HIPAA (the organization is a covered entity)`."""
+    wanted, found = tuple(wanted), tuple(found)
+    statement = FACT_STATEMENTS.get(fact)
+    if statement is not None and set(wanted) <= {True, False}:
+        if True in wanted:
+            return f"it applies only when {statement}, and the profile says otherwise"
+        return f"it does not apply when {statement}, as the profile says"
+    values = join_names((fact_value(fact, v) for v in wanted), "or")
+    if fact == "outsourced":
+        held = join_names(fact_value(fact, v) for v in found)
+        return f"it applies only when a provider fills the role of {values} (" + (
+            f"a provider fills only that of {held})" if held else "no role is filled by a provider)"
+        )
+    have = join_names(fact_value(fact, v) for v in found) or "none"
+    label = fact_label(fact)
+    if label[1:2].islower():
+        label = label[:1].lower() + label[1:]
+    return f"it applies only when the {label} is {values} (the profile: {have})"
+
 
 _ID = re.compile(r'^[^\s:"\\\x00-\x1f]+$')
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")

@@ -33,6 +33,38 @@ MOVEMENTS: tuple[Movement, ...] = (
 )
 """Every movement, in the order changes are grouped and shown."""
 
+MOVEMENT_TITLES: dict[str, str] = {
+    "internal-to-provider": "From the organization to a provider",
+    "provider-to-internal": "From a provider back to the organization",
+    "to-shared": "To work shared between parties",
+    "between-providers": "From one provider to another",
+    "to-unassigned": "To nobody (a gap to staff or contract)",
+    "from-unassigned": "From nobody to a party",
+    "accountability-only": "Accountability only (the same parties do the work)",
+}
+"""Each movement as a heading for a reader."""
+
+MOVEMENT_PHRASES: dict[str, str] = {
+    "internal-to-provider": "from the organization to a provider",
+    "provider-to-internal": "back to the organization",
+    "to-shared": "to shared work",
+    "between-providers": "between providers",
+    "to-unassigned": "to nobody",
+    "from-unassigned": "from nobody",
+    "accountability-only": "in accountability only",
+}
+"""Each movement as a phrase after a count: `8 from the organization to a provider`."""
+
+NEED_TITLES: dict[str, str] = {
+    "agreement": "Agreement",
+    "designation": "Designated role",
+    "split": "Split of shared work",
+    "capability": "Staff capability",
+    "assignment": "Assignment",
+    "handoff": "Hand-off",
+}
+"""Each kind of need as a label for a reader."""
+
 
 NeedKind = Literal["agreement", "designation", "split", "capability", "assignment", "handoff"]
 
@@ -271,3 +303,9 @@ class CompareResult(Strict):
     gaps_changed: tuple[GapChange, ...]
     needs: tuple[Need, ...]
     phases: tuple[Phase, ...]
+    names: dict[str, str] = Field(default_factory=dict)
+    """Each party's and person's display name by id (`internal`: the organization's name)."""
+    function_titles: dict[str, str] = Field(default_factory=dict)
+    """Each function's display name by id."""
+    framework_titles: dict[str, str] = Field(default_factory=dict)
+    """Each framework's title by id."""

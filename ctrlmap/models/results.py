@@ -162,7 +162,7 @@ record)."""
 
 
 class Gap(Strict):
-    """A finding: what falls between the chairs, who is involved, and what to do about it."""
+    """A finding: what falls through the cracks, who is involved, and what to do about it."""
 
     id: str
     """Stable across runs: from the rule and what the finding is about (README, "Tracking findings")."""

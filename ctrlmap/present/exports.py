@@ -366,7 +366,7 @@ class PciRow(Strict):
     provider_name: str
     agreement: str | None
     acknowledgement: bool
-    """The provider signed the PCI DSS 12.8.2 written acknowledgement."""
+    """The provider signed the PCI DSS 12.8.2 written acknowledgment."""
     requirement: str
     title: str
     managed_by: PciManagedBy

@@ -1,8 +1,6 @@
 """The report laid out for its templates: names, grouping, the charts and the hand-off map's geometry.
 
-The HTML and Markdown templates only loop over what [?1006;1000h[?1002h[?1049h[22;0;0t[>4;2m[?1h=[?2004h[?1004h[1;24r[?12h[?12l[22;2t[22;1t[27m[23m[29m[m[H[2J[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?25l[2;1H[1m[34m~                                                                               [3;1H~                                                                               [4;1H~                                                                               [5;1H~                                                                               [6;1H~                                                                               [7;1H~                                                                               [8;1H~                                                                               [9;1H~                                                                               [10;1H~                                                                               [11;1H~                                                                               [12;1H~                                                                               [13;1H~                                                                               [14;1H~                                                                               [15;1H~                                                                               [16;1H~                                                                               [17;1H~                                                                               [18;1H~                                                                               [19;1H~                                                                               [20;1H~                                                                               [21;1H~                                                                               [22;1H~                                                                               [23;1H~                                                                               [m[24;63H0,0-1[9CAll[6;32HVIM - Vi IMproved[8;33Hversion 9.0.2142[9;29Hby Bram Moolenaar et al.[10;21HModified by team+vim@tracker.debian.org[11;19HVim is open source and freely distributable[13;26HBecome a registered Vim user![14;18Htype  :help register[34m<Enter>[m   for information [16;18Htype  :q[34m<Enter>[m               to exit         [17;18Htype  :help[34m<Enter>[m  or  [34m<F1>[m  for on-line help[18;18Htype  :help version9[34m<Enter>[m   for version info[1;1H[?25h[?4m[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[?1006;1000l[?1002l[?2004l[>4;m[?2004h[>4;2m[?1006;1000h[?1002h[24;1H[?1006;1000l[?1002l[?2004l[>4;m[?1004l[?2004l[?1l>[?1049l[23;0;0t[>4;mVim: Error reading input, exiting...
-Vim: Finished.
-[24;1H[23;2t[23;1t[J returns and print it."""
+The HTML and Markdown templates only loop over what `view` returns and print it."""
 
 from __future__ import annotations
 
@@ -14,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from ctrlmap.assessment.roles import why_not_required
 from ctrlmap.assessment.tracking import due_date
-from ctrlmap.models.base import OWNERS
+from ctrlmap.models import ROLES, split_key
+from ctrlmap.models.base import OWNERS, join_names, plural
+from ctrlmap.models.catalog import fact_label, fact_value
 from ctrlmap.models.results import Assignment, Gap
 from ctrlmap.present.findings import diff_view, plan_state, status_text
 from ctrlmap.present.report import (
@@ -57,8 +57,9 @@ CHART_WIDTH = 480
 """Width of a full bar in the summary charts, in SVG units (with the label and the total, the page)."""
 
 
-MAP_LABEL = 170
-"""The hand-off map's column of function names."""
+MAP_LABEL = 176
+"""The hand-off map's column of function names: room for the longest title, "Policies and
+documentation", whole."""
 
 
 MAP_ROW = 24
@@ -80,7 +81,7 @@ MAP_CHAR = 7.2
 
 
 MAP_LABEL_CHAR = 6.3
-"""The same for the function names, in regular weight: every function id fits whole."""
+"""The same for the function names, in regular weight: every function title fits whole."""
 
 
 MAP_LINKS = 80
@@ -89,6 +90,11 @@ MAP_LINKS = 80
 
 EXPIRY_WINDOW = 90
 """Accepted risks expiring within this many days of the as-of date are called out."""
+
+
+LONG_FINDING = 20
+"""A finding with more controls than this may break across printed pages (its heading and
+message kept together): held whole, one long list leaves most of a page empty."""
 
 
 SEVERE = ("critical", "high")
@@ -117,9 +123,15 @@ def _bars(rows: list[tuple[str, dict[str, int]]], keys: tuple[str, ...]) -> list
             if value:
                 segments.append({"key": key, "value": value, "x": x, "width": max(width, 1)})
             x += width
+        lines = wrap_text(label, CHART_LABEL - 10, 2)
         bars.append(
             {
                 "label": fit_text(label, CHART_LABEL - 10),
+                "name": label,
+                "lines": [
+                    {"text": line, "dy": 16 if len(lines) == 1 else 10 + 13 * k}
+                    for k, line in enumerate(lines)
+                ],
                 "y": index * 34,
                 "segments": segments,
                 "total": sum(values.values()),
@@ -150,7 +162,7 @@ def wrap_text(text: str, width: float, lines: int = 3) -> list[str]:
     return [fit_text(line, width) for line in out]
 
 
-def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
+def _hand_off_map(a: Report, names: dict[str, str], titles: Titles) -> dict[str, Any]:
     """Functions as rows in dependency order, parties as columns, links for work that crosses.
 
     Laid out to the page width whatever the number of parties: the columns share what the
@@ -186,7 +198,7 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
             "y": y_of(n.row),
             "cx": round(left(n.party) + box / 2, 1),
             "party": n.party,
-            "function": n.function,
+            "function": titles[n.function],
             "controls": n.controls,
         }
     crossing = sorted(
@@ -217,8 +229,8 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
                 "path": f"M{x1} {y1} C{middle} {y1} {middle} {y2} {x2} {y2}",
                 "documented": link.documented,
                 "weight": min(1 + link.dependencies // 5, 4),
-                "title": f"{names[link.from_party]}: {link.from_function} feeds {names[link.to_party]}: "
-                f"{link.to_function} ({link.dependencies} dependencies, "
+                "title": f"{names[link.from_party]}: {titles[link.from_function]} feeds "
+                f"{names[link.to_party]}: {titles[link.to_function]} ({plural(link.dependencies, 'dependency', 'dependencies')}, "
                 f"{'documented' if link.documented else 'no documented hand-off'})",
             }
         )
@@ -234,8 +246,8 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
         ],
         "rows": [
             {
-                "label": fit_text(functions[r], MAP_LABEL - 10, MAP_LABEL_CHAR),
-                "function": functions[r],
+                "label": fit_text(titles[functions[r]], MAP_LABEL - 10, MAP_LABEL_CHAR),
+                "function": titles[functions[r]],
                 "y": y_of(r),
             }
             for r in rows
@@ -251,11 +263,84 @@ def _hand_off_map(a: Report, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
+class Titles(dict[str, str]):
+    """Function titles by id; an id the taxonomy does not know is shown as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def _words(a: Report, names: dict[str, str], titles: Titles) -> dict[str, Any]:
+    """What the templates print as words rather than ids: facts, parties, frameworks, chains."""
+    frameworks = {f.id: f.title for f in a.frameworks}
+    parties = ("internal", *(p.id for p in a.providers))
+    plain = {**names, "internal": a.organization.name}
+    used = {
+        p
+        for x in a.assignments
+        if x.raci
+        for p in (*x.raci.responsible, *x.raci.consulted, *x.raci.informed)
+    }
+    return {
+        "titles": titles,
+        "plain": plain,
+        "fw_titles": frameworks,
+        "facts": fact_rows(a),
+        "legend": [(p, plain[p]) for p in parties if p in used],
+        "party_names": {
+            e.gap.id: join_names(plain.get(p, p) for p in e.gap.parties) for e in a.gaps
+        },
+        "role_names": {
+            e.gap.id: join_names(ROLES[r].title if r in ROLES else r for r in e.gap.roles)
+            for e in a.gaps
+        },
+        "people_names": {
+            e.gap.id: join_names(names.get(p, p) for p in e.gap.people) for e in a.gaps
+        },
+        "downstream": {e.gap.id: downstream_text(e.downstream) for e in a.gaps},
+        "chains": {e.gap.id: chain_text(e.gap) for e in a.gaps},
+        "served": {
+            p.id: join_names(frameworks.get(f, f) for f in p.frameworks)
+            for p in a.providers
+            if p.frameworks
+        },
+    }
+
+
+def fact_rows(a: Report) -> list[dict[str, Any]]:
+    """The applicability facts by their labels, their values in words."""
+    return [
+        {
+            "label": fact_label(f.fact),
+            "value": join_names(fact_value(f.fact, v) for v in f.values),
+            "assumed": f.assumed,
+        }
+        for f in a.applicability
+    ]
+
+
+def downstream_text(n: int) -> str:
+    """How many other applicable controls rest on a finding's controls, as a sentence."""
+    if n == 0:
+        return "No other applicable control depends on these."
+    if n == 1:
+        return "1 other applicable control depends on these."
+    return f"{n} other applicable controls depend on these."
+
+
+def chain_text(gap: Gap) -> str:
+    """A finding's dependency chain as the report prints it: controls by their own ids."""
+    if gap.rule == "at-risk-dependency":
+        return " → ".join(split_key(k)[1] if ":" in k else k for k in gap.chain)
+    return "; ".join(gap.chain)
+
+
 def view(a: Report) -> dict[str, Any]:
     """Everything the template prints, already sorted, grouped and laid out."""
     names = {"internal": f"{a.organization.name} (internal)"}
     names.update({p.id: p.name for p in a.providers})
     names.update({p.id: p.name for p in a.people})
+    titles = Titles(a.function_titles)
     embedded, digest = snapshot_parts(a)
     severities = severity_counts(a)
     steps, steps_of = basis_steps(a.assignments)
@@ -285,12 +370,19 @@ def view(a: Report) -> dict[str, Any]:
             (s, n, [g for g in a.gaps if g.gap.severity == s]) for s, n in severities
         ],
         "status": {e.gap.id: status_text(e.gap) for e in a.gaps},
-        "gap_controls": {e.gap.id: controls_text(e.gap.controls) for e in a.gaps},
+        "empty_severities": [s for s, n in severities if n == 0],
+        "long_gaps": {e.gap.id for e in a.gaps if len(e.gap.controls) > LONG_FINDING},
+        "gap_controls": {
+            e.gap.id: controls_text(
+                e.gap.controls, {f.id: f.title for f in a.frameworks}, bare=len(a.frameworks) == 1
+            )
+            for e in a.gaps
+        },
         "plan": plan_rows(a.gaps),
         "policy": list(a.remediation_policy.items()),
         "accepted": [e.gap for e in a.gaps if e.gap.status == "accepted"],
         **({k: v for k, v in diff_view(a.changes).items() if k != "d"} if a.changes else {}),
-        "owner_bars": _bars([(f.id, f.owners) for f in a.frameworks], OWNERS),
+        "owner_bars": _bars([(f.title, f.owners) for f in a.frameworks], OWNERS),
         "severity_bars": _bars([("gaps", dict(severities))], tuple(s for s, _ in severities)),
         "chart": {"label": CHART_LABEL, "width": PAGE_WIDTH},
         "palette": PALETTE,
@@ -305,7 +397,7 @@ def view(a: Report) -> dict[str, Any]:
             for r, d in a.designations.items()
             if not d.required
         },
-        "map": _hand_off_map(a, names),
+        "map": _hand_off_map(a, names, titles),
         "keystones": [
             (f, [_keystone(k) for k in a.keystones if k.framework == f.id])
             for f in a.frameworks
@@ -316,14 +408,15 @@ def view(a: Report) -> dict[str, Any]:
         "missing_splits": [s for s in a.splits if not s.documented],
         "documented_handoffs": [h for h in a.handoffs if h.documented],
         "missing_handoffs": [h for h in a.handoffs if not h.documented],
+        **_words(a, names, titles),
     }
 
 
 def _keystone(k: Keystone) -> dict[str, Any]:
-    """A keystone with its control id and its chain as the report prints them (ids of its own
-    framework without the prefix)."""
+    """A keystone with its control id and its chain as the report prints them (controls by
+    their own ids, without their catalog's)."""
     own = f"{k.framework}:"
-    chain = " → ".join(c.removeprefix(own) for c in k.chain)
+    chain = " → ".join(split_key(c)[1] if ":" in c else c for c in k.chain)
     return {**k.model_dump(), "id": k.control.removeprefix(own), "chain_text": chain}
 
 
@@ -397,7 +490,7 @@ def executive(a: Report, totals: dict[str, Any]) -> dict[str, Any]:
         }
     return {
         "excluded": totals["controls"] - totals["applicable"],
-        "given": [f for f in a.applicability if not f.assumed],
+        "given": [f for f in fact_rows(a) if not f["assumed"]],
         "assumed": sum(f.assumed for f in a.applicability),
         "counts": counts,
         "severities": SEVERITIES,
@@ -421,13 +514,22 @@ def executive(a: Report, totals: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def controls_text(keys: Iterable[str]) -> str:
-    """Global keys grouped by catalog: `hipaa-security: 164.308(a)(1), 164.312(b); hipaa-breach: ...`."""
+def controls_text(
+    keys: Iterable[str], titles: dict[str, str] | None = None, bare: bool = False
+) -> str:
+    """Global keys grouped by catalog, each named by its title when known: `HIPAA Security
+    Rule: 164.308(a)(1), 164.312(b); HIPAA Breach Notification Rule: ...`; `bare`: a report of one
+    framework lists the ids alone."""
     grouped: dict[str, list[str]] = {}
     for key in keys:
         catalog, _, ident = key.partition(":")
         grouped.setdefault(catalog, []).append(ident)
-    return "; ".join(f"{catalog}: {', '.join(ids)}" for catalog, ids in grouped.items())
+    if bare and len(grouped) == 1:
+        return ", ".join(next(iter(grouped.values())))
+    named = titles or {}
+    return "; ".join(
+        f"{named.get(catalog, catalog)}: {', '.join(ids)}" for catalog, ids in grouped.items()
+    )
 
 
 def shorten(text: str, limit: int) -> str:
@@ -466,10 +568,20 @@ def reason(a: Assignment) -> str:
         return ""
     best = min(steps, key=lambda s: REASON_ORDER.index(s.step))
     if best.step == "coverage":
-        text = "; ".join(s.text.rstrip(".") for s in steps if s.step == "coverage") + "."
+        text = "; ".join(
+            s.text.rstrip(".") if i == 0 else _mid(s.text.rstrip("."))
+            for i, s in enumerate(x for x in steps if x.step == "coverage")
+        )
+        text += "."
     else:
         text = best.text
     return shorten(text, REASON_LENGTH)
+
+
+def _mid(text: str) -> str:
+    """A sentence continued after a semicolon: its first letter lowered, unless it starts an
+    acronym or a name (`PCI`, `Harbor`)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() and text[:1].isupper() else text
 
 
 def basis_steps(
@@ -537,11 +649,12 @@ def plan_rows(entries: Iterable[GapEntry]) -> list[dict[str, Any]]:
 
 
 def compare_groups(c: CompareResult) -> list[tuple[str, list[Change]]]:
-    """The moving controls grouped by movement, in the movements' display order."""
-    from ctrlmap.models.comparison import MOVEMENTS
+    """The moving controls grouped by movement, each group under its heading in words, in the
+    movements' display order."""
+    from ctrlmap.models.comparison import MOVEMENT_TITLES, MOVEMENTS
 
     return [
-        (m, [ch for ch in c.changes if ch.movement == m])
+        (MOVEMENT_TITLES[m], [ch for ch in c.changes if ch.movement == m])
         for m in MOVEMENTS
         if any(ch.movement == m for ch in c.changes)
     ]

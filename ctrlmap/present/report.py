@@ -268,6 +268,8 @@ class Report(Strict):
     """Plan and acceptance entries matching no current finding (resolved, or a mistyped id)."""
     keystones: tuple[Keystone, ...] = ()
     """Per framework, the few controls most others rest on (highest weight)."""
+    function_titles: dict[str, str] = Field(default_factory=dict)
+    """Each function's display name (`Patch management` for `patch-management`), for the text."""
 
 
 def build_report(
@@ -383,6 +385,7 @@ def build_report(
         inputs=_inputs(doc, profile_name or doc.name, lib, scope.graph, model.id),
         comparison=comparison,
         keystones=_keystones(assessment),
+        function_titles={fid: f.title for fid, f in lib.functions.items()},
     )
 
 

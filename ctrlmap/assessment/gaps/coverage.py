@@ -13,7 +13,7 @@ from ctrlmap.assessment.gaps.registry import (
     rule,
     unique_sorted,
 )
-from ctrlmap.models.base import possessive, sentence
+from ctrlmap.models.base import plural, possessive, sentence
 
 NOTIFY = "regulatory-notification"
 
@@ -173,7 +173,7 @@ def single_point_of_failure(facts: Facts) -> Iterator[Finding]:
             parties=["internal"],
             people=[person_id],
             message=f"{person.name} is the only person covering {facts.functions(functions)} "
-            f"({len(keys)} control(s)), with no declared backup and no provider doing it too.",
+            f"({plural(len(keys), 'control')}), with no declared backup and no provider doing it too.",
             remediation=remedy(
                 f"Designate a backup for {person.name} and make sure they have the access and "
                 "the runbooks to stand in.",

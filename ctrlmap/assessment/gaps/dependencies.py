@@ -15,6 +15,7 @@ from ctrlmap.assessment.gaps.registry import (
     rule,
 )
 from ctrlmap.models import split_key
+from ctrlmap.models.base import plural
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -55,7 +56,7 @@ def at_risk_dependency(facts: Facts) -> Iterator[Finding]:
             controls=keys,
             parties=list(root.parties),
             functions=list(root.functions),
-            message=f"{len(keys)} control(s) depend, directly or not, on {ROOT[root.rule]} "
+            message=f"{plural(len(keys), 'control')} {'depends' if len(keys) == 1 else 'depend'}, directly or not, on {ROOT[root.rule]} "
             f"({control_list(facts, root.controls, 3)}, finding {finding_id(root.rule, root.key)}): "
             f"e.g. {' depends on '.join(split_key(k)[1] for k in chain)}.",
             remediation=remedy(

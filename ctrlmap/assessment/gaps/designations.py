@@ -11,6 +11,12 @@ OWN_PEOPLE = {"supervising-lawyer": "lawyers", "ma-wisp-coordinator": "employees
 """Whom the role must be one of, where a provider may not hold it (else: executives)."""
 
 
+def role_name(title: str) -> str:
+    """A role's title mid-sentence: `supervising lawyer`, but `HIPAA security official` and
+    `GLBA Qualified Individual` as they are."""
+    return title[:1].lower() + title[1:] if title[1:2].islower() else title
+
+
 def _role_controls(facts: Facts, role: str) -> list[str]:
     return [k for k, a in facts.applicable.items() if facts.control(k).designation == role]
 
@@ -45,10 +51,10 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                 controls=keys,
                 roles=[role],
                 parties=["internal"],
-                message=f"No {rule_info.title} is named. {rule_info.citation} requires the supervision, "
+                message=f"No {role_name(rule_info.title)} is named. {rule_info.citation} requires the supervision, "
                 "not a named supervisor, but naming one is how a firm shows who does it.",
                 remediation=remedy(
-                    f"Recommended: name a {rule_info.title} in the firm's written procedures.",
+                    f"Recommended: name a {role_name(rule_info.title)} in the firm's written procedures.",
                     f"designations, {role}, with the person as holder.",
                 ),
                 citation=rule_info.citation,
@@ -61,10 +67,10 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                 controls=keys,
                 roles=[role],
                 parties=["internal"],
-                message=f"No {rule_info.title} is designated, but {rule_info.citation} requires the "
+                message=f"No {role_name(rule_info.title)} is designated, but {rule_info.citation} requires the "
                 "organization to name one.",
                 remediation=remedy(
-                    f"Designate a {rule_info.title} and record the appointment in writing.",
+                    f"Designate a {role_name(rule_info.title)} and record the appointment in writing.",
                     f"designations, {role}, with the person as holder.",
                 ),
                 citation=rule_info.citation,
@@ -77,7 +83,7 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                 controls=keys,
                 roles=[role],
                 parties=[entry.holder_party or entry.holder],
-                message=f"The {rule_info.title} is held by the provider {entry.holder_name}, but "
+                message=f"The {role_name(rule_info.title)} is held by the provider {entry.holder_name}, but "
                 + (
                     f"{rule_info.citation} requires one of the organization's own {own}."
                     if rule_info.required
@@ -85,7 +91,7 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                     f"organization's own {own} (recommended practice)."
                 ),
                 remediation=remedy(
-                    f"Designate one of the organization's own {own} as {rule_info.title}; the "
+                    f"Designate one of the organization's own {own} as {role_name(rule_info.title)}; the "
                     "provider can support the work but cannot hold the role.",
                     f"designations, {role}, with that person as holder.",
                 ),
@@ -122,11 +128,11 @@ def outsourced_without_overseer(facts: Facts) -> Iterator[Finding]:
             controls=unique_sorted(keys),
             roles=[role],
             parties=[entry.holder_party or entry.holder],
-            message=f"The {rule_info.title} is held by {entry.holder_name}, a provider, and no senior member of "
+            message=f"The {role_name(rule_info.title)} is held by {entry.holder_name}, a provider, and no senior member of "
             "the organization is named to direct and oversee it.",
             remediation=remedy(
                 "Designate a senior member of the organization to direct and oversee the "
-                f"{rule_info.title}'s work.",
+                f"{role_name(rule_info.title)}'s work.",
                 f"designations, {role}, with that person as overseer.",
             ),
             citation=rule_info.citation,

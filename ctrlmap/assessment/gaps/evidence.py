@@ -15,7 +15,7 @@ from ctrlmap.assessment.gaps.registry import (
     rule,
 )
 from ctrlmap.models import Evidence
-from ctrlmap.models.base import is_placeholder
+from ctrlmap.models.base import is_placeholder, plural
 
 if TYPE_CHECKING:
     pass
@@ -59,7 +59,8 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
                 key=(framework,),
                 controls=keys,
                 parties=["internal"],
-                message=f"{len(keys)} control(s) of {title} have evidence older than their review period "
+                message=f"{plural(len(keys), 'control')} of {title} {'has' if len(keys) == 1 else 'have'} "
+                f"evidence older than {'its' if len(keys) == 1 else 'their'} review period "
                 f"(the oldest {oldest[framework]} days): {control_list(facts, keys)}.",
                 remediation=remedy(
                     "Review the evidence and refresh it.", "the item's new review date."
@@ -72,9 +73,11 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
                 key=(framework,),
                 controls=keys,
                 parties=["internal"],
-                message=f"{len(keys)} applicable control(s) of {title} have no evidence on file: {control_list(facts, keys)}."
+                message=f"{plural(len(keys), 'applicable control')} of {title} "
+                f"{'has' if len(keys) == 1 else 'have'} no evidence on file: {control_list(facts, keys)}."
                 + (
-                    f" {future[framework]} evidence item(s) are dated after the as-of date and were not counted; check their dates."
+                    f" {plural(future[framework], 'evidence item')} {'is' if future[framework] == 1 else 'are'} "
+                    "dated after the as-of date and not counted; check the dates."
                     if future[framework]
                     else ""
                 )

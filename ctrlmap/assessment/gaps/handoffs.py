@@ -140,7 +140,10 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
                 "a hand-off per direction (from, to, the functions, the agreement).",
             ),
             citation="ctrlmap practice, on the work of " + facts.citations(keys),
-            chain=[f"{d} depends on {b} ({p} -> {q})" for d, b, p, q in found[:20]],
+            chain=[
+                f"{split_key(d)[1]} depends on {split_key(b)[1]} ({facts.name(p)} to {facts.name(q)})"
+                for d, b, p, q in found[:20]
+            ],
             dependencies=len(found),
             handoffs=needs,
             base="high" if on_clock else None,

@@ -14,7 +14,7 @@ from ctrlmap.assessment.gaps.registry import (
     shorten,
     unique_sorted,
 )
-from ctrlmap.models.base import sentence
+from ctrlmap.models.base import plural, sentence
 
 
 @rule(
@@ -40,7 +40,7 @@ def unowned(facts: Facts) -> Iterator[Finding]:
             controls=keys,
             functions=list(functions),
             parties=unique_sorted(p for k in keys if (p := facts.applicable[k].accountable)),
-            message=f"Nobody does the {facts.functions(shares)} work of {len(keys)} control(s) "
+            message=f"Nobody does the {facts.functions(shares)} work of {plural(len(keys), 'control')} "
             f"({control_list(facts, keys)}): no internal person covers it and no provider's "
             "agreement does.",
             remediation=remedy(
@@ -90,7 +90,7 @@ def no_single_accountable(facts: Facts) -> Iterator[Finding]:
             controls=keys,
             functions=list(functions),
             parties=list(doers),
-            message=f"Nobody is Accountable for {len(keys)} control(s) ({control_list(facts, keys)}): {cause}.",
+            message=f"Nobody is Accountable for {plural(len(keys), 'control')} ({control_list(facts, keys)}): {cause}.",
             remediation=fix,
             citation=facts.citations(keys),
         )
@@ -134,8 +134,8 @@ def shared_without_split(facts: Facts) -> Iterator[Finding]:
             parties=(["internal"] if internal[function] else []) + undocumented,
             people=facts.ctx.people_by_function.get(function, []),
             message=sentence(
-                f"{facts.function(function)} is done by {between} in {len(set(keys))} "
-                "control(s), but nothing says who does which part."
+                f"{facts.function(function)} is done by {between} in "
+                f"{plural(len(set(keys)), 'control')}, but nothing says who does which part."
             ),
             remediation=remedy(
                 f"Document who does which part of {facts.function(function)} in each provider's "
@@ -175,7 +175,7 @@ def non_delegable_accountability(facts: Facts) -> Iterator[Finding]:
             controls=keys,
             parties=[party],
             roles=unique_sorted(r for k in keys if (r := facts.control(k).designation)),
-            message=f"{facts.name(party)} is made Accountable for {len(keys)} control(s) "
+            message=f"{facts.name(party)} is made Accountable for {plural(len(keys), 'control')} "
             f"({control_list(facts, keys)}) whose accountability the law keeps with the organization.",
             remediation=remedy(
                 "Make the organization Accountable, with a named person who answers for it; the "
@@ -221,7 +221,7 @@ def no_internal_capability(facts: Facts) -> Iterator[Finding]:
             functions=[function],
             parties=["internal"],
             message=f"The organization is Responsible for {facts.function(function)} in "
-            f"{len(set(keys))} control(s), but none of its people covers it and no provider is "
+            f"{plural(len(set(keys)), 'control')}, but none of its people covers it and no provider is "
             "contracted for it.",
             remediation=fix,
             citation=facts.citations(keys),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ctrlmap.assessment.gaps.registry import Facts, Finding, remedy, rule, unique_sorted
 from ctrlmap.models import Provider
-from ctrlmap.models.base import Severity, is_placeholder, possessive
+from ctrlmap.models.base import Severity, is_placeholder, plural, possessive
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
             parties=[party],
             functions=[function],
             message=f"{provider.name} is expected to do {facts.function(function)} for "
-            f"{len(set(keys))} control(s), but {why}.",
+            f"{plural(len(set(keys)), 'control')}, but {why}.",
             remediation=fix,
             citation=facts.citations(keys),
         )
@@ -204,7 +204,7 @@ def _agreement_finding(
 ) -> Finding:
     if state == "unknown":
         message = (
-            f"{provider.name} does regulated work ({len(keys)} control(s)) and the profile does not "
+            f"{provider.name} does regulated work ({plural(len(keys), 'control')}) and the profile does not "
             f"record whether its agreement carries {agreement.what} ({citation})."
         )
         fix = remedy(
@@ -214,7 +214,7 @@ def _agreement_finding(
         )
         base: Severity = "medium"
     elif state == "missing":
-        message = f"{provider.name} does regulated work ({len(keys)} control(s)) without {agreement.what}."
+        message = f"{provider.name} does regulated work ({plural(len(keys), 'control')}) without {agreement.what}."
         fix = remedy(
             f"Sign {agreement.what} with {provider.name} now, or stop giving it regulated data "
             "until one is signed.",
@@ -222,7 +222,7 @@ def _agreement_finding(
         )
         base = agreement.base
     else:
-        message = f"{provider.name} does regulated work ({len(keys)} control(s)), but {agreement.what} {state}."
+        message = f"{provider.name} does regulated work ({plural(len(keys), 'control')}), but {agreement.what} {state}."
         fix = remedy(
             f"Renew {agreement.what} with {provider.name}.", "baa_expires: the new expiry date."
         )

@@ -43,6 +43,30 @@ RuleId = Literal[
     "at-risk-dependency",
 ]
 """The stable gap-rule ids, in the order rules run and are listed."""
+
+RULE_TITLES: dict[str, str] = {
+    "unowned": "work nobody does",
+    "no-single-accountable": "nobody accountable",
+    "shared-without-split": "shared work with no documented split",
+    "non-delegable-accountability": "a provider accountable where the law keeps it with the organization",
+    "designation-missing": "a required role not designated",
+    "outsourced-designation-without-overseer": "an outsourced role with no internal overseer",
+    "provider-not-contracted": "work outside a provider's agreement",
+    "provider-agreement-missing": "a provider agreement missing",
+    "provider-oversight-overdue": "provider oversight overdue",
+    "no-internal-capability": "internal work none of the staff covers",
+    "missing-handoff": "undocumented hand-offs",
+    "after-hours-gap": "no after-hours cover",
+    "on-site-gap": "no on-site cover",
+    "single-point-of-failure": "a single point of failure",
+    "self-assessment": "an assessment not independent of the work",
+    "crosswalk-conflict": "two frameworks answering one question differently",
+    "notification-after-hours": "a short notification clock with no after-hours cover",
+    "missing-evidence": "evidence missing",
+    "stale-evidence": "evidence out of date",
+    "at-risk-dependency": "controls resting on a blocking gap",
+}
+"""Each rule as a short phrase for running text, where its id would be jargon."""
 RULE_IDS: tuple[RuleId, ...] = get_args(RuleId)
 BLOCKING: tuple[RuleId, ...] = (
     "unowned",
