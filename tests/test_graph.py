@@ -184,3 +184,24 @@ def test_an_edge_to_a_control_that_does_not_apply_is_dropped_and_says_so(lib: Li
             walks += 1
     assert walks
     assert a.scope.downstream([e.to for e in dropped if not applies[e.to]]) - a.applicable.keys()
+
+
+def test_a_scope_builds_one_reach_per_set_of_applicable_controls_and_keeps_a_bounded_number(
+    lib: Library,
+) -> None:
+    from ctrlmap.load.graph import REACHES_KEPT, Reach
+
+    frameworks = ("hipaa-security", "hipaa-breach")
+    scoped = build_scope(lib.graph, frameworks)
+    nodes = sorted(scoped.graph.nodes)
+    within = frozenset(nodes[: len(nodes) // 2])
+    first = scoped.reach(within)
+    assert scoped.reach(frozenset(sorted(within))) is first  # an equal set: the same reach
+    fresh = Reach.build(scoped.graph, within)
+    assert (first.index, first.up) == (fresh.index, fresh.up)
+    other = scoped.reach(frozenset(nodes))
+    assert other is not first and other.up == Reach.build(scoped.graph, nodes).up
+    for n in range(REACHES_KEPT + 5):
+        scoped.reach(frozenset(nodes[n:]))
+    assert len(scoped._reaches) == REACHES_KEPT
+    assert scoped.reach(within) is not first  # the oldest went first

@@ -209,6 +209,8 @@ def assign_control(ctx: Context, framework: str, control: Control) -> Assignment
 
 def _cites_itself(ctx: Context, framework: str, control: Control) -> bool:
     """Whether the control's basis will quote its own citation (the independence step)."""
+    if not ctx.assessors_by_function:  # no independent assessor: no independence step
+        return False
     return any(_assessors(ctx, framework, control, f) for f in control.functions)
 
 

@@ -7,7 +7,7 @@ directly or not, is `nx.ancestors(G, X)`. A child depends on its parent.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -42,12 +42,28 @@ def build_graph(lib: Library) -> nx.DiGraph[str]:
     return graph
 
 
+REACHES_KEPT = 32
+"""How many reaches a scope keeps: a bound on memory whatever the portfolio holds."""
+
+
 @dataclass(frozen=True)
 class Scope:
     """A profile's part of the graph and each control's weight, built once per catalog set."""
 
     graph: nx.DiGraph[str]
     weights: dict[str, int]
+    _reaches: dict[frozenset[str], Reach] = field(default_factory=dict, compare=False, repr=False)
+    """The reaches asked for, by the applicable controls they stay within (profiles of one kind
+    share them: a portfolio assesses hundreds of clinics over one framework set)."""
+
+    def reach(self, within: frozenset[str]) -> Reach:
+        """Who depends on each control through `within` only, built once per such set."""
+        found = self._reaches.get(within)
+        if found is None:
+            if len(self._reaches) >= REACHES_KEPT:
+                del self._reaches[next(iter(self._reaches))]  # the oldest
+            found = self._reaches[within] = Reach.build(self.graph, within)
+        return found
 
     def weight(self, key: str) -> int:
         """How many controls in scope depend on this one, directly or not."""

@@ -25,40 +25,45 @@ from ctrlmap.models.results import Assignment
 )
 def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
     """One piece of work, two answers: controls of two frameworks that map to the same CSF outcome disagree."""
-    by_subcategory: dict[str, list[Assignment]] = defaultdict(list)
-    for a in facts.applicable.values():
-        for sub in facts.control(a.control).maps_to:
-            by_subcategory[sub].append(a)
     # Whether two controls disagree depends only on what `_Work` keeps of them, and assignments
     # repeat (controls with the same functions resolve alike): compare each pair of distinct
-    # kinds of work once, not each pair of controls of every subcategory.
+    # kinds of work once, not each pair of controls of every subcategory, and work out which
+    # kinds conflict once per set of kinds (subcategories repeat those sets too).
     kinds: dict[_Work, int] = {}
-    kind_of: dict[str, int] = {}
     works: list[_Work] = []
-    verdicts: dict[tuple[int, int], bool] = {}
-    outside = _outside(facts)
-    for sub, members in sorted(by_subcategory.items()):
-        if len({a.framework for a in members}) < 2:
+    alike: dict[tuple[object, ...], int] = {}  # what `_Work` reads, before it is built
+    by_subcategory: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for key, a in facts.applicable.items():
+        control = facts.control(key)
+        if not control.maps_to:
             continue
-        groups: dict[int, list[str]] = defaultdict(list)
-        for a in members:
-            if a.control not in kind_of:
-                work = _Work.of(facts, a)
-                kind_of[a.control] = kinds.setdefault(work, len(kinds))
-                if kind_of[a.control] == len(works):
-                    works.append(work)
-            groups[kind_of[a.control]].append(a.control)
-        conflicting: set[str] = set()
-        ids = sorted(groups)
-        for i, x in enumerate(ids):
-            for y in ids[i + 1 :]:
-                if works[x].framework == works[y].framework:
-                    continue
-                if (x, y) not in verdicts:
-                    verdicts[(x, y)] = _disagree(outside, works[x], works[y])
-                if verdicts[(x, y)]:
-                    conflicting.update(groups[x])
-                    conflicting.update(groups[y])
+        shares = tuple((s.function, s.parties) for s in a.shares)
+        same = (a.framework, shares, a.accountable, control.functions, control.independence)
+        if same not in alike:
+            alike[same] = _kind(facts, a, kinds, works)
+        for sub in control.maps_to:
+            by_subcategory[sub][alike[same]].append(key)
+    verdicts: dict[tuple[int, int], bool] = {}
+    settled: dict[frozenset[int], frozenset[int]] = {}
+    outside = _outside(facts)
+    for sub, groups in sorted(by_subcategory.items()):
+        if len({works[k].framework for k in groups}) < 2:
+            continue
+        present = frozenset(groups)
+        clashing = settled.get(present)
+        if clashing is None:
+            found: set[int] = set()
+            ids = sorted(present)
+            for i, x in enumerate(ids):
+                for y in ids[i + 1 :]:
+                    if works[x].framework == works[y].framework:
+                        continue
+                    if (x, y) not in verdicts:
+                        verdicts[(x, y)] = _disagree(outside, works[x], works[y])
+                    if verdicts[(x, y)]:
+                        found.update((x, y))
+            clashing = settled[present] = frozenset(found)
+        conflicting = {k for x in clashing for k in groups[x]}
         if not conflicting:
             continue
         keys = sorted(conflicting)
@@ -111,6 +116,15 @@ class _Work:
     @cached_property
     def by_function(self) -> dict[str, frozenset[str]]:
         return dict(self.shares)
+
+
+def _kind(facts: Facts, a: Assignment, kinds: dict[_Work, int], works: list[_Work]) -> int:
+    """The number of the kind of work `a` is, numbering a new kind when it is the first."""
+    work = _Work.of(facts, a)
+    number = kinds.setdefault(work, len(kinds))
+    if number == len(works):
+        works.append(work)
+    return number
 
 
 def _disagree(outside: Callable[[frozenset[str], str], bool], a: _Work, b: _Work) -> bool:

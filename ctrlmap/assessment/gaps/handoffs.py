@@ -37,11 +37,14 @@ def _uncovered(
     pairs: dict[frozenset[str], set[tuple[str, str, str, str]]],
 ) -> list[tuple[frozenset[str], str, str]]:
     """The crossings of `a` depending on `b` that no hand-off covers, their flows noted in `pairs`."""
-    found = []
+    found: list[tuple[frozenset[str], str, str]] = []
+    crossed = crossings(a, b)
+    if not crossed:
+        return found
     # each party's functions once, not once per pair it is in
     froms_of = {p: _done_by(facts, b, p) for p in b.responsible}
     tos_of = {q: _done_by(facts, a, q) for q in a.responsible}
-    for p, q in crossings(a, b):
+    for p, q in crossed:
         froms, tos = froms_of[p], tos_of[q]
         if covering_handoff(facts.profile.handoffs, p, q, froms, tos) is not None:
             continue
@@ -65,22 +68,24 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
     edges: dict[frozenset[str], list[tuple[str, str, str, str]]] = defaultdict(list)
     pairs: dict[frozenset[str], set[tuple[str, str, str, str]]] = defaultdict(set)
     # Controls resolved alike cross alike: the uncovered crossings of a dependency depend only
-    # on both ends' shares (their Responsible parties follow from them) and functions, so they
-    # are worked out once per such pair (with hundreds of providers an edge has thousands of
-    # crossings, and edges repeat them). Controls resolved alike hold the very same tuples, so
-    # the key is their identity: equal tuples that are not the same object only cost a miss, and
-    # every one of them lives in `facts` for the whole loop.
-    known: dict[tuple[int, ...], list[tuple[frozenset[str], str, str]]] = {}
+    # on each end's functions and who does each share (the Responsible parties follow from
+    # them), so they are worked out once per such pair (with hundreds of providers an edge has
+    # thousands of crossings, and edges repeat them).
+    known: dict[tuple[object, ...], list[tuple[frozenset[str], str, str]]] = {}
+    signature: dict[str, tuple[object, ...]] = {}
+
+    def sign(key: str, a: Assignment) -> tuple[object, ...]:
+        found = signature.get(key)
+        if found is None:
+            shares = tuple((s.function, s.parties) for s in a.shares)
+            found = signature[key] = (shares, facts.control(key).functions)
+        return found
+
     for dependent, prerequisite in interfaces(facts.scope.graph):
         a, b = facts.applicable.get(dependent), facts.applicable.get(prerequisite)
         if a is None or b is None:
             continue
-        alike = (
-            id(a.shares),
-            id(b.shares),
-            id(facts.control(dependent).functions),
-            id(facts.control(prerequisite).functions),
-        )
+        alike = (sign(dependent, a), sign(prerequisite, b))
         uncovered = known.get(alike)
         if uncovered is None:
             uncovered = known[alike] = _uncovered(facts, a, b, pairs)

@@ -178,9 +178,7 @@ class Facts:
     def reach(self) -> Reach:
         """Who depends on each control through applicable controls, built on first use."""
         if self._reach is None:
-            from ctrlmap.load.graph import Reach
-
-            self._reach = Reach.build(self.scope.graph, self.applicable.keys())
+            self._reach = self.scope.reach(frozenset(self.applicable))
         return self._reach
 
     def downstream(self, keys: Iterable[str]) -> set[str]:
