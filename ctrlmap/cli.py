@@ -1072,7 +1072,7 @@ def portfolio(
     PATH is a profile or a folder of profiles (every *.yaml, *.yml and *.json in it). A client
     that does not load gets an "invalid" row with its first problem and the others are still
     assessed; the output is written, and the exit code is 2. Otherwise exit 1 when --fail-on is
-    met, else 0.
+    met, else 0. The format follows the -o suffix (.html, .md, .json, .csv) unless given.
 
     \b
     Example:
@@ -1086,6 +1086,9 @@ def portfolio(
     from ctrlmap.analyse.portfolio import client_files
     from ctrlmap.analyse.portfolio import portfolio as build_portfolio
 
+    if fmt is None and output is not None:
+        fmt = REPORT_SUFFIXES.get(output.suffix.lower())
+        fmt = fmt if fmt in formats_for("portfolio") else None
     files = client_files(paths)
     lib = settings.library
     day = resolve_as_of(as_of)
