@@ -152,19 +152,19 @@ def figures(result: PortfolioResult) -> tuple[tuple[str, str], ...]:
     """The totals in words, in the order the dashboard shows them."""
     t = result.totals
     return (
-        ("Clients", f"{t.clients} ({t.assessed} assessed, {t.invalid} invalid)"),
-        ("Open findings", ", ".join(f"{getattr(t.open, s)} {s}" for s in SEVERITIES)),
-        ("Accepted findings", str(t.accepted.total())),
-        ("Clients with an open critical finding", str(t.clients_with_critical)),
-        ("Providers without a business associate agreement", str(t.missing_baas)),
-        ("Providers without a PCI DSS acknowledgment", str(t.missing_pci_acknowledgements)),
-        ("Provider reviews overdue", str(t.reviews_overdue)),
-        ("Controls without evidence", str(t.evidence_missing)),
-        ("Controls with stale evidence", str(t.evidence_stale)),
-        ("Findings past their remediation due date", str(t.remediation_overdue)),
+        ("Clients", f"{t.clients:,} ({t.assessed:,} assessed, {t.invalid:,} invalid)"),
+        ("Open findings", ", ".join(f"{getattr(t.open, s):,} {s}" for s in SEVERITIES)),
+        ("Accepted findings", f"{t.accepted.total():,}"),
+        ("Clients with an open critical finding", f"{t.clients_with_critical:,}"),
+        ("Providers without a business associate agreement", f"{t.missing_baas:,}"),
+        ("Providers without a PCI DSS acknowledgment", f"{t.missing_pci_acknowledgements:,}"),
+        ("Provider reviews overdue", f"{t.reviews_overdue:,}"),
+        ("Controls without evidence", f"{t.evidence_missing:,}"),
+        ("Controls with stale evidence", f"{t.evidence_stale:,}"),
+        ("Findings past their remediation due date", f"{t.remediation_overdue:,}"),
         (
             f"Acceptances expiring within {result.expiring_within_days} days",
-            str(t.expiring),
+            f"{t.expiring:,}",
         ),
-        ("Clients sharing their name with another client", str(t.duplicate_names)),
+        ("Clients sharing their name with another client", f"{t.duplicate_names:,}"),
     )
