@@ -82,6 +82,8 @@ def test_the_same_bytes_in_every_format_with_one_and_two_processes(
             assert result.stdout == ""
             assert f"Error: {clients / 'client-0007.yaml'}:" in result.stderr
             assert "12 clients: 11 assessed, 1 invalid" in result.stderr
+            assert "Assessing clients" not in result.stderr  # no progress bar off a terminal
+            assert len(result.stderr.splitlines()) == 2  # the invalid client, the summary
             outputs.append(target.read_bytes())
         assert outputs[0] == outputs[1], fmt
     data = json.loads((tmp_path / "portfolio-1.json").read_text())
