@@ -1081,8 +1081,7 @@ def portfolio(
     """
     import sys
 
-    from ctrlmap.analyse.clients import Settings as Run
-    from ctrlmap.analyse.clients import assess_clients, default_jobs, plan_tasks
+    from ctrlmap.analyse.clients import ClientSettings, assess_clients, default_jobs, plan_tasks
     from ctrlmap.analyse.portfolio import client_files
     from ctrlmap.analyse.portfolio import portfolio as build_portfolio
 
@@ -1099,7 +1098,7 @@ def portfolio(
             raise CtrlmapError(f"{reports}: cannot create the folder ({exc.strerror})") from None
     links_from = output.parent if output is not None else Path.cwd()
     tasks = plan_tasks(files, reports, links_from, [output] if output is not None else [])
-    run = Run(settings.catalogs, settings.catalog_dirs, day, tuple(protected_folders()))
+    run = ClientSettings(settings.catalogs, settings.catalog_dirs, day, tuple(protected_folders()))
     workers = jobs or default_jobs()
     if sys.stderr.isatty() and len(tasks) > PROGRESS_AFTER:
         with click.progressbar(

@@ -32,7 +32,7 @@ from ctrlmap.load.library import Library
 from ctrlmap.load.profiles import load_profile
 from ctrlmap.models.portfolio import ClientRow, PortfolioResult, SeverityCounts
 from ctrlmap.present.portfolio import BAR_WIDTH, portfolio_view
-from tests.conftest import DATA, EXAMPLES
+from tests.conftest import DATA, EXAMPLES, ROOT
 
 AS_OF = dt.date(2026, 11, 28)
 FORMATS = VIEWS["portfolio"]
@@ -376,3 +376,53 @@ def test_the_portfolio_matches_its_golden_file(
     ]
     suffix = {"table": "txt"}.get(fmt, fmt)
     golden(f"portfolio.{suffix}", render("portfolio", fmt, portfolio(rows, AS_OF)))
+
+
+def custom_model_folder(tmp_path: Path) -> Path:
+    """A --catalog-dir with one more model, `soc-outsourced`."""
+    folder = tmp_path / "mine"
+    (folder / "models").mkdir(parents=True)
+    text = (ROOT / "frameworks" / "models" / "co-managed.yaml").read_text()
+    (folder / "models" / "soc-outsourced.yaml").write_text(
+        text.replace("id: co-managed", "id: soc-outsourced")
+    )
+    return folder
+
+
+def test_catalog_dir_settings_reach_the_workers(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    folder = custom_model_folder(tmp_path)
+    clients = tmp_path / "clients"
+    clients.mkdir()
+    for stem in ("clinic", "law-firm", "cpa-firm"):
+        text = (EXAMPLES / f"{stem}.yaml").read_text()
+        text = re.sub(r"(?m)^model: .*$", "model: soc-outsourced", text)
+        (clients / f"{stem}.yaml").write_text(text)
+    without = run(invoke, str(clients), "--jobs", "2", "--format", "json")
+    assert without.exit_code == 2  # the model is unknown without the catalog dir
+    result = invoke(
+        "--catalog-dir", str(folder), "portfolio", str(clients), "--as-of", AS_OF.isoformat(),
+        "--jobs", "2", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    models = {c["model"] for c in json.loads(result.stdout)["clients"]}
+    assert models == {"soc-outsourced"}
+
+
+def test_a_spawned_worker_loads_the_library_from_the_settings(tmp_path: Path) -> None:
+    """Where workers are spawned, not forked, the initializer loads the library itself."""
+    from ctrlmap.analyse import clients
+
+    folder = custom_model_folder(tmp_path)
+    settings = clients.ClientSettings((), (folder,), AS_OF)
+    clients._start(settings)
+    try:
+        assert clients._WORKER is not None and "soc-outsourced" in clients._WORKER.library.models
+        row = clients.assess_one(clients.Task(EXAMPLES / "clinic.yaml"))
+        assert row.status == "assessed" and row.organization == "Riverside Family Clinic"
+        kept = clients._WORKER
+        clients._start(settings)  # the same settings: the library is kept, not reloaded
+        assert clients._WORKER is kept
+    finally:
+        clients._WORKER = None

@@ -24,7 +24,7 @@ from ctrlmap.models.portfolio import ClientRow
 
 
 @dataclass(frozen=True)
-class Settings:
+class ClientSettings:
     """What every worker needs to assess a client the way the parent would."""
 
     catalogs: tuple[str, ...]
@@ -46,7 +46,7 @@ class Task:
 
 @dataclass
 class _Worker:
-    settings: Settings
+    settings: ClientSettings
     library: Library
 
 
@@ -54,7 +54,7 @@ _WORKER: _Worker | None = None
 """This process's settings and library, set once per run (or per worker process)."""
 
 
-def _start(settings: Settings) -> None:
+def _start(settings: ClientSettings) -> None:
     """A worker's initializer: keep the inherited library when it was loaded with these settings."""
     global _WORKER
     if _WORKER is not None and _WORKER.settings == settings:
@@ -101,7 +101,7 @@ def default_jobs() -> int:
 
 def assess_clients(
     tasks: Sequence[Task],
-    settings: Settings,
+    settings: ClientSettings,
     library: Library,
     jobs: int,
     progress: Callable[[int], None] | None = None,

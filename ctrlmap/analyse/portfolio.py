@@ -17,6 +17,7 @@ from pathlib import Path
 from ctrlmap.assessment.gaps.providers import AGREEMENTS, BAA
 from ctrlmap.assessment.gaps.registry import finding_id
 from ctrlmap.assessment.pipeline import Assessment
+from ctrlmap.assessment.severity import SEVERITIES
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.models.base import OWNERS
 from ctrlmap.models.portfolio import (
@@ -155,7 +156,7 @@ def portfolio(rows: Sequence[ClientRow], as_of: dt.date) -> PortfolioResult:
 
     def total(field: str) -> SeverityCounts:
         return SeverityCounts(
-            **{s: sum(getattr(getattr(r, field), s) for r in assessed) for s in OPEN_FIELDS}
+            **{s: sum(getattr(getattr(r, field), s) for r in assessed) for s in SEVERITIES}
         )
 
     totals = PortfolioTotals(
@@ -183,9 +184,6 @@ def portfolio(rows: Sequence[ClientRow], as_of: dt.date) -> PortfolioResult:
     )
 
 
-OPEN_FIELDS = ("critical", "high", "medium", "low")
-
-
 def providers_across(rows: Iterable[ClientRow]) -> tuple[ProviderRow, ...]:
     """Each provider across the clients, matched by name (case and spacing ignored), by name."""
     found: dict[str, list[tuple[ClientRef, ClientProvider]]] = defaultdict(list)
@@ -202,7 +200,7 @@ def providers_across(rows: Iterable[ClientRow]) -> tuple[ProviderRow, ...]:
                 clients=tuple(dict.fromkeys(ref for ref, _ in entries)),
                 functions=tuple(sorted({f for _, p in entries for f in p.functions})),
                 findings=SeverityCounts(
-                    **{s: sum(getattr(p.findings, s) for _, p in entries) for s in OPEN_FIELDS}
+                    **{s: sum(getattr(p.findings, s) for _, p in entries) for s in SEVERITIES}
                 ),
                 reviews_overdue=tuple(dict.fromkeys(ref for ref, p in entries if p.review_overdue)),
                 agreements_missing=tuple(
