@@ -357,7 +357,7 @@ def test_every_format_renders_an_empty_and_an_all_invalid_portfolio() -> None:
 
 
 def test_chunks_are_small_and_at_least_one() -> None:
-    assert chunk_size(1, 2) == 1 and chunk_size(2000, 2) == 64 and chunk_size(100, 2) == 6
+    assert chunk_size(1, 2) == 1 and chunk_size(2000, 2) == 16 and chunk_size(400, 2) == 6
 
 
 def test_the_json_round_trips(lib: Library) -> None:

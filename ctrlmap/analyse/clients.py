@@ -13,7 +13,6 @@ import datetime as dt
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +54,16 @@ _WORKER: _Worker | None = None
 
 
 def _start(settings: ClientSettings) -> None:
-    """A worker's initializer: keep the inherited library when it was loaded with these settings."""
+    """A worker's initializer: keep the inherited library when it was loaded with these settings.
+
+    Ctrl-C reaches every process of the terminal's group: the parent alone handles it (and stops
+    the workers), so that one interrupted run prints one line, not a traceback per worker.
+    """
+    import signal
+
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _WORKER is not None and _WORKER.settings == settings:
         return
     from ctrlmap.load.catalogs import load_library
@@ -90,8 +97,9 @@ def assess_one(task: Task) -> ClientRow:
 
 
 def chunk_size(clients: int, jobs: int) -> int:
-    """Chunks small enough to balance the processes, big enough to keep the messages few."""
-    return max(1, min(64, clients // (jobs * 8)))
+    """Chunks small enough that no process is left with much to do while the others idle at the
+    end (16 clients: well under a second), big enough to keep the messages few."""
+    return max(1, min(16, clients // (jobs * 32)))
 
 
 def default_jobs() -> int:
@@ -124,14 +132,10 @@ def assess_clients(
             return rows
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(tasks)),
-            mp_context=context,
-            initializer=_start,
-            initargs=(settings,),
-        ) as pool:
+        # leaving the block terminates the workers: at once on an error or an interrupt
+        with context.Pool(min(jobs, len(tasks)), _start, (settings,)) as pool:
             rows = []
-            for row in pool.map(assess_one, tasks, chunksize=chunk_size(len(tasks), jobs)):
+            for row in pool.imap(assess_one, tasks, chunksize=chunk_size(len(tasks), jobs)):
                 rows.append(row)
                 step(1)
             return rows
