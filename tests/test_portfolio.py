@@ -412,12 +412,16 @@ def test_catalog_dir_settings_reach_the_workers(
 
 def test_a_spawned_worker_loads_the_library_from_the_settings(tmp_path: Path) -> None:
     """Where workers are spawned, not forked, the initializer loads the library itself."""
+    import signal
+
     from ctrlmap.analyse import clients
 
     folder = custom_model_folder(tmp_path)
     settings = clients.ClientSettings((), (folder,), AS_OF)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     clients._start(settings)
     try:
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # the parent handles Ctrl-C
         assert clients._WORKER is not None and "soc-outsourced" in clients._WORKER.library.models
         row = clients.assess_one(clients.Task(EXAMPLES / "clinic.yaml"))
         assert row.status == "assessed" and row.organization == "Riverside Family Clinic"
@@ -426,3 +430,5 @@ def test_a_spawned_worker_loads_the_library_from_the_settings(tmp_path: Path) ->
         assert clients._WORKER is kept
     finally:
         clients._WORKER = None
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
