@@ -23,6 +23,7 @@ from ctrlmap.formats import BINARY, formats_for, render, render_bytes
 
 if TYPE_CHECKING:
     from ctrlmap.assessment.gaps.registry import RuleId
+    from ctrlmap.load.library import Library
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -119,6 +120,27 @@ def as_of_option(func: F) -> F:
         help="Judge dates as of this day, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, read in UTC, "
         "else today's local date).",
     )(func)
+
+
+def baseline_option(func: F) -> F:
+    """`--baseline OLD`: an earlier snapshot whose first-seen dates the due dates count from."""
+    return click.option(
+        "--baseline",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        metavar="OLD",
+        help="An earlier JSON snapshot or HTML/PDF report: a finding it already had keeps its "
+        'first-seen date, so a policy due date counts from then (README, "Due dates").',
+    )(func)
+
+
+def first_seen_in(baseline: Path | None) -> dict[str, dt.date] | None:
+    """The first-seen dates of the findings of the snapshot at `baseline`, by id (None: none given)."""
+    if baseline is None:
+        return None
+    from ctrlmap.load.snapshots import read_snapshot
+
+    return read_snapshot(baseline)[0].first_seen()
 
 
 def proposed_option(func: F) -> F:
@@ -343,20 +365,25 @@ def validate(
     Example:
       ctrlmap validate examples/clinic.yaml
     """
-    from ctrlmap.assessment.assign import ignored_overrides
+    from ctrlmap.assessment.assign import assign_owners, ignored_overrides
     from ctrlmap.load.profiles import load_profile, profile_warnings
     from ctrlmap.present.views import validation_view
 
     lib = settings.library
     loaded, doc = load_profile(profile, lib)
+    day = resolve_as_of(as_of)
     warnings = [str(w) for w in profile_warnings(loaded, doc, ignored_overrides(loaded, lib))]
     if loaded.accepted_risks or loaded.remediation:
         from ctrlmap.assessment.pipeline import assess
         from ctrlmap.load.profiles import tracking_warnings
 
-        found = assess(loaded, lib, as_of=resolve_as_of(as_of)).gaps.gaps
+        assessment = assess(loaded, lib, as_of=day)
+        assignments = assessment.assignment.assignments
+        found = assessment.gaps.gaps
         warnings += [str(w) for w in tracking_warnings(loaded, doc, [g.id for g in found])]
-    view = validation_view(lib, loaded, doc.name, warnings)
+    else:
+        assignments = assign_owners(loaded, lib, as_of=day).assignments
+    view = validation_view(lib, loaded, doc.name, warnings, assignments)
     emit(settings, "validate", fmt, view, output, [profile])
     for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -378,13 +405,16 @@ def assessed(
     as_of: dt.datetime | None = None,
     include_proposed: bool = False,
     rules: Sequence[RuleId] | None = None,
+    baseline: Path | None = None,
 ) -> tuple[Any, Any]:
-    """The profile's assessment (computed once for the command) and the profile's document."""
+    """The profile's assessment (computed once for the command) and the profile's document;
+    with a `baseline`, its findings keep the first-seen dates the baseline records."""
     from ctrlmap.assessment.pipeline import assess
 
     lib, loaded, doc = load(settings, profile)
+    seen = first_seen_in(baseline)
     return (
-        assess(loaded, lib, model_id, resolve_as_of(as_of), include_proposed, rules),
+        assess(loaded, lib, model_id, resolve_as_of(as_of), include_proposed, rules, seen=seen),
         doc,
     )
 
@@ -470,6 +500,7 @@ def assign(
 )
 @click.option("--rule", "rules", multiple=True, metavar="RULE", help="Only this rule; repeatable.")
 @proposed_option
+@baseline_option
 @format_option("gaps")
 @output_option
 @click.pass_obj
@@ -481,6 +512,7 @@ def gaps(
     fail_on: str | None,
     rules: tuple[str, ...],
     include_proposed: bool,
+    baseline: Path | None,
     fmt: str | None,
     output: Path | None,
 ) -> None:
@@ -492,6 +524,7 @@ def gaps(
     Example:
       ctrlmap gaps clinic.yaml --as-of 2026-11-28
       ctrlmap gaps lender.yaml --fail-on high --format json -o gaps.json
+      ctrlmap gaps clinic.yaml --baseline clinic-q3.json
     """
     from ctrlmap.assessment.gaps import summary_line
     from ctrlmap.assessment.gaps.registry import RULES
@@ -501,9 +534,11 @@ def gaps(
     if unknown:
         raise click.UsageError(f"unknown rule {shown(unknown[0])}; rules: {', '.join(RULES)}")
     chosen = [r for r in RULES if r in rules]  # the registry's typed ids, in its order
-    assessment, _ = assessed(settings, profile, model_id, as_of, include_proposed, chosen or None)
+    assessment, _ = assessed(
+        settings, profile, model_id, as_of, include_proposed, chosen or None, baseline
+    )
     found = assessment.gaps
-    emit(settings, "gaps", fmt, found, output, [profile])
+    emit(settings, "gaps", fmt, found, output, [profile, *([baseline] if baseline else [])])
     click.echo(summary_line(found), err=True)
     if fail_on is not None:
         threshold = SEVERITIES.index(fail_on)
@@ -595,7 +630,8 @@ REPORT_SUFFIXES = {
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     metavar="OLD",
-    help="Add what changed since OLD, an earlier JSON snapshot or HTML report.",
+    help="Add what changed since OLD, an earlier JSON snapshot or HTML/PDF report; a finding OLD "
+    "already had keeps its first-seen date, so a policy due date counts from then.",
 )
 @click.pass_obj
 def report(
@@ -628,7 +664,9 @@ def report(
             raise click.UsageError(
                 f"cannot tell the format from {shown(output.name)}; give --format"
             )
-    assessment, doc = assessed(settings, profile, model_id, as_of, include_proposed)
+    assessment, doc = assessed(
+        settings, profile, model_id, as_of, include_proposed, baseline=baseline
+    )
     report = build_report(assessment, doc, comparison=comparison(assessment, compare_to))
     if baseline is not None:
         from ctrlmap.present.report import with_baseline
@@ -676,7 +714,15 @@ def verify(
             from ctrlmap.assessment.pipeline import assess
             from ctrlmap.present.report import build_report
 
-            again = assess(loaded, lib, snapshot.model, snapshot.as_of, snapshot.include_proposed)
+            # first-seen dates a baseline gave come from another file, like the changes section
+            seen = {
+                e.gap.id: e.gap.first_seen
+                for e in snapshot.gaps
+                if e.gap.first_seen_basis == "baseline" and e.gap.first_seen is not None
+            }
+            again = assess(
+                loaded, lib, snapshot.model, snapshot.as_of, snapshot.include_proposed, seen=seen
+            )
             report = build_report(
                 again,
                 doc,
@@ -829,6 +875,7 @@ def next_steps(program: str, examples: Path) -> list[str]:
 @model_option
 @as_of_option
 @proposed_option
+@baseline_option
 @output_option
 @click.pass_obj
 def export(
@@ -838,6 +885,7 @@ def export(
     model_id: str | None,
     as_of: dt.datetime | None,
     include_proposed: bool,
+    baseline: Path | None,
     output: Path | None,
 ) -> None:
     """Export the responsibility matrix (OSCAL, a CRM, PCI DSS 12.8.5, CSA CCM SSRM, an Excel
@@ -850,7 +898,7 @@ def export(
     Example:
       ctrlmap export clinic.yaml --format oscal -o clinic.oscal.json
       ctrlmap export lender.yaml --format pci-12.8.5 -o tpsp-responsibilities.csv
-      ctrlmap export clinic.yaml --format poam-csv -o clinic-poam.csv
+      ctrlmap export clinic.yaml --format poam-csv -o clinic-poam.csv --baseline clinic-q3.json
       ctrlmap export clinic.yaml --format xlsx -o clinic.xlsx
     """
     from ctrlmap.present.exports import build_export, check_export
@@ -862,10 +910,12 @@ def export(
 
         require_openpyxl()
 
-    assessment, doc = assessed(settings, profile, model_id, as_of, include_proposed)
+    assessment, doc = assessed(
+        settings, profile, model_id, as_of, include_proposed, baseline=baseline
+    )
     data = build_export(assessment)
     check_export(fmt, data, doc)
-    emit(settings, "export", fmt, data, output, [profile])
+    emit(settings, "export", fmt, data, output, [profile, *([baseline] if baseline else [])])
 
 
 @cli.command()
@@ -1218,15 +1268,17 @@ def refuse_overwrite(path: Path, force: bool) -> None:
     "person_specs",
     multiple=True,
     metavar="ID:NAME:FUNCTIONS[:KEY=VALUE]...",
-    help="A person: functions comma-separated; keys role, after-hours, backup; repeatable.",
+    help="A person: id (blank: from the name), name, functions comma-separated, then keys role, "
+    "after-hours, backup (a bare key is yes); write a colon inside a value as \\:; repeatable.",
 )
 @click.option(
     "--provider",
     "provider_specs",
     multiple=True,
     metavar="ID:NAME:FUNCTIONS[:KEY=VALUE]...",
-    help="A provider: keys agreement, frameworks, after-hours, on-site, baa, "
-    "pci-acknowledgement, last-reviewed, independent; repeatable.",
+    help="A provider, as --person: keys agreement, frameworks (comma-separated), after-hours, "
+    "on-site, baa, pci-acknowledgement, last-reviewed (YYYY-MM-DD), independent; write a colon "
+    "inside a value as \\:; repeatable.",
 )
 @click.option(
     "--designate",
@@ -1253,7 +1305,8 @@ def refuse_overwrite(path: Path, force: bool) -> None:
     "--templates",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Only write people and providers templates (CSV, and XLSX with openpyxl) into DIR.",
+    help="Only write the people and providers templates (CSV, and XLSX with openpyxl) and the "
+    "list of function ids into DIR.",
 )
 @click.pass_obj
 def init(
@@ -1305,7 +1358,7 @@ def init(
     )
 
     if templates is not None:
-        write_templates(templates, force)
+        write_templates(templates, force, settings.library)
         return
     refuse_overwrite(output, force)
     lib = settings.library
@@ -1334,6 +1387,14 @@ def init(
     parsed_roles = [attempt(functools.partial(parse_designation, d)) for d in designations]
     if errors or roster is None:
         raise ManyErrors(errors)
+    origins = dict(roster.origins)
+    origins.update(
+        (f"designations.{found[0]}", f"--designate {spec}")
+        for spec, found in zip(designations, parsed_roles, strict=True)
+        if found is not None
+    )
+    if organization is not None:
+        origins["organization"] = "--organization"
     given = Given(
         organization=organization,
         sector=sector,  # type: ignore[arg-type]
@@ -1351,6 +1412,7 @@ def init(
         people=roster.people,
         providers=roster.providers,
         designations=dict(d for d in parsed_roles if d is not None),
+        origins=origins,
     )
     if not no_input:
         from ctrlmap.onboard.interview import Interview
@@ -1387,8 +1449,9 @@ def write_atomically_here(
     write_atomically(output, text, [*inputs, *settings.input_paths()], protected_folders())
 
 
-def write_templates(folder: Path, force: bool) -> None:
-    """`init --templates DIR`: the people and providers templates, XLSX too when openpyxl is there."""
+def write_templates(folder: Path, force: bool, lib: Library) -> None:
+    """`init --templates DIR`: the people and providers templates and the function list, XLSX too
+    when openpyxl is there."""
     from ctrlmap.onboard.sheets import template_files
 
     try:
@@ -1401,7 +1464,7 @@ def write_templates(folder: Path, force: bool) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CtrlmapError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    files = template_files(xlsx)
+    files = template_files(lib, xlsx)
     for name in files:
         refuse_overwrite(folder / name, force)
     from ctrlmap.writing import write_atomically

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -383,3 +384,123 @@ def test_the_newest_snapshot_schema_diff_reads_is_the_one_reports_write() -> Non
     from ctrlmap.present.report import Report
 
     assert SCHEMAS[-1] == Report.model_fields["schema_"].default
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "html"])
+def test_a_closed_finding_says_how_it_stood_and_that_it_is_closed(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library, fmt: str
+) -> None:
+    ident = _clinic_finding(lib, "single-point-of-failure")
+
+    def backup(data: dict[str, Any]) -> None:
+        next(p for p in data["internal"] if p["id"] == "dana")["backup"] = "harbor"
+
+    def plan(data: dict[str, Any]) -> None:
+        data["remediation"] = [{"finding": ident, "status": "in-progress", "due": "2026-11-01"}]
+
+    old = _snapshot(
+        invoke, _edited(tmp_path, plan, "planned.yaml"), tmp_path / "q3.json", "2026-12-01"
+    )
+    new = _snapshot(
+        invoke, _edited(tmp_path, backup, "backup.yaml"), tmp_path / "q4.json", "2026-12-01"
+    )
+    closed = _diff(invoke, old, new)["closed"]
+    assert [(c["id"], c["progress"], c["overdue"]) for c in closed] == [
+        (ident, "in-progress", True)
+    ]
+    text = invoke("diff", str(old), str(new), "--format", fmt).stdout
+    assert "was in progress, overdue; closed (no longer found)" in text
+    if fmt != "table":
+        closed_table = text.split("Closed", 1)[1]
+        assert "| open |" not in closed_table and "<td>open</td>" not in closed_table
+        assert "Status now" in text.split("Closed", 1)[0] or "Opened" not in text
+
+
+@pytest.mark.parametrize("joined", ["two pages", "two snapshots"])
+def test_a_file_holding_two_snapshots_is_refused(
+    invoke: Callable[..., Result], tmp_path: Path, joined: str
+) -> None:
+    q3 = _snapshot(invoke, CLINIC, tmp_path / "q3.html", "2026-09-01")
+    q4 = _snapshot(invoke, CLINIC, tmp_path / "q4.html", "2026-12-01")
+    both = tmp_path / "both.html"
+    if joined == "two pages":
+        both.write_text(q3.read_text() + q4.read_text())
+    else:  # one page, a second snapshot block pasted into it
+        block = re.search(r'<script type="application/json" id="ctrlmap-snapshot">[^<]*</script>',
+                          q4.read_text())  # fmt: skip
+        assert block is not None
+        page = q3.read_text()
+        both.write_text(page.replace("</body>", block.group(0) + "</body>"))
+    for args in ((both, q4), (q4, both)):
+        result = invoke("diff", *map(str, args))
+        assert result.exit_code == 2, result.stdout
+        assert result.stderr.startswith(f"Error: {both}: it holds 2 embedded snapshots")
+        assert "Traceback" not in result.stderr
+    baseline = invoke("report", str(CLINIC), "--baseline", str(both), "--format", "md")
+    assert baseline.exit_code == 2 and "it holds 2 embedded snapshots" in baseline.stderr
+
+
+def test_two_pdf_reports_joined_into_one_file_are_refused(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    pytest.importorskip("pypdf")
+    from ctrlmap.load.snapshots import PDF_HEADER
+
+    one = b"%PDF-1.7\n%...\n%%EOF\n"
+    assert len(PDF_HEADER.findall(one)) == 1 and len(PDF_HEADER.findall(one + one)) == 2
+    both = tmp_path / "both.pdf"
+    both.write_bytes(one + one)
+    result = invoke("diff", str(both), str(REPORT1_JSON))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {both}: it holds 2 PDF documents")
+
+
+def test_a_kept_first_seen_date_makes_a_policy_due_date_comparable(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    dental = EXAMPLES / "dental-group.yaml"
+    q4 = _snapshot(invoke, dental, tmp_path / "q4.json", "2026-12-01")
+    loose = _snapshot(invoke, dental, tmp_path / "q1-loose.json", "2027-03-01")
+    kept = tmp_path / "q1.json"
+    made = invoke(
+        "report", str(dental), "--as-of", "2027-03-01", "--baseline", str(q4), "-o", str(kept)
+    )
+    assert made.exit_code == 0, made.stderr
+    lapsed = "GAP-3805H3"  # accepted until 2027-01-31
+    for new in (loose, kept):
+        data = _diff(invoke, q4, new)
+        changes = {p["id"]: p["changes"] for p in data["persisting"]}
+        assert changes[lapsed] == ["status accepted -> open", "acceptance lapsed on 2027-01-31"]
+        recounted = [n for n in data["notes"] if "Make NEW with `--baseline OLD`" in n]
+        assert bool(recounted) is (new == loose)
+        # the risk analysis went stale: the stale-evidence finding now covers it too
+        assert changes["GAP-H86Q33"] == ["controls 1 -> 3 (2 added)"]
+        # no policy due date moved: the loose one is not compared, the kept one did not move
+        assert not [c for found in changes.values() for c in found if c.startswith("due ")]
+    # the critical finding (planned, due 2026-12-15) and the two planned highs fell overdue
+    data = _diff(invoke, q4, kept)
+    overdue = {p["id"] for p in data["persisting"] if "overdue no -> yes" in p["changes"]}
+    assert overdue == {"GAP-C4PW13", "GAP-G5D7XA", "GAP-448WYA"}
+    assert (data["old"]["overdue"], data["new"]["overdue"]) == (0, 3)
+    table = invoke("diff", str(q4), str(kept)).stdout
+    assert re.search(r"^findings .* accepted +overdue +total$", table, re.M)
+    assert re.search(r"^after +1 +3 +6 +7 +0 +3 +17$", table, re.M)
+
+
+def test_a_policy_due_date_that_moves_with_a_kept_first_seen_date_is_a_change(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    ident = _clinic_finding(lib, "single-point-of-failure")  # medium: 180 days by default
+
+    def shorter(data: dict[str, Any]) -> None:
+        data["remediation_policy"] = {"medium": 30}
+
+    old = _snapshot(invoke, CLINIC, tmp_path / "q3.json", "2026-12-01")
+    new = tmp_path / "q4.json"
+    made = invoke(
+        "report", str(_edited(tmp_path, shorter, "shorter.yaml")), "--as-of", "2027-01-15",
+        "--baseline", str(old), "-o", str(new),
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    changes = {p["id"]: p["changes"] for p in _diff(invoke, old, new)["persisting"]}
+    assert changes[ident] == ["due 2027-05-30 -> 2026-12-31", "overdue no -> yes"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -104,6 +105,34 @@ def test_validate_json(invoke: Callable[..., Result]) -> None:
     data = json.loads(invoke("validate", MINIMAL, "--format", "json").stdout)
     assert data["schema"] == "ctrlmap/validate@1"
     assert data["defaults_assumed"][0] == "hipaa"
+
+
+def test_validate_counts_the_controls_that_apply(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Not the catalog's size: the controls the SAQ asks and the facts leave in, as assessed."""
+    from ctrlmap import load_library
+    from ctrlmap.assessment.pipeline import assess
+    from ctrlmap.load.profiles import load_profile
+
+    shop = tmp_path / "shop.yaml"
+    shop.write_text(
+        "organization: {name: Corner Shop, sector: other}\n"
+        "frameworks: [pci-dss-4]\nmodel: co-managed\napplicability: {pci-saq: B-IP}\n"
+    )
+    lib = load_library()
+    profile, _ = load_profile(shop, lib)
+    assessment = assess(profile, lib, as_of=dt.date(2026, 11, 28))
+    rows = assessment.assignment.assignments
+    applicable = sum(a.applicable for a in rows)
+    assert 0 < applicable < len(rows)  # SAQ B-IP asks a part of PCI DSS
+    result = invoke("validate", str(shop), "--as-of", "2026-11-28")
+    assert result.exit_code == 0, result.stderr
+    assert f"controls that apply             {applicable} of the {len(rows)} in its frameworks" in (
+        result.stdout
+    )
+    data = json.loads(invoke("validate", str(shop), "--format", "json").stdout)
+    assert (data["applicable"], data["controls"]) == (applicable, len(rows))
 
 
 def test_unknown_option_is_a_usage_error(invoke: Callable[..., Result]) -> None:

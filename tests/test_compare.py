@@ -84,17 +84,27 @@ def check_plan(
     for edge in (phases[0], phases[-1]):
         assert edge.actions and not edge.controls and not edge.handoffs
         assert all(a.text for a in edge.actions)
+    # Work nobody would do under the target is no cut-over: phase 1 decides who does it (a
+    # decision per function) and it stays with its current parties meanwhile.
+    stranded = {k for k in moving if not after[k].raci or not after[k].raci.responsible}
+    emptied = {s.function for k in moving for s in after[k].shares if s.function and not s.parties}
+    decided = {f for a in phases[0].actions if a.text.startswith("Decide who") for f in a.functions}
+    assert emptied <= decided, emptied - decided
     placed = [k for p in phases for k in p.controls]
-    assert sorted(placed) == sorted(moving), "each moving control in exactly one phase"
+    assert sorted(placed) == sorted(moving - stranded), "each moving control in exactly one phase"
     assert all(p.controls for p in phases[1:-1]), "no empty movement phase"
     phase_of = {k: p.phase for p in phases for k in p.controls}
-    assert {c.control: c.phase for c in result.changes} == phase_of
+    assert {c.control: c.phase for c in result.changes} == {
+        **phase_of,
+        **dict.fromkeys(stranded, 1),
+    }
+    after = {k: before[k] if k in stranded else a for k, a in after.items()}
 
     # No control moves before a moving control it depends on, directly or through any others:
     # a prerequisite moves in an earlier phase or in the same one.
     graph = lib.scope(frameworks).graph
-    for key in moving:
-        for prerequisite in nx.descendants(graph, key) & moving:
+    for key in moving - stranded:
+        for prerequisite in nx.descendants(graph, key) & (moving - stranded):
             assert phase_of[prerequisite] <= phase_of[key], (key, prerequisite)
 
     # Every dependency stays covered: at every point of the plan, each hand-off a dependency
@@ -226,7 +236,7 @@ def test_plans_on_random_acyclic_graphs_keep_every_dependency(
     check_plan(result, custom, loaded)
 
 
-def test_a_chain_moves_service_by_service_through_unmoved_links(lib: Library) -> None:
+def _chain(lib: Library) -> tuple[Library, Profile]:
     # c3 -> c2 -> c1 -> c0 (each depends on the one before); c1 does not move, so c2 must still
     # wait for c0: the order holds through controls that stay where they are. c0 is backup work
     # (infrastructure), c2 and c3 patching (endpoints): two cut-overs, infrastructure first,
@@ -272,6 +282,14 @@ def test_a_chain_moves_service_by_service_through_unmoved_links(lib: Library) ->
             "providers": [{"id": "msp", "name": "MSP", "functions": covered}],
         },
     )
+    return custom, loaded
+
+
+def test_a_chain_moves_service_by_service_through_unmoved_links(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ctrlmap.analyse.transition.FOLD_BELOW", 0)  # one cut-over per service
+    custom, loaded = _chain(lib)
     result = compare(loaded, custom, None, "patch-inside", "target")
     assert [p.controls for p in result.phases] == [
         (),
@@ -285,10 +303,21 @@ def test_a_chain_moves_service_by_service_through_unmoved_links(lib: Library) ->
     ]
     assert (
         result.phases[1].title
-        == "The organization takes back infrastructure from MSP: backup-recovery"
+        == "The organization takes back infrastructure from MSP: backup and recovery"
     )
     assert result.untouched == ("chain:c1",)
     assert {c.movement for c in result.changes} == {"provider-to-internal"}
+    check_plan(result, custom, loaded, "target")
+
+
+def test_a_party_taking_on_few_controls_takes_them_on_in_one_phase(lib: Library) -> None:
+    custom, loaded = _chain(lib)
+    result = compare(loaded, custom, None, "patch-inside", "target")
+    assert [p.controls for p in result.phases] == [(), ("chain:c0", "chain:c2", "chain:c3"), ()]
+    assert result.phases[1].title == (
+        "The organization takes back infrastructure and endpoints and patching from MSP: "
+        "patch management and backup and recovery"
+    )
     check_plan(result, custom, loaded, "target")
 
 
@@ -334,6 +363,30 @@ def test_each_example_gives_a_plan_a_reader_can_follow(
         assert change.reason
         for why in change.why:
             assert (why.from_owner, why.from_accountable) != (why.to_owner, why.to_accountable)
+
+
+def test_the_dental_plan_treats_work_nobody_takes_on_as_a_staffing_gap(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    loaded = load_example("dental-group")
+    result = compare(loaded, lib, None, None)
+    stranded = {c.control for c in result.changes if c.movement == "to-unassigned"}
+    assert stranded and all(c.phase == 1 for c in result.changes if c.control in stranded)
+    moving = {k for p in result.phases for k in p.controls}
+    assert not stranded & moving, "work nobody takes on is no cut-over"
+    assert len(result.phases) <= 6, [p.title for p in result.phases]
+    prepare = result.phases[0]
+    assert "Fully managed IT's defaults" in prepare.summary
+    assert "not to whoever does the work today" in prepare.summary
+    (access,) = [
+        a for a in prepare.actions if a.text.startswith("Decide who does access management")
+    ]
+    assert "keep it with Kim Alvarez, who does it today" in access.text
+    texts = " ".join(a.text for a in prepare.actions)
+    assert "Assign access management" not in texts, "one decision per function, not per finding"
+    for phase in result.phases[1:-1]:
+        assert phase.taker != "internal" or "takes back" in phase.title
+        assert "-" not in phase.title.split(": ", 1)[1].replace("on-site", ""), phase.title
 
 
 def test_clinic_to_fully_managed_reads_as_a_plan(

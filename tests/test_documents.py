@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -88,9 +89,73 @@ def test_builtin_catalogs_are_cached_and_a_broken_cache_is_ignored(
     source = builtin_root() / "functions.yaml"
     first = read_document(source, cache=True)
     (entry,) = Path(str(tmp_path)).glob("*.json")
-    assert entry.stem == first.sha256
+    assert json.loads(entry.read_bytes().partition(b"\n")[0])["key"] == entry.stem
     assert read_document(source, cache=True).data == first.data
     entry.write_text("{broken")
     assert read_document(source, cache=True).data == first.data
     monkeypatch.setenv("CTRLMAP_NO_CACHE", "1")
     assert read_document(source, cache=True).data == first.data
+
+
+def _nested(depth: int, leaf: str) -> str:
+    """JSON nested `depth` containers deep (lists and mappings in turn) around a leaf."""
+    text = leaf
+    for level in range(depth):
+        text = f'{{"k{level}": {text}}}' if level % 2 else f"[{text}]"
+    return text
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, MAX_DEPTH + 2])
+@pytest.mark.parametrize("leaf", ["1", "[]", "{}", '"[[[{{{"', '"a \\\\\\" [[[ \\\\"'])
+def test_json_depth_is_judged_as_the_full_walk_judges_it(depth: int, leaf: str) -> None:
+    # the byte-level bound decides only when the walk is needed; the verdict is the walk's
+    from ctrlmap.load.read import _check_json
+
+    text = _nested(depth, leaf)
+    try:
+        _check_json(json.loads(text), "t.json")
+        expected = None
+    except InputError as exc:
+        expected = str(exc)
+    try:
+        parse_document(text.encode(), "t.json", is_json=True)
+        got = None
+    except InputError as exc:
+        got = str(exc)
+    assert got == expected
+    assert (expected is None) == (depth <= MAX_DEPTH)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "x\\u0001y"}',
+        '{"a": "x\\by"}',
+        '{"a": "x\\fy"}',
+        '{"a": "x\\u007fy"}',
+        '{"a": "x\\u0085y"}',
+        '{"a": "x\u0085y"}',
+        '{"a": "x\u007fy"}',
+        '{"x\\u0002": 1}',
+    ],
+)
+def test_json_control_characters_are_refused_however_they_are_written(text: str) -> None:
+    with pytest.raises(InputError, match="control character"):
+        parse_document(text.encode(), "t.json", is_json=True)
+
+
+@pytest.mark.parametrize(
+    "text", ['{"a": "C:\\\\bin\\\\foo"}', '{"a": "tab\\tnew\\nline"}', '{"a": "\u00a7 1"}']
+)
+def test_json_that_only_looks_like_a_control_character_is_read(text: str) -> None:
+    assert parse_document(text.encode(), "t.json", is_json=True).data == json.loads(text)
+
+
+def test_json_duplicates_are_named_once_per_repeat_in_reading_order() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_document(b'{"b": {"x": 1, "x": 2}, "a": 1, "a": 2, "a": 3}', "t.json", is_json=True)
+    assert [p.message.split(" (")[0] for p in caught.value.problems] == [
+        "duplicate key 'x'",
+        "duplicate key 'a'",
+        "duplicate key 'a'",
+    ]

@@ -27,6 +27,7 @@ def test_the_quick_start_names_the_activation_and_the_venv_path() -> None:
     assert commands[0].startswith("make demo")
     assert commands[1].startswith(". .venv/bin/activate") and ".venv/bin/ctrlmap" in commands[1]
     assert not any(c.lstrip().startswith("dot ") or "| dot" in c for c in commands)
+    assert any(c.startswith("ctrlmap init --no-input -o my-profile.yaml") for c in commands)
 
 
 def test_the_quick_start_works_followed_literally() -> None:

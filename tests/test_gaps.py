@@ -77,7 +77,7 @@ def test_unowned(lib: Library) -> None:
     (finding,) = [
         g for g in of(fired, "unowned") if "hipaa-security:164.308(a)(7)(ii)(A)" in g.controls
     ]
-    assert "backup-recovery" in finding.message
+    assert "backup and recovery" in finding.message
     contracted = [
         {
             **two[0],

@@ -8,13 +8,14 @@ import json
 from collections.abc import Callable
 
 import networkx as nx
+import pytest
 from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctrlmap.load.graph import build_graph, dependents, scope
+from ctrlmap.load.graph import build_graph, build_scope, dependents, scope
 from ctrlmap.load.library import Library
-from ctrlmap.models import Catalog
+from ctrlmap.models import REGULATORY_CATALOGS, Catalog
 from tests.conftest import EXAMPLES
 
 
@@ -52,6 +53,23 @@ def test_scope_is_built_once_per_catalog_set(lib: Library) -> None:
     assert lib.scope(["hipaa-security", "hipaa-breach"]) is lib.scope(
         ["hipaa-breach", "hipaa-security"]
     )
+
+
+@pytest.mark.parametrize(
+    "frameworks",
+    [["hipaa-breach"], ["hipaa-security", "hipaa-breach"], sorted(REGULATORY_CATALOGS), ["none"]],
+)
+@pytest.mark.parametrize("include_proposed", [False, True])
+def test_a_scope_built_before_the_whole_graph_is_the_scope_of_the_whole_graph(
+    lib: Library, frameworks: list[str], include_proposed: bool
+) -> None:
+    fresh = dataclasses.replace(lib)  # nothing derived yet: its scope builds a partial graph
+    early = fresh.scope(frameworks, include_proposed)
+    assert "graph" not in fresh.__dict__
+    whole = build_scope(lib.graph, sorted(frameworks), include_proposed)
+    assert sorted(early.graph.nodes(data=True)) == sorted(whole.graph.nodes(data=True))
+    assert sorted(early.graph.edges(data=True)) == sorted(whole.graph.edges(data=True))
+    assert early.weights == whole.weights
 
 
 @st.composite

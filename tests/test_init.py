@@ -27,9 +27,11 @@ from ctrlmap.onboard.starter import (
     Given,
     build_draft,
     fact_values,
+    facts_to_ask,
     new_id,
     parse_designation,
     parse_fact,
+    roles_for,
 )
 from tests.conftest import DATA
 
@@ -117,15 +119,18 @@ class Script:
     def __init__(self, answers: list[str]) -> None:
         self.answers: Iterator[str] = iter(answers)
         self.said: list[str] = []
+        self.asked: list[str] = []
 
     def say(self, text: str) -> None:
         self.said.append(text)
 
     def ask(self, question: str, default: str | None = None) -> str:
+        self.asked.append(question)
         answer = next(self.answers)
         return answer if answer or default is None else default
 
     def confirm(self, question: str, default: bool) -> bool:
+        self.asked.append(question)
         answer = next(self.answers)
         return default if not answer else answer.lower().startswith("y")
 
@@ -224,12 +229,11 @@ def test_a_provider_may_hold_a_role_with_an_internal_overseer(lib: Library) -> N
             "financial",
             "glba-safeguards, pci-dss-4, nydfs-500",
             "",  # pci: merchant
+            "D",  # SAQ D: every requirement a merchant has (so 12.1.4, the PCI executive)
             "n",  # issuer
             "n",  # customized approach
-            "n",  # multi-tenant
-            "n",  # designated entity
+            "n",  # designated entity (no multi-tenant question: that is for service providers)
             "n",  # early TLS
-            "B",  # SAQ
             "class-a",  # nydfs
             "y",  # small institution
             "0",
@@ -267,7 +271,7 @@ def test_a_provider_may_hold_a_role_with_an_internal_overseer(lib: Library) -> N
     )
     done = Interview(script, lib).run(Given())
     assert done.model == "fully-managed"
-    assert done.facts["pci-saq"] == "B" and done.facts["nydfs"] == "class-a"
+    assert done.facts["pci-saq"] == "D" and done.facts["nydfs"] == "class-a"
     assert done.people[0].backup is None
     assert done.providers[0].frameworks == ("glba-safeguards",)
     assert not done.providers[0].pci_acknowledgement and not done.providers[0].baa
@@ -279,7 +283,7 @@ def test_a_provider_may_hold_a_role_with_an_internal_overseer(lib: Library) -> N
     }
     assert any("write the date as YYYY-MM-DD" in line for line in script.said)
     text, profile = checked_profile_text(build_draft(done, lib), lib, "cpa.yaml")
-    assert profile.applicability.pci_saq == "B"
+    assert profile.applicability.pci_saq == "D"
     assert "pci_acknowledgement: true" not in text and "baa:" not in text
 
 
@@ -326,8 +330,10 @@ def test_an_invalid_profile_is_never_written(invoke: Callable[..., Result], here
         "security-official=nobody",
     )
     assert result.exit_code == 2
-    assert "Error: profile.yaml (not written):" in result.stderr
-    assert "'nobody'" in result.stderr
+    assert result.stderr == (
+        "Error: --designate security-official=nobody: holder: unknown person or provider "
+        "'nobody'; none are defined\n"
+    )
     assert list(here.iterdir()) == []
 
 
@@ -353,7 +359,7 @@ def test_an_invalid_profile_is_never_written(invoke: Callable[..., Result], here
             ("--person", "pat:Pat::backup=nobody"),
             "--person pat: backup: unknown person or provider",
         ),
-        (("--provider", "x:X::last-reviewed=May"), "last_reviewed: 'May' is not a date"),
+        (("--provider", "x:X::last-reviewed=May"), "last-reviewed: 'May' is not a date"),
         (("--provider", "x:X::baa=perhaps"), "baa: 'perhaps' is not yes or no"),
         (("--person", "internal:Us"), "'internal' is a reserved word"),
         (("--person", "a b:Us"), "is not an id"),
@@ -526,3 +532,392 @@ def test_a_mistyped_menu_choice_gets_a_did_you_mean() -> None:
         "'patching' is not a function of the list (did you mean 'patch-management'?); give its "
         "number or id"
     )
+
+
+# --- what is asked follows what applies --------------------------------------------------------
+
+SHOP = Given(
+    organization="Corner Shop", sector="other", frameworks=("pci-dss-4",), model="co-managed"
+)
+
+
+def test_the_saq_decides_whether_the_pci_executive_is_asked(lib: Library) -> None:
+    """SAQ B-IP does not include 12.1.4: nobody is asked to name the PCI executive."""
+    b_ip = Script(["", "B-IP", "n", "y", "Ann Lee", "", "Owner", "governance", "n", "", "n", "n"])
+    done = Interview(b_ip, lib).run(SHOP)
+    assert done.facts == {"pci": ("merchant",), "pci-saq": "B-IP", "pci-early-tls-poi": False}
+    assert not any("PCI DSS executive" in line for line in b_ip.said)
+    assert done.designations == {}
+    text, _ = checked_profile_text(build_draft(done, lib), lib, "shop.yaml")
+    assert "pci-executive" not in text
+    d = Script(
+        [
+            "",
+            "D",
+            "n",
+            "n",
+            "n",
+            "n",
+            "y",
+            "Ann Lee",
+            "",
+            "",
+            "governance",
+            "n",
+            "",
+            "n",
+            "n",
+            "ann",
+        ]
+    )
+    d_done = Interview(d, lib).run(SHOP)
+    assert d.asked[-1] == "Who holds it (ann; blank: not yet)"  # SAQ D includes 12.1.4
+    assert d_done.designations["pci-executive"].holder == "ann"
+
+
+def test_the_nydfs_exemption_decides_whether_a_ciso_is_asked(lib: Library) -> None:
+    given = Given(organization="Small Lender", sector="financial", frameworks=("nydfs-500",))
+    exempt = build_draft(replace_facts(given, nydfs="limited-exemption"), lib).profile
+    standard = build_draft(replace_facts(given, nydfs="standard"), lib).profile
+    assert roles_for(exempt, lib) == []
+    assert roles_for(standard, lib) == ["ciso"]
+
+
+def replace_facts(given: Given, **facts: str) -> Given:
+    return Given(**{**given.__dict__, "facts": facts})
+
+
+def test_a_merchant_is_not_asked_service_provider_questions(lib: Library) -> None:
+    """A1 (multi-tenant service providers) applies only to service providers: a merchant is not
+    asked about it; a service provider is."""
+    merchant = Script(["", "none", "n", "n", "n", "n", "n", "n"])
+    Interview(merchant, lib).run(SHOP)
+    assert not any("multi-tenant" in q for q in merchant.asked)
+    provider = Script(["service-provider", "none", "n", "n", "n", "n", "n", "n", "n"])
+    done = Interview(provider, lib).run(SHOP)
+    assert any("multi-tenant" in q for q in provider.asked)
+    assert done.facts["pci-multi-tenant"] is False
+
+
+def test_facts_to_ask_drops_what_the_saq_leaves_out(lib: Library) -> None:
+    frameworks = ("pci-dss-4",)
+    assert facts_to_ask(frameworks, {}, lib)[:2] == ["pci", "pci-saq"]
+    merchant = {"pci": ("merchant",)}
+    assert "pci-multi-tenant" not in facts_to_ask(frameworks, merchant, lib)
+    assert facts_to_ask(frameworks, {**merchant, "pci-saq": "A"}, lib) == []
+    both = {"pci": ("merchant", "service-provider"), "pci-saq": "none"}
+    assert "pci-multi-tenant" in facts_to_ask(frameworks, both, lib)
+
+
+def test_a_role_designated_though_not_required_is_kept_and_explained(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    result = invoke(
+        "init",
+        "--no-input",
+        "--framework",
+        "pci-dss-4",
+        "--fact",
+        "pci-saq=B-IP",
+        "--person",
+        "ann:Ann Lee:governance",
+        "--designate",
+        "pci-executive=ann",
+    )
+    assert result.exit_code == 0, result.stderr
+    text = (here / "profile.yaml").read_text()
+    assert "  pci-executive: {holder: ann}" in text
+    assert "  # Not required: PCI DSS v4.0.1 12.1.4 does not apply: not asked by SAQ B-IP" in text
+    report = invoke("report", "profile.yaml", "--format", "md", "--as-of", "2026-11-28")
+    assert report.exit_code in (0, 1), report.stderr
+    assert (
+        "Also designated in the profile, though no control in scope requires it: PCI DSS "
+        "executive responsible for information security, Ann Lee (PCI DSS v4.0.1 12.1.4 does not "
+        "apply: not asked by SAQ B-IP, the questionnaire the organization files"
+    ) in report.stdout
+    assert "no framework in scope requires it" not in report.stdout
+
+
+# --- every mistake of a flag at once, pinned to the answer behind it ---------------------------
+
+
+def test_every_mistake_of_one_person_flag_comes_in_one_pass(
+    invoke: Callable[..., Result], here: Path
+) -> None:
+    result = invoke(
+        "init",
+        "--no-input",
+        "--framework",
+        "hipaa-security",
+        "--person",
+        "pat:Pat Doe:patching:colour=blue:after-hours=maybe:backup=nobody:role=a:role=b",
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: --person pat: colour: unknown key 'colour'; known: after-hours, backup, role",
+        "Error: --person pat: role: role is given twice; give it once",
+        "Error: --person pat: functions: unknown function 'patching'; did you mean "
+        "'patch-management'?",
+        "Error: --person pat: after-hours: 'maybe' is not yes or no; write yes or no",
+        "Error: --person pat: backup: unknown person or provider id 'nobody'; known: pat",
+    ]
+
+
+def test_a_colon_in_a_flag_value_is_written_backslash_colon(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    result = invoke(
+        "init",
+        "--no-input",
+        "--framework",
+        "hipaa-security",
+        "--provider",
+        r"harbor:Harbor IT\: East:help-desk:agreement=MSA 2026-03\: SOW 2:baa",
+        "--person",
+        r"pat:Pat:governance:role=Lead \\ IT",
+    )
+    assert result.exit_code == 0, result.stderr
+    profile, _ = load_profile(here / "profile.yaml", lib)
+    assert profile.providers[0].name == "Harbor IT: East"
+    assert profile.providers[0].agreement == "MSA 2026-03: SOW 2"
+    assert profile.internal[0].role == "Lead \\ IT"
+
+
+def test_an_unescaped_colon_is_explained(invoke: Callable[..., Result], here: Path) -> None:
+    result = invoke(
+        "init",
+        "--no-input",
+        "--framework",
+        "hipaa-security",
+        "--provider",
+        "harbor:Harbor:help-desk:agreement=MSA: SOW 2",
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --provider harbor: SOW 2: unknown key 'SOW 2'; known: after-hours, agreement, "
+        "baa, frameworks, independent, last-reviewed, on-site, pci-acknowledgement; a colon "
+        "inside a value is written \\:\n"
+    )
+
+
+def test_the_help_documents_the_spec_and_its_escape(invoke: Callable[..., Result]) -> None:
+    result = invoke("init", "--help")
+    assert result.exit_code == 0
+    flat = " ".join(result.stdout.split())
+    assert "ID:NAME:FUNCTIONS[:KEY=VALUE]..." in flat
+    assert r"write a colon inside a value as \:" in flat
+
+
+def test_a_bad_spreadsheet_row_is_named_not_the_unwritten_profile(
+    invoke: Callable[..., Result], here: Path
+) -> None:
+    (here / "people.csv").write_text("id,name,functions,backup\nann,Ann Lee,governance,ann\n")
+    result = invoke("init", "--no-input", "--framework", "hipaa-security", "--people", "people.csv")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: people.csv:row 2: backup: a person cannot be their own backup\n"
+    )
+    assert sorted(p.name for p in here.iterdir()) == ["people.csv"]
+
+
+def test_an_overseer_flag_is_named(invoke: Callable[..., Result], here: Path) -> None:
+    result = invoke(
+        "init",
+        "--no-input",
+        "--framework",
+        "hipaa-security",
+        "--person",
+        "ann:Ann:governance",
+        "--designate",
+        "security-official=ann:zed",
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "Error: --designate security-official=ann:zed: overseer: unknown internal person 'zed'"
+    )
+
+
+# --- the dental group of issue 15: four providers, HIPAA and PCI DSS under SAQ B-IP --------------
+
+DENTAL = DATA / "init" / "bright-smile.yaml"
+DENTAL_ANSWERS = [
+    "Bright Smile Dental Group",
+    "healthcare",
+    "1, 2, 3",  # both HIPAA rules and PCI DSS
+    "",  # covered entity
+    "n",
+    "n",
+    "",  # merchant
+    "B-IP",  # then only the early-TLS question of PCI DSS is left
+    "n",
+    "1",
+    "high",
+    "predictable",
+    "yes",
+    "",  # co-managed, as proposed
+    "y",
+    "Maria Chen",
+    "",
+    "Office Manager",
+    "Governance, policy-documentation, workforce-training, vendor-management, "
+    "compliance-reporting, physical-security",
+    "n",
+    "",
+    "y",
+    "Tom Rivera",
+    "",
+    "IT Coordinator",
+    "on-site-support, access-management, asset-management, network-administration",
+    "n",
+    "coastal",  # a provider not yet entered: checked once the providers are in
+    "n",
+    "y",
+    "Coastal IT Partners",
+    "",
+    "MSA 2025-07",
+    "server-management, endpoint-management, patch-management, help-desk",
+    "",
+    "n",
+    "y",
+    "y",
+    "y",
+    "2026-03-15",
+    "y",
+    "Sentinel SOC",
+    "",
+    "MSSP agreement 2026",
+    "security-monitoring, incident-response, vulnerability-management",
+    "",
+    "y",
+    "n",
+    "y",
+    "y",
+    "",
+    "y",
+    "DentiCloud EHR",
+    "",
+    "Subscription 2024",
+    "application-security, data-protection",
+    "hipaa-security, hipaa-breach",
+    "n",
+    "n",
+    "y",  # BAA; no PCI DSS acknowledgment asked: its agreement covers HIPAA only
+    "2025-11-01",
+    "y",
+    "VaultBox Backup",
+    "",
+    "Backup service 2025",
+    "backup-recovery",
+    "1, 2",
+    "n",
+    "n",
+    "n",
+    "",
+    "n",
+    "maria",  # the security official; no PCI executive: SAQ B-IP does not include 12.1.4
+]
+DENTAL_PEOPLE = (
+    "name,role,functions,backup\n"
+    "Maria Chen,Office Manager,Governance; Policies and documentation; workforce training; "
+    "vendor-management; compliance-reporting; physical-security,\n"
+    "Tom Rivera,IT Coordinator,On-site support; access-management; asset-management; "
+    "network-administration,coastal\n"
+)
+DENTAL_PROVIDERS = (
+    "id,name,agreement,functions,frameworks,after_hours,on_site,baa,pci_acknowledgement,"
+    "last_reviewed\n"
+    "coastal,Coastal IT Partners,MSA 2025-07,server-management; endpoint-management; "
+    "patch-management; Help Desk,,no,yes,yes,yes,2026-03-15\n"
+    "sentinel,Sentinel SOC,MSSP agreement 2026,security-monitoring; incident-response; "
+    "vulnerability-management,,yes,no,yes,yes,\n"
+    "denticloud,DentiCloud EHR,Subscription 2024,application-security; data-protection,"
+    "hipaa-security; hipaa-breach,no,no,yes,,2025-11-01\n"
+    "vaultbox,VaultBox Backup,Backup service 2025,Backup and recovery,"
+    "hipaa-security; hipaa-breach,,,,,\n"
+)
+
+
+def same_as_dental(lib: Library, path: Path) -> None:
+    made, _ = load_profile(path, lib)
+    expected, _ = load_profile(DENTAL, lib)
+    ours, theirs = assess(made, lib, as_of=AS_OF), assess(expected, lib, as_of=AS_OF)
+    assert ours.assignment.model_dump() == theirs.assignment.model_dump()
+    assert ours.gaps.model_dump() == theirs.gaps.model_dump()
+    assert made.model_dump() == expected.model_dump()
+
+
+def test_the_dental_group_by_interview_is_the_hand_written_profile(
+    lib: Library, here: Path
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["init", "-o", "dental.yaml"], input="\n".join(DENTAL_ANSWERS) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "PCI DSS executive" not in result.stdout
+    assert "multi-tenant" not in result.stdout
+    same_as_dental(lib, here / "dental.yaml")
+
+
+def test_the_dental_group_by_flags_is_the_hand_written_profile(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    result = invoke(
+        "init",
+        "--no-input",
+        "-o",
+        "dental.yaml",
+        "--organization",
+        "Bright Smile Dental Group",
+        *("--framework", "hipaa-security", "--framework", "hipaa-breach"),
+        *("--framework", "pci-dss-4", "--model", "co-managed"),
+        *("--fact", "hipaa=covered-entity", "--fact", "hipaa-clearinghouse=no"),
+        *("--fact", "hipaa-group-health-plan=no", "--fact", "pci=merchant"),
+        *("--fact", "pci-saq=B-IP", "--fact", "pci-early-tls-poi=no"),
+        "--person",
+        "maria:Maria Chen:governance,policy-documentation,workforce-training,vendor-management,"
+        "compliance-reporting,physical-security:role=Office Manager",
+        "--person",
+        "tom:Tom Rivera:on-site-support,access-management,asset-management,"
+        "network-administration:role=IT Coordinator:backup=coastal",
+        "--provider",
+        "coastal:Coastal IT Partners:server-management,endpoint-management,patch-management,"
+        "help-desk:agreement=MSA 2025-07:on-site:baa:pci-acknowledgement:last-reviewed=2026-03-15",
+        "--provider",
+        "sentinel:Sentinel SOC:security-monitoring,incident-response,vulnerability-management"
+        ":agreement=MSSP agreement 2026:after-hours:baa:pci-acknowledgement",
+        "--provider",
+        "denticloud:DentiCloud EHR:application-security,data-protection:agreement=Subscription "
+        "2024:frameworks=hipaa-security,hipaa-breach:baa:last-reviewed=2025-11-01",
+        "--provider",
+        "vaultbox:VaultBox Backup:backup-recovery:agreement=Backup service 2025"
+        ":frameworks=hipaa-security,hipaa-breach",
+        "--designate",
+        "security-official=maria",
+    )
+    assert result.exit_code == 0, result.stderr
+    same_as_dental(lib, here / "dental.yaml")
+
+
+def test_the_dental_group_from_its_lists_is_the_hand_written_profile(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    (here / "people.csv").write_text(DENTAL_PEOPLE)
+    (here / "providers.csv").write_text(DENTAL_PROVIDERS)
+    answers = [*DENTAL_ANSWERS[:14], "n", "n", "maria"]  # the lists answer for the parties
+    result = CliRunner().invoke(
+        cli,
+        ["init", "--people", "people.csv", "--providers", "providers.csv", "-o", "dental.yaml"],
+        input="\n".join(answers) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    same_as_dental(lib, here / "dental.yaml")
+
+
+def test_an_overlong_name_is_asked_again_not_refused_after_the_interview(lib: Library) -> None:
+    people = ["y", "B" * 301, "Bo", "", "", "", "n", "", "n", "n", ""]
+    script = Script(["A" * 301, "Acme Dental", "", "n", "n", *people])
+    done = Interview(script, lib).run(
+        Given(sector="healthcare", frameworks=("hipaa-security",), model="co-managed")
+    )
+    assert done.organization == "Acme Dental" and done.people[0].name == "Bo"
+    assert script.said.count("  301 characters; shorten it to 300 at most") == 2

@@ -179,3 +179,41 @@ def test_diff_reads_a_pdf_report_and_refuses_a_swapped_snapshot(
     refused = invoke("diff", str(swapped), str(snapshot))
     assert refused.exit_code == 2
     assert f"{swapped}: the embedded snapshot does not match the SHA-256" in refused.stderr
+
+
+def test_the_pdf_tells_its_reader_to_verify_the_pdf(clinic_pdf: Path) -> None:
+    reader = pypdf.PdfReader(str(clinic_pdf))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "ctrlmap verify report.pdf PROFILE" in text
+    assert "REPORT.html" not in text and "verify report.html" not in text
+
+
+def _paints(obj: object, seen: set[int]) -> str:
+    """The content streams of a page or form and of every form it draws, nested ones included."""
+    data = ""
+    resources = obj.get("/Resources") or {}  # type: ignore[attr-defined]
+    forms = resources.get("/XObject") or {}
+    for name in forms:
+        form = forms[name].get_object()
+        if id(form) in seen:
+            continue
+        seen.add(id(form))
+        data += form.get_data().decode("latin-1") + _paints(form, seen)
+    return data
+
+
+def test_the_charts_keep_their_colors_in_the_pdf(clinic_pdf: Path) -> None:
+    import re
+
+    from ctrlmap.present.layout import PALETTE
+
+    reader = pypdf.PdfReader(str(clinic_pdf))
+    (page,) = [p for p in reader.pages if "Gaps per severity" in p.extract_text()]
+    stream = page.get_contents().get_data().decode("latin-1") + _paints(page, set())
+    painted = {
+        "#" + "".join(f"{round(float(x) * 255):02x}" for x in m.groups())
+        for m in re.finditer(r"([\d.]+) ([\d.]+) ([\d.]+) rg", stream)
+    }
+    # the owner bars and the severity bars of the clinic (no critical finding, nothing unassigned)
+    for key in ("internal", "provider", "shared", "high", "medium", "low"):
+        assert PALETTE[key] in painted, (key, sorted(painted))

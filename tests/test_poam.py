@@ -146,8 +146,8 @@ def references_resolve(doc: dict[str, Any]) -> None:
     for risk in doc["risks"]:
         assert {o["observation-uuid"] for o in risk["related-observations"]} <= observations
         for entry in risk.get("risk-log", {}).get("entries", ()):
-            assert {e["party-uuid"] for e in entry["logged-by"]} <= parties
-            assert {e["role-id"] for e in entry["logged-by"]} <= roles
+            assert {e["party-uuid"] for e in entry.get("logged-by", ())} <= parties
+            assert {e["role-id"] for e in entry.get("logged-by", ())} <= roles
         for response in risk["remediations"]:
             for task in response.get("tasks", ()):
                 for role in task.get("responsible-roles", ()):
@@ -191,7 +191,11 @@ def test_one_row_per_current_finding_in_the_gap_lists_order(
         assert row["Original Risk Rating"] == RISK_RATINGS[gap.severity]
         assert f"ctrlmap severity: {gap.severity} (score {gap.score})" in row["Comments"]
         assert f"Citation: {gap.citation}" in row["Comments"]
-        assert row["Status Date"] == row["Original Detection Date"] == "2026-12-01"
+        assert row["Status Date"] == "2026-12-01"
+        assert gap.first_seen is not None
+        assert row["Original Detection Date"] == gap.first_seen.isoformat()
+        # no baseline: first seen today, unless the plan or an acceptance dates it earlier
+        assert gap.first_seen_basis in ("detected", "accepted") or gap.first_seen == AS_OF
         assert row["False Positive"] == "No"
         # ctrlmap holds no fact for these: they stay empty rather than guessed
         for column in ("Resources Required", "Milestone Changes", "Adjusted Risk Rating"):
@@ -216,8 +220,15 @@ def test_a_lapsed_acceptance_is_an_open_item_that_says_so(tracked: ExportInput) 
     row = by_id(render("export", "poam-csv", tracked))[LAPSED]
     assert row["Operational Requirement"] == "No" and row["Deviation Rationale"] == ""
     assert "Acceptance lapsed on 2026-06-01" in row["Comments"]
-    assert row["Scheduled Completion Date"] == "2027-05-30"
-    assert "Scheduled completion from the remediation policy" in row["Comments"]
+    # known since the acceptance was approved; its 180 days ran from the lapse: overdue now
+    assert row["Original Detection Date"] == "2026-01-05"
+    assert "Original detection date: the day its risk acceptance was approved" in row["Comments"]
+    assert row["Scheduled Completion Date"] == "2026-11-28"
+    assert (
+        "Scheduled completion from the remediation policy for its severity: 180 days from "
+        "2026-06-01 (the day its acceptance lapsed)"
+    ) in row["Comments"]
+    assert "Overdue" in row["Comments"].splitlines()
 
 
 def test_a_provider_finding_is_a_vendor_dependency_with_its_plan(tracked: ExportInput) -> None:
@@ -296,8 +307,39 @@ def test_the_weakness_name_says_what_the_finding_is_about(
     assert clinic["GAP-D4HGW5"] == "missing-evidence: HIPAA Breach Notification Rule"
     assert "provider-oversight-overdue: LedgerGuard" in " ".join(names["cpa-firm"].values())
     data = shipped["clinic"]
-    gap = data.gaps[0].model_copy(update={"subcategory": "GV.OC-01"})
+    gap = data.gaps[0].model_copy(update={"rule": "crosswalk-conflict", "subcategory": "GV.OC-01"})
     assert weakness_subject(data, gap) == "GV.OC-01"
+
+
+def test_every_rule_names_its_weakness_by_what_its_id_is_computed_from(
+    shipped: dict[str, ExportInput],
+) -> None:
+    from ctrlmap.assessment.gaps.registry import RULE_IDS
+    from ctrlmap.present.poam import SUBJECTS
+
+    assert set(SUBJECTS) == set(RULE_IDS)
+    for data in shipped.values():
+        names = {p.id: data.profile.name_of(p.id) for p in data.profile.internal}
+        for item in poam_rows(data):
+            gap = item.gap
+            subject = item.weakness_name.removeprefix(f"{gap.rule}: ")
+            kind = SUBJECTS[gap.rule]
+            if kind == "people":  # a single point of failure is a person, however many functions
+                assert subject == ", ".join(names[p] for p in gap.people), item.weakness_name
+            elif kind == "functions":
+                assert subject.startswith(gap.functions[0]), item.weakness_name
+            elif kind == "framework":
+                assert subject == ", ".join(
+                    dict.fromkeys(
+                        next(c.title for c in data.catalogs if c.id == k.partition(":")[0])
+                        for k in gap.controls
+                    )
+                ), item.weakness_name
+    dental = {item.gap.id: item.weakness_name for item in poam_rows(shipped["dental-group"])}
+    assert dental["GAP-3805H3"] == "single-point-of-failure: Lee Brooks"
+    assert dental["GAP-NCBMVM"] == (
+        "self-assessment: Payment Card Industry Data Security Standard (PCI DSS)"
+    )
 
 
 def test_no_cell_runs_as_a_formula_and_there_is_no_byte_order_mark(
@@ -399,7 +441,21 @@ def test_oscal_poam_carries_acceptance_plan_and_milestones(tracked: ExportInput)
     done = item_of(doc, "risks", DONE)
     assert done["status"] == "open" and done["remediations"][1]["lifecycle"] == "completed"
     assert "tasks" not in done["remediations"][1]
-    assert item_of(doc, "risks", LAPSED)["status"] == "open"
+    lapsed = item_of(doc, "risks", LAPSED)
+    assert lapsed["status"] == "open" and prop(lapsed, "acceptance-lapsed") == ["2026-06-01"]
+    accepted_then, lapse = lapsed["risk-log"]["entries"]
+    assert (accepted_then["status-change"], accepted_then["start"], accepted_then["end"]) == (
+        "deviation-approved",
+        "2026-01-05T00:00:00+00:00",
+        "2026-06-01T00:00:00+00:00",
+    )
+    assert accepted_then["logged-by"] == [{"party-uuid": sam, "role-id": "risk-approver"}]
+    assert (lapse["title"], lapse["start"], lapse["status-change"]) == (
+        "Risk acceptance lapsed",
+        "2026-06-01T00:00:00+00:00",
+        "open",
+    )
+    assert "expired on 2026-06-01" in lapse["description"]
     assert "acceptance lapsed on 2026-06-01" in item_of(doc, "poam-items", LAPSED)["remarks"]
     assert item_of(doc, "poam-items", ACCEPTED)["remarks"].startswith("accepted by Sam Lee")
 

@@ -186,7 +186,7 @@ def test_the_cpa_firm_is_fully_managed_with_its_overseer_named(
     overseer = next(c for c in result.conditions if "named as overseer" in c.text)
     assert overseer.met is True and "Mira Hale" in (overseer.detail or "")
     qi = next(c for c in result.conditions if "Qualified Individual" in c.text)
-    assert qi.met is True and qi.detail == "held by ledgerguard, overseen by mira"
+    assert qi.met is True and qi.detail == "held by LedgerGuard IT, overseen by Mira Hale"
 
 
 def test_the_law_firm_must_take_back_the_supervising_lawyer(
@@ -194,7 +194,7 @@ def test_the_law_firm_must_take_back_the_supervising_lawyer(
 ) -> None:
     result = recommend(Answers(), assessments(load_example("law-firm"), lib))
     lawyer = next(c for c in result.conditions if "supervising lawyer" in c.text)
-    assert lawyer.met is False and lawyer.detail == "held by northdesk"
+    assert lawyer.met is False and lawyer.detail == "held by Northdesk Legal IT"
 
 
 def test_the_lender_keeps_co_managed_but_must_name_a_qualified_individual_overseer(
@@ -202,7 +202,7 @@ def test_the_lender_keeps_co_managed_but_must_name_a_qualified_individual_overse
 ) -> None:
     result = recommend(Answers(), assessments(load_example("mortgage-lender"), lib))
     qi = next(c for c in result.conditions if "Qualified Individual" in c.text)
-    assert qi.met is False and qi.detail == "held by keystone, no overseer"
+    assert qi.met is False and qi.detail == "held by Keystone Security Partners, no overseer"
     bench = next(c for c in result.conditions if "backup" in c.text)
     assert bench.met is True  # Raj and Lena back each other up
 
@@ -343,3 +343,15 @@ def test_agreement_conditions_follow_each_providers_frameworks(lib: Library) -> 
     details = {c.citation: c.detail for c in _shared_conditions(profile)}
     assert "cardonly" not in details["45 CFR 164.308(b)(1), 164.314(a)"]
     assert "ehronly" not in details["PCI DSS v4.0.1 12.8.2"]
+
+
+def test_the_dental_reasons_name_people_and_providers_not_their_ids(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    loaded = load_example("dental-group")
+    result = recommend(Answers(), assessments(loaded, lib))
+    said = " ".join([r.text for r in result.reasons] + [c.detail or "" for c in result.conditions])
+    assert "Kim Alvarez and Lee Brooks" in said and "Maria Chen and Dr. Raj Patel" in said
+    assert "missing: VaultBox Offsite Backup" in said and "no backup: Lee Brooks" in said
+    ids = [p.id for p in (*loaded.internal, *loaded.providers)]
+    assert not re.search(r"\b(" + "|".join(ids) + r")\b", said), said

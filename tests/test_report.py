@@ -355,3 +355,90 @@ def test_a_missing_split_between_providers_names_each_of_them(lib: Library, tmp_
     assert any("internal" not in g.parties and len(g.parties) > 1 for g in shared.values())
     for split, gap in zip(missing, shared.values(), strict=True):
         assert split.providers == tuple(p for p in gap.parties if p != "internal")
+
+
+SAQ_B_IP_SHOP = """\
+organization: {name: Corner Shop, sector: other}
+frameworks: [pci-dss-4]
+model: co-managed
+applicability: {pci-saq: B-IP}
+internal:
+  - {id: ann, name: Ann Lee, functions: [governance]}
+"""
+
+
+def test_designated_roles_follow_the_controls_that_apply(lib: Library, tmp_path: Path) -> None:
+    """SAQ B-IP does not include PCI DSS 12.1.4: no role is required, and a PCI executive named
+    anyway is reported with that reason, not as 'no framework in scope requires it'."""
+    bare = tmp_path / "shop.yaml"
+    bare.write_text(SAQ_B_IP_SHOP)
+    html = render("report", "html", assessment(lib, "shop", bare))
+    assert "No control in scope requires a designated role." in html
+    named = tmp_path / "named.yaml"
+    named.write_text(SAQ_B_IP_SHOP + "designations:\n  pci-executive: {holder: ann}\n")
+    report = assessment(lib, "named", named)
+    entry = report.designations["pci-executive"]
+    assert not entry.required and entry.not_applicable == ("pci-dss-4:12.1.4",)
+    for fmt in ("md", "html"):
+        text = render("report", fmt, report)
+        assert "PCI DSS v4.0.1 12.1.4 does not apply: not asked by SAQ B-IP" in text, fmt
+        assert "no framework in scope requires it" not in text, fmt
+
+
+def test_an_agreement_a_provider_s_frameworks_do_not_require_reads_n_a(lib: Library) -> None:
+    page = render("report", "md", assessment(lib, "dental-group"))
+    # ChartCloud and VaultBox serve HIPAA only: no PCI DSS acknowledgment is due from them
+    (chartcloud,) = [line for line in page.splitlines() if line.startswith("| ChartCloud EHR (")]
+    assert chartcloud.split(" | ")[-3:] == ["yes, until 2027-05-01", "n/a", "2025-11-20 |"]
+    (coastal,) = [line for line in page.splitlines() if line.startswith("| Coastal IT Partners (")]
+    assert coastal.split(" | ")[-3:] == ["yes", "yes", "2026-05-12 |"]
+
+
+def test_inputs_list_only_the_catalog_files_the_frameworks_use(lib: Library) -> None:
+    clinic = assessment(lib, "clinic")
+    names = [f.name for f in clinic.inputs]
+    assert not any("pci" in n for n in names), names
+    dental = assessment(lib, "dental-group")
+    assert "frameworks/saq/pci-saq.yaml" in [f.name for f in dental.inputs]
+
+
+def test_the_html_names_the_file_form_a_reader_verifies(lib: Library) -> None:
+    from ctrlmap.formats.html import page
+
+    report = assessment(lib, "clinic")
+    assert "ctrlmap verify report.html PROFILE" in render("report", "html", report)
+    printed = page(report, "pdf")
+    assert "ctrlmap verify report.pdf PROFILE" in printed and "REPORT.html" not in printed
+
+
+def test_the_hand_off_map_label_describes_its_row_order(lib: Library) -> None:
+    report = assessment(lib, "dental-group")
+    page = render("report", "html", report)
+    assert "prerequisites first" not in page
+    assert "functions that rest on each other" in page and "listed alphabetically" in page
+
+
+def test_the_figures_paint_the_stylesheet_s_colors() -> None:
+    from ctrlmap.present.layout import PALETTE
+
+    style = (Path(__file__).parent.parent / "ctrlmap" / "templates" / "_style.html").read_text()
+    for key in (
+        "internal",
+        "provider",
+        "shared",
+        "unassigned",
+        "critical",
+        "high",
+        "medium",
+        "low",
+    ):
+        assert f"--{key}: {PALETTE[key]};" in style, key
+
+
+def test_the_matrix_wraps_between_party_ids_never_inside_one(lib: Library) -> None:
+    page = render("report", "html", assessment(lib, "dental-group"))
+    assert "overflow-wrap: anywhere" not in page and "overflow-wrap: break-word" in page
+    # dental's longest id in C / I is "chartcloud": its column gets room for it
+    assert '<col class="c-ci" style="width: 11%"><col class="c-why" style="width: 30%">' in page
+    clinic = render("report", "html", assessment(lib, "clinic"))
+    assert '<col class="c-ci" style="width: 9%">' in clinic  # "internal"

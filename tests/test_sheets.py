@@ -3,7 +3,9 @@ row and column, all in one pass."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,7 @@ from ctrlmap.errors import InputError
 from ctrlmap.load.library import Library
 from ctrlmap.load.profiles import load_profile
 from ctrlmap.onboard.sheets import (
+    FUNCTION_COLUMNS,
     PEOPLE_COLUMNS,
     PROVIDER_COLUMNS,
     TEMPLATE_PEOPLE,
@@ -24,7 +27,7 @@ from ctrlmap.onboard.sheets import (
     template_files,
 )
 
-TEMPLATES = ["people.csv", "people.xlsx", "providers.csv", "providers.xlsx"]
+TEMPLATES = ["functions.csv", "people.csv", "people.xlsx", "providers.csv", "providers.xlsx"]
 
 
 @pytest.fixture
@@ -41,7 +44,7 @@ def problems(lib: Library, **files: Path) -> list[str]:
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_the_templates_round_trip(lib: Library, tmp_path: Path, suffix: str) -> None:
-    for name, body in template_files(xlsx=True).items():
+    for name, body in template_files(lib, xlsx=True).items():
         target = tmp_path / name
         target.write_bytes(body if isinstance(body, bytes) else body.encode())
     roster = read_roster(lib, tmp_path / f"people.{suffix}", tmp_path / f"providers.{suffix}")
@@ -78,7 +81,11 @@ def test_without_openpyxl_the_templates_are_csv_only(
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     result = invoke("init", "--templates", ".")
     assert result.exit_code == 0
-    assert sorted(p.name for p in here.iterdir()) == ["people.csv", "providers.csv"]
+    assert sorted(p.name for p in here.iterdir()) == [
+        "functions.csv",
+        "people.csv",
+        "providers.csv",
+    ]
     assert "pip install 'ctrlmap[xlsx]'" in result.stderr
     (here / "people.xlsx").write_bytes(b"PK")
     refused = invoke("init", "--no-input", "--people", "people.xlsx")
@@ -214,10 +221,10 @@ def test_provider_frameworks_must_be_the_profiles(lib: Library, tmp_path: Path) 
     ]
 
 
-def test_the_readme_shows_the_templates_as_written() -> None:
+def test_the_readme_shows_the_templates_as_written(lib: Library) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for name in ("people.csv", "providers.csv"):
-        body = template_files(xlsx=False)[name]
+        body = template_files(lib, xlsx=False)[name]
         assert isinstance(body, str)
         assert f"```\n{body}```" in readme, name
 
@@ -232,3 +239,60 @@ def test_an_unknown_column_hides_no_other_bad_cell(tmp_path: Path, lib: Library)
     assert "pci_acknowledgment: unknown column 'pci_acknowledgment'" in found[0]  # then ignored
     assert any("last_reviewed" in line for line in found[1:])
     assert any("frameworks" in line for line in found[1:])
+
+
+def test_the_templates_list_every_function_id_with_its_description(
+    invoke: Callable[..., Result], lib: Library, here: Path
+) -> None:
+    """A client fills the functions column from the list the templates carry, not the README."""
+    assert invoke("init", "--templates", "intake").exit_code == 0
+    expected = [
+        (fid, fn.description, ("must be covered around the clock" if fn.continuous else ""))
+        for fid, fn in lib.functions.items()
+    ]
+    with (here / "intake" / "functions.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == FUNCTION_COLUMNS == ("function", "title", "description", "note")
+    assert [r[0] for r in rows[1:]] == list(lib.functions)
+    assert [(r[0], r[2]) for r in rows[1:]] == [(f, d) for f, d, _ in expected]
+    notes = {r[0]: r[3] for r in rows[1:]}
+    assert notes["security-monitoring"] == "must be covered around the clock"
+    assert notes["on-site-support"] == "done on the premises"
+    assert notes["governance"] == ""
+    for name in ("people.xlsx", "providers.xlsx"):
+        book = openpyxl.load_workbook(here / "intake" / name)
+        assert book.sheetnames[1] == "Functions", name
+        listed = [tuple(c.value for c in row) for row in book["Functions"].iter_rows()]
+        assert listed[0] == FUNCTION_COLUMNS
+        assert [(r[0], r[2]) for r in listed[1:]] == [(f, d) for f, d, _ in expected]
+
+
+def test_a_workbook_with_the_function_list_first_still_reads_its_rows(
+    lib: Library, tmp_path: Path
+) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(template_files(lib, xlsx=True)["people.xlsx"]))
+    book.move_sheet("Functions", offset=-1)
+    book.save(tmp_path / "people.xlsx")
+    (tmp_path / "providers.csv").write_text(template_files(lib, xlsx=False)["providers.csv"])
+    roster = read_roster(lib, tmp_path / "people.xlsx", tmp_path / "providers.csv")
+    assert roster.people == TEMPLATE_PEOPLE
+
+
+def test_a_function_may_be_written_as_its_title_or_in_any_case(
+    lib: Library, tmp_path: Path
+) -> None:
+    """A client types what the function list shows: `Help Desk`, `Backup and recovery`."""
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "name,functions\nMaria Chen,Governance; Help Desk; backup and recovery; On-Site-Support\n"
+    )
+    assert read_roster(lib, people).people[0].functions == (
+        "governance",
+        "help-desk",
+        "backup-recovery",
+        "on-site-support",
+    )
+    people.write_text("name,functions\nMaria Chen,Governance; patching\n")
+    assert problems(lib, people=people) == [
+        f"{people}:row 2: functions: unknown function 'patching'; did you mean 'patch-management'?"
+    ]

@@ -450,3 +450,257 @@ def test_a_lapsed_acceptance_is_on_the_first_page(
         summary = text.split(next_section, 1)[0]  # the executive summary, and what precedes it
         assert "Acceptance lapsed, open again:" in summary
         assert ident in summary.split("Acceptance lapsed, open again:", 1)[1].split("\n\n")[0]
+
+
+# first-seen dates: a policy due date counts from when the finding was first seen
+
+DENTAL = EXAMPLES / "dental-group.yaml"
+LATER = "2027-03-01"  # 90 days after AS_OF: a critical or high finding first seen then is due
+
+
+def _gaps_json(invoke: Callable[..., Result], profile: Path, *extra: str) -> dict[str, Any]:
+    result = invoke("gaps", str(profile), "--format", "json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return {g["id"]: g for g in json.loads(result.stdout)["gaps"]}
+
+
+def _baseline(invoke: Callable[..., Result], profile: Path, out: Path, as_of: str) -> Path:
+    result = invoke("report", str(profile), "--as-of", as_of, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def test_a_finding_in_the_baseline_keeps_its_first_seen_date_and_falls_overdue(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    old = _baseline(invoke, CLINIC, tmp_path / "q4.json", "2026-12-01")
+    seen = {e["gap"]["id"] for e in json.loads(old.read_text())["gaps"]}
+    later = "2027-06-15"  # past the medium findings' 180 days from 2026-12-01
+    without = _gaps_json(invoke, CLINIC, "--as-of", later)
+    carried = _gaps_json(invoke, CLINIC, "--as-of", later, "--baseline", str(old))
+    assert set(carried) == set(without) and seen & set(carried)
+    days = {"critical": 30, "high": 90, "medium": 180, "low": 365}
+    for ident, gap in carried.items():
+        # without the baseline the due date moved with the as-of date: never overdue
+        assert without[ident]["first_seen"] == later and not without[ident]["overdue"]
+        assert without[ident]["first_seen_basis"] == "as-of"
+        if ident not in seen:  # new since the baseline: counts from today
+            assert gap == without[ident]
+            continue
+        assert (gap["first_seen"], gap["first_seen_basis"]) == ("2026-12-01", "baseline")
+        assert gap["due_from"] == "2026-12-01" and gap["due_basis"] == "policy"
+        due = dt.date(2026, 12, 1) + dt.timedelta(days=days[gap["severity"]])
+        assert gap["due"] == due.isoformat()
+        assert gap["overdue"] is (due < dt.date(2027, 6, 15))
+    assert any(g["overdue"] for g in carried.values())
+    rows = csv.DictReader(
+        io.StringIO(
+            invoke(
+                "gaps", str(CLINIC), "--as-of", later, "--baseline", str(old), "--format", "csv"
+            ).stdout
+        )
+    )
+    for row in rows:
+        gap = carried[row["id"]]
+        assert (row["first_seen"], row["first_seen_basis"]) == (
+            gap["first_seen"],
+            gap["first_seen_basis"],
+        )
+        assert (row["due"], row["due_basis"], row["due_from"]) == (
+            gap["due"],
+            gap["due_basis"],
+            gap["due_from"],
+        )
+    table = invoke("gaps", str(CLINIC), "--as-of", later, "--baseline", str(old))
+    assert table.exit_code == 0
+    assert "(overdue) by policy: 180 days from 2026-12-01 (first seen in the baseline)" in (
+        table.stdout
+    )
+    assert "overdue)" in table.stderr  # the summary line counts them
+
+
+def test_an_older_snapshot_without_first_seen_dates_counts_from_its_as_of_date(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    old = _baseline(invoke, CLINIC, tmp_path / "q3.json", "2026-09-01")
+    data = json.loads(old.read_text())
+    for entry in data["gaps"]:
+        for key in ("first_seen", "first_seen_basis", "due_from"):
+            del entry["gap"][key]
+    old.write_text(json.dumps(data, indent=2))
+    carried = _gaps_json(invoke, CLINIC, "--as-of", "2026-12-01", "--baseline", str(old))
+    before = {e["gap"]["id"] for e in data["gaps"]}
+    assert before & set(carried)
+    for ident in before & set(carried):
+        assert carried[ident]["first_seen"] == "2026-09-01"
+        assert carried[ident]["first_seen_basis"] == "baseline"
+
+
+def test_the_plans_detected_date_wins_and_a_new_finding_counts_from_the_as_of_date(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    ids = _clinic_ids(lib)
+    old = _baseline(invoke, CLINIC, tmp_path / "q4.json", "2026-12-01")
+    data = json.loads(old.read_text())
+    dropped = ids["after-hours-gap"]  # as if the baseline did not have it yet
+    data["gaps"] = [e for e in data["gaps"] if e["gap"]["id"] != dropped]
+    old.write_text(json.dumps(data, indent=2))
+    detected = ids["shared-without-split"]
+    path = _write(tmp_path, {"remediation": [{"finding": detected, "detected": "2027-01-15"}]})
+    carried = _gaps_json(invoke, path, "--as-of", LATER, "--baseline", str(old))
+    assert (carried[detected]["first_seen"], carried[detected]["first_seen_basis"]) == (
+        "2027-01-15",
+        "detected",
+    )
+    assert (carried[dropped]["first_seen"], carried[dropped]["first_seen_basis"]) == (
+        LATER,
+        "as-of",
+    )
+
+
+def test_a_baseline_dated_after_the_as_of_date_gives_no_first_seen_dates(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    old = _baseline(invoke, CLINIC, tmp_path / "q1.json", LATER)
+    carried = _gaps_json(invoke, CLINIC, "--as-of", "2026-12-01", "--baseline", str(old))
+    assert {g["first_seen_basis"] for g in carried.values()} == {"as-of"}
+
+
+def test_a_lapsed_acceptance_counts_its_policy_days_from_the_lapse(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    # the dental group accepted GAP-3805H3 (medium) until 2027-01-31
+    old = _baseline(invoke, DENTAL, tmp_path / "q4.json", "2026-12-01")
+    gap = _gaps_json(invoke, DENTAL, "--as-of", LATER, "--baseline", str(old))["GAP-3805H3"]
+    assert gap["status"] == "open" and gap["acceptance_lapsed"] == "2027-01-31"
+    # it was known when its acceptance was approved, before the baseline: the baseline says so
+    assert (gap["first_seen"], gap["first_seen_basis"]) == ("2026-09-01", "baseline")
+    alone = _gaps_json(invoke, DENTAL, "--as-of", LATER)["GAP-3805H3"]
+    assert (alone["first_seen"], alone["first_seen_basis"]) == ("2026-09-01", "accepted")
+    assert gap["due_from"] == "2027-01-31"
+    assert gap["due"] == "2027-07-30" and not gap["overdue"]
+    text = invoke("gaps", str(DENTAL), "--as-of", LATER, "--baseline", str(old)).stdout
+    assert "180 days from 2027-01-31 (the day its acceptance lapsed)" in text
+
+
+def test_an_acceptance_dates_its_finding_at_the_latest_from_its_approval(lib: Library) -> None:
+    from ctrlmap.assessment.tracking import first_seen
+    from ctrlmap.models.profile import AcceptedRisk
+
+    risk = AcceptedRisk.model_validate(
+        {
+            "finding": "GAP-7K3QX2",
+            "reason": "Covered by the MSP until the hire",
+            "approved_by": "sam",
+            "approved": "2026-10-01",
+            "expires": "2027-04-01",
+        }
+    )
+    day = dt.date
+    assert first_seen(None, risk, None, AS_OF) == (day(2026, 10, 1), "accepted")
+    assert first_seen(None, risk, day(2026, 9, 1), AS_OF) == (day(2026, 9, 1), "baseline")
+    assert first_seen(None, risk, day(2026, 11, 1), AS_OF) == (day(2026, 10, 1), "accepted")
+    # an acceptance approved after the as-of date says nothing yet
+    assert first_seen(None, risk, None, day(2026, 9, 30)) == (day(2026, 9, 30), "as-of")
+
+
+def test_report_and_export_carry_the_baselines_dates_and_verify_accepts_them(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    old = _baseline(invoke, DENTAL, tmp_path / "q4.json", "2026-12-01")
+    new = tmp_path / "q1.html"
+    made = invoke("report", str(DENTAL), "--as-of", LATER, "--baseline", str(old), "-o", str(new))
+    assert made.exit_code == 0, made.stderr
+    checked = invoke("verify", str(new), str(DENTAL))
+    assert checked.exit_code == 0, checked.stdout
+    out = tmp_path / "poam.csv"
+    result = invoke(
+        "export", str(DENTAL), "--format", "poam-csv", "--as-of", LATER,
+        "--baseline", str(old), "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    rows = {r["POAM ID"]: r for r in csv.DictReader(io.StringIO(out.read_text()))}
+    high = rows["GAP-NCBMVM"]  # high, no plan entry: 90 days from 2026-12-01
+    assert high["Original Detection Date"] == "2026-12-01"
+    assert high["Scheduled Completion Date"] == "2027-03-01"
+    assert "Original detection date: first seen in the baseline" in high["Comments"]
+    assert "90 days from the original detection date" in high["Comments"]
+
+
+def test_a_bad_baseline_is_an_input_error(invoke: Callable[..., Result], tmp_path: Path) -> None:
+    bad = tmp_path / "old.json"
+    bad.write_text('{"schema": "something/else"}')
+    for command in ("gaps", "export"):
+        extra = ("--format", "poam-csv") if command == "export" else ()
+        result = invoke(command, str(CLINIC), *extra, "--baseline", str(bad))
+        assert result.exit_code == 2
+        assert f"Error: {bad}" in result.stderr and "not a ctrlmap report snapshot" in result.stderr
+
+
+# validate: a plan or policy that is valid but cannot be what was meant
+
+
+def _warnings(invoke: Callable[..., Result], path: Path) -> list[str]:
+    result = invoke("validate", str(path), "--as-of", "2026-12-01")
+    assert result.exit_code == 0, result.stderr
+    return [x for x in result.stderr.splitlines() if x.startswith("Warning:")]
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_an_inverted_remediation_policy_is_a_warning_naming_its_line(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, {"remediation_policy": {"critical": 90, "low": 30}})
+    (warning,) = _warnings(invoke, path)
+    line = _line_of(path, "low: 30")
+    assert warning.startswith(f"Warning: {path}:{line}: remediation_policy.low: ")
+    assert "critical 90 days but low 30" in warning and "medium 180 days but low 30" in warning
+    assert "give critical no more days than high" in warning
+    # only critical set, above the default high: points at critical
+    path = _write(tmp_path, {"remediation_policy": {"critical": 120}})
+    (warning,) = _warnings(invoke, path)
+    assert f":{_line_of(path, 'critical: 120')}: remediation_policy.critical: " in warning
+    assert "critical 120 days but high 90" in warning
+    # equal days are an ordering, not an inversion
+    assert _warnings(invoke, _write(tmp_path, {"remediation_policy": {"high": 30}})) == []
+
+
+def test_a_milestone_listed_twice_is_a_warning_naming_its_line(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    ident = _clinic_ids(lib)["after-hours-gap"]
+    plan = {
+        "remediation": [
+            {
+                "finding": ident,
+                "milestones": [
+                    {"date": "2026-11-01", "text": "Quote requested"},
+                    {"date": "2026-11-01", "text": "Quote  requested"},
+                    {"date": "2026-12-15", "text": "quote requested"},
+                    {"date": "2026-12-20", "text": "Contract signed"},
+                ],
+            }
+        ]
+    }
+    path = _write(tmp_path, plan)
+    same_day, moved = _warnings(invoke, path)
+    lines = [n for n, x in enumerate(path.read_text().splitlines(), 1) if "- date:" in x]
+    assert same_day.startswith(f"Warning: {path}:{lines[1]}: remediation[0].milestones[1]: ")
+    assert "is also milestones[0] on the same date; remove one" in same_day
+    assert moved.startswith(f"Warning: {path}:{lines[2]}: remediation[0].milestones[2]: ")
+    assert "(dated 2026-11-01, this one 2026-12-15); keep one entry" in moved
+
+
+def test_two_entries_for_one_finding_in_any_case_are_an_error(
+    invoke: Callable[..., Result], tmp_path: Path, lib: Library
+) -> None:
+    ident = _clinic_ids(lib)["after-hours-gap"]
+    plan = {"remediation": [{"finding": ident}, {"finding": ident.lower(), "status": "done"}]}
+    result = invoke("validate", str(_write(tmp_path, plan)))
+    assert result.exit_code == 2
+    assert f"remediation[1].finding: {ident} already has an entry (remediation[0])" in (
+        result.stderr
+    )

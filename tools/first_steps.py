@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WRITTEN = ("ctrlmap-demo.html", "clinic.dot", "clinic.html")
+WRITTEN = ("ctrlmap-demo.html", "clinic.dot", "clinic.html", "my-profile.yaml")
 """Files the Quick start's steps write into the repository folder."""
 
 

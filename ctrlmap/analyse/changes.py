@@ -28,10 +28,13 @@ class Side(Strict):
     total: int
     by_severity: dict[str, int]
     accepted: int
+    overdue: int = 0
+    """Findings past their due date (as that snapshot judged them)."""
 
 
 class FindingChange(Strict):
-    """A finding opened or closed: what it is, as the snapshot that has it records it."""
+    """A finding opened or closed: what it is, as the snapshot that has it records it (for a
+    closed finding, OLD: its status, progress and overdue are how it stood at the baseline)."""
 
     id: str | None
     rule: str
@@ -39,6 +42,9 @@ class FindingChange(Strict):
     status: str
     controls: int
     message: str
+    progress: str = "open"
+    overdue: bool = False
+    first_seen: Date | None = None
 
 
 class Persisting(Strict):
@@ -52,7 +58,9 @@ class Persisting(Strict):
     before_status: str
     changes: tuple[str, ...]
     """`severity high -> medium`, `status open -> accepted`, `progress open -> in-progress`,
-    `owner rosa -> tidewater`, `due 2026-12-01 -> 2027-03-01` (a planned date), `overdue no -> yes`."""
+    `owner rosa -> tidewater`, `due 2026-12-01 -> 2027-03-01` (a planned date, or a policy date
+    when NEW kept the finding's first-seen date), `overdue no -> yes`, `controls 1 -> 3 (2
+    added)`, `acceptance lapsed on 2027-01-31`."""
 
 
 class Placement(Strict):
@@ -117,6 +125,7 @@ def side(snapshot: Snapshot, file: str, sha256: str) -> Side:
             "total": len(gaps),
             "by_severity": {s: counted.get(s, 0) for s in SEVERITIES},
             "accepted": sum(g.status == "accepted" for g in gaps),
+            "overdue": sum(g.overdue for g in gaps),
         }
     )
 
@@ -133,6 +142,9 @@ def _change(gap: SnapGap) -> FindingChange:
         status=gap.status,
         controls=len(gap.controls),
         message=gap.message,
+        progress=gap.progress,
+        overdue=gap.overdue,
+        first_seen=gap.first_seen,
     )
 
 
@@ -179,11 +191,20 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
     opened = [_change(g) for k, g in after.items() if k not in before]
     closed = [_change(g) for k, g in before.items() if k not in after]
     persisting = []
+    recounted = 0
     for key, now in after.items():
         was = before.get(key)
         if was is None:
             continue
-        planned = "plan" in (was.due_basis, now.due_basis)
+        # A policy date moves with the as-of date unless NEW kept the finding's first-seen date:
+        # only then (or for a planned date) is a due date moving news.
+        kept = now.first_seen is not None and now.first_seen == (was.first_seen or old.as_of)
+        # an accepted finding has no policy due date: its status change says it all
+        dated = "plan" in (was.due_basis, now.due_basis) or (
+            kept and was.status == now.status == "open"
+        )
+        if not kept and now.due_basis == "policy" and was.status == now.status == "open":
+            recounted += 1
         changes = [
             f"{label} {a or 'none'} -> {b or 'none'}"
             for label, a, b in (
@@ -191,12 +212,15 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
                 ("status", was.status, now.status),
                 ("progress", was.progress, now.progress),
                 ("owner", was.owner, now.owner),
-                # a policy date counts from the as-of date: only a planned date moving is news
-                ("due", _day(was.due), _day(now.due)) if planned else ("due", None, None),
+                ("due", _day(was.due), _day(now.due)) if dated else ("due", None, None),
                 ("overdue", _yes(was.overdue), _yes(now.overdue)),
             )
             if a != b
         ]
+        if spread := _controls_change(was, now):
+            changes.append(spread)
+        if now.acceptance_lapsed is not None and was.status == "accepted":
+            changes.append(f"acceptance lapsed on {now.acceptance_lapsed.isoformat()}")
         persisting.append(
             Persisting(
                 id=now.id,
@@ -207,6 +231,13 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
                 before_status=was.status,
                 changes=tuple(changes),
             )
+        )
+
+    if recounted:
+        notes.append(
+            f"{recounted} finding(s) OLD already had count their policy due dates in NEW from "
+            "NEW's own date, not from when OLD first saw them: their due dates are not compared. "
+            "Make NEW with `--baseline OLD` to keep the first-seen dates."
         )
 
     old_controls = {a.control: a for a in old.assignments}
@@ -243,6 +274,17 @@ def diff(old: Snapshot, new: Snapshot, old_side: Side, new_side: Side) -> DiffRe
             "notes": notes,
         }
     )
+
+
+def _controls_change(was: SnapGap, now: SnapGap) -> str | None:
+    """`controls 1 -> 3 (2 added)`: a finding that now covers other controls (evidence gone stale,
+    a function's controls grown), else None."""
+    before, after = set(was.controls), set(now.controls)
+    added, removed = len(after - before), len(before - after)
+    if not added and not removed:
+        return None
+    parts = [f"{n} {word}" for n, word in ((added, "added"), (removed, "removed")) if n]
+    return f"controls {len(before)} -> {len(after)} ({', '.join(parts)})"
 
 
 def _day(day: dt.date | None) -> str | None:

@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ctrlmap.analyse.transition import plan_cutovers, plan_phases
+from ctrlmap.analyse.transition import handed_over, plan_cutovers, plan_phases
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
@@ -137,12 +137,22 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
     graph = current.scope.graph
     diffs = _arranged_diff(current, target, lib)
     differing = {f.function for f in diffs}
+    # Work nobody takes on under the target is a gap to staff or contract, decided in phase 1,
+    # not a cut-over; and a function whose share keeps its parties does not change hands.
+    stranded = {k for k in moving if movement(old[k], new[k]) == "to-unassigned"}
     moved = {
-        k: tuple(f for f in _functions(lib, k) if f in differing) or _functions(lib, k)
+        k: tuple(f for f in _functions(lib, k) if f in differing and f in handed)
+        or tuple(f for f in _functions(lib, k) if f in handed)
+        or tuple(f for f in _functions(lib, k) if f in differing)
+        or _functions(lib, k)
         for k in moving
+        if k not in stranded
+        for handed in (handed_over(old[k], new[k]),)
     }
     cutovers, position = plan_cutovers(graph, lib, profile, old, new, moved)
-    phase_of = {k: position[k] + 2 for k in moving}  # phase 1 prepares
+    moves = {k: position[k] + 2 for k in moved}  # phase 1 prepares
+    # a stranded control is decided in phase 1 and, until then, stays with its current parties
+    phase_of = {**moves, **dict.fromkeys(stranded, 1)}
     changes = sorted(
         (_change(lib, diffs, old[k], new[k], phase_of[k]) for k in moving),
         key=lambda c: (MOVEMENTS.index(c.movement), order[c.control]),
@@ -150,9 +160,7 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
     opened, closed, changed = _gap_delta(gaps_before.gaps, gaps_after.gaps)
     known = {g.id for g in gaps_before.gaps}
     needs = _needs(gaps_after.gaps, known)
-    phases = plan_phases(
-        profile, lib, target_id, graph, old, new, phase_of, cutovers, changes, needs
-    )
+    phases = plan_phases(profile, lib, target_id, graph, old, new, moves, cutovers, changes, needs)
     counted = [
         f.model_copy(update={"controls": sum(f.function in _functions(lib, c) for c in moving)})
         for f in diffs

@@ -45,7 +45,7 @@ from ctrlmap.assessment.gaps import GapsResult
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.load.library import Library
 from ctrlmap.models import ROLES, Profile, Strict
-from ctrlmap.models.base import BUILTIN_MODELS
+from ctrlmap.models.base import BUILTIN_MODELS, join_names
 
 MODELS = BUILTIN_MODELS
 """The models recommended between: the two built-in ones."""
@@ -405,15 +405,15 @@ def _tie_hint(answers: Answers, with_gaps: bool) -> str:
 
 
 def _source(profile: Profile, question: Question) -> str:
-    """Where a derived answer came from, in the profile's own ids."""
+    """Where a derived answer came from: the profile's people, by name."""
     if question == "internal-staff":
         people = it_staff(profile)
         who = "person covers" if len(people) == 1 else "people cover"
-        listed = f": {', '.join(people)}" if people else ""
+        listed = f": {join_names(profile.name_of(p) for p in people)}" if people else ""
         return f" (from the profile: {len(people)} internal {who} IT work{listed})"
     owners = compliance_owners(profile)
     found = (
-        ", ".join(owners)
+        join_names(profile.name_of(p) for p in owners)
         if owners
         else "nobody internal covers governance or compliance, or holds or oversees a role"
     )
@@ -477,8 +477,7 @@ def _conditions(
 
 
 def _names(profile: Profile, ids: list[str]) -> str:
-    names = {p.id: p.name for p in profile.internal}
-    return ", ".join(f"{names.get(i, i)} ({i})" for i in ids)
+    return join_names(profile.name_of(i) for i in ids)
 
 
 def _shared_conditions(profile: Profile | None) -> list[Condition]:
@@ -490,7 +489,7 @@ def _shared_conditions(profile: Profile | None) -> list[Condition]:
     hipaa = [f for f in profile.frameworks if f.startswith("hipaa")]
     if hipaa:
         # a provider whose agreement covers no HIPAA framework touches no ePHI here
-        missing = [p.id for p in providers if not p.baa and any(p.serves(f) for f in hipaa)]
+        missing = [p.name for p in providers if not p.baa and any(p.serves(f) for f in hipaa)]
         out.append(
             Condition(
                 model=None,
@@ -502,7 +501,7 @@ def _shared_conditions(profile: Profile | None) -> list[Condition]:
         )
     if "pci-dss-4" in profile.frameworks:
         missing = [
-            p.id for p in profile.providers if not p.pci_acknowledgement and p.serves("pci-dss-4")
+            p.name for p in profile.providers if not p.pci_acknowledgement and p.serves("pci-dss-4")
         ]
         out.append(
             Condition(
@@ -562,8 +561,12 @@ def _role_conditions(profile: Profile) -> list[Condition]:
             detail = (
                 "not designated"
                 if held is None
-                else f"held by {held.holder}"
-                + (f", overseen by {held.overseer}" if held.overseer else ", no overseer")
+                else f"held by {profile.name_of(held.holder)}"
+                + (
+                    f", overseen by {profile.name_of(held.overseer)}"
+                    if held.overseer
+                    else ", no overseer"
+                )
             )
             out.append(
                 Condition(
@@ -582,7 +585,9 @@ def _role_conditions(profile: Profile) -> list[Condition]:
                     model=None,
                     text=f"The {_role_title(rule.title)} stays with {who}: a provider cannot hold it.",
                     met=held is not None and held.holder in people,
-                    detail="not designated" if held is None else f"held by {held.holder}",
+                    detail="not designated"
+                    if held is None
+                    else f"held by {profile.name_of(held.holder)}",
                     citation=rule.citation,
                 )
             )
@@ -617,7 +622,7 @@ def _co_managed(
     ]
     if profile is not None:
         it = [p for p in profile.internal if p.id in set(it_staff(profile))]
-        lacking = [p.id for p in it if p.backup is None]
+        lacking = [p.name for p in it if p.backup is None]
         out.append(
             Condition(
                 model="co-managed",

@@ -13,7 +13,7 @@ import networkx as nx
 
 from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
 from ctrlmap.load.library import Library
-from ctrlmap.models import Profile, global_key, split_key
+from ctrlmap.models import OperatingModel, Profile, global_key, split_key
 from ctrlmap.models.base import possessive
 from ctrlmap.models.comparison import (
     MOVEMENTS,
@@ -96,15 +96,43 @@ def plan_phases(
     """The phases: prepare, one per service cut-over (in `cutovers` order), close out."""
     handoffs = _phase_handoffs(graph, profile, lib, old, new, phase_of)
     gains, losses = _flows(old, new, phase_of, lib)
+    target = lib.model(target_id).title
+    stranded = _stranded(old, new)
+    summary = (
+        f"Nothing moves yet. The plan moves each function to where {target}'s defaults put it, "
+        "not to whoever does the work today"
+        + (
+            ", so where the model gives work to a provider whose agreement does not cover it, "
+            "nobody would be Responsible: each such function is listed below as a gap to staff "
+            "or contract, decided before the cut-overs, and it stays with its current parties "
+            "until then."
+            if stranded
+            else "."
+        )
+        + " Every action here is done before the first service changes hands, grouped by the "
+        "party and agreement it concerns."
+    )
+    covered = {k for keys in stranded.values() for k in keys}
+    # the staffing decisions below say what the unowned findings (and the Accountable gaps
+    # they cause) ask, once per function
+    kept = [
+        n
+        for n in needs
+        if not (
+            n.rule == "unowned"
+            or (n.rule == "no-single-accountable" and set(n.controls) <= covered)
+        )
+    ]
+    opening = _prepare(profile, lib, kept, gains, losses, old)
+    opening[1:1] = _staffing(profile, lib, lib.model(target_id), stranded, old)
     phases = [
         Phase(
             phase=1,
             kind="prepare",
             title="Prepare: agreements, due diligence and access before anyone new touches "
             "regulated data",
-            summary="Nothing moves yet. Every action here is done before the first service "
-            "changes hands, grouped by the party and agreement it concerns.",
-            actions=_grouped(profile, _prepare(profile, lib, needs, gains, losses, old)),
+            summary=summary,
+            actions=_grouped(profile, opening),
             controls=(),
             functions=(),
             movements={},
@@ -143,6 +171,73 @@ def plan_phases(
         )
     )
     return phases
+
+
+def _stranded(old: dict[str, Assignment], new: dict[str, Assignment]) -> dict[str, list[str]]:
+    """Function -> the controls (catalog order) whose share of it nobody does under the target."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for key in old:
+        for share in new[key].shares:
+            if share.function and not share.parties:
+                found[share.function].append(key)
+    return found
+
+
+def _staffing(
+    profile: Profile,
+    lib: Library,
+    model: OperatingModel,
+    stranded: dict[str, list[str]],
+    old: dict[str, Assignment],
+) -> list[Action]:
+    """Phase 1: one decision per function the target gives to a provider nobody contracted:
+    a gap to staff or contract, not a cut-over."""
+    order = list(lib.functions)
+    actions = []
+    for fid in sorted(stranded, key=lambda f: order.index(f) if f in order else len(order)):
+        keys = stranded[fid]
+        name = function_name(lib, fid)
+        today = [p.name for p in profile.internal if fid in p.functions] or [
+            profile.name_of(p)
+            for p in profile.party_order(
+                q for k in keys for s in old[k].shares if s.function == fid for q in s.parties
+            )
+            if p != "internal"
+        ]
+        where = (
+            f"keep it with {_list(today)}, who {'does' if len(today) == 1 else 'do'} it today"
+            if today
+            else "assign it to a member of staff"
+        )
+        groups = "; ".join(
+            f"{lib.catalogs[g.framework].title} {', '.join(g.ranges)}"
+            for g in control_groups(profile, list(old), set(keys))
+        )
+        noun = "control" if len(keys) == 1 else "controls"
+        default = model.functions.get(fid)
+        gives = (
+            "gives it"
+            if default is not None and default.owner == "provider"
+            else "gives a share of it"
+        )
+        actions.append(
+            Action(
+                kind="assignment",
+                text=f"Decide who does {name}: {model.title} {gives} to a provider, but no "
+                f"provider's agreement covers it for these controls, so {len(keys)} {noun} would have nobody "
+                f"doing that work ({groups}). Contract a provider for it (add it to a statement "
+                f"of work) or {where}, and record the choice; until then it stays where it is.",
+                parties=("internal",),
+                functions=(fid,),
+            )
+        )
+    return actions
+
+
+def function_name(lib: Library, fid: str) -> str:
+    """A function's display name in running text (`access management`)."""
+    found = lib.functions.get(fid)
+    return found.title[:1].lower() + found.title[1:] if found else fid
 
 
 def _heading(profile: Profile, party: str) -> str:
@@ -188,6 +283,26 @@ class Cutover:
     taker: str
     """A provider id, or `internal` when the organization takes the work back."""
     service: str
+    """The service cut over, or the services of a folded cut-over as a list in prose."""
+    services: tuple[str, ...] = ()
+    """Every service this cut-over moves (one unless folded)."""
+
+    @property
+    def moves(self) -> tuple[str, ...]:
+        """The services this cut-over moves."""
+        return self.services or (self.service,)
+
+
+FOLD_BELOW = 30
+"""A party taking on fewer moving controls than this takes them on in one phase, not one per
+service: a client follows three cut-overs, not a dozen of one or two controls each."""
+
+
+def handed_over(before: Assignment, after: Assignment) -> set[str]:
+    """The functions of a control whose share changes parties between two assignments of it."""
+    was = {s.function: set(s.parties) for s in before.shares if s.function}
+    now = {s.function: set(s.parties) for s in after.shares if s.function}
+    return {f for f in set(was) | set(now) if was.get(f, set()) != now.get(f, set())}
 
 
 def service_of(lib: Library, function: str) -> str:
@@ -240,17 +355,18 @@ def plan_cutovers(
     for key, functions in moved.items():
         first = min(functions, key=lambda f: (order.get(f, len(order)), f))
         home[key] = Cutover(taker_of(profile, old[key], new[key]), service_of(lib, first))
+    service_rank: dict[str, int] = {}
+    for fid in lib.functions:
+        service_rank.setdefault(service_of(lib, fid), len(service_rank))
+    home = _folded(home, service_rank)
     rank = {
         p: i
         for i, p in enumerate(profile.party_order({"internal", *(x.id for x in profile.providers)}))
     }
-    service_rank: dict[str, int] = {}
-    for fid in lib.functions:
-        service_rank.setdefault(service_of(lib, fid), len(service_rank))
 
     def sort_key(unit: Cutover) -> tuple[int, int, str, str]:
         return (
-            service_rank.get(unit.service, 99),
+            min(service_rank.get(s, 99) for s in unit.moves),
             rank.get(unit.taker, 99),
             unit.service,
             unit.taker,
@@ -280,6 +396,25 @@ def plan_cutovers(
     used = sorted({position[k] for k in home})
     renumber = {old_index: i for i, old_index in enumerate(used)}
     return [ordered[i] for i in used], {k: renumber[position[k]] for k in home}
+
+
+def _folded(home: dict[str, Cutover], service_rank: dict[str, int]) -> dict[str, Cutover]:
+    """Each control's cut-over, a party's cut-overs folded into one when it takes on fewer than
+    FOLD_BELOW controls."""
+    taken: dict[str, list[str]] = defaultdict(list)
+    for key, unit in home.items():
+        taken[unit.taker].append(key)
+    folded: dict[str, Cutover] = {}
+    for keys in taken.values():
+        services = sorted(
+            {home[k].service for k in keys}, key=lambda s: (service_rank.get(s, 99), s)
+        )
+        if len(keys) >= FOLD_BELOW or len(services) == 1:
+            folded.update((k, home[k]) for k in keys)
+            continue
+        unit = Cutover(home[keys[0]].taker, _all(services), tuple(services))
+        folded.update(dict.fromkeys(keys, unit))
+    return folded
 
 
 def _moving_prerequisites(graph: nx.DiGraph[str], moving: set[str]) -> dict[str, set[str]]:
@@ -403,7 +538,7 @@ def _prepare(
     """
     involved = profile.party_order({*gains, *losses, "internal"})
     owners = _covering(profile, LEAD_FUNCTIONS)
-    lead = f"{profile.name_of(owners[0])} ({owners[0]})" if owners else "an internal owner"
+    lead = profile.name_of(owners[0]) if owners else "an internal owner"
     # The seed: phase the onboarding so support does not lapse while responsibilities shift.
     actions = [
         Action(
@@ -695,20 +830,30 @@ def _move_phase(
     Long because the title and summary are worded from the cut-over's figures.
     """
     counts: dict[str, int] = defaultdict(int)
+    handed = {k: handed_over(old[k], new[k]) for k in keys}
+
+    def moving(key: str) -> list[str]:
+        # the functions that change hands say what moves; a control's other functions do not
+        why = [f.function for f in changes[key].why]
+        return (
+            [f for f in why if f in handed[key]]
+            or [f for f in lib.controls[key].functions if f in handed[key]]
+            or why
+            or list(lib.controls[key].functions)
+        )
+
     for key in keys:
-        # the functions whose defaults differ say what moves; a control's other functions do not
-        moved = [f.function for f in changes[key].why] or lib.controls[key].functions
-        for fid in moved:
+        for fid in moving(key):
             counts[fid] += 1
     functions = tuple(sorted(counts, key=lambda f: (-counts[f], f)))
     order = list(lib.functions)
     own = sorted(
         {
-            w.function
+            f
             for k in keys
             if taker_of(profile, old[k], new[k]) == cutover.taker
-            for w in changes[k].why
-            if service_of(lib, w.function) == cutover.service
+            for f in moving(k)
+            if service_of(lib, f) in cutover.moves
         },
         key=lambda f: order.index(f) if f in order else len(order),
     )
@@ -733,31 +878,22 @@ def _move_phase(
     else:
         title = f"{profile.name_of(cutover.taker)} takes over {service}"
     if own:
-        title += f": {_all(own)}"
+        title += f": {_all(function_name(lib, f) for f in own)}"
     noun = "control moves" if len(keys) == 1 else "controls move"
     moves = ", ".join(f"{n} {m}" for m, n in movements.items())
     summary = (
         f"{len(keys)} {noun} ({moves}). Every moving control they depend on moves in an earlier "
         "phase or in this one."
     )
-    waiting = sorted(
-        {
-            service_of(lib, f)
-            for k in keys
-            for f in ([w.function for w in changes[k].why] or lib.controls[k].functions)[:1]
-        }
-        - {service}
-    )
+    waiting = sorted({service_of(lib, moving(k)[0]) for k in keys} - set(cutover.moves))
     if waiting:
-        late = sum(
-            service_of(lib, ([w.function for w in changes[k].why] or lib.controls[k].functions)[0])
-            != service
-            for k in keys
-        )
-        verb = "belongs" if late == 1 else "belong"
+        late = sum(service_of(lib, moving(k)[0]) not in cutover.moves for k in keys)
         summary += (
-            f" {late} of them {verb} to {_all(waiting)} and move here because they depend on "
-            "work this phase moves."
+            f" 1 of them belongs to {_all(waiting)} and moves here because it depends on work "
+            "this phase moves."
+            if late == 1
+            else f" {late} of them belong to {_all(waiting)} and move here because they depend "
+            "on work this phase moves."
         )
     people = {p for k in keys for p in (*old[k].people, *new[k].people)}
     parties = {

@@ -363,7 +363,27 @@ def _covered_share(
     model_owner: DefaultOwner | None,
     basis: list[BasisStep],
 ) -> Share | None:
-    """Step 2, reality first: the parties that cover this function, or None when nobody does."""
+    """Step 2, reality first: the parties that cover this function, or None when nobody does.
+
+    Found once per framework and function in a profile: every control of that function reads it.
+    """
+    key = (framework, fid, model_owner)
+    found = ctx.covered.get(key)
+    if found is None:
+        steps: list[BasisStep] = []
+        share = _find_coverage(ctx, framework, fid, model_owner, steps)
+        found = ctx.covered[key] = (share, tuple(steps))
+    basis.extend(found[1])
+    return found[0]
+
+
+def _find_coverage(
+    ctx: Context,
+    framework: str,
+    fid: str,
+    model_owner: DefaultOwner | None,
+    basis: list[BasisStep],
+) -> Share | None:
     people = ctx.people_by_function.get(fid, [])
     split_providers = ctx.split_providers(fid, framework)
     providers = list(dict.fromkeys([*ctx.covering(fid, framework), *split_providers]))
@@ -469,7 +489,7 @@ def _model_share(
     if owner in ("internal", "shared"):
         parties.append("internal")
     if owner in ("provider", "shared"):
-        found = ctx.covering(fid, framework)
+        found = list(ctx.covering(fid, framework))
         operational = ctx.operational(framework)
         if named is not None:
             parties.append(named)
@@ -625,15 +645,13 @@ def _consulted_informed(
     if not involved:
         involved = list(operational)
 
-    def expand(kinds: Iterable[str]) -> list[str]:
-        out: list[str] = []
-        for kind in kinds:
-            out.extend(involved if kind == "provider" else [kind])
-        return out
+    def expand(kinds: set[str]) -> list[str]:
+        # order and repeats do not matter: `_ordered` sorts the parties and keeps each once
+        return [k for k in kinds if k != "provider"] + (involved if "provider" in kinds else [])
 
     defaults = [ctx.model.functions[f] for f in control.functions if f in ctx.model.functions]
-    consulted = expand(k for d in defaults for k in d.consulted)
-    informed = expand(k for d in defaults for k in d.informed)
+    consulted = expand({k for d in defaults for k in d.consulted})
+    informed = expand({k for d in defaults for k in d.informed})
     if any(s.source == "duty" and "internal" not in s.parties for s in shares):
         consulted.append(
             "internal"
@@ -662,7 +680,7 @@ def _named(ctx: Context, people: list[str]) -> str:
 
 def _ordered(ctx: Context, parties: Iterable[str]) -> tuple[str, ...]:
     """Unique parties, `internal` first, then providers in profile order."""
-    return ctx.profile.party_order(parties)
+    return ctx.order(parties)
 
 
 def _owner_of(responsible: tuple[str, ...]) -> Owner:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -50,9 +51,17 @@ class Context:
     excluded: dict[str, BasisStep] = field(default_factory=dict)
     """Controls out of scope (exclusions, the PCI SAQ, effective dates), with why."""
     resolved: dict[tuple[object, ...], Resolved] = field(default_factory=dict)
+    """Resolutions already made in this profile, keyed by a control's framework, functions and flags."""
+    covered: dict[tuple[str, str, str | None], tuple[Share | None, tuple[BasisStep, ...]]] = field(
+        default_factory=dict
+    )
+    """Coverage already found, by framework, function and the model's owner: the share and its steps."""
     names: dict[str, str] = field(default_factory=dict)
     """Person and provider names by id (a profile's private cache costs a pydantic lookup a call)."""
-    """Resolutions already made in this profile, keyed by a control's framework, functions and flags."""
+    rank: dict[str, int] = field(default_factory=dict)
+    """Each party's place: `internal` first, then the providers in profile order."""
+    _operational: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _covering: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -68,6 +77,7 @@ class Context:
         ctx = cls(profile=profile, model=model, lib=lib, as_of=day, arrangement=arrangement)
         ctx.people = {p.id: p for p in profile.internal}
         ctx.providers = {p.id: p for p in profile.providers}
+        ctx.rank = {p: i for i, p in enumerate(("internal", *ctx.providers))}
         ctx.names = {p.id: p.name for p in profile.internal} | {
             p.id: p.name for p in profile.providers
         }
@@ -104,17 +114,30 @@ class Context:
         """A party's name in a list or a table: the organization's own name for `internal`."""
         return self.profile.organization.name if party == "internal" else self.name(party)
 
-    def operational(self, framework: str) -> list[str]:
-        """The providers that run work of this framework (not assessors, within their scope)."""
-        return [p.id for p in self.profile.providers if not p.independent and p.serves(framework)]
+    def order(self, parties: Iterable[str]) -> tuple[str, ...]:
+        """Unique parties, `internal` first, then providers in profile order."""
+        rank = self.rank
+        return tuple(sorted({p for p in parties if p in rank}, key=rank.__getitem__))
 
-    def covering(self, fid: str, framework: str) -> list[str]:
+    def operational(self, framework: str) -> tuple[str, ...]:
+        """The providers that run work of this framework (not assessors, within their scope)."""
+        found = self._operational.get(framework)
+        if found is None:
+            found = self._operational[framework] = tuple(
+                p.id for p in self.profile.providers if not p.independent and p.serves(framework)
+            )
+        return found
+
+    def covering(self, fid: str, framework: str) -> tuple[str, ...]:
         """The operational providers whose agreement covers this function for this framework."""
-        return [
-            p
-            for p in self.providers_by_function.get(fid, ())
-            if self.providers[p].serves(framework)
-        ]
+        found = self._covering.get((fid, framework))
+        if found is None:
+            found = self._covering[(fid, framework)] = tuple(
+                p
+                for p in self.providers_by_function.get(fid, ())
+                if self.providers[p].serves(framework)
+            )
+        return found
 
     def assessors(self, fid: str, framework: str) -> list[str]:
         """The independent assessors contracted for this function for this framework."""

@@ -7,18 +7,23 @@ Every later stage (the report, compare, crosswalk, recommend, the exports, verif
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ctrlmap.assessment.assign import assign_all
 from ctrlmap.assessment.context import Arrangement, Context
 from ctrlmap.assessment.gaps import GapsResult, find_gaps
 from ctrlmap.assessment.gaps.registry import Facts, RuleId
-from ctrlmap.load.graph import Scope
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, Profile
 from ctrlmap.models.results import Assignment, AssignResult
+
+if TYPE_CHECKING:
+    from ctrlmap.load.graph import (
+        Scope,
+    )  # networkx: imported only by the commands that build a graph
 
 
 @dataclass(frozen=True)
@@ -63,12 +68,15 @@ def assess(
     include_proposed: bool = False,
     rules: Iterable[RuleId] | None = None,
     arrangement: Arrangement = "actual",
+    seen: Mapping[str, dt.date] | None = None,
 ) -> Assessment:
     """Assess `profile` under `model` (default: the profile's) at `as_of` (default: today).
 
     `rules` limits gap finding to those rules (and the rules they read), e.g. for `gaps --rule`.
     `arrangement="target"` assigns by the model's defaults alone: what the organization would
     have to staff and contract for under that model (`compare` plans towards it).
+    `seen` carries a baseline's first-seen dates by finding id (`Snapshot.first_seen`), so a
+    policy due date counts from when the finding was first seen, not from `as_of`.
     """
     as_of = as_of or dt.date.today()
     operating = library.model(model or profile.model)
@@ -86,6 +94,6 @@ def assess(
         scope=scope,
         context=context,
         assignment=assignment,
-        gaps=find_gaps(facts, rules),
+        gaps=find_gaps(facts, rules, seen),
         facts=facts,
     )

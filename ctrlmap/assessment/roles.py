@@ -171,12 +171,12 @@ def accountable_person(
 def designations(ctx: Context, assignments: Iterable[Assignment]) -> dict[str, DesignationEntry]:
     """Every role the frameworks require or the profile names, with its holder and overseer."""
     required: dict[str, list[str]] = {}
+    inapplicable: dict[str, list[str]] = {}
     for a in assignments:
-        if not a.applicable:
-            continue
         control = ctx.lib.controls[a.control]
         if control.designation:
-            required.setdefault(control.designation, []).append(a.control)
+            found = required if a.applicable else inapplicable
+            found.setdefault(control.designation, []).append(a.control)
     out: dict[str, DesignationEntry] = {}
     for role, rule in ROLES.items():
         held = ctx.profile.designations.get(role)
@@ -195,5 +195,23 @@ def designations(ctx: Context, assignments: Iterable[Assignment]) -> dict[str, D
             overseer_name=ctx.name(held.overseer) if held and held.overseer else None,
             provider_may_hold=rule.provider_may_hold,
             overseer_required=rule.overseer_required,
+            not_applicable=() if role in required else tuple(inapplicable.get(role, ())),
         )
     return out
+
+
+NO_FRAMEWORK = "no framework in scope requires it"
+
+
+def why_not_required(entry: DesignationEntry, assignments: Iterable[Assignment]) -> str:
+    """Why a role the profile designates is not required, in the words of the basis of the
+    control that would require it ("PCI DSS v4.0.1 12.1.4 does not apply: not asked by SAQ B-IP,
+    ..."), or that no framework in scope has such a control."""
+    if entry.required or not entry.not_applicable:
+        return NO_FRAMEWORK
+    first = entry.not_applicable[0]
+    basis = next((a.basis[0].text for a in assignments if a.control == first and a.basis), None)
+    if basis is None:
+        return NO_FRAMEWORK
+    reason = basis.removeprefix("Not applicable: ")
+    return f"{entry.citation} does not apply: {reason[:1].lower()}{reason[1:]}".rstrip(".")

@@ -5,6 +5,11 @@ id. An acceptance is in force from its approval date until (not including) its e
 finding with no plan entry gets an owner (its controls' Accountable person, else the holder of
 the first required designated role) and a due date from the remediation policy (README,
 "Tracking findings").
+
+A policy due date counts from the finding's first-seen date: the plan's `detected`, else the date
+a baseline snapshot (`--baseline OLD`) first saw it or the day an acceptance of it was approved
+(the earlier), else the as-of date; for a finding whose
+acceptance lapsed, from the lapse when that is later (the clock did not run while it was accepted).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from ctrlmap.models.results import (
     Acceptance,
     Assignment,
     DesignationEntry,
+    FirstSeenBasis,
     Gap,
     PlanMilestone,
 )
@@ -61,15 +67,48 @@ def track(
     applicable: Mapping[str, Assignment],
     designations: Mapping[str, DesignationEntry],
     as_of: dt.date,
+    seen: Mapping[str, dt.date] | None = None,
 ) -> list[Gap]:
-    """The findings with their status, acceptance, owner, due date and plan from the profile."""
+    """The findings with their status, acceptance, owner, due date and plan from the profile.
+
+    `seen` gives, by finding id, the first-seen dates a baseline snapshot records
+    (`Snapshot.first_seen`); a date after `as_of` is ignored.
+    """
     accepted = {r.finding: r for r in profile.accepted_risks}
     planned = {p.finding: p for p in profile.remediation}
     official = fallback_owner(designations)
     return [
-        _tracked(g, accepted.get(g.id), planned.get(g.id), profile, applicable, official, as_of)
+        _tracked(
+            g,
+            accepted.get(g.id),
+            planned.get(g.id),
+            profile,
+            applicable,
+            official,
+            as_of,
+            (seen or {}).get(g.id),
+        )
         for g in gaps
     ]
+
+
+def first_seen(
+    item: RemediationItem | None,
+    risk: AcceptedRisk | None,
+    baseline: dt.date | None,
+    as_of: dt.date,
+) -> tuple[dt.date, FirstSeenBasis]:
+    """When a finding was first seen, and how that is known: the plan's `detected`; else the
+    earlier of the baseline's first-seen date and the day an acceptance of it was approved (it
+    was known then), each only when not after `as_of`; else `as_of` (no earlier record)."""
+    if item is not None and item.detected is not None:
+        return item.detected, "detected"
+    known: list[tuple[dt.date, FirstSeenBasis]] = []
+    if baseline is not None and baseline <= as_of:
+        known.append((baseline, "baseline"))
+    if risk is not None and risk.approved <= as_of:
+        known.append((risk.approved, "accepted"))
+    return min(known, key=lambda k: k[0]) if known else (as_of, "as-of")
 
 
 def _tracked(
@@ -80,6 +119,7 @@ def _tracked(
     applicable: Mapping[str, Assignment],
     official: DesignationEntry | None,
     as_of: dt.date,
+    baseline_seen: dt.date | None,
 ) -> Gap:
     update: dict[str, object] = {}
     in_force = risk is not None and risk.approved <= as_of < risk.expires
@@ -110,13 +150,16 @@ def _tracked(
             for m in sorted(item.milestones, key=lambda m: m.date)
         )
         update["note"] = item.note
+    seen, update["first_seen_basis"] = first_seen(item, risk, baseline_seen, as_of)
+    update["first_seen"] = seen
     due: dt.date | None = None
     if item is not None and item.due is not None:
         due, update["due_basis"] = item.due, "plan"
     elif not in_force:
-        start = item.detected if item is not None and item.detected else as_of
+        lapsed = risk.expires if risk is not None and risk.expires <= as_of else None
+        start = max(seen, lapsed) if lapsed is not None else seen
         days = getattr(profile.remediation_policy, gap.severity)
-        due, update["due_basis"] = due_date(start, days), "policy"
+        due, update["due_basis"], update["due_from"] = due_date(start, days), "policy", start
     update["due"] = due
     progress = item.status if item is not None else "open"
     update["overdue"] = due is not None and due < as_of and progress != "done" and not in_force

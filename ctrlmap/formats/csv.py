@@ -126,8 +126,12 @@ GAP_COLUMNS = (
     "accepted_by",
     "accepted_until",
     "acceptance_reason",
+    "due_basis",
+    "due_from",
+    "first_seen",
+    "first_seen_basis",
 )
-"""The columns of the gap list, in order."""
+"""The columns of the gap list, in order (the dates' bases last: added after the others)."""
 
 
 @register("gaps", "csv")
@@ -157,6 +161,10 @@ def gaps(result: GapsResult) -> str:
                 g.acceptance.approved_by if g.acceptance else "",
                 g.acceptance.expires.isoformat() if g.acceptance else "",
                 g.acceptance.reason if g.acceptance else "",
+                g.due_basis or "",
+                g.due_from.isoformat() if g.due_from else "",
+                g.first_seen.isoformat() if g.first_seen else "",
+                g.first_seen_basis or "",
             )
             for g in result.gaps
         ),

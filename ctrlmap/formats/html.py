@@ -34,7 +34,13 @@ def compare(result: CompareResult) -> str:
 @register("report", "html")
 def report(assessment: Report) -> str:
     """The full audit-evidence report."""
-    return environment().get_template("report.html").render(**view(assessment))
+    return page(assessment, "html")
+
+
+def page(assessment: Report, output: str) -> str:
+    """The report's HTML for a file of this form (`html`, or `pdf` printed from it): the
+    text names the file a reader verifies."""
+    return environment().get_template("report.html").render(**view(assessment), output=output)
 
 
 @register("diff", "html")

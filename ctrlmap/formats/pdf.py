@@ -38,14 +38,14 @@ def weasyprint() -> Any:
 @register_binary("report", "pdf")
 def report(assessment: Report) -> bytes:
     """The audit-evidence report as a PDF that carries its own snapshot."""
-    from ctrlmap.formats.html import report as render_html
+    from ctrlmap.formats.html import page
     from ctrlmap.formats.json import dump
     from ctrlmap.present.layout import snapshot_parts
 
     wp = weasyprint()
     _, digest = snapshot_parts(assessment)
     moment = dt.datetime.combine(assessment.as_of, dt.time(), tzinfo=dt.UTC)
-    document = wp.HTML(string=render_html(assessment)).render()
+    document = wp.HTML(string=page(assessment, "pdf")).render()
     document.metadata.created = document.metadata.modified = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     snapshot = wp.Attachment(
         string=dump(assessment).encode("utf-8"),

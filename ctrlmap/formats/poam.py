@@ -9,6 +9,7 @@ finding keeps its uuids from one run to the next; the document's own uuid follow
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -181,6 +182,8 @@ def _risk(data: ExportInput, item: PoamItem, planned: bool) -> dict[str, Any]:
         props.append(prop("owner", gap.owner))
     if gap.overdue:
         props.append(prop("overdue", "true"))
+    if gap.acceptance_lapsed is not None:
+        props.append(prop("acceptance-lapsed", gap.acceptance_lapsed.isoformat()))
     risk: dict[str, Any] = {
         "uuid": _uuid(data, "risk", gap.id),
         "title": one_line(item.weakness_name),
@@ -205,6 +208,8 @@ def _risk(data: ExportInput, item: PoamItem, planned: bool) -> dict[str, Any]:
         risk["remediations"].append(_plan(data, gap))
     if gap.acceptance is not None:
         risk["risk-log"] = {"entries": [_acceptance(data, gap.id, gap.acceptance)]}
+    elif gap.acceptance_lapsed is not None:
+        risk["risk-log"] = {"entries": _lapsed(data, gap, gap.acceptance_lapsed)}
     risk["related-observations"] = [{"observation-uuid": _uuid(data, "observation", gap.id)}]
     return risk
 
@@ -254,6 +259,42 @@ def _acceptance(data: ExportInput, finding: str, a: Acceptance) -> dict[str, Any
         "logged-by": [{"party-uuid": party_uuid(data, a.approved_by), "role-id": "risk-approver"}],
         "status-change": "deviation-approved",
     }
+
+
+def _lapsed(data: ExportInput, gap: Gap, lapsed: dt.date) -> list[dict[str, Any]]:
+    """A lapsed acceptance's risk log: the acceptance while it was in force, then its lapse,
+    when the risk went back to open (or remediating, by the plan's progress)."""
+    entries = []
+    risk = next(
+        (r for r in data.profile.accepted_risks if r.finding == gap.id and r.expires == lapsed),
+        None,
+    )
+    if risk is not None:
+        entries.append(
+            _acceptance(
+                data,
+                gap.id,
+                Acceptance(
+                    reason=risk.reason,
+                    approved_by=risk.approved_by,
+                    approved_by_name=data.profile.name_of(risk.approved_by),
+                    approved=risk.approved,
+                    expires=risk.expires,
+                ),
+            )
+        )
+    status = RISK_STATUS[gap.progress]
+    entries.append(
+        {
+            "uuid": _uuid(data, "acceptance-lapsed", gap.id, lapsed.isoformat()),
+            "title": "Risk acceptance lapsed",
+            "description": f"The acceptance expired on {lapsed.isoformat()} and was not "
+            f"renewed: the risk is {status} again and falls under the remediation plan or policy.",
+            "start": _midnight(lapsed),
+            "status-change": status,
+        }
+    )
+    return entries
 
 
 def _findings(data: ExportInput, gap: Gap, ids: dict[str, str]) -> list[dict[str, Any]]:

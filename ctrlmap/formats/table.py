@@ -159,7 +159,7 @@ def validate(view: ValidationView) -> str:
         ("organization", view.organization),
         ("model", view.model),
         ("frameworks", ", ".join(view.frameworks)),
-        ("controls in its frameworks", view.controls),
+        ("controls that apply", f"{view.applicable} of the {view.controls} in its frameworks"),
         ("people / providers", f"{view.people} / {view.providers}"),
         ("overrides / splits / hand-offs", f"{view.overrides} / {view.splits} / {view.handoffs}"),
         ("evidence items", view.evidence),
@@ -448,21 +448,27 @@ def diff(result: DiffResult) -> str:
         f"moved, {len(result.evidence)} evidence change(s)\n",
         _table(
             [
-                (label, *(s.by_severity.get(k, 0) for k in v["severities"]), s.accepted, s.total)
+                (
+                    label,
+                    *(s.by_severity.get(k, 0) for k in v["severities"]),
+                    s.accepted,
+                    s.overdue,
+                    s.total,
+                )
                 for label, s in (("before", old), ("after", new))
             ],
-            ("findings", *v["severities"], "accepted", "total"),
+            ("findings", *v["severities"], "accepted", "overdue", "total"),
         )
         + "\n",
     ]
     out += [f"Note: {note}\n" for note in result.notes]
     if not result.changed:
         out.append(f"No changes: {v['unchanged']} finding(s) persist unchanged.\n")
-    for title, items in (("Opened", result.opened), ("Closed", result.closed)):
-        for f in items:
+    for title, _, rows in v["finding_tables"]:
+        for f, status in rows:
             out.append(
                 f"\n{title.upper():8} {f.severity.upper():8} {f.id or '-'} {f.rule}, "
-                f"{f.controls} control(s)\n  {f.message}\n"
+                f"{f.controls} control(s): {status}\n  {f.message}\n"
             )
     for p in v["changed_findings"]:
         out.append(f"\nCHANGED  {p.id or '-'} {p.rule}: {'; '.join(p.changes)}\n")

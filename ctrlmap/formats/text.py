@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tabulate import tabulate
-
 if TYPE_CHECKING:
     from ctrlmap.analyse.crosswalk import CrosswalkResult
 
@@ -37,6 +35,9 @@ def visible(text: str) -> str:
 
 def md_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
     """A GitHub-flavoured Markdown table with every cell escaped."""
+    # imported here: the HTML report and the DOT graph use this module's escapers, not tables
+    from tabulate import tabulate
+
     return tabulate(
         [[md_escape(c) for c in row] for row in rows],
         headers=list(headers),

@@ -11,6 +11,7 @@ from ctrlmap.load.oscal_map import FunctionMap, load_maps
 from ctrlmap.load.oscal_model import (
     EXTERNAL_SUMMARY,
     REQUIRED_REASON,
+    CatalogMemo,
     ConversionContext,
     RawControl,
     listing,
@@ -28,18 +29,27 @@ def convert_oscal(
     given_id: str | None,
     oscal_docs: list[tuple[Path, Document]],
     read: list[Document] | None = None,
+    catalogs: CatalogMemo | None = None,
+    looked: list[Path] | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Convert a parsed OSCAL catalog or profile into native ctrlmap catalog data (a dict that
     validates as ctrlmap.models.Catalog), plus warnings. Raise InputError for fatal problems.
 
-    Every other file read on the way (an imported catalog, a function map) is appended to `read`.
+    Every other file read on the way (an imported catalog, a function map) is appended to `read`,
+    and every file looked at, present or not, to `looked`; `catalogs` carries the catalogs read by
+    the other conversions of the same load.
     """
-    ctx = ConversionContext(oscal_docs, read=read if read is not None else [])
+    ctx = ConversionContext(
+        oscal_docs,
+        read=read if read is not None else [],
+        catalogs=catalogs if catalogs is not None else {},
+        looked=looked if looked is not None else [],
+    )
     is_profile = "catalog" not in doc.data
     source = read_profile(doc, path, ctx, ()) if is_profile else read_catalog(doc, path, ctx)
     if ctx.problems:
         raise InputError(ctx.problems)
-    fmap = load_maps(source.maps, ctx.read)
+    fmap = load_maps(source.maps, ctx.read, ctx.looked)
     name = path.name if path is not None else Path(doc.name).name
     catalog_id = given_id or (slugify(path.stem) if path is not None else slugify(source.title))
     title = source.title or catalog_id

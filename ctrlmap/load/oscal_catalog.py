@@ -25,7 +25,31 @@ from ctrlmap.load.read import Document, format_path
 
 
 def read_catalog(doc: Document, path: Path | None, ctx: ConversionContext) -> OscalSource:
-    """Every control of an OSCAL catalog, nested groups and enhancements included."""
+    """Every control of an OSCAL catalog, nested groups and enhancements included.
+
+    A catalog is read once per load: a profile importing a catalog given with --catalog gets the
+    controls the catalog's own conversion read, with its problems and warnings repeated. Within one
+    conversion each import reads afresh, so that a catalog imported twice is still reported.
+    """
+    done = ctx.catalogs.get(id(doc))
+    if done is not None and done[0] is doc and done[1] is not ctx and done[2].path == path:
+        _, _, source, problems, warnings = done
+        ctx.problems.extend(problems)
+        ctx.warnings.extend(warnings)
+        return source
+    problems_before, warnings_before = len(ctx.problems), len(ctx.warnings)
+    source = _read_catalog(doc, path, ctx)
+    ctx.catalogs[id(doc)] = (
+        doc,
+        ctx,
+        source,
+        ctx.problems[problems_before:],
+        ctx.warnings[warnings_before:],
+    )
+    return source
+
+
+def _read_catalog(doc: Document, path: Path | None, ctx: ConversionContext) -> OscalSource:
     at: tuple[Any, ...] = ("catalog",)
     root = doc.data.get("catalog") if isinstance(doc.data, dict) else None
     if not isinstance(root, dict):

@@ -37,18 +37,26 @@ class FunctionMap:
         return list(self.default)
 
 
-def load_maps(overrides: list[Path], read: list[Document]) -> FunctionMap:
-    """The shipped function map with every existing override file applied on top, in order."""
+def load_maps(
+    overrides: list[Path], read: list[Document], looked: list[Path] | None = None
+) -> FunctionMap:
+    """The shipped function map with every existing override file applied on top, in order.
+
+    Every file that counted, present or not, is appended to `looked` (for the conversion cache).
+    """
     root = builtin_root()
+    shipped = root / "oscal" / "function-map.yaml"
     known = _known_functions(root)
     fmap = FunctionMap(default=())
-    files: list[tuple[Path, str | None]] = [
-        (root / "oscal" / "function-map.yaml", "frameworks/oscal/function-map.yaml")
-    ]
-    files += [(p, None) for p in dict.fromkeys(overrides) if p.is_file()]
+    candidates = list(dict.fromkeys(overrides))
+    if looked is not None:
+        looked.extend([root / "functions.yaml", shipped, *candidates])
+    files: list[tuple[Path, str | None]] = [(shipped, "frameworks/oscal/function-map.yaml")]
+    files += [(p, None) for p in candidates if p.is_file()]
     problems: list[Problem] = []
     for file, name in files:
-        doc = read_document(file, name)
+        # the shipped map is parsed once and cached like the built-in catalogs
+        doc = read_document(file, name, cache=name is not None)
         read.append(doc)
         _apply_map(doc, fmap, known, problems)
     if problems:
@@ -57,7 +65,7 @@ def load_maps(overrides: list[Path], read: list[Document]) -> FunctionMap:
 
 
 def _known_functions(root: Path) -> set[str]:
-    data = read_document(root / "functions.yaml", "frameworks/functions.yaml").data
+    data = read_document(root / "functions.yaml", "frameworks/functions.yaml", cache=True).data
     functions = data.get("functions") if isinstance(data, dict) else None
     return set(functions) if isinstance(functions, dict) else set()
 

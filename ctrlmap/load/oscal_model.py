@@ -87,6 +87,17 @@ class ConversionContext:
     warnings: list[Problem] = field(default_factory=list)
     read: list[Document] = field(default_factory=list)
     """Files read besides the document converted (imports, function maps), for the inputs record."""
+    catalogs: CatalogMemo = field(default_factory=dict)
+    """Catalogs already read in this load, shared with the other conversions (see read_catalog)."""
+    looked: list[Path] = field(default_factory=list)
+    """Every file whose presence or bytes the conversion depended on, for the conversion cache."""
+
+
+CatalogMemo = dict[
+    int, tuple[Document, "ConversionContext", OscalSource, list[Problem], list[Problem]]
+]
+"""Catalogs read, by the identity of their document: the document (kept alive so that the identity
+holds), the conversion that read it, the source, and the problems and warnings it met."""
 
 
 def warn(doc: Document, message: str) -> Problem:

@@ -240,6 +240,7 @@ def _resolve_href(
         if parsed.scheme or folder is None:
             continue
         file = folder / unquote(parsed.path)
+        ctx.looked.append(file)
         for given_path, given in ctx.oscal_docs:
             if _same_file(given_path, file):
                 return given_path, given

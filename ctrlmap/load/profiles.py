@@ -787,6 +787,66 @@ def profile_warnings(
                     "part each party does (until then the split and hand-off rules still report it)",
                 )
             )
+    return found + policy_warnings(profile, doc) + milestone_warnings(profile, doc)
+
+
+POLICY_ORDER = ("critical", "high", "medium", "low")
+"""The remediation policy's levels, most severe first: each should get no more days than the next."""
+
+
+def policy_warnings(profile: Profile, doc: Document) -> list[Problem]:
+    """A remediation policy that gives a more severe finding longer to fix than a less severe one
+    (e.g. critical 90 days, low 30): valid, but almost surely the levels swapped."""
+    policy = profile.remediation_policy
+    days = {level: getattr(policy, level) for level in POLICY_ORDER}
+    inverted = [
+        (a, b)
+        for i, a in enumerate(POLICY_ORDER)
+        for b in POLICY_ORDER[i + 1 :]
+        if days[a] > days[b]
+    ]
+    if not inverted:
+        return []
+    given = set(policy.model_fields_set)
+    # point at a level the profile sets (the others are defaults), the less severe first
+    at = next((b for _, b in inverted if b in given), None) or next(
+        (a for a, _ in inverted if a in given), None
+    )
+    pairs = "; ".join(f"{a} {days[a]} days but {b} {days[b]}" for a, b in inverted)
+    return [
+        doc.problem(
+            ("remediation_policy", *([at] if at else [])),
+            f"a more severe finding gets longer to fix than a less severe one ({pairs}); give "
+            "critical no more days than high, high no more than medium, medium no more than low",
+        )
+    ]
+
+
+def milestone_warnings(profile: Profile, doc: Document) -> list[Problem]:
+    """A plan entry that lists one milestone twice (the same text, on the same or another date)."""
+    found = []
+    for index, item in enumerate(profile.remediation):
+        first: dict[str, int] = {}
+        for n, milestone in enumerate(item.milestones):
+            text = " ".join(milestone.text.split()).casefold()
+            if text not in first:
+                first[text] = n
+                continue
+            earlier = item.milestones[first[text]]
+            same_day = earlier.date == milestone.date
+            found.append(
+                doc.problem(
+                    ("remediation", index, "milestones", n),
+                    f"milestone {shown(milestone.text)} is also milestones[{first[text]}]"
+                    + (
+                        " on the same date; remove one"
+                        if same_day
+                        else f" (dated {earlier.date.isoformat()}, this one "
+                        f"{milestone.date.isoformat()}); keep one entry with the current date, "
+                        "and say in note why it moved"
+                    ),
+                )
+            )
     return found
 
 

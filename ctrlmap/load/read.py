@@ -10,19 +10,22 @@ Over 500 lines because the YAML event reader, the JSON checks and the cache are 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ctrlmap import __version__
 from ctrlmap.errors import InputError, Problem, excerpt, shown
 
 try:  # libyaml's parser is an order of magnitude faster; fall back to the pure-Python one.
@@ -104,11 +107,20 @@ class Document:
     """A parsed input file: its data, where each key stands, and its SHA-256."""
 
     name: str
-    data: Any
+    _data: Any
     sha256: str
     text: str = field(repr=False)
     is_json: bool = False
     _lines: dict[Path_, int] | None = field(default=None, repr=False)
+    _load: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
+    """How to get the data when it was not parsed up front (a file found in the cache)."""
+
+    @property
+    def data(self) -> Any:
+        """The parsed data: mappings, lists and scalars."""
+        if self._load is not None:
+            self._data, self._load = self._load(), None
+        return self._data
 
     @property
     def lines(self) -> dict[Path_, int]:
@@ -163,23 +175,74 @@ def read_document(
     """Read a YAML or JSON file (by suffix) into a Document, or raise InputError.
 
     With `cache`, a YAML file's parsed data is kept as JSON in the user's cache folder, keyed by
-    the file's SHA-256, so the built-in catalogs are not parsed again on every run.
+    the file's SHA-256, so that a catalog is not parsed again on every run (a JSON file's entry
+    only records that it parsed). A file found in the cache parsed once before, so its data is
+    loaded only when first asked for: a run that finds its OSCAL conversion in the cache too
+    (ctrlmap.load.oscal_cache) never parses the catalog at all.
     """
     label = name or str(path)
     raw = read_bytes(path, label, max_bytes)
     is_json = path.suffix.lower() == ".json"
-    if not cache or is_json:
+    if not cache:
         return parse_document(raw, label, is_json=is_json)
     sha = hashlib.sha256(raw).hexdigest()
-    cached = _cache_path(sha)
-    if cached is not None:
-        data = _read_cache(cached, sha)
-        if data is not None:
-            return Document(label, data, sha, raw.decode("utf-8-sig"))
-    doc = parse_document(raw, label)
-    if cached is not None:
-        _write_cache(cached, doc.data)
+    key = _document_key(sha)
+    if is_json:
+        return _json_document(raw, label, sha, key)
+    if cache_entry(key) is not None:
+        text = raw.decode("utf-8-sig")
+
+        def load() -> Any:
+            data = load_cached(key)
+            return data if data is not None else _parsed(raw, label, is_json, key).data
+
+        return Document(label, None, sha, text, is_json, _load=load)
+    return _parsed(raw, label, is_json, key)
+
+
+_PARSED = "parsed"
+"""A JSON file's entry: JSON parses about as fast as a cached copy of it loads (and writing a
+copy of SP 800-53 costs more than parsing it), so the entry only records that it parsed."""
+
+
+def _json_document(raw: bytes, label: str, sha: str, key: str) -> Document:
+    """A JSON file that parsed before is parsed again only when its data is first asked for."""
+    if load_cached(key) == _PARSED:
+
+        def load() -> Any:
+            return parse_document(raw, label, is_json=True).data
+
+        return Document(label, None, sha, raw.decode("utf-8-sig"), True, _load=load)
+    doc = parse_document(raw, label, is_json=True)
+    store_cached(key, _PARSED)
     return doc
+
+
+def _parsed(raw: bytes, label: str, is_json: bool, key: str) -> Document:
+    """Parse the bytes and keep the data in the cache."""
+    doc = parse_document(raw, label, is_json=is_json)
+    store_cached(key, doc.data)
+    return doc
+
+
+def _document_key(sha: str) -> str:
+    """A parsed file's cache key: its bytes, and the reader that parsed them."""
+    reader = code_fingerprint("read.py")
+    return hashlib.sha256(f"document\0{CACHE_FORMAT}\0{reader}\0{sha}".encode()).hexdigest()
+
+
+@functools.cache
+def code_fingerprint(*names: str) -> str:
+    """The SHA-256 of ctrlmap's version and of these modules' source (files beside this one), so
+    that a cache entry made by other code, an edited checkout as much as another release, is a
+    miss. A module whose source cannot be read counts by the version alone."""
+    digest = hashlib.sha256(__version__.encode())
+    for name in names:
+        try:
+            digest.update(Path(__file__).with_name(name).read_bytes())
+        except OSError:
+            digest.update(f"{name}: no source".encode())
+    return digest.hexdigest()
 
 
 _KINDS = (
@@ -259,54 +322,71 @@ def cache_dir() -> Path | None:
     return Path(base) / "ctrlmap"
 
 
-def _cache_path(sha: str) -> Path | None:
-    """Where the parsed copy of a file with this hash lives, or None when caching is off."""
+CACHE_FORMAT = 2
+"""The layout of a cache entry: a header line (the key, the SHA-256 of the payload), then the
+payload, the data as JSON. Part of every key, so that another layout is a miss, not a misread."""
+
+
+def cache_entry(key: str) -> Path | None:
+    """The cache file of this key when caching is on and one is there (not yet checked), else None."""
     folder = cache_dir()
-    return None if folder is None else folder / f"{sha}.json"
+    if folder is None:
+        return None
+    path = folder / f"{key}.json"
+    try:
+        return path if stat.S_ISREG(path.lstat().st_mode) else None
+    except OSError:
+        return None
 
 
-def _digest(data: Any) -> str:
-    """The check of a cache entry's data: the SHA-256 of its canonical JSON."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _read_cache(path: Path, sha: str) -> Any | None:
-    """A cache entry's data when it is a regular file for this source whose check holds, else None.
+def load_cached(key: str) -> Any | None:
+    """The data kept under this key when its entry checks out, else None.
 
     The cache is checked, never trusted: an entry that is not a regular file (a FIFO, a link to a
-    device), is too large, does not parse, was made from other bytes, or whose data no longer
-    matches its check is ignored and rebuilt; so is one with raw control characters, which the
-    reader refuses in a source file too.
+    device), is too large, is not the header and payload written for this key, whose payload's
+    SHA-256 is not the one its header records (truncated, edited, or damaged on disk), that does
+    not parse, or that holds control characters (which the reader refuses in a source file too)
+    is ignored, and the caller builds the data again and replaces it.
     """
+    path = cache_entry(key)
+    if path is None:
+        return None
     try:
-        info = path.lstat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+        blob = read_bytes(path, str(path))
+        head, newline, payload = blob.partition(b"\n")
+        header = json.loads(head) if newline else None
+        if (
+            not isinstance(header, dict)
+            or header.get("key") != key
+            or header.get("payload") != hashlib.sha256(payload).hexdigest()
+        ):
             return None
-        text = read_bytes(path, str(path)).decode("utf-8")
-        if _CONTROL.search(text.replace("\n", "").replace("\t", "")):
-            return None
-        entry = json.loads(text)
-        if not isinstance(entry, dict) or entry.get("source") != sha:
-            return None
-        data = entry.get("data")
-        return data if entry.get("check") == _digest(data) else None
+        data = json.loads(payload)
+        if _json_may_hold_control(payload):
+            _check_json(data, str(path))
+        return data
     except (OSError, ValueError, RecursionError, InputError):
         return None
 
 
-def _write_cache(target: Path, data: Any) -> None:
-    """Best effort, atomically: a read-only or full cache folder only means no cache."""
-    entry = {"source": target.stem, "check": _digest(data), "data": data}
+def store_cached(key: str, data: Any) -> None:
+    """Keep data under this key: best effort (a read-only or full cache folder only means no
+    cache), and atomic (a temporary file in the same folder, then a rename), so that a reader,
+    or another process writing the same entry at the same moment, never sees half an entry."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    header = json.dumps({"key": key, "payload": hashlib.sha256(payload).hexdigest()})
     tmp: str | None = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:12]}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, ensure_ascii=False))
-        os.replace(tmp, target)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key[:12]}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(header.encode("ascii") + b"\n" + payload)
+        os.replace(tmp, folder / f"{key}.json")
         tmp = None
-    except OSError:
+    except (OSError, ValueError):
         pass
     finally:
         if tmp is not None:
@@ -326,7 +406,7 @@ def parse_document(raw: bytes, name: str, *, is_json: bool = False) -> Document:
         raise _one(name, None, "file is empty; it needs at least the required keys")
     sha = hashlib.sha256(raw).hexdigest()
     if is_json:
-        return Document(name, _parse_json(text, name), sha, text, is_json=True)
+        return Document(name, _parse_json(text, name, raw), sha, text, is_json=True)
     data, lines = _Builder(name).build(text)
     if data is None:
         raise _one(
@@ -335,15 +415,14 @@ def parse_document(raw: bytes, name: str, *, is_json: bool = False) -> Document:
     return Document(name, data, sha, text, _lines=lines)
 
 
-def _parse_json(text: str, name: str) -> Any:
-    duplicates: list[str] = []
+def _parse_json(text: str, name: str, raw: bytes | None = None) -> Any:
+    duplicates: list[list[tuple[str, Any]]] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                duplicates.append(key)
-            out[key] = value
+        # dict() in C, and a look at the keys only when two collapsed: the walk was a quarter second
+        out = dict(items)
+        if len(out) != len(items):
+            duplicates.append(items)
         return out
 
     def number(text: str) -> int:
@@ -359,7 +438,9 @@ def _parse_json(text: str, name: str) -> Any:
         raise _one(name, None, f"nested deeper than {MAX_DEPTH} levels; flatten it") from None
     except ValueError as exc:
         raise _one(name, None, f"{exc}; check it, or quote it as text") from None
-    _check_json(data, name)
+    source = raw if raw is not None else text.encode("utf-8")
+    if _json_may_be_deep(source) or _json_may_hold_control(source):
+        _check_json(data, name)
     if duplicates:
         try:  # the YAML builder locates duplicates by line; valid JSON is valid YAML flow
             _Builder(name).build(text)
@@ -369,10 +450,58 @@ def _parse_json(text: str, name: str) -> Any:
         raise InputError(
             [
                 Problem(name, None, key, "duplicate key; each key may appear once per object")
-                for key in duplicates
+                for key in _repeated(duplicates)
             ]
         )
     return data
+
+
+def _repeated(objects: list[list[tuple[str, Any]]]) -> list[str]:
+    """Each key met again in its object, in order, once per repeat (as the object's reader met it)."""
+    found: list[str] = []
+    for items in objects:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                found.append(key)
+            seen.add(key)
+    return found
+
+
+_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
+"""An opening bracket as 2 and a closing one as 0, so that each byte less one is its step."""
+_NOT_MARKS = bytes(c for c in range(256) if c not in b'[]{}"')
+_ESCAPE = re.compile(rb"\\(?:[bf]|u00)")
+"""The escapes that can spell a control character: \\b, \\f and \\u00XX."""
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+"""U+0080 to U+009F as UTF-8: control characters JSON allows raw inside a string."""
+
+
+def _json_may_be_deep(raw: bytes) -> bool:
+    """Whether valid JSON text opens more than MAX_DEPTH brackets at once, outside its strings.
+
+    Done on the bytes in C (escaped backslashes and quotes dropped, strings cut out by splitting
+    at the quotes): a bound on the depth, so only a text that may be too deep gets the full walk.
+    """
+    if b'\\"' in raw:  # an escaped quote (or a string ending in a backslash) is not a delimiter
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    marks = raw.translate(None, _NOT_MARKS)  # brackets and quotes alone: a fraction of the text
+    outside = b"".join(marks.split(b'"')[0::2])
+    steps = outside.translate(_DEPTH_STEP)
+    return max(accumulate(map(int.__sub__, steps, repeat(1))), default=0) > MAX_DEPTH
+
+
+def _json_may_hold_control(raw: bytes) -> bool:
+    """Whether a string of valid JSON text can hold a control character.
+
+    JSON refuses raw characters below U+0020 in a string, so one gets in only as an escape or
+    as a raw U+007F to U+009F; text with none of them needs no walk.
+    """
+    return (
+        (b"\\" in raw and _ESCAPE.search(raw) is not None)
+        or b"\x7f" in raw
+        or (b"\xc2" in raw and _C1.search(raw) is not None)
+    )
 
 
 def _check_json(data: Any, name: str) -> None:

@@ -3,11 +3,13 @@ embeds (its hash checked first), from this version or an earlier one.
 
 A snapshot is ctrlmap's own output, so it is read leniently: only what `diff` compares is
 validated, and keys a later version added are ignored. Snapshots of `ctrlmap/report@1` carry no
-finding ids; `diff` matches their findings by rule and controls instead.
+finding ids; `diff` matches their findings by rule and controls instead. Snapshots written before
+ctrlmap recorded each finding's `first_seen` date read as first seen on their own as-of date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -37,6 +39,8 @@ PDF_SNAPSHOT = "ctrlmap-snapshot.json"
 PDF_DIGEST = "/ctrlmapsnapshotsha256"
 """The document-information key of a PDF report that holds its snapshot's SHA-256."""
 PDF_EXTRA = "pip install 'ctrlmap[pdf]'"
+PDF_HEADER = re.compile(rb"(?:\A|[\r\n])%PDF-\d\.\d")
+"""A PDF file's header line: a second one means two documents joined into one file."""
 
 
 def pdf_snapshot(data: bytes) -> tuple[str, str] | None:
@@ -61,6 +65,11 @@ def pdf_snapshot(data: bytes) -> tuple[str, str] | None:
         raise CtrlmapError(f"cannot read it as a PDF ({exc})") from None
     if not found or not isinstance(claimed, str):
         return None
+    if len(found) > 1:
+        raise CtrlmapError(
+            f"it attaches {len(found)} files named {PDF_SNAPSHOT}; a ctrlmap report attaches one "
+            "snapshot: it was edited or assembled from several reports"
+        )
     try:
         return found[0].decode("utf-8"), str(claimed)
     except UnicodeDecodeError:
@@ -73,6 +82,11 @@ def embedded_snapshot(text: str) -> tuple[str, str] | None:
     if found is None or claimed is None:
         return None
     return found.group(1), claimed.group(1)
+
+
+def snapshot_blocks(text: str) -> int:
+    """How many snapshots (or snapshot hashes) an HTML report text holds: a report holds one."""
+    return max(len(EMBEDDED.findall(text)), len(DIGEST.findall(text)))
 
 
 def canonical_text(data: Any) -> str:
@@ -103,6 +117,8 @@ class SnapGap(_Lenient):
     due_basis: str | None = None
     overdue: bool = False
     progress: Literal["open", "in-progress", "done"] = "open"
+    first_seen: Date | None = None
+    acceptance_lapsed: Date | None = None
 
 
 class SnapGapEntry(_Lenient):
@@ -154,6 +170,11 @@ class Snapshot(_Lenient):
     def from_data(cls, data: dict[str, Any]) -> Snapshot:
         """A snapshot from data already known to be of a supported schema."""
         return cls.model_validate({**data, "schema_": data["schema"]})
+
+    def first_seen(self) -> dict[str, dt.date]:
+        """Each finding's first-seen date by id: as recorded, else (a snapshot from before
+        ctrlmap recorded it) the snapshot's as-of date. A report@1 snapshot has no ids: empty."""
+        return {e.gap.id: e.gap.first_seen or self.as_of for e in self.gaps if e.gap.id}
 
 
 def read_snapshot(path: Path, name: str | None = None) -> tuple[Snapshot, str]:
@@ -209,6 +230,12 @@ def _embedded_document(path: Path, shown: str) -> Document:
     """The snapshot an HTML or PDF report carries, as a document, once its hash is checked."""
     raw = read_bytes(path, shown, REPORT_MAX_BYTES)
     if raw.startswith(b"%PDF-"):
+        if (headers := len(PDF_HEADER.findall(raw))) > 1:
+            raise _one(
+                shown,
+                f"it holds {headers} PDF documents, one after the other; a ctrlmap report is one "
+                "(several reports joined into one file?): give each report as its own file",
+            )
         try:
             parts = pdf_snapshot(raw)
         except CtrlmapError as exc:
@@ -218,6 +245,12 @@ def _embedded_document(path: Path, shown: str) -> Document:
             page = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise _one(shown, f"cannot read it as a UTF-8 HTML report ({exc})") from None
+        if (blocks := snapshot_blocks(page)) > 1:
+            raise _one(
+                shown,
+                f"it holds {blocks} embedded snapshots; a ctrlmap report holds one (several "
+                "reports joined into one file?): give each report as its own file",
+            )
         parts = embedded_snapshot(page)
     if parts is None:
         raise _one(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StringConstraints
@@ -166,6 +167,19 @@ def is_placeholder(text: str | None, optional: bool = False) -> bool:
             "awaiting ",
         )
     )
+
+
+def join_names(items: Iterable[str], last: str = "and") -> str:
+    """A list in prose: `A`, `A and B`, `A, B and C` (or `or` for alternatives)."""
+    found = list(items)
+    if len(found) <= 1:
+        return "".join(found)
+    return ", ".join(found[:-1]) + f" {last} " + found[-1]
+
+
+def sentence(text: str) -> str:
+    """The text with its first letter capitalized, for a sentence that starts with a name."""
+    return text[:1].upper() + text[1:]
 
 
 def possessive(name: str) -> str:

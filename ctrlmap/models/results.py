@@ -109,6 +109,9 @@ class DesignationEntry(Strict):
     overseer_name: str | None
     provider_may_hold: Flag
     overseer_required: Flag
+    not_applicable: tuple[str, ...] = ()
+    """The controls of the frameworks in scope that would require the role but do not apply
+    (their basis says why: PCI DSS 12.1.4 is not asked by SAQ B-IP)."""
 
 
 class AssignResult(Strict):
@@ -152,6 +155,12 @@ class PlanMilestone(Strict):
     text: str
 
 
+FirstSeenBasis = Literal["detected", "baseline", "accepted", "as-of"]
+"""How a finding's first-seen date is known: the plan's `detected`, the baseline snapshot's
+record (`--baseline`), the approval of an acceptance of it, or this as-of date (no earlier
+record)."""
+
+
 class Gap(Strict):
     """A finding: what falls between the chairs, who is involved, and what to do about it."""
 
@@ -190,8 +199,14 @@ class Gap(Strict):
     """Where the owner comes from: `plan`, `accountable` (its controls' Accountable person), or
     the designated role whose holder answers for the program (e.g. `security-official`)."""
     due: Date | None = None
-    """When it must be fixed: the plan's date, else the as-of date plus the policy's days."""
+    """When it must be fixed: the plan's date, else `due_from` plus the policy's days."""
     due_basis: Literal["plan", "policy"] | None = None
+    due_from: Date | None = None
+    """For a policy due date: the day its days count from, `first_seen`, or the day an
+    acceptance lapsed when that is later."""
+    first_seen: Date | None = None
+    """When the finding was first seen (`first_seen_basis` says how that is known)."""
+    first_seen_basis: FirstSeenBasis | None = None
     progress: Literal["open", "in-progress", "done"] = "open"
     """The remediation plan's status (`done` while the finding is still found: marked done,
     still present)."""

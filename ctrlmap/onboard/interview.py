@@ -18,7 +18,7 @@ from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
 from ctrlmap.load.problems import suggest
 from ctrlmap.models import ROLES, Designation, Person, Provider
-from ctrlmap.models.base import RESERVED_IDS, Role, Sector
+from ctrlmap.models.base import NAME_MAX, RESERVED_IDS, TEXT_MAX, Role, Sector
 from ctrlmap.onboard.sheets import ID_PATTERN
 from ctrlmap.onboard.starter import (
     DEFAULT_FRAMEWORKS,
@@ -30,10 +30,11 @@ from ctrlmap.onboard.starter import (
     fact_default,
     fact_kind,
     fact_values,
-    facts_for,
+    facts_to_ask,
     new_id,
     regulatory_catalogs,
     roles_for,
+    scoping_profile,
     suggested_frameworks,
 )
 
@@ -70,10 +71,13 @@ def pick(answer: str, menu: Sequence[str], what: str) -> Parsed[tuple[str, ...]]
     for part in (x.strip() for x in answer.replace(";", ",").split(",")):
         if not part:
             continue
+        folded = "-".join(part.lower().split())
         if part.isdigit() and 1 <= int(part) <= len(menu):
             item = menu[int(part) - 1]
         elif part in menu:
             item = part
+        elif folded in menu:  # "Help Desk" for help-desk
+            item = folded
         else:
             close = suggest(part, menu, n=1)
             mean = f" (did you mean {shown(close[0])}?)" if close else ""
@@ -97,7 +101,17 @@ def one_of(values: Sequence[str], blank: str | None = None) -> Callable[[str], P
 
 
 def _required(answer: str) -> Parsed[str]:
-    return (answer, None) if answer else (None, "an answer is needed")
+    if not answer:
+        return None, "an answer is needed"
+    return _short(answer)
+
+
+def _short(answer: str, limit: int = NAME_MAX) -> Parsed[str]:
+    """A name, role or agreement within what a profile holds: refused here, not after the
+    whole interview."""
+    if len(answer) > limit:
+        return None, f"{len(answer)} characters; shorten it to {limit} at most"
+    return answer, None
 
 
 def _count(answer: str) -> Parsed[int | None]:
@@ -150,9 +164,9 @@ class Interview:
         frameworks = given.frameworks or self.frameworks(sector)
         self.check_given(given, frameworks)
         facts = dict(given.facts)
-        for fact in facts_for(frameworks, self.lib):
-            if fact not in facts:
-                facts[fact] = self.fact(fact, facts)
+        # asked one at a time: each answer can make a later question moot (A1 for a merchant)
+        while pending := facts_to_ask(frameworks, facts, self.lib):
+            facts[pending[0]] = self.fact(pending[0], facts)
         answers, model = given.answers, given.model
         if model is None:
             answers = self.questions(answers)
@@ -167,13 +181,24 @@ class Interview:
                 p.say(
                     f"  --designate {role}: names somebody who is neither a person nor a provider."
                 )
-        for role in roles_for(frameworks):
+        for role in roles_for(scoping_profile(frameworks, facts, self.lib), self.lib):
             if role not in designations:
                 found = self.designation(role, people, providers)
                 if found is not None:
                     designations[role] = found
+        origins = {
+            **{x.id: f"the interview's answers for {x.name}" for x in people},
+            **{x.id: f"the interview's answers for {x.name}" for x in providers},
+            **{
+                f"designations.{role}": f"the interview's answer for the {ROLES[role].title}"
+                for role in designations
+            },
+            **({} if given.organization else {"organization": "the interview's organization name"}),
+            **given.origins,
+        }
         return replace(
             given,
+            origins=origins,
             organization=organization,
             sector=sector,
             frameworks=tuple(frameworks),
@@ -351,11 +376,15 @@ class Interview:
         name = until(p, "Name", None, _required)
         ident = until(p, "Id", new_id(name, taken), _new_id(taken))
         taken.add(ident)
-        role = p.ask("Role or title (blank: none)", "").strip()
+        role = until(p, "Role or title (blank: none)", "", _short)
         functions = self.pick_functions(name)
         after_hours = p.confirm(f"Does {name} work after hours?", False)
+        others = sorted(taken - {ident})
+        known = f"{', '.join(others)}, or " if others else ""
         backup = p.ask(
-            "Backup: the person or provider id that stands in (blank: nobody)", ""
+            f"Who stands in for {name} ({known}the id of a person or provider you add later; "
+            "blank: nobody)",
+            "",
         ).strip()
         return Person(
             id=ident,
@@ -372,7 +401,12 @@ class Interview:
         name = until(p, "Provider name", None, _required)
         ident = until(p, "Id", new_id(name, taken), _new_id(taken))
         taken.add(ident)
-        agreement = p.ask("Agreement (e.g. MSA 2026-03, SOW 2; blank: none yet)", "").strip()
+        agreement = until(
+            p,
+            "Agreement (e.g. MSA 2026-03, SOW 2; blank: none yet)",
+            "",
+            lambda answer: _short(answer, TEXT_MAX),
+        )
         functions = self.pick_functions(name)
         scope: tuple[str, ...] = ()
         if len(frameworks) > 1:

@@ -13,6 +13,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from ctrlmap.assessment.assign import assign_owners
+from ctrlmap.assessment.roles import why_not_required
+from ctrlmap.errors import InputError
 from ctrlmap.load.library import Library
 from ctrlmap.load.profiles import load_profile_text
 from ctrlmap.models import ROLES, Profile
@@ -20,11 +23,11 @@ from ctrlmap.models.profile import Person, Provider
 from ctrlmap.onboard.starter import (
     FACT_QUESTIONS,
     Draft,
+    answer_problems,
     fact_default,
     fact_kind,
     fact_values,
     facts_for,
-    roles_for,
     suggested_frameworks,
 )
 
@@ -206,25 +209,31 @@ def _people(profile: Profile) -> list[str]:
     return [*lines, ""]
 
 
-def _designations(profile: Profile) -> list[str]:
-    roles = roles_for(profile.frameworks)
+def _designations(profile: Profile, lib: Library) -> list[str]:
+    found = assign_owners(profile, lib)
+    entries = found.designations
+    roles = [
+        r for r in ROLES if r in entries and (entries[r].required or r in profile.designations)
+    ]
     if not roles:
         return []
     lines = [
-        "# Who fills each role your frameworks require: a person or provider id as holder; a",
-        "# provider holding a role needs an internal overseer where the law says so. A role left",
-        "# commented is reported by `ctrlmap gaps` as designation-missing (uncomment it, drop a {}).",
+        "# Who fills each role the controls that apply to you require: a person or provider id as",
+        "# holder; a provider holding a role needs an internal overseer where the law says so. A role",
+        "# left commented is reported by `ctrlmap gaps` as designation-missing (uncomment it, drop a {}).",
     ]
     body: list[str] = []
     for role in roles:
         rule = ROLES[role]
         comment = f"{rule.title}, {rule.citation}" + ("" if rule.required else " (recommended)")
-        found = profile.designations.get(role)
-        if found is None:
+        if not entries[role].required:
+            body.append(f"  # Not required: {why_not_required(entries[role], found.assignments)}.")
+        held = profile.designations.get(role)
+        if held is None:
             body.append(_line(f"  # {role}: {{holder: ID}}", comment))
             continue
-        overseer = f", overseer: {scalar(found.overseer)}" if found.overseer else ""
-        body.append(_line(f"  {role}: {{holder: {scalar(found.holder)}{overseer}}}", comment))
+        overseer = f", overseer: {scalar(held.overseer)}" if held.overseer else ""
+        body.append(_line(f"  {role}: {{holder: {scalar(held.holder)}{overseer}}}", comment))
     live = any(not line.lstrip().startswith("#") for line in body)
     lines.append("designations:" if live else "designations: {}")
     return [*lines, *body, ""]
@@ -239,15 +248,16 @@ def _provider(p: Provider, frameworks: tuple[str, ...]) -> list[str]:
         lines.append(_line(f"    frameworks: {flow(p.frameworks)}", "its agreement's scope"))
     lines.append(_line(f"    after_hours: {boolean(p.after_hours)}", "covers nights and weekends"))
     lines.append(_line(f"    on_site: {boolean(p.on_site)}", "gives on-site service"))
-    if p.baa or any(fw.startswith("hipaa") for fw in frameworks):
+    served = p.frameworks or frameworks  # only the agreements its own frameworks require
+    if p.baa or any(fw.startswith("hipaa") for fw in served):
         lines.append(
             _line(f"    baa: {boolean(p.baa)}", "HIPAA business associate agreement signed")
         )
-    if p.pci_acknowledgement or "pci-dss-4" in frameworks:
+    if p.pci_acknowledgement or "pci-dss-4" in served:
         lines.append(
             _line(
                 f"    pci_acknowledgement: {boolean(p.pci_acknowledgement)}",
-                "PCI DSS 12.8.2 written acknowledgement",
+                "PCI DSS 12.8.2 written acknowledgment",
             )
         )
     reviewed = p.last_reviewed.isoformat() if p.last_reviewed else "null"
@@ -299,7 +309,7 @@ def render_profile(draft: Draft, lib: Library) -> str:
         *_model(draft),
         *_applicability(draft, lib),
         *_people(profile),
-        *_designations(profile),
+        *_designations(profile, lib),
         *_providers(profile),
         *FOOTER,
     ]
@@ -309,5 +319,8 @@ def render_profile(draft: Draft, lib: Library) -> str:
 def checked_profile_text(draft: Draft, lib: Library, name: str) -> tuple[str, Profile]:
     """The draft's YAML and the profile the real loader reads from it (InputError if invalid)."""
     text = render_profile(draft, lib)
-    profile, _ = load_profile_text(text, lib, name)
+    try:
+        profile, _ = load_profile_text(text, lib, name)
+    except InputError as exc:
+        raise InputError(answer_problems(exc.problems, draft)) from None
     return text, profile

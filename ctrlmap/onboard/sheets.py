@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,8 @@ class Roster:
 
     people: tuple[Person, ...] = ()
     providers: tuple[Provider, ...] = ()
+    origins: dict[str, str] = field(default_factory=dict)
+    """Each person's and provider's id, with the file row or flag it came from."""
 
 
 def suggest(what: str, value: str, known: Iterable[str]) -> str:
@@ -121,6 +123,17 @@ def _prefix(a: str, b: str) -> int:
     while n < min(len(a), len(b)) and a[n] == b[n]:
         n += 1
     return n
+
+
+def written_id(text: str, known: Sequence[str], titles: dict[str, str]) -> str:
+    """The id a person filling a sheet meant: the id in any case, with blanks for hyphens
+    (`Help Desk`), or a function's title (`Backup and recovery`); else the text as written."""
+    if text in known:
+        return text
+    folded = re.sub(r"\s+", "-", text.strip().lower())
+    if folded in known:
+        return folded
+    return titles.get(" ".join(text.lower().split()), text)
 
 
 def _text(value: Any) -> str:
@@ -172,7 +185,8 @@ def _xlsx_rows(raw: bytes, shown: str) -> list[list[str]]:
         raise InputError(
             [Problem(shown, None, "", "not an Excel workbook (.xlsx); save it as .xlsx or .csv")]
         ) from None
-    sheet = book.worksheets[0]
+    # the first sheet, unless a client moved the templates' function list in front of it
+    sheet = next((ws for ws in book.worksheets if ws.title != FUNCTIONS_SHEET), book.worksheets[0])
     rows = [[_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
     book.close()
     return rows
@@ -186,6 +200,8 @@ class _Reader:
     taken: dict[str, str]
     """Ids used so far, with the file and row that used them."""
     problems: list[Problem]
+    bad: set[str] = field(default_factory=set)
+    """The flags whose value had a bad key: checked for the rest of their mistakes, not built."""
 
     def rows(
         self, path: Path, shown: str, columns: Sequence[str]
@@ -253,12 +269,19 @@ class _Reader:
             if column in ("id", "name") or value == "":
                 continue
             if column in LISTS:
-                items = [v.strip() for v in _SPLIT.split(value) if v.strip()]
                 known = (
                     list(self.lib.functions)
                     if column == "functions"
                     else list(frameworks or regulatory_catalogs(self.lib))
                 )
+                titles = (
+                    {fn.title.lower(): fid for fid, fn in self.lib.functions.items()}
+                    if column == "functions"
+                    else {}
+                )
+                items = [
+                    written_id(v.strip(), known, titles) for v in _SPLIT.split(value) if v.strip()
+                ]
                 what = "function" if column == "functions" else "framework"
                 for item in items:
                     if item not in known:
@@ -288,22 +311,64 @@ class _Reader:
             return None
 
 
-def spec_row(spec: str, columns: Sequence[str]) -> dict[str, str]:
-    """A `--person` or `--provider` value, `ID:NAME:FUNCTIONS[:KEY=VALUE]...`, as a row.
+SPEC_ESCAPE = "\\"
+r"""In a `--person`/`--provider` value, `\:` is a colon and `\\` a backslash."""
+
+
+def split_spec(spec: str) -> list[str]:
+    """A `--person` or `--provider` value cut at its unescaped colons, the escapes undone (a
+    backslash before anything else is kept as typed)."""
+    parts, current, chars = [], [], iter(spec)
+    for ch in chars:
+        if ch == SPEC_ESCAPE:
+            nxt = next(chars, "")
+            current.append(nxt if nxt in (":", SPEC_ESCAPE) else ch + nxt)
+        elif ch == ":":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+@dataclass(frozen=True)
+class SpecRow:
+    """A `--person` or `--provider` value read as a row, with what is wrong with its keys."""
+
+    row: dict[str, str]
+    problems: tuple[tuple[str, str], ...]
+    """(key, message) for each unknown or repeated key."""
+
+
+def flag_key(column: str) -> str:
+    """A column's name as a `--person`/`--provider` key: `after_hours` is `after-hours`."""
+    return column.replace("_", "-")
+
+
+def spec_row(spec: str, columns: Sequence[str]) -> SpecRow:
+    r"""A `--person` or `--provider` value, `ID:NAME:FUNCTIONS[:KEY=VALUE]...`, as a row.
 
     Keys are the file's column names (hyphens or underscores); a bare key is yes
-    (`:after-hours`). An empty ID is made from the name.
+    (`:after-hours`). An empty ID is made from the name. A colon inside a value is written `\:`.
     """
-    parts = spec.split(":")
+    parts = split_spec(spec)
     row = {"id": parts[0].strip(), "name": parts[1].strip() if len(parts) > 1 else ""}
     row["functions"] = parts[2].strip() if len(parts) > 2 else ""
+    problems: list[tuple[str, str]] = []
+    keys = [c for c in columns if c not in ("id", "name", "functions")]
     for part in parts[3:]:
-        key, sep, value = part.partition("=")
-        row[_header(key)] = value.strip() if sep else "yes"
-    unknown_keys = [k for k in row if k not in columns]
-    if unknown_keys:
-        row["?"] = unknown_keys[0]
-    return row
+        raw, sep, value = part.partition("=")
+        key = _header(raw)
+        if key not in keys:
+            hint = "" if sep else r"; a colon inside a value is written \:"
+            shown_keys = [flag_key(k) for k in keys]
+            problems.append((raw.strip(), unknown("key", raw.strip(), shown_keys) + hint))
+        elif key in row:
+            problems.append((flag_key(key), f"{flag_key(key)} is given twice; give it once"))
+        else:
+            row[key] = value.strip() if sep else "yes"
+    return SpecRow(row, tuple(problems))
 
 
 def read_roster(
@@ -315,7 +380,7 @@ def read_roster(
     provider_specs: Sequence[str] = (),
 ) -> Roster:
     """People and providers from the client's files and from `--person`/`--provider` values, or
-    InputError listing every bad cell of every row.
+    InputError listing every bad cell of every row (every mistake of a flag's value at once).
 
     A provider's `frameworks` must be among `frameworks` when given; a `backup` must be the id
     of a person or provider read here.
@@ -323,7 +388,8 @@ def read_roster(
     scope = tuple(frameworks) if frameworks is not None else None
     reader = _Reader(lib, {}, [])
     found_people: list[tuple[str, Person]] = []
-    found_providers: list[Provider] = []
+    found_providers: list[tuple[str, Provider]] = []
+    backups: list[tuple[str, str]] = []
     sources: list[tuple[Sequence[str], list[tuple[str, dict[str, str]]]]] = []
     for path, columns in ((people, PEOPLE_COLUMNS), (providers, PROVIDER_COLUMNS)):
         if path is not None:
@@ -333,39 +399,51 @@ def read_roster(
         ("--person", person_specs, PEOPLE_COLUMNS),
         ("--provider", provider_specs, PROVIDER_COLUMNS),
     ):
-        rows = []
+        flagged: list[tuple[str, dict[str, str]]] = []
         for spec in specs:
-            row = spec_row(spec, spec_columns)
-            where = f"{flag} {spec.split(':')[0] or spec}"
-            if "?" in row:
-                reader.problems.append(
-                    Problem(where, None, row["?"], unknown("key", row["?"], spec_columns[2:]))
-                )
-                continue
-            rows.append((where, row))
-        sources.append((spec_columns, rows))
+            read = spec_row(spec, spec_columns)
+            where = f"{flag} {read.row['id'] or read.row['name'] or spec}"
+            for key, message in read.problems:
+                reader.problems.append(Problem(where, None, key, message))
+                reader.bad.add(where)
+            flagged.append((where, read.row))
+        sources.append((spec_columns, flagged))
     for kind, rows in sources:
         for where, row in rows:
             data = reader.fields(where, row, scope)
-            if data is None:
+            if kind is PEOPLE_COLUMNS and row.get("backup"):
+                backups.append((where, row["backup"]))
+            if data is None or where in reader.bad:
                 continue
-            if kind is PEOPLE_COLUMNS:
-                person = reader.build(where, Person, data)
-                if person is not None:
-                    found_people.append((where, person))
-            else:
-                provider = reader.build(where, Provider, data)
-                if provider is not None:
-                    found_providers.append(provider)
+            model: type[Person] | type[Provider] = Person if kind is PEOPLE_COLUMNS else Provider
+            party = reader.build(where, model, data)
+            if isinstance(party, Person):
+                found_people.append((where, party))
+            elif isinstance(party, Provider):
+                found_providers.append((where, party))
     ids = set(reader.taken)
-    for where, person in found_people:
-        if person.backup is not None and person.backup not in ids:
+    for where, backup in backups:
+        if backup not in ids:
             reader.problems.append(
-                Problem(where, None, "backup", unknown("person or provider id", person.backup, ids))
+                Problem(where, None, "backup", unknown("person or provider id", backup, ids))
             )
     if reader.problems:
-        raise InputError(reader.problems)
-    return Roster(tuple(p for _, p in found_people), tuple(found_providers))
+        pinned = [
+            Problem(p.file, p.line, flag_key(p.field), p.message) if p.file.startswith("--") else p
+            for p in reader.problems
+        ]
+        raise InputError(sorted_problems(pinned))
+    return Roster(
+        tuple(p for _, p in found_people),
+        tuple(p for _, p in found_providers),
+        {p.id: where for where, p in found_people} | {p.id: where for where, p in found_providers},
+    )
+
+
+def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems grouped by the row or flag they are about, in the order first found."""
+    order = {where: i for i, where in reversed(list(enumerate(p.file for p in problems)))}
+    return sorted(problems, key=lambda p: order[p.file])
 
 
 def _yes(value: bool) -> str:
@@ -394,32 +472,66 @@ def provider_row(p: Provider) -> tuple[str, ...]:
     )
 
 
-def template_files(xlsx: bool) -> dict[str, str | bytes]:
-    """The template files by name: people.csv and providers.csv, and their XLSX twins."""
+FUNCTION_COLUMNS = ("function", "title", "description", "note")
+"""The columns of the function list the templates carry (functions.csv, the Functions sheet)."""
+FUNCTIONS_SHEET = "Functions"
+"""The XLSX templates' second sheet: the function ids to write in the functions column."""
+
+
+def function_rows(lib: Library) -> list[tuple[str, ...]]:
+    """Every function id with its one-line description and, where it has one, its coverage
+    rule (around the clock, on the premises): the list a client picks the functions column from."""
+    rows: list[tuple[str, ...]] = []
+    for fid, fn in lib.functions.items():
+        note = "; ".join(
+            text
+            for flag, text in (
+                (fn.continuous, "must be covered around the clock"),
+                (fn.on_site, "done on the premises"),
+            )
+            if flag
+        )
+        rows.append((fid, fn.title, fn.description, note))
+    return rows
+
+
+def _sheet(title: str, columns: Sequence[str], rows: Sequence[tuple[str, ...]]) -> Any:
+    from ctrlmap.present.workbook import Sheet
+
+    return Sheet(
+        title=title,
+        columns=tuple(columns),
+        widths=tuple(
+            min(80, max(12, len(c) + 2, *(len(r[i]) + 2 for r in rows)))
+            for i, c in enumerate(columns)
+        ),
+        rows=tuple(rows),
+    )
+
+
+def template_files(lib: Library, xlsx: bool) -> dict[str, str | bytes]:
+    """The template files by name: people.csv, providers.csv and functions.csv (the function ids
+    the functions column takes), and the XLSX twins of the first two, the function list as their
+    second sheet. Only the first sheet (or a CSV) is read back: the list is for the client."""
     people = [person_row(p) for p in TEMPLATE_PEOPLE]
     providers = [provider_row(p) for p in TEMPLATE_PROVIDERS]
+    functions = function_rows(lib)
     files: dict[str, str | bytes] = {
         "people.csv": write_rows(PEOPLE_COLUMNS, people),
         "providers.csv": write_rows(PROVIDER_COLUMNS, providers),
+        "functions.csv": write_rows(FUNCTION_COLUMNS, functions),
     }
     if xlsx:
         from ctrlmap.formats.xlsx import workbook_bytes
-        from ctrlmap.present.workbook import Sheet
 
+        listed = _sheet(FUNCTIONS_SHEET, FUNCTION_COLUMNS, functions)
         for name, title, columns, rows in (
             ("people.xlsx", "People", PEOPLE_COLUMNS, people),
             ("providers.xlsx", "Providers", PROVIDER_COLUMNS, providers),
         ):
-            sheet = Sheet(
-                title=title,
-                columns=columns,
-                widths=tuple(
-                    max(12, len(c) + 2, *(len(r[i]) + 2 for r in rows))
-                    for i, c in enumerate(columns)
-                ),
-                rows=tuple(rows),
-            )
             files[name] = workbook_bytes(
-                (sheet,), TEMPLATE_DATE, f"ctrlmap {title.lower()} template"
+                (_sheet(title, columns, rows), listed),
+                TEMPLATE_DATE,
+                f"ctrlmap {title.lower()} template",
             )
     return files

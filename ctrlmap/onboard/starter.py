@@ -7,18 +7,30 @@ the commented YAML needs to explain it. The model is proposed with `recommend`'s
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from pydantic import ValidationError
 
 from ctrlmap.analyse.recommend import Answers, RecommendResult, derive_answers, recommend
-from ctrlmap.errors import CtrlmapError
+from ctrlmap.assessment.assign import assign_owners
+from ctrlmap.assessment.scope import out_of_scope
+from ctrlmap.errors import CtrlmapError, InputError, Problem
 from ctrlmap.load.library import Library
 from ctrlmap.load.problems import unknown
-from ctrlmap.models import FACTS, ROLES, Applicability, Designation, Person, Profile, Provider
+from ctrlmap.models import (
+    FACTS,
+    ROLES,
+    Applicability,
+    Designation,
+    Person,
+    Profile,
+    Provider,
+    global_key,
+)
 from ctrlmap.models.base import RESERVED_IDS, Role, Sector
 from ctrlmap.models.catalog import SECTOR_FRAMEWORKS
 
@@ -47,19 +59,20 @@ FACT_QUESTIONS: dict[str, str] = {
     "hipaa-clearinghouse": "Is it a health care clearinghouse",
     "hipaa-group-health-plan": "Does it sponsor a group health plan",
     "pci": "Under PCI DSS, is it a merchant, a service provider, or both",
+    "pci-saq": "Which PCI DSS self-assessment questionnaire does it file (none: every requirement)",
     "pci-issuer": "Is it a card issuer, or does it support issuing services (PCI DSS 3.3.3)",
     "pci-customized-approach": "Does it meet any PCI DSS requirement with the customized approach",
     "pci-multi-tenant": "Is it a multi-tenant service provider (PCI DSS Appendix A1)",
     "pci-designated-entity": "Was it designated for supplemental validation (PCI DSS Appendix A3)",
     "pci-early-tls-poi": "Do card-present terminals connect over SSL or early TLS (Appendix A2)",
-    "pci-saq": "Which PCI DSS self-assessment questionnaire does it file (none: every requirement)",
     "nydfs": "Its NYDFS Part 500 tier, or the 500.19 exemption it claims",
     "glba-small-institution": "Does it hold information on fewer than 5,000 consumers (314.6)",
     "sec-entity-size": "Its SEC Regulation S-P compliance tier",
     "ncua-charter": "Is the credit union federally or state chartered",
     "ma-pi-electronic": "Is Massachusetts residents' personal information stored or sent electronically",
 }
-"""The question `init` asks for each applicability fact."""
+"""The question `init` asks for each applicability fact, in the order asked: the SAQ straight after
+the PCI roles, since it decides which of the other PCI questions still matter."""
 
 LIST_FACTS = ("hipaa", "pci")
 NO_SAQ = "none"
@@ -100,15 +113,65 @@ def fact_default(fact: str) -> str | bool | tuple[str, ...]:
 
 
 def facts_for(frameworks: Iterable[str], lib: Library) -> list[str]:
-    """The applicability facts the chosen frameworks depend on, in the README's order."""
+    """The applicability facts the chosen frameworks depend on, in the order asked."""
     used = lib.facts_used(tuple(frameworks))
     return [f for f in FACT_QUESTIONS if f in used]
 
 
-def roles_for(frameworks: Iterable[str]) -> list[Role]:
-    """The designated roles the chosen frameworks require (or recommend), in table order."""
-    chosen = set(frameworks)
-    return [role for role, rule in ROLES.items() if rule.required_by in chosen]
+def scoping_profile(
+    frameworks: Iterable[str],
+    facts: Mapping[str, str | bool | tuple[str, ...]],
+    lib: Library,
+    designations: Mapping[Role, Designation] | None = None,
+) -> Profile:
+    """A profile of only the frameworks and the facts known so far (and any designations): what
+    the assessment needs to say which controls apply."""
+    return Profile.model_validate(
+        {
+            "organization": {"name": PLACEHOLDER_NAME, "sector": STARTER_SECTOR},
+            "frameworks": list(frameworks),
+            "model": FALLBACK_MODEL,
+            "applicability": applicability(facts, tuple(frameworks), lib),
+            "designations": dict(designations or {}),
+        }
+    )
+
+
+def facts_to_ask(
+    frameworks: Sequence[str], known: Mapping[str, str | bool | tuple[str, ...]], lib: Library
+) -> list[str]:
+    """The facts not yet known that could still decide a control, given the ones known: a control
+    the organization's SAQ does not ask, or whose other facts already fail (A1 for a merchant),
+    needs no question."""
+    profile = scoping_profile(frameworks, known, lib)
+    values = {f: v for f, v in profile.applicability.facts().items() if f in known}
+    skipped = out_of_scope(profile, lib, frameworks, dt.date.max)
+    wanted: list[str] = []
+    for fact in facts_for(frameworks, lib):
+        if fact in known:
+            continue
+        if fact == "pci-saq" or any(
+            fact in (control.applies_if or {})
+            and global_key(fw, control.id) not in skipped
+            and all(
+                other not in values or any(v in values[other] for v in allowed)
+                for other, allowed in (control.applies_if or {}).items()
+                if other != fact
+            )
+            for fw in frameworks
+            for control in lib.catalogs[fw].controls
+            if control.status == "active"
+        ):
+            wanted.append(fact)
+    return wanted
+
+
+def roles_for(profile: Profile, lib: Library) -> list[Role]:
+    """The designated roles a control that applies to the profile requires (or recommends), in
+    table order: the frameworks, the SAQ and the facts decide (PCI DSS 12.1.4 is not in SAQ B-IP;
+    a CISO is not required under the NYDFS limited exemption)."""
+    found = assign_owners(profile, lib).designations
+    return [role for role in ROLES if role in found and found[role].required]
 
 
 def suggested_frameworks(sector: Sector) -> tuple[str, ...]:
@@ -147,6 +210,9 @@ class Given:
     people: tuple[Person, ...] = ()
     providers: tuple[Provider, ...] = ()
     designations: Mapping[Role, Designation] = field(default_factory=dict)
+    origins: Mapping[str, str] = field(default_factory=dict)
+    """Where each answer came from, for error messages: a person's or provider's id, or
+    `designations.ROLE`, or `organization`, with its flag, file row or interview question."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +226,50 @@ class Draft:
     """The facts answered (written as keys); the others of the frameworks are shown as comments."""
     recommendation: RecommendResult | None
     """The four questions scored (None when the model was named and no question answered)."""
+    origins: Mapping[str, str] = field(default_factory=dict)
+    """Given.origins: where each answer came from."""
+
+
+_PARTY_FIELD = re.compile(r"^(internal|providers)\[(\d+)\](?:\([^)]*\))?\.?(.*)$")
+_ROLE_FIELD = re.compile(r"^designations\.([a-z0-9-]+)\.?(.*)$")
+
+
+def answer_of(
+    path: str,
+    people: Sequence[Person],
+    providers: Sequence[Provider],
+    origins: Mapping[str, str],
+) -> tuple[str, str] | None:
+    """The flag, file row or interview answer behind a field of the profile init makes
+    (`internal[0](dana).backup`, `designations.ciso.holder`), and the field within that answer."""
+    party = _PARTY_FIELD.match(path)
+    if party is not None:
+        found = people if party[1] == "internal" else providers
+        index = int(party[2])
+        origin = origins.get(found[index].id) if index < len(found) else None
+        return (origin, party[3]) if origin else None
+    role = _ROLE_FIELD.match(path)
+    if role is not None:
+        origin = origins.get(f"designations.{role[1]}")
+        return (origin, role[2]) if origin else None
+    if path.split(".")[0] == "organization" and "organization" in origins:
+        return origins["organization"], path.partition(".")[2]
+    return None
+
+
+def answer_problems(problems: Iterable[Problem], draft: Draft) -> list[Problem]:
+    """Problems of the profile init was about to write, each pinned to the answer behind it
+    where that is known (`--designate ciso=nobody: holder: ...`, `people.csv:row 3: ...`)."""
+    out = []
+    for problem in problems:
+        found = answer_of(
+            problem.field,
+            draft.profile.internal,
+            draft.profile.providers,
+            draft.origins,
+        )
+        out.append(problem if found is None else Problem(found[0], None, found[1], problem.message))
+    return out
 
 
 def choose_sector(given: Given, lib: Library) -> Sector:
@@ -245,8 +355,18 @@ def build_draft(given: Given, lib: Library) -> Draft:
     try:
         profile = Profile.model_validate(base)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise CtrlmapError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        problems = []
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"]]
+            path = (
+                f"{loc[0]}[{loc[1]}]." + ".".join(loc[2:])
+                if loc[:1] in (["internal"], ["providers"]) and len(loc) > 1
+                else ".".join(loc)
+            )
+            found = answer_of(path, given.people, given.providers, given.origins)
+            where, column = found if found is not None else ("the answers", path)
+            problems.append(Problem(where, None, column, error["msg"]))
+        raise InputError(problems) from None
     result = None
     answered = any(v is not None for v in given.answers.model_dump().values())
     if given.model is None or answered:
@@ -258,6 +378,7 @@ def build_draft(given: Given, lib: Library) -> Draft:
         placeholder=given.organization is None,
         facts_given=tuple(f for f in facts_for(frameworks, lib) if f in given.facts),
         recommendation=result,
+        origins=given.origins,
     )
 
 

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ctrlmap.assessment.roles import why_not_required
 from ctrlmap.assessment.tracking import due_date
 from ctrlmap.models.base import OWNERS
 from ctrlmap.models.results import Assignment, Gap
 from ctrlmap.present.findings import diff_view, plan_state, status_text
-from ctrlmap.present.report import GapEntry, Keystone, Report, canonical_json, severity_counts
+from ctrlmap.present.report import (
+    GapEntry,
+    Keystone,
+    ProviderEntry,
+    Report,
+    canonical_json,
+    severity_counts,
+)
 
 if TYPE_CHECKING:
     from ctrlmap.models.comparison import Change, CompareResult
@@ -25,6 +34,21 @@ PAGE_WIDTH = 700
 """The printable width of an A4 page at 12 mm margins, in CSS pixels: every figure fits in it."""
 
 
+PALETTE = {
+    "internal": "#cfe3ff",
+    "provider": "#ffe2b8",
+    "shared": "#d9f2d0",
+    "unassigned": "#ffc9c9",
+    "critical": "#9b1c1c",
+    "high": "#c2410c",
+    "medium": "#a16207",
+    "low": "#4b5563",
+    "documented": "#2f855a",
+    "missing": "#c0392b",
+}
+"""The figures' colors, given to SVG as paint attributes: WeasyPrint's SVG renderer applies
+neither the page's classes nor var(), and would print every bar and box black. The same colors
+as the stylesheet's variables (_style.html), which a test holds them to."""
 CHART_LABEL = 150
 """Room for a bar's label, left of the bars."""
 
@@ -269,10 +293,18 @@ def view(a: Report) -> dict[str, Any]:
         "owner_bars": _bars([(f.id, f.owners) for f in a.frameworks], OWNERS),
         "severity_bars": _bars([("gaps", dict(severities))], tuple(s for s, _ in severities)),
         "chart": {"label": CHART_LABEL, "width": PAGE_WIDTH},
+        "palette": PALETTE,
+        "matrix_widths": matrix_widths(a.assignments),
         "owners": OWNERS,
         "columns": agreement_columns(f.id for f in a.frameworks),
+        "agreements": provider_agreements(a.providers, [f.id for f in a.frameworks]),
         "designations": {r: d for r, d in a.designations.items() if d.required},
         "other_designations": {r: d for r, d in a.designations.items() if not d.required},
+        "not_required": {
+            r: why_not_required(d, a.assignments)
+            for r, d in a.designations.items()
+            if not d.required
+        },
         "map": _hand_off_map(a, names),
         "keystones": [
             (f, [_keystone(k) for k in a.keystones if k.framework == f.id])
@@ -301,6 +333,32 @@ def agreement_columns(frameworks: Iterable[str]) -> dict[str, bool]:
 
     kinds = {AGREEMENTS[f].kind for f in frameworks if f in AGREEMENTS}
     return {kind: kind in kinds for kind in ("baa", "pci_acknowledgement", "safeguards_terms")}
+
+
+def matrix_widths(assignments: Iterable[Assignment]) -> dict[str, int]:
+    """The matrix's C / I and Why column widths (percent): C / I wide enough for its longest
+    party id, so that a cell wraps between ids and never inside one; Why gives up the rest."""
+    longest = max(
+        (len(p) for a in assignments if a.raci for p in (*a.raci.consulted, *a.raci.informed)),
+        default=1,
+    )
+    ci = min(14, max(7, math.ceil(longest * 1.1)))
+    return {"ci": ci, "why": 41 - ci}
+
+
+def provider_agreements(
+    providers: Iterable[ProviderEntry], frameworks: list[str]
+) -> dict[str, dict[str, bool]]:
+    """Per provider, which agreement facts apply to it: those a framework in scope requires
+    among the frameworks its agreement covers (a PCI-only provider needs no BAA: "n/a")."""
+    from ctrlmap.assessment.gaps.providers import AGREEMENTS
+
+    found = {}
+    for p in providers:
+        served = [f for f in frameworks if p.frameworks is None or f in p.frameworks]
+        kinds = {AGREEMENTS[f].kind for f in served if f in AGREEMENTS}
+        found[p.id] = {k: k in kinds for k in ("baa", "pci_acknowledgement", "safeguards_terms")}
+    return found
 
 
 def executive(a: Report, totals: dict[str, Any]) -> dict[str, Any]:

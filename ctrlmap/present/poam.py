@@ -18,7 +18,7 @@ from ctrlmap.models import Strict
 from ctrlmap.models.base import Date
 from ctrlmap.models.results import Gap
 from ctrlmap.present.exports import ExportInput, party_name
-from ctrlmap.present.findings import plan_state
+from ctrlmap.present.findings import FIRST_SEEN, due_from_text, plan_state
 
 RiskRating = Literal["Low", "Moderate", "High"]
 RISK_RATINGS: dict[str, RiskRating] = {
@@ -29,10 +29,35 @@ RISK_RATINGS: dict[str, RiskRating] = {
 }
 """ctrlmap's severity read on FedRAMP's three-level scale."""
 
-EVIDENCE_RULES = ("missing-evidence", "stale-evidence")
-"""Rules grouped by framework: their subject is the framework, not the organization."""
+SubjectKind = Literal[
+    "functions", "people", "parties", "provider-function", "framework", "roles", "subcategory"
+]
+SUBJECTS: dict[str, SubjectKind] = {
+    "unowned": "functions",
+    "no-single-accountable": "functions",
+    "shared-without-split": "functions",
+    "no-internal-capability": "functions",
+    "after-hours-gap": "functions",
+    "at-risk-dependency": "functions",
+    "single-point-of-failure": "people",
+    "missing-handoff": "parties",
+    "non-delegable-accountability": "parties",
+    "provider-agreement-missing": "parties",
+    "provider-oversight-overdue": "parties",
+    "on-site-gap": "provider-function",
+    "provider-not-contracted": "provider-function",
+    "notification-after-hours": "framework",
+    "self-assessment": "framework",
+    "missing-evidence": "framework",
+    "stale-evidence": "framework",
+    "designation-missing": "roles",
+    "outsourced-designation-without-overseer": "roles",
+    "crosswalk-conflict": "subcategory",
+}
+"""What each rule's weakness is named by: what its finding id is computed from (its grouping
+key), in words (an at-risk dependency by its root finding's functions)."""
 FEW_FUNCTIONS = 3
-"""A finding on more functions than this is named by its people or parties instead."""
+"""A weakness name lists this many functions, then says how many more."""
 
 
 class VendorCheckIn(Strict):
@@ -54,7 +79,8 @@ class PoamItem(Strict):
     """The organization, then the other parties of the finding, by name."""
     remediation_plan: str
     detected: Date
-    """The plan's `detected` date, else the as-of date (the day ctrlmap reports it)."""
+    """The finding's first-seen date (`Gap.first_seen`: the plan's `detected`, the baseline's
+    record, the approval of its acceptance, else the as-of date)."""
     status_date: Date
     vendors: tuple[VendorCheckIn, ...]
     risk_rating: RiskRating
@@ -81,13 +107,13 @@ def poam_item(data: ExportInput, gap: Gap) -> PoamItem:
     plan = gap.remediation + (f" Plan note: {gap.note}" if gap.note else "")
     return PoamItem(
         gap=gap,
-        weakness_name=f"{gap.rule}: {weakness_subject(data, gap)}",
+        weakness_name=weakness_name(data, gap),
         detector=f"ctrlmap {data.tool_version} accountability analysis",
         assets=tuple(
             party_name(data, p) for p in data.profile.party_order(("internal", *gap.parties))
         ),
         remediation_plan=plan,
-        detected=gap.detected or data.as_of,
+        detected=gap.first_seen or data.as_of,
         status_date=data.as_of,
         vendors=vendors,
         risk_rating=RISK_RATINGS[gap.severity],
@@ -97,22 +123,40 @@ def poam_item(data: ExportInput, gap: Gap) -> PoamItem:
     )
 
 
+def weakness_name(data: ExportInput, gap: Gap) -> str:
+    """`<rule>: <subject>`, the subject being what the finding is about (`weakness_subject`)."""
+    return f"{gap.rule}: {weakness_subject(data, gap)}"
+
+
 def weakness_subject(data: ExportInput, gap: Gap) -> str:
-    """What the finding is about, in a few words: its role, CSF subcategory, function(s),
-    person(s), framework (a finding on the organization alone), else its parties."""
-    if gap.roles:
-        return ", ".join(gap.roles)
-    if gap.subcategory:
-        return gap.subcategory
-    if gap.functions and len(gap.functions) <= FEW_FUNCTIONS:
-        return ", ".join(gap.functions)
-    if gap.people:
+    """What the finding is about, in a few words, the same kind of subject for every finding of
+    a rule (`SUBJECTS`): its functions, person, parties, provider and function, framework, role or
+    CSF subcategory."""
+    kind = SUBJECTS.get(gap.rule, "parties")
+    providers = [p for p in data.profile.party_order(gap.parties) if p != "internal"]
+    if kind == "functions" and gap.functions:
+        return _few(list(gap.functions))
+    if kind == "people" and gap.people:
         return ", ".join(data.profile.name_of(p) for p in gap.people)
-    frameworks = list(dict.fromkeys(k.partition(":")[0] for k in gap.controls))
-    titles = {c.id: c.title for c in data.catalogs}
-    if gap.rule in EVIDENCE_RULES and frameworks:
-        return ", ".join(titles.get(f, f) for f in frameworks)
+    if kind == "provider-function" and providers:
+        names = ", ".join(party_name(data, p) for p in providers)
+        return f"{names}: {_few(list(gap.functions))}" if gap.functions else names
+    if kind == "framework":
+        titles = {c.id: c.title for c in data.catalogs}
+        frameworks = dict.fromkeys(k.partition(":")[0] for k in gap.controls)
+        if frameworks:
+            return ", ".join(titles.get(f, f) for f in frameworks)
+    if kind == "roles" and gap.roles:
+        return ", ".join(gap.roles)
+    if kind == "subcategory" and gap.subcategory:
+        return gap.subcategory
     return ", ".join(party_name(data, p) for p in data.profile.party_order(gap.parties))
+
+
+def _few(items: list[str]) -> str:
+    if len(items) <= FEW_FUNCTIONS:
+        return ", ".join(items)
+    return f"{', '.join(items[:FEW_FUNCTIONS])} and {len(items) - FEW_FUNCTIONS} more"
 
 
 def deviation_rationale(gap: Gap) -> str:
@@ -148,8 +192,16 @@ def comments(gap: Gap) -> tuple[str, ...]:
         out.append("Overdue")
     if gap.acceptance_lapsed is not None:
         out.append(f"Acceptance lapsed on {gap.acceptance_lapsed.isoformat()}")
-    if gap.due_basis == "policy":
-        out.append("Scheduled completion from the remediation policy for its severity")
+    if gap.first_seen_basis is not None:
+        out.append(f"Original detection date: {FIRST_SEEN[gap.first_seen_basis]}")
+    if gap.due_basis == "policy" and gap.due is not None and gap.due_from is not None:
+        start = (
+            "the original detection date" if gap.due_from == gap.first_seen else due_from_text(gap)
+        )
+        out.append(
+            "Scheduled completion from the remediation policy for its severity: "
+            f"{(gap.due - gap.due_from).days} days from {start}"
+        )
     return tuple(out)
 
 

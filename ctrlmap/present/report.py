@@ -623,11 +623,22 @@ def _inputs(
             InputFile(kind="functions", name=src.name, sha256=src.sha256, builtin=src.builtin)
         )
     for key, src in lib.sources.items():
-        if key.startswith("file:"):  # extra functions, OSCAL function maps and imported catalogs
-            files.append(
-                InputFile(kind="supporting", name=src.name, sha256=src.sha256, builtin=src.builtin)
-            )
+        if not key.startswith("file:"):
+            continue
+        if _saq_source(key) and (lib.saqs is None or lib.saqs.catalog not in wanted):
+            continue  # the SAQ lists serve only a PCI DSS scope
+        # extra functions, OSCAL function maps and imported catalogs
+        files.append(
+            InputFile(kind="supporting", name=src.name, sha256=src.sha256, builtin=src.builtin)
+        )
     return tuple(files)
+
+
+def _saq_source(key: str) -> bool:
+    """Whether a supporting source is the PCI DSS SAQ lists."""
+    from ctrlmap.load.catalogs import SAQ_FILE
+
+    return key == f"file:frameworks/{SAQ_FILE}"
 
 
 def canonical_json(report: Report) -> str:

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from ctrlmap.load.library import Library
 from ctrlmap.models import Catalog, OperatingModel, Profile, Strict, global_key
+from ctrlmap.models.results import Assignment
 
 
 class FrameworkEntry(Strict):
@@ -129,6 +130,10 @@ class ValidationView(Strict):
     model: str
     frameworks: tuple[str, ...]
     controls: int
+    """The active controls of the profile's frameworks."""
+    applicable: int = 0
+    """Of those, the ones that apply to the organization at the as-of date: in scope (not
+    excluded, asked by its PCI DSS SAQ, in force) and whose applicability facts hold."""
     people: int
     providers: int
     overrides: int
@@ -261,9 +266,14 @@ def catalog_view(lib: Library, catalog: Catalog, include_proposed: bool = False)
 
 
 def validation_view(
-    lib: Library, profile: Profile, name: str, warnings: Iterable[str] = ()
+    lib: Library,
+    profile: Profile,
+    name: str,
+    warnings: Iterable[str] = (),
+    assignments: Iterable[Assignment] = (),
 ) -> ValidationView:
-    """A summary of a profile that loaded cleanly."""
+    """A summary of a profile that loaded cleanly; `assignments` (every control of its frameworks,
+    assigned) give the count that applies."""
     return ValidationView(
         profile=name,
         organization=profile.organization.name,
@@ -272,6 +282,7 @@ def validation_view(
         controls=sum(
             c.status == "active" for fw in profile.frameworks for c in lib.catalogs[fw].controls
         ),
+        applicable=sum(a.applicable for a in assignments),
         people=len(profile.internal),
         providers=len(profile.providers),
         overrides=len(profile.overrides),

@@ -11,7 +11,8 @@ finding takes its highest-scoring control. Score 5 or more is critical, 4 high, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from pydantic import Field
@@ -58,8 +59,13 @@ class GapsResult(Strict):
     summary: GapSummary
 
 
-def find_gaps(facts: Facts, rules: Iterable[RuleId] | None = None) -> GapsResult:
-    """Run the rules (all, or those named and the rules they read) and return the sorted findings."""
+def find_gaps(
+    facts: Facts,
+    rules: Iterable[RuleId] | None = None,
+    seen: Mapping[str, dt.date] | None = None,
+) -> GapsResult:
+    """Run the rules (all, or those named and the rules they read) and return the sorted findings
+    (`seen`: a baseline's first-seen dates by finding id, for the due dates)."""
     wanted = set(rules) if rules is not None else set(RULES)
     needed = wanted | {r for w in wanted for r in RULES[w].reads}
     findings: list[Finding] = []
@@ -93,7 +99,9 @@ def find_gaps(facts: Facts, rules: Iterable[RuleId] | None = None) -> GapsResult
                 score=points,
             )
         )
-    gaps = track(gaps, facts.profile, facts.applicable, facts.result.designations, facts.as_of)
+    gaps = track(
+        gaps, facts.profile, facts.applicable, facts.result.designations, facts.as_of, seen
+    )
     gaps.sort(
         key=lambda g: (SEVERITIES.index(g.severity), g.controls[0] if g.controls else "", g.rule)
     )

@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ctrlmap.assessment.gaps.registry import Facts, Finding, control_list, rule, unique_sorted
-from ctrlmap.models.base import possessive
+from ctrlmap.assessment.gaps.registry import (
+    Facts,
+    Finding,
+    control_list,
+    remedy,
+    rule,
+    unique_sorted,
+)
+from ctrlmap.models.base import possessive, sentence
 
 NOTIFY = "regulatory-notification"
 
@@ -43,11 +50,17 @@ def after_hours_gap(facts: Facts) -> Iterator[Finding]:
             functions=[function],
             parties=list(holders),
             people=facts.ctx.people_by_function.get(function, []) if "internal" in holders else [],
-            message=f"{function} is round-the-clock work, but none of the parties doing it "
-            f"({', '.join(facts.name(p) for p in holders)}) covers it after hours.",
-            remediation=f"Arrange after-hours cover for {function}: an on-call rota, or a provider with "
-            "24x7 service (after_hours: true) and a documented hand-off to the organization.",
-            citation=f"ctrlmap practice: {function} is a continuous function in the function taxonomy",
+            message=sentence(
+                f"{facts.function(function)} is round-the-clock work, but none of the parties "
+                f"doing it ({facts.names(holders)}) covers it after hours."
+            ),
+            remediation=remedy(
+                f"Arrange after-hours cover for {facts.function(function)}: an on-call rota, or a "
+                "provider with 24x7 service and a documented hand-off to the organization.",
+                "after_hours: true for the person or provider who covers it.",
+            ),
+            citation=f"ctrlmap practice: {facts.function(function)} is round-the-clock work in "
+            "ctrlmap's function taxonomy",
         )
 
 
@@ -81,7 +94,7 @@ def notification_after_hours(facts: Facts) -> Iterator[Finding]:
             f"{facts.control(k).citation} gives {facts.control(k).notice_hours} hours"
             for k in sorted(clocks, key=lambda k: -(facts.control(k).notice_hours or 0))
         )
-        names = ", ".join(facts.name(p) for p in doers) or "nobody"
+        names = facts.names(doers) or "nobody"
         yield Finding(
             rule="notification-after-hours",
             key=(framework,),
@@ -91,8 +104,11 @@ def notification_after_hours(facts: Facts) -> Iterator[Finding]:
             people=facts.ctx.people_by_function.get(NOTIFY, []),
             message=f"{deadlines} to notify, and the clock runs at night and on weekends, but who "
             f"makes the notice ({names}) is not reachable after hours.",
-            remediation="Name who can decide and file the notice outside business hours (after_hours: "
-            f"true for a person covering {NOTIFY}, or a backup who is), and rehearse it.",
+            remediation=remedy(
+                "Designate who can decide and file the notice outside business hours (a person, "
+                "or a backup who is reachable), and rehearse it.",
+                f"after_hours: true for a person who covers {NOTIFY}, or for their backup.",
+            ),
             citation=facts.citations(clocks),
         )
 
@@ -117,10 +133,14 @@ def on_site_gap(facts: Facts) -> Iterator[Finding]:
                 controls=unique_sorted(keys),
                 functions=[function],
                 parties=[party],
-                message=f"{facts.name(party)} holds {function}, which is done on the premises, "
-                "but gives no on-site service and nobody else on site does it.",
-                remediation=f"Add on-site service to {possessive(facts.name(party))} agreement, or give {function} to an "
-                "internal person on site.",
+                message=f"{facts.name(party)} holds {facts.function(function)}, which is done on "
+                "the premises, but gives no on-site service and nobody else on site does it.",
+                remediation=remedy(
+                    f"Add on-site service to {possessive(facts.name(party))} agreement, or assign "
+                    f"{facts.function(function)} to a member of staff on site.",
+                    "on_site: true for the provider, or the function in an on-site person's "
+                    "functions.",
+                ),
                 citation=facts.citations(keys),
             )
 
@@ -152,10 +172,13 @@ def single_point_of_failure(facts: Facts) -> Iterator[Finding]:
             functions=functions,
             parties=["internal"],
             people=[person_id],
-            message=f"{person.name} is the only person covering {', '.join(functions)} "
+            message=f"{person.name} is the only person covering {facts.functions(functions)} "
             f"({len(keys)} control(s)), with no declared backup and no provider doing it too.",
-            remediation=f"Declare a backup for {person.name} (backup: a person or provider id) and make sure "
-            "they have the access and the runbooks to stand in.",
+            remediation=remedy(
+                f"Designate a backup for {person.name} and make sure they have the access and "
+                "the runbooks to stand in.",
+                f"backup for {person.name}: a person or a provider.",
+            ),
             citation="ctrlmap practice, on the work of " + facts.citations(keys),
         )
 
@@ -185,16 +208,20 @@ def self_assessment(facts: Facts) -> Iterator[Finding]:
         if not graders:
             continue
         keys = [a.control for a in independent if set(a.responsible) & set(graders)]
-        names = ", ".join(facts.name(p) for p in graders)
         yield Finding(
             rule="self-assessment",
             key=(framework,),
             controls=keys,
             parties=graders,
-            message=f"{names} would do {control_list(facts, keys)}, which must be done independently "
-            f"of the work tested, while also running operational controls of {framework}: "
-            "they would grade their own work.",
-            remediation="Commission an outside assessor independent of the operational work (a provider "
-            "entry with independent: true whose agreement covers independent-assessment).",
+            message=sentence(
+                f"{facts.names(graders)} would do {control_list(facts, keys)}, which must be done "
+                "independently of the work tested, while also running operational controls of "
+                f"{facts.framework(framework)}: they would grade their own work."
+            ),
+            remediation=remedy(
+                "Commission an outside assessor, independent of the operational work.",
+                "the assessor as a provider, independent: true, with independent-assessment in "
+                "its functions.",
+            ),
             citation=facts.citations(keys),
         )

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache, cached_property
 
 from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
+    remedy,
     rule,
     unique_sorted,
 )
+from ctrlmap.models import split_key
 from ctrlmap.models.results import Assignment
-
-if TYPE_CHECKING:
-    pass
 
 
 @rule(
@@ -29,19 +29,43 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
     for a in facts.applicable.values():
         for sub in facts.control(a.control).maps_to:
             by_subcategory[sub].append(a)
+    # Whether two controls disagree depends only on what `_Work` keeps of them, and assignments
+    # repeat (controls with the same functions resolve alike): compare each pair of distinct
+    # kinds of work once, not each pair of controls of every subcategory.
+    kinds: dict[_Work, int] = {}
+    kind_of: dict[str, int] = {}
+    works: list[_Work] = []
+    verdicts: dict[tuple[int, int], bool] = {}
+    outside = _outside(facts)
     for sub, members in sorted(by_subcategory.items()):
         if len({a.framework for a in members}) < 2:
             continue
+        groups: dict[int, list[str]] = defaultdict(list)
+        for a in members:
+            if a.control not in kind_of:
+                work = _Work.of(facts, a)
+                kind_of[a.control] = kinds.setdefault(work, len(kinds))
+                if kind_of[a.control] == len(works):
+                    works.append(work)
+            groups[kind_of[a.control]].append(a.control)
         conflicting: set[str] = set()
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if a.framework != b.framework and _disagree(facts, a, b):
-                    conflicting.update((a.control, b.control))
+        ids = sorted(groups)
+        for i, x in enumerate(ids):
+            for y in ids[i + 1 :]:
+                if works[x].framework == works[y].framework:
+                    continue
+                if (x, y) not in verdicts:
+                    verdicts[(x, y)] = _disagree(outside, works[x], works[y])
+                if verdicts[(x, y)]:
+                    conflicting.update(groups[x])
+                    conflicting.update(groups[y])
         if not conflicting:
             continue
         keys = sorted(conflicting)
         described = "; ".join(
-            f"{k} {facts.applicable[k].owner}, {facts.applicable[k].accountable or 'nobody'} accountable"
+            f"{split_key(k)[1]} of {facts.framework(facts.applicable[k].framework)}: "
+            f"{facts.applicable[k].owner}, "
+            f"{facts.name(acc) if (acc := facts.applicable[k].accountable) else 'nobody'} Accountable"
             for k in keys[:4]
         )
         yield Finding(
@@ -52,40 +76,75 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
             functions=unique_sorted(f for k in keys for f in facts.control(k).functions),
             message=f"Controls of different frameworks meet the same CSF 2.0 outcome {sub} with the same work but "
             f"different owners or Accountable parties ({described}).",
-            remediation="Make the assignments agree (the same party in both frameworks: an override, or "
-            "the provider's functions and frameworks), or record why they differ.",
+            remediation=remedy(
+                "Make the assignments agree (the same party does the work in both frameworks), "
+                "or record why they differ.",
+                "an override, or the provider's functions and frameworks.",
+            ),
             citation=f"NIST CSF 2.0 {sub}; " + facts.citations(keys, 2),
             subcategory=sub,
         )
 
 
-def _disagree(facts: Facts, a: Assignment, b: Assignment) -> bool:
+@dataclass(frozen=True)
+class _Work:
+    """What decides whether a control's assignment disagrees with another's."""
+
+    framework: str
+    independent: bool
+    functions: frozenset[str]
+    shares: tuple[tuple[str, frozenset[str]], ...]
+    """Function -> its Responsible parties (the shares of a designated role left out)."""
+    accountable: str | None
+
+    @classmethod
+    def of(cls, facts: Facts, a: Assignment) -> _Work:
+        control = facts.control(a.control)
+        return cls(
+            a.framework,
+            bool(control.independence),
+            frozenset(control.functions),
+            tuple(sorted((s.function, frozenset(s.parties)) for s in a.shares if s.function)),
+            a.accountable,
+        )
+
+    @cached_property
+    def by_function(self) -> dict[str, frozenset[str]]:
+        return dict(self.shares)
+
+
+def _disagree(outside: Callable[[frozenset[str], str], bool], a: _Work, b: _Work) -> bool:
     """Whether two controls give the same work to different parties.
 
     Shares of a function both controls have must have the same Responsible parties; controls with
     the same functions must also have the same Accountable party. Controls that merely have
     different function mixes are not in conflict.
     """
-    if facts.control(a.control).independence or facts.control(b.control).independence:
+    if a.independent or b.independent:
         return False  # independent work goes wholly to the assessor, by design
-    fa, fb = facts.control(a.control).functions, facts.control(b.control).functions
-    common = set(fa) & set(fb)
+    common = a.functions & b.functions
     if not common:
         return False
-    shares_a = {s.function: set(s.parties) for s in a.shares if s.function}
-    shares_b = {s.function: set(s.parties) for s in b.shares if s.function}
+    shares_a, shares_b = a.by_function, b.by_function
+    nobody: frozenset[str] = frozenset()
     # a provider whose agreement leaves out the other framework is expected to differ there
     scoped = {
         f
         for f in common
-        if _outside(facts, shares_a.get(f, set()), b.framework)
-        or _outside(facts, shares_b.get(f, set()), a.framework)
+        if outside(shares_a.get(f, nobody), b.framework)
+        or outside(shares_b.get(f, nobody), a.framework)
     }
     if any(shares_a.get(f) != shares_b.get(f) for f in common - scoped):
         return True
-    return not scoped and set(fa) == set(fb) and a.accountable != b.accountable
+    return not scoped and a.functions == b.functions and a.accountable != b.accountable
 
 
-def _outside(facts: Facts, parties: set[str], framework: str) -> bool:
+def _outside(facts: Facts) -> Callable[[frozenset[str], str], bool]:
     """Whether one of the parties is a provider whose agreement does not cover `framework`."""
-    return any(p != "internal" and not facts.ctx.providers[p].serves(framework) for p in parties)
+    providers = facts.ctx.providers
+
+    @cache
+    def outside(parties: frozenset[str], framework: str) -> bool:
+        return any(p != "internal" and not providers[p].serves(framework) for p in parties)
+
+    return outside

@@ -10,12 +10,23 @@ from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
     control_list,
+    finding_id,
+    remedy,
     rule,
 )
 from ctrlmap.models import split_key
 
 if TYPE_CHECKING:
     import networkx as nx
+
+
+ROOT = {
+    "unowned": "work nobody does",
+    "no-single-accountable": "work nobody is Accountable for",
+    "provider-not-contracted": "work a provider does without an agreement that covers it",
+    "no-internal-capability": "work the organization holds but none of its people can do",
+}
+"""The blocking findings' work, in words, for the controls that rest on it."""
 
 
 @rule(
@@ -44,9 +55,13 @@ def at_risk_dependency(facts: Facts) -> Iterator[Finding]:
             controls=keys,
             parties=list(root.parties),
             functions=list(root.functions),
-            message=f"{len(keys)} control(s) depend, directly or not, on work with a {root.rule} gap "
-            f"({control_list(facts, root.controls, 3)}): e.g. {' -> '.join(split_key(k)[1] for k in chain)}.",
-            remediation=f"Resolve the {root.rule} gap first; these controls cannot be relied on until then.",
+            message=f"{len(keys)} control(s) depend, directly or not, on {ROOT[root.rule]} "
+            f"({control_list(facts, root.controls, 3)}, finding {finding_id(root.rule, root.key)}): "
+            f"e.g. {' depends on '.join(split_key(k)[1] for k in chain)}.",
+            remediation=remedy(
+                f"Resolve finding {finding_id(root.rule, root.key)} first; these controls cannot "
+                "be relied on until then."
+            ),
             citation=facts.citations(keys),
             chain=chain,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
+from ctrlmap.assessment.gaps.registry import Facts, Finding, remedy, rule, unique_sorted
 from ctrlmap.models import ROLES
 
 OWN_PEOPLE = {"supervising-lawyer": "lawyers", "ma-wisp-coordinator": "employees"}
@@ -47,8 +47,10 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                 parties=["internal"],
                 message=f"No {rule_info.title} is named. {rule_info.citation} requires the supervision, "
                 "not a named supervisor, but naming one is how a firm shows who does it.",
-                remediation=f"Recommended: name the {role} in the profile (designations: {role}: "
-                "{holder: <person id>}) and in the firm's written procedures.",
+                remediation=remedy(
+                    f"Recommended: name a {rule_info.title} in the firm's written procedures.",
+                    f"designations, {role}, with the person as holder.",
+                ),
                 citation=rule_info.citation,
                 base="low",
             )
@@ -61,8 +63,10 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                 parties=["internal"],
                 message=f"No {rule_info.title} is designated, but {rule_info.citation} requires the "
                 "organization to name one.",
-                remediation=f"Designate the {role} in the profile (designations: {role}: {{holder: <person id>}}) "
-                "and record the appointment in writing.",
+                remediation=remedy(
+                    f"Designate a {rule_info.title} and record the appointment in writing.",
+                    f"designations, {role}, with the person as holder.",
+                ),
                 citation=rule_info.citation,
             )
         elif entry.holder_party != "internal" and not rule_info.provider_may_hold:
@@ -80,8 +84,11 @@ def designation_missing(facts: Facts) -> Iterator[Finding]:
                     else f"under {rule_info.citation} the supervisor should be one of the "
                     f"organization's own {own} (recommended practice)."
                 ),
-                remediation=f"Designate one of the organization's own {own} as {role}; the provider can "
-                "support the work but cannot hold the role.",
+                remediation=remedy(
+                    f"Designate one of the organization's own {own} as {rule_info.title}; the "
+                    "provider can support the work but cannot hold the role.",
+                    f"designations, {role}, with that person as holder.",
+                ),
                 citation=rule_info.citation,
                 base="critical" if rule_info.required else "low",
             )
@@ -117,7 +124,10 @@ def outsourced_without_overseer(facts: Facts) -> Iterator[Finding]:
             parties=[entry.holder_party or entry.holder],
             message=f"The {rule_info.title} is held by {entry.holder_name}, a provider, and no senior member of "
             "the organization is named to direct and oversee it.",
-            remediation=f"Name an internal senior person as overseer (designations: {role}: "
-            f"{{holder: {entry.holder}, overseer: <person id>}}).",
+            remediation=remedy(
+                "Designate a senior member of the organization to direct and oversee the "
+                f"{rule_info.title}'s work.",
+                f"designations, {role}, with that person as overseer.",
+            ),
             citation=rule_info.citation,
         )

@@ -11,6 +11,7 @@ from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
     control_list,
+    remedy,
     rule,
 )
 from ctrlmap.models import Evidence
@@ -29,10 +30,15 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
     oldest: dict[str, int] = {}
     future: dict[str, int] = defaultdict(int)
     for key, a in facts.applicable.items():
+        items = items_of.get(key)
+        if not items:  # most controls of a first assessment: nothing to rate
+            if not stale:
+                per_framework[a.framework].append(key)
+            continue
         control = facts.control(key)
         rated = [
             (item, evidence_status(control, item, facts.as_of, facts.profile.review_period_days))
-            for item in items_of.get(key, [])
+            for item in items
         ]
         future[a.framework] += sum(status == "dated after the as-of date" for _, status in rated)
         counted = [(i, s) for i, s in rated if s in ("current", "stale")]
@@ -55,7 +61,9 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
                 parties=["internal"],
                 message=f"{len(keys)} control(s) of {title} have evidence older than their review period "
                 f"(the oldest {oldest[framework]} days): {control_list(facts, keys)}.",
-                remediation="Review the evidence, refresh it, and record the new review date.",
+                remediation=remedy(
+                    "Review the evidence and refresh it.", "the item's new review date."
+                ),
                 citation=facts.citations(keys),
             )
         else:
@@ -75,8 +83,11 @@ def _evidence_findings(facts: Facts, stale: bool) -> Iterator[Finding]:
                     if framework == "hipaa-security"
                     else ""
                 ),
-                remediation="Collect the evidence (policy, log, report, decision memo) and list it in the "
-                "profile's evidence register with its review date.",
+                remediation=remedy(
+                    "Collect the evidence (policy, log, report, decision memo) and file it where "
+                    "an auditor can be shown it.",
+                    "each item in the evidence register, with its review date.",
+                ),
                 citation=facts.citations(keys),
             )
 

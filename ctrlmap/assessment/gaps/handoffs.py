@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
+from ctrlmap.assessment.gaps.registry import Facts, Finding, remedy, rule, unique_sorted
 from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
 from ctrlmap.models import split_key
 from ctrlmap.models.results import Assignment, HandoffNeed
@@ -65,20 +65,21 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
     edges: dict[frozenset[str], list[tuple[str, str, str, str]]] = defaultdict(list)
     pairs: dict[frozenset[str], set[tuple[str, str, str, str]]] = defaultdict(set)
     # Controls resolved alike cross alike: the uncovered crossings of a dependency depend only
-    # on both ends' shares, parties and functions, so they are worked out once per such pair
-    # (with hundreds of providers an edge has thousands of crossings, and edges repeat them).
-    known: dict[tuple[object, ...], list[tuple[frozenset[str], str, str]]] = {}
+    # on both ends' shares (their Responsible parties follow from them) and functions, so they
+    # are worked out once per such pair (with hundreds of providers an edge has thousands of
+    # crossings, and edges repeat them). Controls resolved alike hold the very same tuples, so
+    # the key is their identity: equal tuples that are not the same object only cost a miss, and
+    # every one of them lives in `facts` for the whole loop.
+    known: dict[tuple[int, ...], list[tuple[frozenset[str], str, str]]] = {}
     for dependent, prerequisite in interfaces(facts.scope.graph):
         a, b = facts.applicable.get(dependent), facts.applicable.get(prerequisite)
         if a is None or b is None:
             continue
         alike = (
-            a.shares,
-            b.shares,
-            a.responsible,
-            b.responsible,
-            facts.control(dependent).functions,
-            facts.control(prerequisite).functions,
+            id(a.shares),
+            id(b.shares),
+            id(facts.control(dependent).functions),
+            id(facts.control(prerequisite).functions),
         )
         uncovered = known.get(alike)
         if uncovered is None:
@@ -110,9 +111,16 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
                     }
                 )
             )
+            work = sorted(
+                {
+                    f"{facts.function(f)} to {facts.function(g)}"
+                    for pp, f, qq, g in pairs[key]
+                    if (pp, qq) == (p, q)
+                }
+            )
             directions.append(
                 f"{facts.name(p)} to {facts.name(q)}: {len(these)} (e.g. {example}; "
-                f"{', '.join(flows[:3])}{' and more' if len(flows) > 3 else ''})"
+                f"{'; '.join(work[:3])}{' and more' if len(work) > 3 else ''})"
             )
         keys = unique_sorted(k for e in found for k in e[:2])
         yield Finding(
@@ -125,9 +133,12 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
             f"{facts.name(first)} and {facts.name(second)} with no documented hand-off: "
             + "; ".join(directions)
             + ("." if not on_clock else ". Some lie between detection and notification."),
-            remediation=f"Document the hand-offs between {facts.name(first)} and {facts.name(second)} "
-            "(handoffs: from, to, the functions, and the agreement clause that says what is handed "
-            "over and how fast), in each direction that has dependencies.",
+            remediation=remedy(
+                f"Document the hand-offs between {facts.name(first)} and {facts.name(second)}: "
+                "in each direction that has dependencies, what is handed over, how fast, and the "
+                "agreement clause that says so.",
+                "a hand-off per direction (from, to, the functions, the agreement).",
+            ),
             citation="ctrlmap practice, on the work of " + facts.citations(keys),
             chain=[f"{d} depends on {b} ({p} -> {q})" for d, b, p, q in found[:20]],
             dependencies=len(found),

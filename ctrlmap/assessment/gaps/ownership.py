@@ -9,10 +9,12 @@ from ctrlmap.assessment.gaps.registry import (
     Facts,
     Finding,
     control_list,
+    remedy,
     rule,
     shorten,
     unique_sorted,
 )
+from ctrlmap.models.base import sentence
 
 
 @rule(
@@ -38,11 +40,14 @@ def unowned(facts: Facts) -> Iterator[Finding]:
             controls=keys,
             functions=list(functions),
             parties=unique_sorted(p for k in keys if (p := facts.applicable[k].accountable)),
-            message=f"Nobody does the {', '.join(shares)} work of {len(keys)} control(s) "
+            message=f"Nobody does the {facts.functions(shares)} work of {len(keys)} control(s) "
             f"({control_list(facts, keys)}): no internal person covers it and no provider's "
             "agreement does.",
-            remediation=f"Give {', '.join(shares)} to an internal person (their functions list) or "
-            "contract a provider for it (list it in the provider's functions).",
+            remediation=remedy(
+                f"Assign {facts.functions(shares)} to a member of staff, or contract a provider "
+                "for it.",
+                "add the function to the person's functions, or to the provider's functions.",
+            ),
             citation=facts.citations(keys),
         )
 
@@ -63,18 +68,21 @@ def no_single_accountable(facts: Facts) -> Iterator[Finding]:
         providers = [p for p in doers if p != "internal"]
         if len(providers) > 1:
             cause = (
-                f"{', '.join(facts.name(p) for p in providers)} each do part of the work and the "
-                "model makes the provider Accountable, so no single party answers for it"
+                f"{facts.names(providers)} each do part of the work and the model makes the "
+                "provider Accountable, so no single party answers for it"
             )
-            fix = (
-                "Record an override naming the Accountable party (usually the organization, with "
-                "the person who oversees these providers), and document the providers' split."
+            fix = remedy(
+                "Designate one party Accountable (usually the organization, with the person who "
+                "oversees these providers) and document which provider does which part.",
+                "an override naming the Accountable party, and a split per provider.",
             )
         else:
             cause = "no internal person covers the work or governance, so nobody can be named"
-            fix = (
-                f"Name an internal person who covers {' or '.join(functions)} or governance, or "
-                "record an override naming the Accountable party."
+            fix = remedy(
+                "Designate a member of staff to answer for this work: someone who does "
+                f"{facts.functions(functions, 'or')} or governance.",
+                "add the function to that person's functions, or an override naming the "
+                "Accountable party.",
             )
         yield Finding(
             rule="no-single-accountable",
@@ -117,8 +125,7 @@ def shared_without_split(facts: Facts) -> Iterator[Finding]:
         ]
         if not undocumented:
             continue
-        named = ", ".join(facts.name(p) for p in undocumented)
-        between = f"the organization and {named}" if internal[function] else named
+        between = facts.names((["internal"] if internal[function] else []) + undocumented)
         yield Finding(
             rule="shared-without-split",
             key=(function,),
@@ -126,10 +133,16 @@ def shared_without_split(facts: Facts) -> Iterator[Finding]:
             functions=[function],
             parties=(["internal"] if internal[function] else []) + undocumented,
             people=facts.ctx.people_by_function.get(function, []),
-            message=f"{function} is done by {between} in {len(set(keys))} control(s), but nothing "
-            "says who does which part.",
-            remediation=f"Document the split for {function} in the profile's splits (internal_part, "
-            "provider_part, agreement; one per provider) and in each provider's statement of work.",
+            message=sentence(
+                f"{facts.function(function)} is done by {between} in {len(set(keys))} "
+                "control(s), but nothing says who does which part."
+            ),
+            remediation=remedy(
+                f"Document who does which part of {facts.function(function)} in each provider's "
+                "statement of work.",
+                "a split for the function, one per provider (the organization's part, the "
+                "provider's part, the agreement).",
+            ),
             citation="ctrlmap practice, on the work of " + facts.citations(keys),
         )
 
@@ -164,8 +177,11 @@ def non_delegable_accountability(facts: Facts) -> Iterator[Finding]:
             roles=unique_sorted(r for k in keys if (r := facts.control(k).designation)),
             message=f"{facts.name(party)} is made Accountable for {len(keys)} control(s) "
             f"({control_list(facts, keys)}) whose accountability the law keeps with the organization.",
-            remediation="Make the organization Accountable (an internal person answers for it); the provider "
-            "may stay Responsible for doing the work.",
+            remediation=remedy(
+                "Make the organization Accountable, with a named person who answers for it; the "
+                "provider may stay Responsible for doing the work.",
+                "the override for these controls, accountable: internal.",
+            ),
             citation=shorten(bases[0]) + (f" and {len(bases) - 1} more" if len(bases) > 1 else ""),
         )
 
@@ -187,14 +203,16 @@ def no_internal_capability(facts: Facts) -> Iterator[Finding]:
         if not keys:
             continue
         if function == "independent-assessment":
-            fix = (
-                "Commission an outside assessor: a provider entry with independent: true whose "
-                "agreement covers independent-assessment."
+            fix = remedy(
+                "Commission an outside assessor, independent of the work assessed.",
+                "the assessor as a provider, independent: true, with independent-assessment in "
+                "its functions.",
             )
         else:
-            fix = (
-                f"Give {function} to an internal person (their functions list), hire or train for it, "
-                "or contract a provider for it (list it in the provider's functions)."
+            fix = remedy(
+                f"Assign {facts.function(function)} to a member of staff (hire or train for it), "
+                "or contract a provider for it.",
+                "add the function to the person's functions, or to the provider's functions.",
             )
         yield Finding(
             rule="no-internal-capability",
@@ -202,8 +220,9 @@ def no_internal_capability(facts: Facts) -> Iterator[Finding]:
             controls=unique_sorted(keys),
             functions=[function],
             parties=["internal"],
-            message=f"The organization is Responsible for {function} in {len(set(keys))} control(s), "
-            f"but none of its people covers {function} and no provider is contracted for it.",
+            message=f"The organization is Responsible for {facts.function(function)} in "
+            f"{len(set(keys))} control(s), but none of its people covers it and no provider is "
+            "contracted for it.",
             remediation=fix,
             citation=facts.citations(keys),
         )

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctrlmap.assessment.gaps.registry import Facts, Finding, rule, unique_sorted
+from ctrlmap.assessment.gaps.registry import Facts, Finding, remedy, rule, unique_sorted
 from ctrlmap.models import Provider
 from ctrlmap.models.base import Severity, is_placeholder, possessive
 
@@ -110,10 +110,14 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
             controls=unique_sorted(keys),
             parties=[party],
             functions=functions,
-            message=f"{provider.name} is expected to do {', '.join(functions)}, but its agreement is "
-            f"recorded only as {provider.agreement!r}: nothing documents that it is contracted.",
-            remediation=f"Record {possessive(provider.name)} agreement (the contract and the clauses that cover "
-            "this work) in the profile.",
+            message=f"{provider.name} is expected to do {facts.functions(functions)}, but its "
+            f"agreement is recorded only as {provider.agreement!r}: nothing documents that it is "
+            "contracted.",
+            remediation=remedy(
+                f"Locate {possessive(provider.name)} contract and the clauses that cover this work, "
+                "or sign one.",
+                "the provider's agreement: the contract's name and clauses.",
+            ),
             citation=facts.citations(keys),
         )
     for (party, function), keys in sorted(groups.items()):
@@ -122,10 +126,11 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
             continue
         else:
             agreement = provider.agreement or "its agreement"
-            why = f"{agreement} does not cover {function}"
-            fix = (
-                f"Add {function} to {possessive(provider.name)} statement of work (and to its functions in the profile), "
-                "or give the work to someone else with an override."
+            why = f"{agreement} does not cover it"
+            fix = remedy(
+                f"Add {facts.function(function)} to {possessive(provider.name)} statement of "
+                "work, or assign the work to someone else.",
+                "the function in the provider's functions, or an override.",
             )
         yield Finding(
             rule="provider-not-contracted",
@@ -133,8 +138,8 @@ def provider_not_contracted(facts: Facts) -> Iterator[Finding]:
             controls=unique_sorted(keys),
             parties=[party],
             functions=[function],
-            message=f"{provider.name} is expected to do {function} for {len(set(keys))} control(s), "
-            f"but {why}.",
+            message=f"{provider.name} is expected to do {facts.function(function)} for "
+            f"{len(set(keys))} control(s), but {why}.",
             remediation=fix,
             citation=facts.citations(keys),
         )
@@ -202,21 +207,25 @@ def _agreement_finding(
             f"{provider.name} does regulated work ({len(keys)} control(s)) and the profile does not "
             f"record whether its agreement carries {agreement.what} ({citation})."
         )
-        fix = (
-            f"Read {possessive(provider.name)} agreement for the terms {citation} requires and record the answer "
-            f"(safeguards_terms: true or false); amend the agreement if they are absent."
+        fix = remedy(
+            f"Read {possessive(provider.name)} agreement for the terms {citation} requires, and "
+            "amend it if they are absent.",
+            "safeguards_terms: true or false for the provider.",
         )
         base: Severity = "medium"
     elif state == "missing":
         message = f"{provider.name} does regulated work ({len(keys)} control(s)) without {agreement.what}."
-        fix = (
-            f"Sign {agreement.what} with {provider.name} now, or stop giving it regulated data until "
-            "one is signed; record it in the profile."
+        fix = remedy(
+            f"Sign {agreement.what} with {provider.name} now, or stop giving it regulated data "
+            "until one is signed.",
+            f"{agreement.kind}: true for the provider once it is in force.",
         )
         base = agreement.base
     else:
         message = f"{provider.name} does regulated work ({len(keys)} control(s)), but {agreement.what} {state}."
-        fix = f"Renew {agreement.what} with {provider.name} and record the new expiry date (baa_expires)."
+        fix = remedy(
+            f"Renew {agreement.what} with {provider.name}.", "baa_expires: the new expiry date."
+        )
         base = agreement.base
     return Finding(
         rule="provider-agreement-missing",
@@ -291,8 +300,11 @@ def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
                 parties=[provider.id],
                 message=f"{provider.name}, a business associate, {when}. The Security Rule sets no "
                 "review cycle, but a yearly review of each business associate is recommended practice.",
-                remediation=f"Recommended: review {possessive(provider.name)} safeguards (its SOC 2 or HITRUST "
-                "report, incidents, BAA terms) once a year and record the date as last_reviewed.",
+                remediation=remedy(
+                    f"Recommended: review {possessive(provider.name)} safeguards (its SOC 2 or "
+                    "HITRUST report, incidents, BAA terms) once a year.",
+                    "last_reviewed: the date of the review.",
+                ),
                 citation=PRACTICE,
                 base="low",
             )
@@ -306,7 +318,10 @@ def provider_oversight_overdue(facts: Facts) -> Iterator[Finding]:
             message=f"{provider.name} {when}; {facts.citations(keys, 2)} {'requires' if len({facts.control(k).citation for k in keys}) == 1 else 'require'} periodic review of "
             f"service providers, and ctrlmap expects one at least every {days} days (the rule's own "
             "period where it sets one).",
-            remediation=f"Review {possessive(provider.name)} security and compliance status (reports, attestations, "
-            "contract performance) and record the date as last_reviewed.",
+            remediation=remedy(
+                f"Review {possessive(provider.name)} security and compliance status (reports, "
+                "attestations, contract performance).",
+                "last_reviewed: the date of the review.",
+            ),
             citation=facts.citations(keys),
         )

@@ -13,7 +13,7 @@ from ctrlmap.assessment.context import Context
 from ctrlmap.assessment.severity import severity
 from ctrlmap.load.library import Library
 from ctrlmap.models import Control, Profile, split_key
-from ctrlmap.models.base import Severity
+from ctrlmap.models.base import Severity, join_names
 from ctrlmap.models.results import Assignment, AssignResult, HandoffNeed
 
 if TYPE_CHECKING:
@@ -180,6 +180,26 @@ class Facts:
         """A party's, person's or provider's display name."""
         return self.ctx.name(ident)
 
+    def names(self, idents: Iterable[str], last: str = "and") -> str:
+        """Parties' display names as a list in prose: `the organization and Harbor`."""
+        return join_names((self.name(i) for i in idents), last)
+
+    def function(self, fid: str) -> str:
+        """A function's display name in running text: `patch management`, not `patch-management`."""
+        found = self.lib.functions.get(fid)
+        if found is None:
+            return fid
+        return found.title[:1].lower() + found.title[1:]
+
+    def functions(self, fids: Iterable[str], last: str = "and") -> str:
+        """Functions' display names as a list in prose."""
+        return join_names((self.function(f) for f in fids), last)
+
+    def framework(self, fid: str) -> str:
+        """A framework's title: `HIPAA Security Rule`, not `hipaa-security`."""
+        found = self.lib.catalogs.get(fid)
+        return found.title if found is not None else fid
+
 
 Rule = Callable[[Facts], Iterable[Finding]]
 
@@ -248,6 +268,12 @@ def rule(
         return check
 
     return wrap
+
+
+def remedy(action: str, hint: str | None = None) -> str:
+    """A remediation: what the organization does, in its words, then how to record it in the
+    profile as a separately labeled hint, the same way in every rule."""
+    return f"{action} In the profile: {hint}" if hint else action
 
 
 def unique_sorted(items: Iterable[str]) -> list[str]:
