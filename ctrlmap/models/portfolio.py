@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ctrlmap.models.base import Date, Owner, Severity, Strict
+from ctrlmap.models.base import Date, Flag, Owner, Severity, Strict
 
 
 class SeverityCounts(Strict):
@@ -44,7 +44,7 @@ class ClientProvider(Strict):
     functions: tuple[str, ...]
     findings: SeverityCounts
     """The client's findings that name this provider among their parties (open and accepted)."""
-    review_overdue: bool
+    review_overdue: Flag
     agreements_missing: tuple[str, ...]
     """`baa`, `pci_acknowledgement`: the agreements the client's findings say it lacks."""
 
@@ -57,7 +57,7 @@ class ClientRow(Strict):
     problem: str | None = None
     """For an invalid client: its first problem, `file:line: field: what is wrong`."""
     organization: str | None = None
-    duplicate: bool = False
+    duplicate: Flag = False
     """Another client of the portfolio has the same organization name."""
     frameworks: tuple[str, ...] = ()
     model: str | None = None
