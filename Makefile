@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test fuzz bench bench-scale golden clean
+.PHONY: demo test fuzz bench bench-scale bench-portfolio golden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,15 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/oscal_bench.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/portfolio.py
 
 # growth at 1x, 2x, 4x per input, and the 5,000-control target (exit 1 when it takes 10 s or more)
 bench-scale: $(VENV)/.installed-test
 	$(BIN)/python bench/scale.py
+
+# `ctrlmap portfolio` over 1,000 and 2,000 generated clients (exit 1 when a target is missed)
+bench-portfolio: $(VENV)/.installed-test
+	$(BIN)/python bench/portfolio.py
 
 golden: $(VENV)/.installed-test
 	$(BIN)/pytest -q tests --update-golden

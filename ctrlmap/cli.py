@@ -1075,6 +1075,106 @@ def recommend(
     emit(settings, "recommend", fmt, result, output, inputs)
 
 
+PROGRESS_AFTER = 8
+"""More clients than this, on a terminal, get a progress bar on standard error."""
+
+
+@cli.command()
+@click.argument(
+    "paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path)
+)
+@format_option("portfolio")
+@output_option
+@as_of_option
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Assess the clients in N processes (default: the number of cores; 1 runs them in this process).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low"]),
+    default=None,
+    help="Exit 1 when any client has an open finding (not an accepted risk) at or above this severity.",
+)
+@click.option(
+    "--reports",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Also write each client's HTML report into DIR and link it from the dashboard.",
+)
+@click.pass_obj
+def portfolio(
+    settings: Settings,
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    output: Path | None,
+    as_of: dt.datetime | None,
+    jobs: int | None,
+    fail_on: str | None,
+    reports: Path | None,
+) -> None:
+    """Assess many clients at once: one row per client, providers across clients, totals on top.
+
+    PATH is a profile or a folder of profiles (every *.yaml, *.yml and *.json in it). A client
+    that does not load gets an "invalid" row with its first problem and the others are still
+    assessed; the output is written, and the exit code is 2. Otherwise exit 1 when --fail-on is
+    met, else 0. The format follows the -o suffix (.html, .md, .json, .csv) unless given.
+
+    \b
+    Example:
+      ctrlmap portfolio clients/ --format html -o portfolio.html --reports reports/
+      ctrlmap portfolio clients/ --format json -o portfolio.json --fail-on critical
+    """
+    import sys
+
+    from ctrlmap.analyse.clients import ClientSettings, assess_clients, default_jobs, plan_tasks
+    from ctrlmap.analyse.portfolio import client_files
+    from ctrlmap.analyse.portfolio import portfolio as build_portfolio
+
+    if fmt is None and output is not None:
+        fmt = REPORT_SUFFIXES.get(output.suffix.lower())
+        fmt = fmt if fmt in formats_for("portfolio") else None
+    files = client_files(paths)
+    lib = settings.library
+    day = resolve_as_of(as_of)
+    if reports is not None:
+        try:
+            reports.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CtrlmapError(f"{reports}: cannot create the folder ({exc.strerror})") from None
+    links_from = output.parent if output is not None else Path.cwd()
+    tasks = plan_tasks(files, reports, links_from, [output] if output is not None else [])
+    run = ClientSettings(settings.catalogs, settings.catalog_dirs, day, tuple(protected_folders()))
+    workers = jobs or default_jobs()
+    if sys.stderr.isatty() and len(tasks) > PROGRESS_AFTER:
+        with click.progressbar(
+            length=len(tasks), label="Assessing clients", file=sys.stderr
+        ) as bar:
+            rows = assess_clients(tasks, run, lib, workers, bar.update)
+    else:
+        rows = assess_clients(tasks, run, lib, workers)
+    result = build_portfolio(rows, day)
+    emit(settings, "portfolio", fmt, result, output, files)
+    for row in result.clients:
+        if row.problem is not None:
+            click.echo(f"Error: {row.problem}", err=True)
+    t = result.totals
+    counts = ", ".join(f"{getattr(t.open, s)} {s}" for s in ("critical", "high", "medium", "low"))
+    click.echo(
+        f"{plural(t.clients, 'client', 'clients')}: {t.assessed} assessed, {t.invalid} invalid; "
+        f"open findings: {counts}; {t.accepted.total()} accepted",
+        err=True,
+    )
+    if t.invalid:
+        raise click.exceptions.Exit(ExitCode.BAD_INPUT)
+    if fail_on is not None and any(r.open.at_or_above(fail_on) for r in result.clients):
+        raise click.exceptions.Exit(ExitCode.GAPS_FOUND)
+
+
 SECTORS = ("healthcare", "financial", "legal", "other")
 """The sectors of models.base.Sector (a test keeps them equal), without importing the models."""
 
@@ -1328,17 +1428,22 @@ def init(
     click.echo(init_next_steps(output), nl=False)
 
 
+def protected_folders() -> list[Path]:
+    """Folders no output goes into: ctrlmap's own catalogs and examples, and its cache."""
+    from ctrlmap.load.read import cache_dir
+    from ctrlmap.load.resources import builtin_root, examples_root
+
+    cache = cache_dir()
+    return [builtin_root(), examples_root(), *([cache] if cache is not None else [])]
+
+
 def write_atomically_here(
     settings: Settings, output: Path, text: str | bytes, inputs: Sequence[Path] = ()
 ) -> None:
     """Write one file atomically, never over an input or ctrlmap's own files."""
-    from ctrlmap.load.read import cache_dir
-    from ctrlmap.load.resources import builtin_root, examples_root
     from ctrlmap.writing import write_atomically
 
-    cache = cache_dir()
-    protected = [builtin_root(), examples_root(), *([cache] if cache is not None else [])]
-    write_atomically(output, text, [*inputs, *settings.input_paths()], protected)
+    write_atomically(output, text, [*inputs, *settings.input_paths()], protected_folders())
 
 
 def write_templates(folder: Path, force: bool, lib: Library) -> None:

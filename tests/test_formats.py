@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ctrlmap import formats
 from ctrlmap.analyse.compare import compare_with
 from ctrlmap.analyse.crosswalk import crosswalk
+from ctrlmap.analyse.portfolio import client_row, portfolio
 from ctrlmap.analyse.recommend import Answers, assessments_for, recommend
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.load.library import Library
@@ -78,6 +79,9 @@ def results(lib: Library, lender: tuple[Assessment, Any], tmp: Any) -> dict[str,
         "crosswalk": lambda: crosswalk(assessment),
         "diff": lambda: with_baseline(report, SNAPSHOT).changes,
         "export": lambda: build_export(assessment),
+        "portfolio": lambda: portfolio(
+            [client_row(assessment, "lender.yaml", "lender.html")], assessment.as_of
+        ),
     }
 
 
@@ -121,7 +125,7 @@ def test_every_renderer_runs_on_its_view(
     assert isinstance(text, str) and text.count("\n") >= 1
     with pytest.raises(TypeError, match="text format"):
         formats.render_bytes(view, fmt, data)
-    if view in ("assign", "by-provider", "gaps", "report", "crosswalk", "compare"):
+    if view in ("assign", "by-provider", "gaps", "report", "crosswalk", "compare", "portfolio"):
         # a result about the organization names it (or, for exports of ids, its controls)
         assert "Hudson Crest Mortgage" in text or "glba-safeguards:314.4" in text
 

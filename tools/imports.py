@@ -93,6 +93,17 @@ RUNS: tuple[Run, ...] = (
     (("compare", "{examples}/clinic.yaml"), GRAPH | TABLE, ""),
     (("recommend", "{examples}/clinic.yaml"), GRAPH | TABLE, ""),
     (("demo", "-o", "{tmp}/demo.html"), HTML, ""),
+    (("portfolio", "{examples}", "--as-of", "2026-11-28", "--jobs", "1"), GRAPH | TABLE, ""),
+    (
+        ("portfolio", "{examples}", "--as-of", "2026-11-28", "--jobs", "1", "-o", "{tmp}/p.json"),
+        GRAPH,
+        "",
+    ),
+    (
+        ("portfolio", "{examples}", "--as-of", "2026-11-28", "--jobs", "2", "-o", "{tmp}/p.html"),
+        HTML,
+        "",
+    ),
     (
         ("init", "--no-input", "-o", "{tmp}/profile.yaml"),
         LOAD,

@@ -36,6 +36,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "recommend": ("table", "json"),
     "crosswalk": ("table", "json", "csv", "md"),
     "export": ("oscal", "crm-csv", "pci-12.8.5", "ccm-ssrm", "poam-csv", "oscal-poam", "xlsx"),
+    "portfolio": ("table", "json", "csv", "md", "html"),
 }
 """Each view and the formats it can be rendered in, the default first."""
 
@@ -57,6 +58,7 @@ INPUTS: dict[str, str] = {
     "recommend": "ctrlmap.analyse.recommend:RecommendResult",
     "crosswalk": "ctrlmap.analyse.crosswalk:CrosswalkResult",
     "export": "ctrlmap.present.exports:ExportInput",
+    "portfolio": "ctrlmap.models.portfolio:PortfolioResult",
 }
 """The result type each view renders, as `module:Class` (imported only when rendering)."""
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ctrlmap.assessment.severity import SEVERITIES
 from ctrlmap.formats import register
+from ctrlmap.models.base import OWNERS
 from ctrlmap.models.results import Assignment, AssignResult, ByProviderResult
 
 if TYPE_CHECKING:
     from ctrlmap.analyse.crosswalk import CrosswalkResult
     from ctrlmap.assessment.gaps import GapsResult
+    from ctrlmap.models.portfolio import PortfolioResult
+    from ctrlmap.present.portfolio import ClientView
     from ctrlmap.present.report import Report
 
 ASSIGN_COLUMNS = (
@@ -216,3 +220,63 @@ def crosswalk(result: CrosswalkResult) -> str:
                     )
 
     return write_rows(CROSSWALK_COLUMNS, rows())
+
+
+PORTFOLIO_COLUMNS = (
+    "rank",
+    "file",
+    "organization",
+    "status",
+    "problem",
+    "same_name_as_another",
+    "frameworks",
+    "model",
+    "applicable",
+    *(f"owner_{o}" for o in OWNERS),
+    *(f"open_{s}" for s in SEVERITIES),
+    *(f"accepted_{s}" for s in SEVERITIES),
+    "critical_findings",
+    "providers_without_baa",
+    "providers_without_pci_acknowledgment",
+    "provider_reviews_overdue",
+    "controls_without_evidence",
+    "controls_with_stale_evidence",
+    "remediation_overdue",
+    "acceptances_expiring",
+    "report",
+)
+"""The columns of the portfolio, one row per client, most at risk first."""
+
+
+@register("portfolio", "csv")
+def portfolio(result: PortfolioResult) -> str:
+    """One row per client, ranked by risk; list fields joined with '; '."""
+    from ctrlmap.present.portfolio import portfolio_view
+
+    def row(c: ClientView) -> tuple[Any, ...]:
+        r, assessed = c.row, c.row.status == "assessed"
+        return (
+            c.rank,
+            r.file,
+            r.organization or "",
+            r.status,
+            r.problem or "",
+            "yes" if r.duplicate else "no",
+            "; ".join(r.frameworks),
+            r.model or "",
+            r.applicable if assessed else "",
+            *((r.owners.get(o, 0) if assessed else "") for o in OWNERS),
+            *((getattr(r.open, s) if assessed else "") for s in SEVERITIES),
+            *((getattr(r.accepted, s) if assessed else "") for s in SEVERITIES),
+            "; ".join(r.critical),
+            "; ".join(r.missing_baas),
+            "; ".join(r.missing_pci_acknowledgements),
+            "; ".join(r.reviews_overdue),
+            r.evidence_missing if assessed else "",
+            r.evidence_stale if assessed else "",
+            r.remediation_overdue if assessed else "",
+            c.expiring,
+            r.report or "",
+        )
+
+    return write_rows(PORTFOLIO_COLUMNS, (row(c) for c in portfolio_view(result).clients))

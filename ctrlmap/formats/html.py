@@ -18,6 +18,7 @@ from ctrlmap.present.report import Report
 if TYPE_CHECKING:
     from ctrlmap.analyse.changes import DiffResult
     from ctrlmap.models.comparison import CompareResult
+    from ctrlmap.models.portfolio import PortfolioResult
 
 
 @register("compare", "html")
@@ -48,3 +49,24 @@ def diff(result: DiffResult) -> str:
     from ctrlmap.present.findings import diff_view
 
     return environment().get_template("diff.html").render(**diff_view(result))
+
+
+@register("portfolio", "html")
+def portfolio(result: PortfolioResult) -> str:
+    """The portfolio dashboard: totals, clients by risk with their severity bars, providers."""
+    from ctrlmap.present.portfolio import portfolio_view
+
+    v = portfolio_view(result)
+    return (
+        environment()
+        .get_template("portfolio.html")
+        .render(
+            r=result,
+            figures=v.figures,
+            clients=v.clients,
+            providers=v.providers,
+            severities=v.severities,
+            bar_width=v.bar_width,
+            bar_height=v.bar_height,
+        )
+    )

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ctrlmap.analyse.crosswalk import CrosswalkResult
     from ctrlmap.assessment.gaps import GapsResult
     from ctrlmap.models.comparison import CompareResult
+    from ctrlmap.models.portfolio import PortfolioResult
     from ctrlmap.present.report import Report
 
 
@@ -206,3 +207,77 @@ def diff(result: DiffResult) -> str:
     from ctrlmap.present.findings import diff_view
 
     return environment().get_template("diff.md").render(**diff_view(result))
+
+
+@register("portfolio", "md")
+def portfolio(result: PortfolioResult) -> str:
+    """The totals, then the clients by risk, then the providers across clients."""
+    from ctrlmap.present.portfolio import portfolio_view
+
+    v = portfolio_view(result)
+    out = [f"# Portfolio as of {result.as_of.isoformat()}\n\n"]
+    out += [f"- {label}: {figure}\n" for label, figure in v.figures]
+    out.append("\n## Clients, most at risk first\n\n")
+    out.append(
+        md_table(
+            (
+                (
+                    c.rank,
+                    c.label,
+                    c.row.file,
+                    c.row.problem or c.bar_text,
+                    ", ".join(c.row.critical),
+                    ", ".join(c.row.missing_baas),
+                    ", ".join(c.row.missing_pci_acknowledgements),
+                    ", ".join(c.row.reviews_overdue),
+                    f"{c.row.evidence_missing} / {c.row.evidence_stale}"
+                    if c.row.status == "assessed"
+                    else "",
+                    c.row.remediation_overdue if c.row.status == "assessed" else "",
+                    c.expiring,
+                )
+                for c in v.clients
+            ),
+            (
+                "#",
+                "Client",
+                "File",
+                "Findings",
+                "Open critical",
+                "No BAA",
+                "No PCI DSS acknowledgment",
+                "Reviews overdue",
+                "Controls without / with stale evidence",
+                "Past due",
+                f"Acceptances expiring within {result.expiring_within_days} days",
+            ),
+        )
+        + "\n"
+    )
+    if v.providers:
+        out.append("\n## Providers across clients\n\n")
+        out.append(
+            md_table(
+                (
+                    (
+                        p.row.name,
+                        p.clients,
+                        ", ".join(p.row.functions),
+                        ", ".join(f"{getattr(p.row.findings, s)} {s}" for s in v.severities),
+                        p.reviews_overdue,
+                        p.agreements_missing,
+                    )
+                    for p in v.providers
+                ),
+                (
+                    "Provider",
+                    "Clients",
+                    "Functions contracted",
+                    "Findings it is a party to",
+                    "Reviews overdue at",
+                    "Agreements missing at",
+                ),
+            )
+            + "\n"
+        )
+    return "".join(out)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ctrlmap.analyse.recommend import RecommendResult
     from ctrlmap.assessment.gaps import GapsResult
     from ctrlmap.models.comparison import CompareResult
+    from ctrlmap.models.portfolio import PortfolioResult
     from ctrlmap.present.verify import Verification
 
 
@@ -507,6 +508,72 @@ def diff(result: DiffResult) -> str:
                     for e in result.evidence
                 ],
                 ("evidence control", "reference", "change", "before", "after"),
+            )
+            + "\n"
+        )
+    return "".join(out)
+
+
+@register("portfolio", "table")
+def portfolio(result: PortfolioResult) -> str:
+    """The totals, the clients by risk (invalid ones with their first problem), the providers."""
+    from ctrlmap.present.portfolio import portfolio_view
+
+    v = portfolio_view(result)
+    out = [f"Portfolio as of {result.as_of.isoformat()}\n"]
+    out += [f"  {label}: {figure}\n" for label, figure in v.figures]
+    rows = [
+        (
+            c.rank,
+            short(c.label, 40),
+            short(c.row.file, 32),
+            *(
+                (getattr(c.row.open, s) for s in v.severities)
+                if c.row.status == "assessed"
+                else ("invalid", "", "", "")
+            ),
+            c.row.accepted.total() if c.row.status == "assessed" else "",
+            len(c.row.missing_baas) or "",
+            len(c.row.missing_pci_acknowledgements) or "",
+            len(c.row.reviews_overdue) or "",
+            f"{c.row.evidence_missing}/{c.row.evidence_stale}"
+            if c.row.status == "assessed"
+            else "",
+            c.row.remediation_overdue or "",
+            len(c.row.expiring) or "",
+        )
+        for c in v.clients
+    ]
+    headers: tuple[str, ...] = ("#", "client", "file", "critical", "high", "medium", "low")
+    headers += ("accepted", "no BAA", "no PCI ack", "reviews overdue", "evidence missing/stale")
+    out.append("\n" + _table(rows, (*headers, "overdue", "expiring")) + "\n")
+    for c in v.clients:
+        if c.row.problem:
+            out.append(f"\nInvalid: {c.row.problem}\n")
+    if v.providers:
+        prov = [
+            (
+                short(p.row.name, 40),
+                len(p.row.clients),
+                len(p.row.functions),
+                *(getattr(p.row.findings, s) for s in v.severities),
+                len(p.row.reviews_overdue) or "",
+                len(p.row.agreements_missing) or "",
+            )
+            for p in v.providers
+        ]
+        out.append(
+            "\n"
+            + _table(
+                prov,
+                (
+                    "provider",
+                    "clients",
+                    "functions",
+                    *v.severities,
+                    "reviews overdue",
+                    "agreements missing",
+                ),
             )
             + "\n"
         )
