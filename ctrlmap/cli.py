@@ -1162,6 +1162,8 @@ def portfolio(
     for row in result.clients:
         if row.problem is not None:
             click.echo(f"Error: {row.problem}", err=True)
+    from ctrlmap.models.base import plural
+
     t = result.totals
     counts = ", ".join(f"{getattr(t.open, s)} {s}" for s in ("critical", "high", "medium", "low"))
     click.echo(
