@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,3 +100,24 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         )
 
     return check
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """The Chromium the browser tests drive; they fail, not skip, where it is required (CI)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if os.environ.get("CI") == "true" or os.environ.get("CTRLMAP_REQUIRE_BROWSER"):
+        pytest.fail("Chromium is required here (CI or CTRLMAP_REQUIRE_BROWSER) but was not found")
+    pytest.skip("Chromium not installed; .ci/run installs it and makes these tests mandatory")
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh parsed-catalog cache folder, with caching on."""
+    folder = tmp_path / "cache"
+    monkeypatch.delenv("CTRLMAP_NO_CACHE", raising=False)
+    monkeypatch.setenv("CTRLMAP_CACHE_DIR", str(folder))
+    return folder

@@ -6,9 +6,7 @@ browser is a failure, not a skip.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -30,17 +28,6 @@ FLAGS = [
     "--disable-dev-shm-usage",
     "--no-pdf-header-footer",
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if os.environ.get("CTRLMAP_REQUIRE_BROWSER"):
-        pytest.fail("Chromium is required here (CTRLMAP_REQUIRE_BROWSER is set) but was not found")
-    pytest.skip("Chromium not installed; .ci/run installs it and makes these tests mandatory")
 
 
 def browse(chromium: str, tmp_path: Path, page: Path, *args: str) -> str:

@@ -18,14 +18,6 @@ SOURCE = "controls:\n  - id: T-1\n    title: Tiny\n"
 DATA = {"controls": [{"id": "T-1", "title": "Tiny"}]}
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.delenv("CTRLMAP_NO_CACHE", raising=False)
-    monkeypatch.setenv("CTRLMAP_CACHE_DIR", str(folder))
-    return folder
-
-
 def source(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.yaml"
     path.write_text(SOURCE)

@@ -26,14 +26,6 @@ LOW = SHARED / "oscal" / "NIST_SP-800-53_rev5_LOW-baseline_profile.json"
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.delenv("CTRLMAP_NO_CACHE", raising=False)
-    monkeypatch.setenv("CTRLMAP_CACHE_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
 def beside(tmp_path: Path) -> Path:
     """The tiny catalog and a profile importing it by href, in one folder."""
     folder = tmp_path / "oscal"

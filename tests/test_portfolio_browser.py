@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 from collections.abc import Callable
@@ -46,17 +45,6 @@ window.addEventListener("load", () => {
   document.body.appendChild(pre);
 });
 </script>"""
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if os.environ.get("CI") == "true" or os.environ.get("CTRLMAP_REQUIRE_BROWSER"):
-        pytest.fail("Chromium is required here (CI or CTRLMAP_REQUIRE_BROWSER) but was not found")
-    pytest.skip("Chromium not installed; .ci/run installs it and makes these tests mandatory")
 
 
 @pytest.fixture(scope="module")
