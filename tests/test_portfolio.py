@@ -268,6 +268,21 @@ def test_paths_a_folder_without_profiles_and_a_missing_file(
     assert usage.exit_code == 2 and "Missing argument" in usage.stderr
 
 
+def test_a_symbolic_link_loop_is_an_invalid_client_named_or_found_in_a_folder(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "clinic.yaml", folder / "clinic.yaml")
+    (folder / "loopy.yaml").symlink_to("loopy.yaml")  # a link to itself
+    for path in (folder, folder / "loopy.yaml"):
+        result = run(invoke, str(path), "--jobs", "1")
+        assert result.exit_code == 2, result.stderr
+        assert "loopy.yaml: cannot read the file" in result.stderr
+        assert "internal error" not in result.stderr
+    assert [f.name for f in client_files([folder])] == ["clinic.yaml", "loopy.yaml"]
+
+
 def test_client_files_are_sorted_and_named_once(tmp_path: Path) -> None:
     for name in ("b.yaml", "a.json", "c.yml", "notes.txt", "d.YAML"):
         (tmp_path / name).write_text("{}")

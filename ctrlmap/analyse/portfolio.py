@@ -10,6 +10,7 @@ Running the clients (a process pool, the library loaded once per process) is in
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -52,8 +53,10 @@ def client_files(paths: Iterable[Path]) -> list[Path]:
     found: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
+            # a link that leads nowhere (broken, or a loop) is not a folder either: it becomes
+            # an invalid client with its reason, never silently left out
             members = sorted(
-                (p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()),
+                (p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and not p.is_dir()),
                 key=lambda p: p.name,
             )
             if not members:
@@ -64,7 +67,8 @@ def client_files(paths: Iterable[Path]) -> list[Path]:
         else:
             members = [path]  # a missing file becomes an invalid client, like a broken one
         for member in members:
-            found.setdefault(member.resolve(), member)
+            # realpath, not Path.resolve: it does not raise on a symbolic link loop
+            found.setdefault(Path(os.path.realpath(member)), member)
     return list(found.values())
 
 
