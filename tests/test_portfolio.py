@@ -127,7 +127,7 @@ def test_a_row_holds_what_the_dental_groups_gaps_say(lib: Library) -> None:
     assert row.accepted == SeverityCounts(medium=1)  # the accepted single point of failure
     assert row.critical == ("GAP-C4PW13",)
     assert row.missing_baas == ("VaultBox Offsite Backup",)
-    assert row.missing_pci_acknowledgements == ()
+    assert row.missing_pci_acknowledgments == ()
     assert row.reviews_overdue == ("ChartCloud EHR", "VaultBox Offsite Backup")
     assert row.evidence_missing == 13 + 60 + 43  # three frameworks' missing-evidence findings
     assert row.evidence_stale == 1
@@ -163,7 +163,7 @@ def test_a_missing_pci_acknowledgment_is_counted_apart_from_a_baa(
     path = tmp_path / "dental.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     row = row_of(lib, path)
-    assert row.missing_pci_acknowledgements == ("Coastal IT Partners",)
+    assert row.missing_pci_acknowledgments == ("Coastal IT Partners",)
     assert row.missing_baas == ("VaultBox Offsite Backup",)
 
 

@@ -122,7 +122,7 @@ def client_row(assessment: Assessment, file: str, report: str | None = None) -> 
         accepted=counts(g for g in gaps if g.status == "accepted"),
         critical=tuple(g.id for g in gaps if g.severity == "critical" and g.status == "open"),
         missing_baas=tuple(p.name for p in providers if BAA.kind in p.agreements_missing),
-        missing_pci_acknowledgements=tuple(
+        missing_pci_acknowledgments=tuple(
             p.name for p in providers if PCI_ACK in p.agreements_missing
         ),
         reviews_overdue=tuple(
@@ -171,7 +171,7 @@ def portfolio(rows: Sequence[ClientRow], as_of: dt.date) -> PortfolioResult:
         accepted=total("accepted"),
         clients_with_critical=sum(r.open.critical > 0 for r in assessed),
         missing_baas=sum(len(r.missing_baas) for r in assessed),
-        missing_pci_acknowledgements=sum(len(r.missing_pci_acknowledgements) for r in assessed),
+        missing_pci_acknowledgments=sum(len(r.missing_pci_acknowledgments) for r in assessed),
         reviews_overdue=sum(len(r.reviews_overdue) for r in assessed),
         evidence_missing=sum(r.evidence_missing for r in assessed),
         evidence_stale=sum(r.evidence_stale for r in assessed),
