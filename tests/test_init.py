@@ -663,6 +663,23 @@ def test_every_mistake_of_one_person_flag_comes_in_one_pass(
     ]
 
 
+def test_a_bare_key_stands_for_yes_only_when_it_is_a_yes_or_no_key(
+    invoke: Callable[..., Result], here: Path
+) -> None:
+    result = invoke(
+        "init",
+        "--no-input",
+        "--framework",
+        "hipaa-security",
+        "--person",
+        "pat:Pat Doe:help-desk:after-hours:backup",
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: --person pat: backup: backup needs a value: write backup=VALUE",
+    ]
+
+
 def test_a_colon_in_a_flag_value_is_written_backslash_colon(
     invoke: Callable[..., Result], lib: Library, here: Path
 ) -> None:

@@ -127,7 +127,7 @@ def test_a_row_holds_what_the_dental_groups_gaps_say(lib: Library) -> None:
     assert row.accepted == SeverityCounts(medium=1)  # the accepted single point of failure
     assert row.critical == ("GAP-C4PW13",)
     assert row.missing_baas == ("VaultBox Offsite Backup",)
-    assert row.missing_pci_acknowledgements == ()
+    assert row.missing_pci_acknowledgments == ()
     assert row.reviews_overdue == ("ChartCloud EHR", "VaultBox Offsite Backup")
     assert row.evidence_missing == 13 + 60 + 43  # three frameworks' missing-evidence findings
     assert row.evidence_stale == 1
@@ -163,7 +163,7 @@ def test_a_missing_pci_acknowledgment_is_counted_apart_from_a_baa(
     path = tmp_path / "dental.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     row = row_of(lib, path)
-    assert row.missing_pci_acknowledgements == ("Coastal IT Partners",)
+    assert row.missing_pci_acknowledgments == ("Coastal IT Partners",)
     assert row.missing_baas == ("VaultBox Offsite Backup",)
 
 
@@ -266,6 +266,21 @@ def test_paths_a_folder_without_profiles_and_a_missing_file(
     assert "nope.yaml" in missing.stderr and "Riverside Family Clinic" in missing.stdout
     usage = invoke("portfolio")
     assert usage.exit_code == 2 and "Missing argument" in usage.stderr
+
+
+def test_a_symbolic_link_loop_is_an_invalid_client_named_or_found_in_a_folder(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "clinic.yaml", folder / "clinic.yaml")
+    (folder / "loopy.yaml").symlink_to("loopy.yaml")  # a link to itself
+    for path in (folder, folder / "loopy.yaml"):
+        result = run(invoke, str(path), "--jobs", "1")
+        assert result.exit_code == 2, result.stderr
+        assert "loopy.yaml: cannot read the file" in result.stderr
+        assert "internal error" not in result.stderr
+    assert [f.name for f in client_files([folder])] == ["clinic.yaml", "loopy.yaml"]
 
 
 def test_client_files_are_sorted_and_named_once(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ Running the clients (a process pool, the library loaded once per process) is in
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -52,8 +53,10 @@ def client_files(paths: Iterable[Path]) -> list[Path]:
     found: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
+            # a link that leads nowhere (broken, or a loop) is not a folder either: it becomes
+            # an invalid client with its reason, never silently left out
             members = sorted(
-                (p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()),
+                (p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and not p.is_dir()),
                 key=lambda p: p.name,
             )
             if not members:
@@ -64,7 +67,8 @@ def client_files(paths: Iterable[Path]) -> list[Path]:
         else:
             members = [path]  # a missing file becomes an invalid client, like a broken one
         for member in members:
-            found.setdefault(member.resolve(), member)
+            # realpath, not Path.resolve: it does not raise on a symbolic link loop
+            found.setdefault(Path(os.path.realpath(member)), member)
     return list(found.values())
 
 
@@ -118,7 +122,7 @@ def client_row(assessment: Assessment, file: str, report: str | None = None) -> 
         accepted=counts(g for g in gaps if g.status == "accepted"),
         critical=tuple(g.id for g in gaps if g.severity == "critical" and g.status == "open"),
         missing_baas=tuple(p.name for p in providers if BAA.kind in p.agreements_missing),
-        missing_pci_acknowledgements=tuple(
+        missing_pci_acknowledgments=tuple(
             p.name for p in providers if PCI_ACK in p.agreements_missing
         ),
         reviews_overdue=tuple(
@@ -167,7 +171,7 @@ def portfolio(rows: Sequence[ClientRow], as_of: dt.date) -> PortfolioResult:
         accepted=total("accepted"),
         clients_with_critical=sum(r.open.critical > 0 for r in assessed),
         missing_baas=sum(len(r.missing_baas) for r in assessed),
-        missing_pci_acknowledgements=sum(len(r.missing_pci_acknowledgements) for r in assessed),
+        missing_pci_acknowledgments=sum(len(r.missing_pci_acknowledgments) for r in assessed),
         reviews_overdue=sum(len(r.reviews_overdue) for r in assessed),
         evidence_missing=sum(r.evidence_missing for r in assessed),
         evidence_stale=sum(r.evidence_stale for r in assessed),

@@ -270,7 +270,7 @@ def portfolio(result: PortfolioResult) -> str:
             *((getattr(r.accepted, s) if assessed else "") for s in SEVERITIES),
             "; ".join(r.critical),
             "; ".join(r.missing_baas),
-            "; ".join(r.missing_pci_acknowledgements),
+            "; ".join(r.missing_pci_acknowledgments),
             "; ".join(r.reviews_overdue),
             r.evidence_missing if assessed else "",
             r.evidence_stale if assessed else "",

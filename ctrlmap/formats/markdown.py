@@ -228,7 +228,7 @@ def portfolio(result: PortfolioResult) -> str:
                     c.row.problem or c.bar_text,
                     ", ".join(c.row.critical),
                     ", ".join(c.row.missing_baas),
-                    ", ".join(c.row.missing_pci_acknowledgements),
+                    ", ".join(c.row.missing_pci_acknowledgments),
                     ", ".join(c.row.reviews_overdue),
                     f"{c.row.evidence_missing} / {c.row.evidence_stale}"
                     if c.row.status == "assessed"

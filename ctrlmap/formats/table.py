@@ -534,7 +534,7 @@ def portfolio(result: PortfolioResult) -> str:
             ),
             c.row.accepted.total() if c.row.status == "assessed" else "",
             len(c.row.missing_baas) or "",
-            len(c.row.missing_pci_acknowledgements) or "",
+            len(c.row.missing_pci_acknowledgments) or "",
             len(c.row.reviews_overdue) or "",
             f"{c.row.evidence_missing}/{c.row.evidence_stale}"
             if c.row.status == "assessed"

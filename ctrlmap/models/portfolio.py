@@ -70,7 +70,7 @@ class ClientRow(Strict):
     """The ids of the open critical findings."""
     missing_baas: tuple[str, ...] = ()
     """Providers doing HIPAA work without a business associate agreement in force (names)."""
-    missing_pci_acknowledgements: tuple[str, ...] = ()
+    missing_pci_acknowledgments: tuple[str, ...] = ()
     """Providers doing PCI DSS work without the 12.8.2 written acknowledgment (names)."""
     reviews_overdue: tuple[str, ...] = ()
     """Providers whose periodic oversight review is missing or overdue (names)."""
@@ -118,7 +118,7 @@ class PortfolioTotals(Strict):
     accepted: SeverityCounts
     clients_with_critical: int
     missing_baas: int
-    missing_pci_acknowledgements: int
+    missing_pci_acknowledgments: int
     reviews_overdue: int
     evidence_missing: int
     evidence_stale: int

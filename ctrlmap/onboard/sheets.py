@@ -349,8 +349,8 @@ def flag_key(column: str) -> str:
 def spec_row(spec: str, columns: Sequence[str]) -> SpecRow:
     r"""A `--person` or `--provider` value, `ID:NAME:FUNCTIONS[:KEY=VALUE]...`, as a row.
 
-    Keys are the file's column names (hyphens or underscores); a bare key is yes
-    (`:after-hours`). An empty ID is made from the name. A colon inside a value is written `\:`.
+    Keys are the file's column names (hyphens or underscores); a bare yes-or-no key is yes
+    (`:after-hours`), any other key needs its value (`:backup=kim`). An empty ID is made from the name. A colon inside a value is written `\:`.
     """
     parts = split_spec(spec)
     row = {"id": parts[0].strip(), "name": parts[1].strip() if len(parts) > 1 else ""}
@@ -366,6 +366,10 @@ def spec_row(spec: str, columns: Sequence[str]) -> SpecRow:
             problems.append((raw.strip(), unknown("key", raw.strip(), shown_keys) + hint))
         elif key in row:
             problems.append((flag_key(key), f"{flag_key(key)} is given twice; give it once"))
+        elif not sep and key not in FLAGS:  # only a yes-or-no key stands alone for yes
+            problems.append(
+                (flag_key(key), f"{flag_key(key)} needs a value: write {flag_key(key)}=VALUE")
+            )
         else:
             row[key] = value.strip() if sep else "yes"
     return SpecRow(row, tuple(problems))

@@ -157,7 +157,7 @@ def figures(result: PortfolioResult) -> tuple[tuple[str, str], ...]:
         ("Accepted findings", f"{t.accepted.total():,}"),
         ("Clients with an open critical finding", f"{t.clients_with_critical:,}"),
         ("Providers without a business associate agreement", f"{t.missing_baas:,}"),
-        ("Providers without a PCI DSS acknowledgment", f"{t.missing_pci_acknowledgements:,}"),
+        ("Providers without a PCI DSS acknowledgment", f"{t.missing_pci_acknowledgments:,}"),
         ("Provider reviews overdue", f"{t.reviews_overdue:,}"),
         ("Controls without evidence", f"{t.evidence_missing:,}"),
         ("Controls with stale evidence", f"{t.evidence_stale:,}"),
