@@ -59,7 +59,10 @@ def test_init_templates_writes_them_once(invoke: Callable[..., Result], here: Pa
     first = (here / "intake" / "people.xlsx").read_bytes()
     again = invoke("init", "--templates", "intake")
     assert again.exit_code == 2
-    assert "intake/people.csv: already exists; give --force" in again.stderr
+    assert (
+        "intake/people.csv: already exists; give --force to overwrite it, or --templates another "
+        "folder" in again.stderr
+    )
     assert invoke("init", "--templates", "intake", "--force").exit_code == 0
     assert (here / "intake" / "people.xlsx").read_bytes() == first
     header = (here / "intake" / "providers.csv").read_text().splitlines()[0]
