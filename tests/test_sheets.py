@@ -299,3 +299,16 @@ def test_a_function_may_be_written_as_its_title_or_in_any_case(
     assert problems(lib, people=people) == [
         f"{people}:row 2: functions: unknown function 'patching'; did you mean 'patch-management'?"
     ]
+
+
+def test_a_framework_written_by_its_first_word_gets_its_ids_suggested(lib: Library) -> None:
+    from ctrlmap.onboard.sheets import suggest
+
+    known = ["hipaa-security", "hipaa-breach", "pci-dss-4", "glba-safeguards"]
+    assert suggest("framework", "pci", known) == (
+        "unknown framework 'pci'; did you mean 'pci-dss-4'?"
+    )
+    assert "did you mean one of 'hipaa-breach', 'hipaa-security'?" in suggest(
+        "framework", "HIPAA", known
+    )
+    assert "did you mean" not in suggest("framework", "sox", known)
