@@ -1207,16 +1207,14 @@ def init_next_steps(path: Path) -> str:
         "Next:\n"
         f"  ctrlmap validate {shown}\n"
         f"  ctrlmap gaps {shown}\n"
-        f"  ctrlmap report {shown} -o {shlex.quote(path.stem + '.html')}\n"
+        f"  ctrlmap report {shown} -o {shlex.quote(str(path.with_suffix('.html')))}\n"
     )
 
 
-def refuse_overwrite(path: Path, force: bool) -> None:
+def refuse_overwrite(path: Path, force: bool, elsewhere: str = "-o another file") -> None:
     """An existing file is overwritten only with --force."""
     if path.exists() and not force:
-        raise CtrlmapError(
-            f"{path}: already exists; give --force to overwrite it, or -o another file"
-        )
+        raise CtrlmapError(f"{path}: already exists; give --force to overwrite it, or {elsewhere}")
 
 
 @cli.command()
@@ -1465,7 +1463,7 @@ def write_templates(folder: Path, force: bool, lib: Library) -> None:
         raise CtrlmapError(f"{folder}: cannot create the folder ({exc.strerror})") from None
     files = template_files(lib, xlsx)
     for name in files:
-        refuse_overwrite(folder / name, force)
+        refuse_overwrite(folder / name, force, "--templates another folder")
     from ctrlmap.writing import write_atomically
 
     for name, body in files.items():

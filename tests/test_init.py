@@ -175,6 +175,17 @@ def test_no_flags_write_a_valid_starter_profile(
     assert invoke("validate", "profile.yaml").exit_code == 0
 
 
+def test_the_next_steps_write_the_report_beside_the_profile(
+    invoke: Callable[..., Result], here: Path
+) -> None:
+    (here / "clients").mkdir()
+    result = invoke("init", "--no-input", "-o", "clients/acme.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        result.stdout.splitlines()[-1] == "  ctrlmap report clients/acme.yaml -o clients/acme.html"
+    )
+
+
 def test_flags_give_the_hand_written_profile(
     invoke: Callable[..., Result], lib: Library, here: Path
 ) -> None:

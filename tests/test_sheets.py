@@ -59,7 +59,10 @@ def test_init_templates_writes_them_once(invoke: Callable[..., Result], here: Pa
     first = (here / "intake" / "people.xlsx").read_bytes()
     again = invoke("init", "--templates", "intake")
     assert again.exit_code == 2
-    assert "intake/people.csv: already exists; give --force" in again.stderr
+    assert (
+        "intake/people.csv: already exists; give --force to overwrite it, or --templates another "
+        "folder" in again.stderr
+    )
     assert invoke("init", "--templates", "intake", "--force").exit_code == 0
     assert (here / "intake" / "people.xlsx").read_bytes() == first
     header = (here / "intake" / "providers.csv").read_text().splitlines()[0]
@@ -296,3 +299,16 @@ def test_a_function_may_be_written_as_its_title_or_in_any_case(
     assert problems(lib, people=people) == [
         f"{people}:row 2: functions: unknown function 'patching'; did you mean 'patch-management'?"
     ]
+
+
+def test_a_framework_written_by_its_first_word_gets_its_ids_suggested(lib: Library) -> None:
+    from ctrlmap.onboard.sheets import suggest
+
+    known = ["hipaa-security", "hipaa-breach", "pci-dss-4", "glba-safeguards"]
+    assert suggest("framework", "pci", known) == (
+        "unknown framework 'pci'; did you mean 'pci-dss-4'?"
+    )
+    assert "did you mean one of 'hipaa-breach', 'hipaa-security'?" in suggest(
+        "framework", "HIPAA", known
+    )
+    assert "did you mean" not in suggest("framework", "sox", known)

@@ -114,6 +114,10 @@ def suggest(what: str, value: str, known: Iterable[str]) -> str:
     shared = max(known, key=lambda k: _prefix(k, value), default=None)
     if shared is not None and _prefix(shared, value) >= 4:
         return f"unknown {what} {value!r}; did you mean {shared!r}?"
+    # the id's first word alone, as a client writes it (`pci` for pci-dss-4)
+    led = [k for k in known if k.split("-")[0] == value.strip().lower()]
+    if 1 <= len(led) <= 3:
+        return f"unknown {what} {value!r}; did you mean {' or '.join(repr(k) for k in led)}?"
     return message
 
 
