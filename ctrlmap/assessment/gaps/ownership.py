@@ -65,25 +65,7 @@ def no_single_accountable(facts: Facts) -> Iterator[Finding]:
             groups[tuple(sorted(facts.control(a.control).functions))].append(a.control)
     for functions, keys in sorted(groups.items()):
         doers = facts.profile.party_order(p for k in keys for p in facts.applicable[k].responsible)
-        providers = [p for p in doers if p != "internal"]
-        if len(providers) > 1:
-            cause = (
-                f"{facts.names(providers)} each do part of the work and the model makes the "
-                "provider Accountable, so no single party answers for it"
-            )
-            fix = remedy(
-                "Designate one party Accountable (usually the organization, with the person who "
-                "oversees these providers) and document which provider does which part.",
-                "an override naming the Accountable party, and a split per provider.",
-            )
-        else:
-            cause = "no internal person covers the work or governance, so nobody can be named"
-            fix = remedy(
-                "Designate a member of staff to answer for this work: someone who does "
-                f"{facts.functions(functions, 'or')} or governance.",
-                "add the function to that person's functions, or an override naming the "
-                "Accountable party.",
-            )
+        cause, fix = _why_nobody_accountable(facts, functions, keys)
         yield Finding(
             rule="no-single-accountable",
             key=functions,
@@ -94,6 +76,105 @@ def no_single_accountable(facts: Facts) -> Iterator[Finding]:
             remediation=fix,
             citation=facts.citations(keys),
         )
+
+
+def _why_nobody_accountable(
+    facts: Facts, functions: tuple[str, ...], keys: list[str]
+) -> tuple[str, str]:
+    """What actually leaves these controls without an Accountable party, and the fix for it.
+
+    Four paths lead there (assign.py, steps 1, 3 and 6): an override saying nobody; several
+    providers doing work the model makes the provider's; no provider doing it at all; and an
+    internal Accountable with no person to name. Each control's own path is read, so the reason
+    stated is the one that holds, not the last resort.
+    """
+    causes: list[str] = []
+    fixes: list[tuple[str, str]] = []
+    overridden = [k for k in keys if (ov := facts.ctx.overrides.get(k)) and ov.sets_accountable]
+    unnamed = [
+        k
+        for k in keys
+        if k not in overridden
+        and any(s.step == "accountable-person" for s in facts.applicable[k].basis)
+    ]
+    rest = [k for k in keys if k not in overridden and k not in unnamed]
+    providers = [
+        p
+        for p in facts.profile.party_order(p for k in rest for p in facts.applicable[k].responsible)
+        if p != "internal"
+    ]
+    if overridden:
+        causes.append("the override for these controls makes nobody Accountable")
+        fixes.append(
+            (
+                "Name the party that answers for this work in the override.",
+                "accountable in the override: internal, or the provider.",
+            )
+        )
+    if len(providers) > 1:
+        documented = [s for f in functions for s in facts.ctx.splits.get(f, ())]
+        unsplit = [
+            p
+            for p in providers
+            if not any(
+                s.provider == p or (s.provider is None and len(facts.profile.providers) == 1)
+                for s in documented
+            )
+        ]
+        if unsplit:
+            causes.append(
+                f"{facts.names(providers)} each do part of the work and the model makes the "
+                "provider Accountable, so no single party answers for it"
+            )
+            fixes.append(
+                (
+                    "Designate one party Accountable (usually the organization, with the person "
+                    f"who oversees these providers) and document which part {facts.names(unsplit)} "
+                    f"{'does' if len(unsplit) == 1 else 'each do'}.",
+                    f"an override naming the Accountable party, and a split for "
+                    f"{facts.names(unsplit)}.",
+                )
+            )
+        else:
+            causes.append(
+                f"{facts.names(providers)} each do their documented part of the work, but the "
+                "model makes the provider Accountable, so no single party answers for the whole"
+            )
+            fixes.append(
+                (
+                    "Designate one party Accountable for the whole (usually the organization, with "
+                    "the person who oversees these providers).",
+                    "an override for these controls naming the Accountable party.",
+                )
+            )
+    elif rest:
+        causes.append(
+            f"the model makes a provider Accountable for {facts.functions(functions)}, but no "
+            "provider does this work"
+        )
+        fixes.append(
+            (
+                "Contract a provider for this work, or make the organization Accountable with a "
+                "named person who answers for it.",
+                "the function in the provider's functions, or an override naming the Accountable "
+                "party.",
+            )
+        )
+    if unnamed:
+        causes.append("no internal person covers the work or governance, so nobody can be named")
+        fixes.append(
+            (
+                "Designate a member of staff to answer for this work: someone who does "
+                f"{facts.functions(functions, 'or')} or governance.",
+                "add the function to that person's functions, or an override naming the "
+                "Accountable party.",
+            )
+        )
+    if len(fixes) == 1:
+        return causes[0], remedy(*fixes[0])
+    return "; ".join(causes), remedy(
+        " ".join(f[0] for f in fixes), "; ".join(f[1].rstrip(".") for f in fixes) + "."
+    )
 
 
 @rule(

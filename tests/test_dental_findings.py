@@ -1,0 +1,66 @@
+"""What a practitioner found false in the dental group's findings: each statement true to the profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from ctrlmap.assessment.pipeline import Assessment, assess
+from ctrlmap.load.library import Library
+from ctrlmap.load.profiles import load_profile
+from ctrlmap.models.results import Gap
+from tests.conftest import EXAMPLES
+
+AS_OF = dt.date(2026, 12, 1)
+
+
+def dental(lib: Library, model: str | None = None) -> tuple[Assessment, Any]:
+    profile, doc = load_profile(EXAMPLES / "dental-group.yaml", lib, "examples/dental-group.yaml")
+    return assess(profile, lib, model, AS_OF), doc
+
+
+def of(assessment: Assessment, rule: str) -> list[Gap]:
+    return [g for g in assessment.gaps.gaps if g.rule == rule]
+
+
+@pytest.mark.parametrize("model", [None, "fully-managed"])
+def test_no_single_accountable_never_says_nobody_covers_governance(
+    lib: Library, model: str | None
+) -> None:
+    """Maria Chen and Dr. Patel cover governance: a person can always be named here."""
+    assessment, _ = dental(lib, model)
+    found = of(assessment, "no-single-accountable")
+    assert found
+    for gap in found:
+        assert "no internal person covers" not in gap.message, gap.message
+        assert "nobody can be named" not in gap.message, gap.message
+
+
+def test_no_single_accountable_with_no_provider_says_the_model_wants_one(lib: Library) -> None:
+    """Fully managed, nobody is contracted for PCI DSS data protection: that is the reason."""
+    assessment, _ = dental(lib, "fully-managed")
+    pci = [g for g in of(assessment, "no-single-accountable") if "3.3.1" in g.message]
+    assert pci
+    assert "the model makes a provider Accountable" in pci[0].message
+    assert "no provider does" in pci[0].message
+
+
+def test_no_single_accountable_asks_only_for_what_is_missing(lib: Library) -> None:
+    """ChartCloud and VaultBox each have a backup-recovery split: only the Accountable is missing."""
+    assessment, _ = dental(lib)
+    (gap,) = [g for g in of(assessment, "no-single-accountable") if "chartcloud" in g.parties]
+    assert "split" not in gap.remediation
+    assert "which provider does which part" not in gap.remediation
+    assert "override" in gap.remediation and "Accountable" in gap.remediation
+    assert "documented" in gap.message or "split" in gap.message
+
+
+def test_no_single_accountable_still_asks_for_a_missing_split(lib: Library) -> None:
+    profile, _ = load_profile(EXAMPLES / "dental-group.yaml", lib, "examples/dental-group.yaml")
+    splits = tuple(s for s in profile.splits if s.provider != "vaultbox")
+    assessment = assess(profile.model_copy(update={"splits": splits}), lib, None, AS_OF)
+    (gap,) = [g for g in of(assessment, "no-single-accountable") if "chartcloud" in g.parties]
+    assert "VaultBox Offsite Backup" in gap.remediation and "split" in gap.remediation
+    assert "ChartCloud EHR's" not in gap.remediation
