@@ -44,7 +44,7 @@ def test_no_single_accountable_with_no_provider_says_the_model_wants_one(lib: Li
     pci = [g for g in of(assessment, "no-single-accountable") if "3.3.1" in g.message]
     assert pci
     assert "the model makes a provider Accountable" in pci[0].message
-    assert "no provider does" in pci[0].message
+    assert "no provider does it for Payment Card" in pci[0].message
 
 
 def test_no_single_accountable_asks_only_for_what_is_missing(lib: Library) -> None:
@@ -64,3 +64,16 @@ def test_no_single_accountable_still_asks_for_a_missing_split(lib: Library) -> N
     (gap,) = [g for g in of(assessment, "no-single-accountable") if "chartcloud" in g.parties]
     assert "VaultBox Offsite Backup" in gap.remediation and "split" in gap.remediation
     assert "ChartCloud EHR's" not in gap.remediation
+
+
+def test_no_internal_capability_names_the_framework_another_provider_serves(
+    lib: Library,
+) -> None:
+    """ChartCloud is contracted for data protection and application security, under HIPAA only."""
+    assessment, _ = dental(lib)
+    found = of(assessment, "no-internal-capability")
+    assert {f for g in found for f in g.functions} >= {"data-protection", "application-security"}
+    for gap in found:
+        assert "no provider is contracted for it for Payment Card Industry Data Security " in (
+            gap.message
+        ), gap.message

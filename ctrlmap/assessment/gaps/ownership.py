@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ctrlmap.assessment.gaps.registry import (
     Facts,
@@ -14,7 +14,7 @@ from ctrlmap.assessment.gaps.registry import (
     shorten,
     unique_sorted,
 )
-from ctrlmap.models.base import plural, sentence
+from ctrlmap.models.base import join_names, plural, sentence
 
 
 @rule(
@@ -76,6 +76,23 @@ def no_single_accountable(facts: Facts) -> Iterator[Finding]:
             remediation=fix,
             citation=facts.citations(keys),
         )
+
+
+def _for_frameworks(facts: Facts, functions: str | Iterable[str], keys: Iterable[str]) -> str:
+    """` for <framework> work` when a provider has the function, but only for other frameworks.
+
+    A provider's agreement may cover only some frameworks (ChartCloud: HIPAA, never card data);
+    "no provider is contracted for it" would be false of the function, true of this framework.
+    """
+    fids = {functions} if isinstance(functions, str) else set(functions)
+    frameworks = list(dict.fromkeys(k.partition(":")[0] for k in keys))
+    elsewhere = any(
+        fids & set(p.functions) and not any(p.serves(fw) for fw in frameworks)
+        for p in facts.profile.providers
+    )
+    if not elsewhere:
+        return ""
+    return f" for {join_names(facts.framework(fw) for fw in frameworks)} work"
 
 
 def _why_nobody_accountable(
@@ -150,7 +167,7 @@ def _why_nobody_accountable(
     elif rest:
         causes.append(
             f"the model makes a provider Accountable for {facts.functions(functions)}, but no "
-            "provider does this work"
+            f"provider does it{_for_frameworks(facts, functions, rest)}"
         )
         fixes.append(
             (
@@ -303,7 +320,7 @@ def no_internal_capability(facts: Facts) -> Iterator[Finding]:
             parties=["internal"],
             message=f"The organization is Responsible for {facts.function(function)} in "
             f"{plural(len(set(keys)), 'control')}, but none of its people covers it and no provider is "
-            "contracted for it.",
+            f"contracted for it{_for_frameworks(facts, function, keys)}.",
             remediation=fix,
             citation=facts.citations(keys),
         )
