@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 
+from ctrlmap.assessment.gaps.handoffs import missing_handoff  # noqa: F401 (rule registered)
+from ctrlmap.assessment.parties import crossings
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.load.library import Library
 from ctrlmap.load.profiles import load_profile
 from ctrlmap.models.results import Gap
+from ctrlmap.present.report import build_report
 from tests.conftest import EXAMPLES
 
 AS_OF = dt.date(2026, 12, 1)
@@ -64,6 +67,28 @@ def test_no_single_accountable_still_asks_for_a_missing_split(lib: Library) -> N
     (gap,) = [g for g in of(assessment, "no-single-accountable") if "chartcloud" in g.parties]
     assert "VaultBox Offsite Backup" in gap.remediation and "split" in gap.remediation
     assert "ChartCloud EHR's" not in gap.remediation
+
+
+def test_handoff_map_shows_only_crossings_the_findings_use(lib: Library) -> None:
+    """Two providers sharing backup and recovery under splits hand nothing to each other."""
+    assessment, doc = dental(lib)
+    report = build_report(assessment, doc)
+    pairs = {(link.from_party, link.to_party) for link in report.function_links}
+    assert ("chartcloud", "vaultbox") not in pairs
+    assert ("vaultbox", "chartcloud") not in pairs
+    # and every missing link of the map is a pair some missing-handoff finding names
+    named = {frozenset(g.parties) for g in of(assessment, "missing-handoff")}
+    for link in report.function_links:
+        if not link.documented:
+            assert frozenset((link.from_party, link.to_party)) in named, link
+    # the map's links are crossings by the one definition
+    applicable = assessment.applicable
+    crossed = set()
+    for dependent, prerequisite, data in assessment.scope.graph.edges(data=True):
+        a, b = applicable.get(dependent), applicable.get(prerequisite)
+        if a is not None and b is not None and data.get("kind") != "parent":
+            crossed.update(crossings(a, b))
+    assert pairs <= crossed
 
 
 def test_no_internal_capability_names_the_framework_another_provider_serves(
