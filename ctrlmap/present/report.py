@@ -22,7 +22,7 @@ from ctrlmap.analyse.changes import DiffResult
 from ctrlmap.assessment.evidence import EvidenceStatus, evidence_status, review_limit
 from ctrlmap.assessment.gaps import GapSummary
 from ctrlmap.assessment.gaps.registry import RULES
-from ctrlmap.assessment.parties import covering_handoff, interfaces
+from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
 from ctrlmap.assessment.pipeline import Assessment
 from ctrlmap.assessment.severity import FORMULA, SEVERITIES
 from ctrlmap.load.library import Library
@@ -537,6 +537,9 @@ def _function_map(
         a, b = applicable.get(dependent), applicable.get(prerequisite)
         if a is None or b is None:
             continue
+        # the one definition the missing-handoff findings use: parties doing both controls
+        # divide the work by their split, not by a hand-off
+        crossed = set(crossings(a, b))
         for sb in b.shares:
             for sa in a.shares:
                 if not sa.function or not sb.function:
@@ -545,7 +548,7 @@ def _function_map(
                     function_graph.add_edge(sb.function, sa.function)
                 for p in sb.parties:
                     for q in sa.parties:
-                        if p != q:
+                        if (p, q) in crossed:
                             links[(p, sb.function, q, sa.function)] += 1
     condensed = nx.condensation(function_graph)
     rank: dict[str, int] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ctrlmap.assessment.gaps.registry import (
     Facts,
@@ -14,7 +14,7 @@ from ctrlmap.assessment.gaps.registry import (
     shorten,
     unique_sorted,
 )
-from ctrlmap.models.base import plural, sentence
+from ctrlmap.models.base import join_names, plural, sentence
 
 
 @rule(
@@ -65,25 +65,7 @@ def no_single_accountable(facts: Facts) -> Iterator[Finding]:
             groups[tuple(sorted(facts.control(a.control).functions))].append(a.control)
     for functions, keys in sorted(groups.items()):
         doers = facts.profile.party_order(p for k in keys for p in facts.applicable[k].responsible)
-        providers = [p for p in doers if p != "internal"]
-        if len(providers) > 1:
-            cause = (
-                f"{facts.names(providers)} each do part of the work and the model makes the "
-                "provider Accountable, so no single party answers for it"
-            )
-            fix = remedy(
-                "Designate one party Accountable (usually the organization, with the person who "
-                "oversees these providers) and document which provider does which part.",
-                "an override naming the Accountable party, and a split per provider.",
-            )
-        else:
-            cause = "no internal person covers the work or governance, so nobody can be named"
-            fix = remedy(
-                "Designate a member of staff to answer for this work: someone who does "
-                f"{facts.functions(functions, 'or')} or governance.",
-                "add the function to that person's functions, or an override naming the "
-                "Accountable party.",
-            )
+        cause, fix = _why_nobody_accountable(facts, functions, keys)
         yield Finding(
             rule="no-single-accountable",
             key=functions,
@@ -94,6 +76,122 @@ def no_single_accountable(facts: Facts) -> Iterator[Finding]:
             remediation=fix,
             citation=facts.citations(keys),
         )
+
+
+def _for_frameworks(facts: Facts, functions: str | Iterable[str], keys: Iterable[str]) -> str:
+    """` for <framework> work` when a provider has the function, but only for other frameworks.
+
+    A provider's agreement may cover only some frameworks (ChartCloud: HIPAA, never card data);
+    "no provider is contracted for it" would be false of the function, true of this framework.
+    """
+    fids = {functions} if isinstance(functions, str) else set(functions)
+    frameworks = list(dict.fromkeys(k.partition(":")[0] for k in keys))
+    elsewhere = any(
+        fids & set(p.functions) and not any(p.serves(fw) for fw in frameworks)
+        for p in facts.profile.providers
+    )
+    if not elsewhere:
+        return ""
+    return f" for {join_names(facts.framework(fw) for fw in frameworks)} work"
+
+
+def _why_nobody_accountable(
+    facts: Facts, functions: tuple[str, ...], keys: list[str]
+) -> tuple[str, str]:
+    """What actually leaves these controls without an Accountable party, and the fix for it.
+
+    Four paths lead there (assign.py, steps 1, 3 and 6): an override saying nobody; several
+    providers doing work the model makes the provider's; no provider doing it at all; and an
+    internal Accountable with no person to name. Each control's own path is read, so the reason
+    stated is the one that holds, not the last resort.
+    """
+    causes: list[str] = []
+    fixes: list[tuple[str, str]] = []
+    overridden = [k for k in keys if (ov := facts.ctx.overrides.get(k)) and ov.sets_accountable]
+    unnamed = [
+        k
+        for k in keys
+        if k not in overridden
+        and any(s.step == "accountable-person" for s in facts.applicable[k].basis)
+    ]
+    rest = [k for k in keys if k not in overridden and k not in unnamed]
+    providers = [
+        p
+        for p in facts.profile.party_order(p for k in rest for p in facts.applicable[k].responsible)
+        if p != "internal"
+    ]
+    if overridden:
+        causes.append("the override for these controls makes nobody Accountable")
+        fixes.append(
+            (
+                "Name the party that answers for this work in the override.",
+                "accountable in the override: internal, or the provider.",
+            )
+        )
+    if len(providers) > 1:
+        documented = [s for f in functions for s in facts.ctx.splits.get(f, ())]
+        unsplit = [
+            p
+            for p in providers
+            if not any(
+                s.provider == p or (s.provider is None and len(facts.profile.providers) == 1)
+                for s in documented
+            )
+        ]
+        if unsplit:
+            causes.append(
+                f"{facts.names(providers)} each do part of the work and the model makes the "
+                "provider Accountable, so no single party answers for it"
+            )
+            fixes.append(
+                (
+                    "Designate one party Accountable (usually the organization, with the person "
+                    f"who oversees these providers) and document which part {facts.names(unsplit)} "
+                    f"{'does' if len(unsplit) == 1 else 'each do'}.",
+                    f"an override naming the Accountable party, and a split for "
+                    f"{facts.names(unsplit)}.",
+                )
+            )
+        else:
+            causes.append(
+                f"{facts.names(providers)} each do their documented part of the work, but the "
+                "model makes the provider Accountable, so no single party answers for the whole"
+            )
+            fixes.append(
+                (
+                    "Designate one party Accountable for the whole (usually the organization, with "
+                    "the person who oversees these providers).",
+                    "an override for these controls naming the Accountable party.",
+                )
+            )
+    elif rest:
+        causes.append(
+            f"the model makes a provider Accountable for {facts.functions(functions)}, but no "
+            f"provider does it{_for_frameworks(facts, functions, rest)}"
+        )
+        fixes.append(
+            (
+                "Contract a provider for this work, or make the organization Accountable with a "
+                "named person who answers for it.",
+                "the function in the provider's functions, or an override naming the Accountable "
+                "party.",
+            )
+        )
+    if unnamed:
+        causes.append("no internal person covers the work or governance, so nobody can be named")
+        fixes.append(
+            (
+                "Designate a member of staff to answer for this work: someone who does "
+                f"{facts.functions(functions, 'or')} or governance.",
+                "add the function to that person's functions, or an override naming the "
+                "Accountable party.",
+            )
+        )
+    if len(fixes) == 1:
+        return causes[0], remedy(*fixes[0])
+    return "; ".join(causes), remedy(
+        " ".join(f[0] for f in fixes), "; ".join(f[1].rstrip(".") for f in fixes) + "."
+    )
 
 
 @rule(
@@ -222,7 +320,7 @@ def no_internal_capability(facts: Facts) -> Iterator[Finding]:
             parties=["internal"],
             message=f"The organization is Responsible for {facts.function(function)} in "
             f"{plural(len(set(keys)), 'control')}, but none of its people covers it and no provider is "
-            "contracted for it.",
+            f"contracted for it{_for_frameworks(facts, function, keys)}.",
             remediation=fix,
             citation=facts.citations(keys),
         )
