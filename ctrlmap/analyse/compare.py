@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ctrlmap.analyse.transition import handed_over, plan_cutovers, plan_phases
+from ctrlmap.analyse.transition import handed_over, plan_cutovers, plan_phases, taken_over
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
@@ -137,9 +137,15 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
     graph = current.scope.graph
     diffs = _arranged_diff(current, target, lib)
     differing = {f.function for f in diffs}
-    # Work nobody takes on under the target is a gap to staff or contract, decided in phase 1,
-    # not a cut-over; and a function whose share keeps its parties does not change hands.
-    stranded = {k for k in moving if movement(old[k], new[k]) == "to-unassigned"}
+    # Work nobody takes on under the target (nobody named, or a provider named whose agreement
+    # does not cover it) is a gap to staff or contract, decided in phase 1, not a cut-over; and
+    # a function whose share keeps its parties does not change hands.
+    stranded = {
+        k
+        for k in moving
+        if movement(old[k], new[k]) == "to-unassigned"
+        or (handed_over(old[k], new[k]) and not taken_over(old[k], new[k]))
+    }
     moved = {
         k: tuple(f for f in _functions(lib, k) if f in differing and f in handed)
         or tuple(f for f in _functions(lib, k) if f in handed)
@@ -147,7 +153,7 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
         or _functions(lib, k)
         for k in moving
         if k not in stranded
-        for handed in (handed_over(old[k], new[k]),)
+        for handed in (taken_over(old[k], new[k]),)
     }
     cutovers, position = plan_cutovers(graph, lib, profile, old, new, moved)
     moves = {k: position[k] + 2 for k in moved}  # phase 1 prepares
