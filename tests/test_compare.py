@@ -20,6 +20,7 @@ from ctrlmap.assessment.context import Arrangement
 from ctrlmap.assessment.pipeline import assess
 from ctrlmap.errors import CtrlmapError
 from ctrlmap.formats.json import dump
+from ctrlmap.formats.table import compare as render_table
 from ctrlmap.load.library import Library
 from ctrlmap.models import Catalog, Profile
 from ctrlmap.models.comparison import MOVEMENTS, CompareResult
@@ -691,3 +692,23 @@ def test_a_phase_moves_work_only_to_a_party_contracted_for_it(
             assert not set(action.functions) & decided - {
                 f for p in result.phases[1:-1] for f in p.functions
             }, action.text
+
+
+@pytest.mark.parametrize("example", ALL_EXAMPLES)
+def test_each_need_is_listed_once_with_its_controls(
+    lib: Library, load_example: Callable[[str], Profile], example: str
+) -> None:
+    """The same action is one need (the findings of the function it names merged, whatever
+    other functions and parties their controls have), its controls listed compactly."""
+    result = compare(load_example(example), lib, None, None)
+    said = [(n.kind, n.rule, n.text) for n in result.needs]
+    assert len(said) == len(set(said)), [s[2] for s in said if said.count(s) > 1][:1]
+    for need in result.needs:
+        assert sum(g.count for g in need.control_groups) == len(set(need.controls))
+    if example == "dental-group":
+        access = [n for n in result.needs if n.text.startswith("Assign access management to")]
+        assert len(access) == 1
+        assert len(access[0].controls) > 7
+        table = render_table(result)
+        assert table.count("Assign access management to a member of staff") == 1
+        assert "164.308(a)(3)(i)" in table.split("needs that the profile lacks")[1].split("\n\n")[0]
