@@ -406,6 +406,11 @@ def test_the_dental_plan_treats_work_nobody_takes_on_as_a_staffing_gap(
     assert "keep it with Kim Alvarez, who does it today" in access.text
     texts = " ".join(a.text for a in prepare.actions)
     assert "Assign access management" not in texts, "one decision per function, not per finding"
+    # ChartCloud and Coastal already do the work they become accountable for: no take-over
+    assert [p.title for p in result.phases[1:-1]] == [
+        "Coastal IT Partners becomes accountable for endpoints and patching: endpoint management",
+        "ChartCloud EHR becomes accountable for security operations: data protection",
+    ]
     for phase in result.phases[1:-1]:
         assert phase.taker != "internal" or "takes back" in phase.title
         assert "-" not in phase.title.split(": ", 1)[1].replace("on-site", ""), phase.title

@@ -932,6 +932,9 @@ def _move_phase(
     if cutover.taker == "internal":
         frm = f" from {_list(profile.name_of(p) for p in givers)}" if givers else ""
         title = f"The organization takes back {service}{frm}"
+    elif set(movements) == {"accountability-only"}:
+        # the same parties keep doing the work: only who answers for it changes
+        title = f"{profile.name_of(cutover.taker)} becomes accountable for {service}"
     elif set(movements) == {"to-shared"}:
         title = f"{profile.name_of(cutover.taker)} takes on a share of {service}"
     else:
