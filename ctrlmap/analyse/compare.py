@@ -47,11 +47,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ctrlmap.analyse.transition import handed_over, plan_cutovers, plan_phases
+from ctrlmap.analyse.transition import (
+    control_groups,
+    handed_over,
+    plan_cutovers,
+    plan_phases,
+    taken_over,
+)
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
-from ctrlmap.models import OperatingModel
+from ctrlmap.models import OperatingModel, Profile
 from ctrlmap.models.base import BUILTIN_MODELS, DefaultOwner
 from ctrlmap.models.comparison import (
     MOVEMENTS,
@@ -137,9 +143,15 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
     graph = current.scope.graph
     diffs = _arranged_diff(current, target, lib)
     differing = {f.function for f in diffs}
-    # Work nobody takes on under the target is a gap to staff or contract, decided in phase 1,
-    # not a cut-over; and a function whose share keeps its parties does not change hands.
-    stranded = {k for k in moving if movement(old[k], new[k]) == "to-unassigned"}
+    # Work nobody takes on under the target (nobody named, or a provider named whose agreement
+    # does not cover it) is a gap to staff or contract, decided in phase 1, not a cut-over; and
+    # a function whose share keeps its parties does not change hands.
+    stranded = {
+        k
+        for k in moving
+        if movement(old[k], new[k]) == "to-unassigned"
+        or (handed_over(old[k], new[k]) and not taken_over(old[k], new[k]))
+    }
     moved = {
         k: tuple(f for f in _functions(lib, k) if f in differing and f in handed)
         or tuple(f for f in _functions(lib, k) if f in handed)
@@ -147,7 +159,7 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
         or _functions(lib, k)
         for k in moving
         if k not in stranded
-        for handed in (handed_over(old[k], new[k]),)
+        for handed in (taken_over(old[k], new[k]),)
     }
     cutovers, position = plan_cutovers(graph, lib, profile, old, new, moved)
     moves = {k: position[k] + 2 for k in moved}  # phase 1 prepares
@@ -159,7 +171,7 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
     )
     opened, closed, changed = _gap_delta(gaps_before.gaps, gaps_after.gaps)
     known = {g.id for g in gaps_before.gaps}
-    needs = _needs(gaps_after.gaps, known)
+    needs = _merged(_needs(gaps_after.gaps, known), profile, list(old))
     phases = plan_phases(profile, lib, target_id, graph, old, new, moves, cutovers, changes, needs)
     counted = [
         f.model_copy(update={"controls": sum(f.function in _functions(lib, c) for c in moving)})
@@ -416,3 +428,41 @@ def _needs(gaps: Iterable[Gap], known: set[str]) -> list[Need]:
     ]
     needs.sort(key=lambda n: (NEED_ORDER.index(n.kind), not n.new, n.parties, n.functions))
     return needs
+
+
+SEVERITY_RANK = ("low", "medium", "high", "critical")
+
+
+def _merged(needs: list[Need], profile: Profile, catalog_order: list[str]) -> list[Need]:
+    """The needs once each: findings asking for the same thing (one function's staffing, split
+    by the other functions and parties of their controls) are one need, their controls
+    merged in catalog order and grouped per framework, the highest severity kept."""
+    groups: dict[tuple[str, str, str], list[Need]] = defaultdict(list)
+    for n in needs:  # the text names the function and any party it asks
+        groups[(n.kind, n.rule, n.text)].append(n)
+    rank = {k: i for i, k in enumerate(catalog_order)}
+    out = []
+    for same in groups.values():
+        first = same[0]
+        controls = sorted(
+            {k for n in same for k in n.controls}, key=lambda k: (rank.get(k, len(rank)), k)
+        )
+        out.append(
+            first.model_copy(
+                update={
+                    "severity": max(
+                        (n.severity for n in same),
+                        key=lambda v: SEVERITY_RANK.index(v) if v in SEVERITY_RANK else -1,
+                    ),
+                    "reason": " ".join(dict.fromkeys(n.reason for n in same)),
+                    "parties": tuple(dict.fromkeys(p for n in same for p in n.parties)),
+                    "functions": tuple(dict.fromkeys(f for n in same for f in n.functions)),
+                    "roles": tuple(dict.fromkeys(r for n in same for r in n.roles)),
+                    "controls": tuple(controls),
+                    "citation": "; ".join(dict.fromkeys(n.citation for n in same if n.citation)),
+                    "new": any(n.new for n in same),
+                    "control_groups": control_groups(profile, catalog_order, set(controls)),
+                }
+            )
+        )
+    return out

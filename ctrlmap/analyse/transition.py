@@ -26,7 +26,7 @@ from ctrlmap.models.comparison import (
     Phase,
     PhaseHandoff,
 )
-from ctrlmap.models.results import Assignment
+from ctrlmap.models.results import Assignment, Share
 
 LEAD_FUNCTIONS = ("governance", "compliance-reporting", "vendor-management")
 """Who leads the transition and oversees the providers: the first person covering one of these."""
@@ -163,7 +163,9 @@ def plan_phases(
             summary="Every service has changed hands. Hand over what the outgoing parties still "
             "hold, revoke what they no longer need, and confirm oversight under the new model.",
             actions=_grouped(
-                profile, _close(profile, lib, target_id, gains, losses, old, new), last=True
+                profile,
+                _close(profile, lib, target_id, gains, losses, old, new, phase_of),
+                last=True,
             ),
             controls=(),
             functions=(),
@@ -181,7 +183,7 @@ def _stranded(old: dict[str, Assignment], new: dict[str, Assignment]) -> dict[st
     found: dict[str, list[str]] = defaultdict(list)
     for key in old:
         for share in new[key].shares:
-            if share.function and not share.parties:
+            if untaken(share) and share.function:
                 found[share.function].append(key)
     return found
 
@@ -308,6 +310,18 @@ def handed_over(before: Assignment, after: Assignment) -> set[str]:
     return {f for f in set(was) | set(now) if was.get(f, set()) != now.get(f, set())}
 
 
+def untaken(share: Share) -> bool:
+    """A function's share nobody takes on: nobody named, or a provider named whose agreement
+    does not cover the function (`contracted` false): a decision to make, not a cut-over."""
+    return bool(share.function) and (not share.parties or not share.contracted)
+
+
+def taken_over(before: Assignment, after: Assignment) -> set[str]:
+    """The functions of a control that change hands to a party contracted (or staffed) for them."""
+    dropped = {s.function for s in after.shares if untaken(s)}
+    return handed_over(before, after) - dropped
+
+
 def service_of(lib: Library, function: str) -> str:
     """The service a function changes hands with: the taxonomy's `service`, else its title."""
     found = lib.functions.get(function)
@@ -321,6 +335,11 @@ def taker_of(profile: Profile, before: Assignment, after: Assignment) -> str:
     work back, or (when nobody new joins) the party left doing it or newly Accountable."""
     r1 = set(before.raci.responsible) if before.raci else set()
     r2 = set(after.raci.responsible) if after.raci else set()
+    # a provider named for work its agreement does not cover takes nothing on
+    taken = taken_over(before, after)
+    doing = {p for s in after.shares if s.function in taken for p in s.parties}
+    if doing:
+        r2 = (r2 & doing) | (r2 & r1)
     gained = [p for p in profile.party_order(r2 - r1) if p != "internal"]
     if gained:
         return gained[0]
@@ -481,7 +500,12 @@ def _flows(
     losses: dict[str, set[str]] = defaultdict(set)
     for key in moving:
         before = {s.function: set(s.parties) for s in old[key].shares if s.function}
-        after = {s.function: set(s.parties) for s in new[key].shares if s.function}
+        # work nobody takes on stays with its current parties until phase 1's decision
+        after = {
+            s.function: before.get(s.function, set()) if untaken(s) else set(s.parties)
+            for s in new[key].shares
+            if s.function
+        }
         for fid in set(before) | set(after):
             for party in after.get(fid, set()) - before.get(fid, set()):
                 gains[party].add(fid)
@@ -711,6 +735,7 @@ def _close(
     losses: Flows,
     old: dict[str, Assignment],
     new: dict[str, Assignment],
+    moving: Iterable[str] = (),
 ) -> list[Action]:
     """The last phase: credentials handed over, access revoked, data returned, oversight confirmed.
 
@@ -722,7 +747,18 @@ def _close(
     for party in profile.party_order(losses):
         functions = tuple(losses[party])
         if party == "internal":
-            takers = [p for p in incoming if set(gains[p]) & set(functions)]
+            takers = [p for p in incoming if set(gains[p]) & set(functions)] or [
+                # a provider that shared the work and now does all of it takes it on
+                p
+                for p in profile.party_order(
+                    q
+                    for key in moving
+                    for s in new[key].shares
+                    if s.function in functions and not untaken(s)
+                    for q in s.parties
+                )
+                if p != "internal"
+            ]
             people = _covering(profile, functions)
             to = _list(profile.name_of(p) for p in takers) if takers else "the parties taking it on"
             staff = _list(profile.name_of(p) for p in people) if people else "the internal staff"
@@ -853,7 +889,7 @@ def _move_phase(
     Long because the title and summary are worded from the cut-over's figures.
     """
     counts: dict[str, int] = defaultdict(int)
-    handed = {k: handed_over(old[k], new[k]) for k in keys}
+    handed = {k: taken_over(old[k], new[k]) for k in keys}
 
     def moving(key: str) -> list[str]:
         # the functions that change hands say what moves; a control's other functions do not
@@ -896,6 +932,9 @@ def _move_phase(
     if cutover.taker == "internal":
         frm = f" from {_list(profile.name_of(p) for p in givers)}" if givers else ""
         title = f"The organization takes back {service}{frm}"
+    elif set(movements) == {"accountability-only"}:
+        # the same parties keep doing the work: only who answers for it changes
+        title = f"{profile.name_of(cutover.taker)} becomes accountable for {service}"
     elif set(movements) == {"to-shared"}:
         title = f"{profile.name_of(cutover.taker)} takes on a share of {service}"
     else:

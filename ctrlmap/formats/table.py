@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ctrlmap.analyse.crosswalk import CrosswalkControl, CrosswalkResult
     from ctrlmap.analyse.recommend import RecommendResult
     from ctrlmap.assessment.gaps import GapsResult
-    from ctrlmap.models.comparison import CompareResult
+    from ctrlmap.models.comparison import CompareResult, Need
     from ctrlmap.models.portfolio import PortfolioResult
     from ctrlmap.present.verify import Verification
 
@@ -334,6 +334,16 @@ def crosswalk(result: CrosswalkResult) -> str:
     return f"{head}{crosswalk_summary(result)}\n\n{body}\n"
 
 
+def _need_controls(result: CompareResult, need: Need) -> str:
+    """` Controls: HIPAA Security Rule 164.308(a)(3)(i) – ...; PCI DSS 7 – 8.4.3`, or nothing."""
+    if not need.control_groups:
+        return ""
+    return " Controls: " + "; ".join(
+        f"{result.framework_titles.get(g.framework, g.framework)} {', '.join(g.ranges)}"
+        for g in need.control_groups
+    )
+
+
 @register("compare", "table")
 def compare(result: CompareResult) -> str:
     """What moves, the gaps that open and close, what is needed, and the phased plan."""
@@ -378,7 +388,10 @@ def compare(result: CompareResult) -> str:
         )
     if result.needs:
         out.append(f"\nWhat {result.to_title} needs that the profile lacks\n")
-        out.extend(f"  {n.kind:11} {n.severity:8} {n.text}\n" for n in result.needs)
+        out.extend(
+            f"  {n.kind:11} {n.severity:8} {n.text}{_need_controls(result, n)}\n"
+            for n in result.needs
+        )
     out.append("\nTransition plan\n")
     for p in result.phases:
         out.append(f"\nPhase {p.phase}: {p.title}\n  {p.summary}\n")

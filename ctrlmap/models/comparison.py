@@ -168,6 +168,15 @@ class GapChange(Strict):
     message: str
 
 
+class ControlGroup(Strict):
+    """A phase's moving controls of one framework, written compactly: a count and id ranges."""
+
+    framework: str
+    count: int
+    ranges: tuple[str, ...]
+    """Runs of consecutive controls in catalog order (`first – last`), or single ids."""
+
+
 class Need(Strict):
     """Something the target model needs that the profile does not have yet."""
 
@@ -188,6 +197,8 @@ class Need(Strict):
     citation: str
     new: Flag
     """False when the source model has the same gap: the profile lacks it already today."""
+    control_groups: tuple[ControlGroup, ...] = ()
+    """`controls` per framework as counts and id ranges, for a compact listing."""
 
 
 class Action(Strict):
@@ -203,15 +214,6 @@ class Action(Strict):
     grouped by party."""
     heading: str = "The organization"
     """The group's heading: the organization, or the provider with its agreement."""
-
-
-class ControlGroup(Strict):
-    """A phase's moving controls of one framework, written compactly: a count and id ranges."""
-
-    framework: str
-    count: int
-    ranges: tuple[str, ...]
-    """Runs of consecutive controls in catalog order (`first – last`), or single ids."""
 
 
 class Dependency(Strict):
