@@ -283,6 +283,24 @@ def test_a_symbolic_link_loop_is_an_invalid_client_named_or_found_in_a_folder(
     assert [f.name for f in client_files([folder])] == ["clinic.yaml", "loopy.yaml"]
 
 
+def test_a_report_that_cannot_be_written_stops_only_its_client(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    for name in ("clinic.yaml", "law-firm.yaml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    reports = tmp_path / "reports"
+    (reports / "clinic.html").mkdir(parents=True)  # a folder where the clinic's report goes
+    out = tmp_path / "portfolio.json"
+    result = run(invoke, str(folder), "--reports", str(reports), "-o", str(out), "--jobs", "1")
+    assert result.exit_code == 2, result.stderr
+    assert "clinic.html: is a folder" in result.stderr
+    rows = json.loads(out.read_text())["clients"]
+    assert [r["problem"] is None for r in rows] == [False, True]
+    assert (reports / "law-firm.html").is_file()
+
+
 def test_client_files_are_sorted_and_named_once(tmp_path: Path) -> None:
     for name in ("b.yaml", "a.json", "c.yml", "notes.txt", "d.YAML"):
         (tmp_path / name).write_text("{}")

@@ -84,15 +84,15 @@ def assess_one(task: Task) -> ClientRow:
     try:
         profile, doc = load_profile(task.path, lib)
         assessment = assess(profile, lib, as_of=settings.as_of)
+        if task.report is not None:  # a report that cannot be written is this client's problem
+            from ctrlmap.formats import render
+            from ctrlmap.present.report import build_report
+            from ctrlmap.writing import write_atomically
+
+            page = render("report", "html", build_report(assessment, doc))
+            write_atomically(task.report, page, [task.path], settings.protected)
     except CtrlmapError as exc:
         return invalid_row(file, exc)
-    if task.report is not None:
-        from ctrlmap.formats import render
-        from ctrlmap.present.report import build_report
-        from ctrlmap.writing import write_atomically
-
-        page = render("report", "html", build_report(assessment, doc))
-        write_atomically(task.report, page, [task.path], settings.protected)
     return client_row(assessment, file, task.link)
 
 
