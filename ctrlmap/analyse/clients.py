@@ -10,6 +10,7 @@ the same whatever the number of processes.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -123,6 +124,10 @@ def assess_clients(
     _WORKER = _Worker(settings, library)
     _ = library.graph  # built once here, inherited by forked workers
     step = progress or (lambda n: None)
+    # The library lives as long as the run: taken out of the collector's generations, it is not
+    # walked by every full collection (nor copied page by page into each forked worker by them).
+    gc.collect()
+    gc.freeze()
     try:
         if jobs <= 1 or len(tasks) <= 1:
             rows = []
@@ -141,6 +146,7 @@ def assess_clients(
             return rows
     finally:
         _WORKER = None
+        gc.unfreeze()
 
 
 def plan_tasks(
