@@ -71,9 +71,11 @@ def applies(
     control: Control, facts: dict[str, tuple[str | bool, ...]]
 ) -> dict[str, tuple[str | bool, ...]] | None:
     """None when the control applies, else the conditions it failed."""
+    if not control.applies_if:
+        return None
     failed = {
         fact: wanted
-        for fact, wanted in (control.applies_if or {}).items()
+        for fact, wanted in control.applies_if.items()
         if not any(value in facts.get(fact, ()) for value in wanted)
     }
     return failed or None
@@ -106,9 +108,9 @@ def assign_all(
                 f"framework {shown(fw)} is not in the profile's frameworks ({', '.join(profile.frameworks)})"
             )
     assignments = tuple(
-        assign_control(ctx, fw, control)
+        assign_control(ctx, fw, control, key)
         for fw in chosen
-        for control in lib.catalogs[fw].controls
+        for key, control in lib.keyed[fw]
         if control.selected(include_proposed)
     )
     return AssignResult(
@@ -158,9 +160,11 @@ def ignored_overrides(profile: Profile, lib: Library) -> dict[int, str]:
     return ignored
 
 
-def assign_control(ctx: Context, framework: str, control: Control) -> Assignment:
-    """Resolve one control, recording every step in its basis."""
-    key = global_key(framework, control.id)
+def assign_control(
+    ctx: Context, framework: str, control: Control, key: str | None = None
+) -> Assignment:
+    """Resolve one control (`key`: its global key, when known), recording every step in its basis."""
+    key = key or global_key(framework, control.id)
     outside = _not_applicable(ctx, key, control)
     owner: Owner | None = None
     raci: Raci | None = None

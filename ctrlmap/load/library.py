@@ -64,6 +64,15 @@ class Library:
         return {global_key(cat.id, c.id): c for cat in self.catalogs.values() for c in cat.controls}
 
     @cached_property
+    def keyed(self) -> dict[str, tuple[tuple[str, Control], ...]]:
+        """Each catalog's controls in catalog order, each with its global key (built once: every
+        assessment walks them)."""
+        return {
+            cat.id: tuple((global_key(cat.id, c.id), c) for c in cat.controls)
+            for cat in self.catalogs.values()
+        }
+
+    @cached_property
     def control_ids(self) -> dict[str, tuple[str, ...]]:
         """Each catalog's control ids, sorted once (for "did you mean" on a large catalog)."""
         return {cat.id: tuple(sorted(c.id for c in cat.controls)) for cat in self.catalogs.values()}
