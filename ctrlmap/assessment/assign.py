@@ -190,12 +190,14 @@ def assign_control(
                 control.citation if _cites_itself(ctx, framework, control) else None,
             )
         )
-        resolved = ctx.resolved.get(memo) if memo is not None else None
-        if resolved is None:
-            resolved = _resolve(ctx, framework, control, override)
+        found = ctx.resolved.get(memo) if memo is not None else None
+        if found is None:
+            # numbered by how many controls came before: unique, whatever was resolved before
+            found = (len(ctx.alike), _resolve(ctx, framework, control, override))
             if memo is not None:
-                ctx.resolved[memo] = resolved
-        owner, raci, people, shares, basis = resolved
+                ctx.resolved[memo] = found
+        ctx.alike[key] = found[0]
+        owner, raci, people, shares, basis = found[1]
     return Assignment(
         control=key,
         framework=framework,

@@ -50,8 +50,14 @@ class Context:
     facts: dict[str, tuple[str | bool, ...]] = field(default_factory=dict)
     excluded: dict[str, BasisStep] = field(default_factory=dict)
     """Controls out of scope (exclusions, the PCI SAQ, effective dates), with why."""
-    resolved: dict[tuple[object, ...], Resolved] = field(default_factory=dict)
-    """Resolutions already made in this profile, keyed by a control's framework, functions and flags."""
+    resolved: dict[tuple[object, ...], tuple[int, Resolved]] = field(default_factory=dict)
+    """Resolutions already made in this profile, keyed by a control's framework, functions and
+    flags, each with its number in `alike`."""
+    alike: dict[str, int] = field(default_factory=dict)
+    """Each applicable control's resolution, by global key. Controls with the same number were
+    resolved once, together: the same framework, functions and flags, hence the same shares,
+    RACI and basis (a control with an override has a number of its own). The gap rules work
+    per number, not per control."""
     covered: dict[tuple[str, str, str | None], tuple[Share | None, tuple[BasisStep, ...]]] = field(
         default_factory=dict
     )

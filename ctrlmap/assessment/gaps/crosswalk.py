@@ -31,18 +31,19 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
     # kinds conflict once per set of kinds (subcategories repeat those sets too).
     kinds: dict[_Work, int] = {}
     works: list[_Work] = []
-    alike: dict[tuple[object, ...], int] = {}  # what `_Work` reads, before it is built
+    # each resolution's kind: controls resolved alike are the same work (Context.alike)
+    alike: dict[int, int] = {}
+    resolution = facts.ctx.alike
     by_subcategory: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for key, a in facts.applicable.items():
         control = facts.control(key)
         if not control.maps_to:
             continue
-        shares = tuple((s.function, s.parties) for s in a.shares)
-        same = (a.framework, shares, a.accountable, control.functions, control.independence)
-        if same not in alike:
-            alike[same] = _kind(facts, a, kinds, works)
+        kind = alike.get(resolution[key])
+        if kind is None:
+            kind = alike[resolution[key]] = _kind(facts, a, kinds, works)
         for sub in control.maps_to:
-            by_subcategory[sub][alike[same]].append(key)
+            by_subcategory[sub][kind].append(key)
     verdicts: dict[tuple[int, int], bool] = {}
     settled: dict[frozenset[int], frozenset[int]] = {}
     outside = _outside(facts)

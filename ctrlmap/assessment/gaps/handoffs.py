@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ctrlmap.assessment.gaps.registry import Facts, Finding, remedy, rule, unique_sorted
 from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
@@ -35,17 +35,16 @@ def _uncovered(
     a: Assignment,
     b: Assignment,
     pairs: dict[frozenset[str], set[tuple[str, str, str, str]]],
+    done_by: Callable[[Assignment, str], list[str]],
 ) -> list[tuple[frozenset[str], str, str]]:
-    """The crossings of `a` depending on `b` that no hand-off covers, their flows noted in `pairs`."""
+    """The crossings of `a` depending on `b` that no hand-off covers, their flows noted in `pairs`
+    (`done_by`: `_done_by` for these facts, remembered)."""
     found: list[tuple[frozenset[str], str, str]] = []
     crossed = crossings(a, b)
     if not crossed:
         return found
-    # each party's functions once, not once per pair it is in
-    froms_of = {p: _done_by(facts, b, p) for p in b.responsible}
-    tos_of = {q: _done_by(facts, a, q) for q in a.responsible}
     for p, q in crossed:
-        froms, tos = froms_of[p], tos_of[q]
+        froms, tos = done_by(b, p), done_by(a, q)
         if covering_handoff(facts.profile.handoffs, p, q, froms, tos) is not None:
             continue
         key = frozenset((p, q))
@@ -67,28 +66,29 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
     """
     edges: dict[frozenset[str], list[tuple[str, str, str, str]]] = defaultdict(list)
     pairs: dict[frozenset[str], set[tuple[str, str, str, str]]] = defaultdict(set)
-    # Controls resolved alike cross alike: the uncovered crossings of a dependency depend only
-    # on each end's functions and who does each share (the Responsible parties follow from
-    # them), so they are worked out once per such pair (with hundreds of providers an edge has
-    # thousands of crossings, and edges repeat them).
-    known: dict[tuple[object, ...], list[tuple[frozenset[str], str, str]]] = {}
-    signature: dict[str, tuple[object, ...]] = {}
+    # Controls resolved alike cross alike (Context.alike): the uncovered crossings of a
+    # dependency depend only on each end's functions and who does each share, so they are
+    # worked out once per pair of resolutions (with hundreds of providers an edge has thousands
+    # of crossings, and edges repeat them), and a party's functions once per resolution.
+    known: dict[tuple[int, int], list[tuple[frozenset[str], str, str]]] = {}
+    resolution = facts.ctx.alike
+    functions: dict[tuple[int, str], list[str]] = {}
 
-    def sign(key: str, a: Assignment) -> tuple[object, ...]:
-        found = signature.get(key)
+    def done_by(a: Assignment, party: str) -> list[str]:
+        key = (resolution[a.control], party)
+        found = functions.get(key)
         if found is None:
-            shares = tuple((s.function, s.parties) for s in a.shares)
-            found = signature[key] = (shares, facts.control(key).functions)
+            found = functions[key] = _done_by(facts, a, party)
         return found
 
     for dependent, prerequisite in interfaces(facts.scope.graph):
         a, b = facts.applicable.get(dependent), facts.applicable.get(prerequisite)
         if a is None or b is None:
             continue
-        alike = (sign(dependent, a), sign(prerequisite, b))
+        alike = (resolution[dependent], resolution[prerequisite])
         uncovered = known.get(alike)
         if uncovered is None:
-            uncovered = known[alike] = _uncovered(facts, a, b, pairs)
+            uncovered = known[alike] = _uncovered(facts, a, b, pairs, done_by)
         for key, p, q in uncovered:
             edges[key].append((dependent, prerequisite, p, q))
     for key, found in sorted(edges.items(), key=lambda item: facts.profile.party_order(item[0])):
