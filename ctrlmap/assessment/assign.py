@@ -165,51 +165,79 @@ def assign_control(
 ) -> Assignment:
     """Resolve one control (`key`: its global key, when known), recording every step in its basis."""
     key = key or global_key(framework, control.id)
-    outside = _not_applicable(ctx, key, control)
-    owner: Owner | None = None
-    raci: Raci | None = None
-    people: tuple[str, ...] = ()
-    shares: tuple[Share, ...] = ()
-    if outside is not None:
-        basis: tuple[BasisStep, ...] = (outside[0],)
-    else:
-        override = ctx.overrides.get(key)
-        # Controls with the same framework, functions and flags resolve the same way in a profile.
-        memo = (
-            None
-            if override is not None
-            else (
-                framework,
-                control.functions,
-                control.independence,
-                control.accountability,
-                control.accountability_basis,
-                control.designation,
-                control.duty_of,
-                # the independence step quotes the control's own citation
-                control.citation if _cites_itself(ctx, framework, control) else None,
+    if key in ctx.excluded:
+        return _assignment(framework, control, key, (ctx.excluded[key], None))
+    if control.applies_if:
+        # whether it applies depends on the facts it names alone: decided once per library, and
+        # a control that does not apply is the same (frozen) assignment for every profile
+        facts = tuple(ctx.facts.get(fact, ()) for fact in control.applies_if)
+        decided = ctx.lib.memo("applicability")
+        if (key, facts) not in decided:
+            outside = _not_applicable(ctx, key, control)
+            decided[(key, facts)] = (
+                None if outside is None else _assignment(framework, control, key, outside)
             )
+        if decided[(key, facts)] is not None:
+            return decided[(key, facts)]  # type: ignore[no-any-return]
+    override = ctx.overrides.get(key)
+    # Controls with the same framework, functions and flags resolve the same way in a profile.
+    memo = (
+        None
+        if override is not None
+        else (
+            framework,
+            control.functions,
+            control.independence,
+            control.accountability,
+            control.accountability_basis,
+            control.designation,
+            control.duty_of,
+            # the independence step quotes the control's own citation
+            control.citation if _cites_itself(ctx, framework, control) else None,
         )
-        found = ctx.resolved.get(memo) if memo is not None else None
-        if found is None:
-            # numbered by how many controls came before: unique, whatever was resolved before
-            found = (len(ctx.alike), _resolve(ctx, framework, control, override))
-            if memo is not None:
-                ctx.resolved[memo] = found
-        ctx.alike[key] = found[0]
-        owner, raci, people, shares, basis = found[1]
+    )
+    found = ctx.resolved.get(memo) if memo is not None else None
+    if found is None:
+        # numbered by how many controls came before: unique, whatever was resolved before
+        found = (len(ctx.alike), _resolve(ctx, framework, control, override))
+        if memo is not None:
+            ctx.resolved[memo] = found
+    ctx.alike[key] = found[0]
+    owner, raci, people, shares, basis = found[1]
     return Assignment(
         control=key,
         framework=framework,
         title=control.title,
         level=control.level,
-        applicable=outside is None,
+        applicable=True,
         owner=owner,
         raci=raci,
         people=people,
         shares=shares,
         basis=basis,
-        excluded_by=outside[1] if outside is not None else None,
+        excluded_by=None,
+    )
+
+
+def _assignment(
+    framework: str,
+    control: Control,
+    key: str,
+    outside: tuple[BasisStep, dict[str, tuple[str | bool, ...]] | None],
+) -> Assignment:
+    """A control that does not apply, with why."""
+    return Assignment(
+        control=key,
+        framework=framework,
+        title=control.title,
+        level=control.level,
+        applicable=False,
+        owner=None,
+        raci=None,
+        people=(),
+        shares=(),
+        basis=(outside[0],),
+        excluded_by=outside[1],
     )
 
 

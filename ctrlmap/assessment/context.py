@@ -62,6 +62,10 @@ class Context:
         default_factory=dict
     )
     """Coverage already found, by framework, function and the model's owner: the share and its steps."""
+    leads: dict[str, tuple[str, str] | None] = field(default_factory=dict)
+    """Each framework's internal lead (the person behind its designated role) and why, once found."""
+    leaders: frozenset[str] | None = None
+    """The people who lead the program (roles.LEADS among their functions), once found."""
     names: dict[str, str] = field(default_factory=dict)
     """Person and provider names by id (a profile's private cache costs a pydantic lookup a call)."""
     rank: dict[str, int] = field(default_factory=dict)

@@ -98,7 +98,14 @@ SISTER_FRAMEWORKS = {"hipaa-breach": "hipaa-security"}
 
 
 def _framework_lead(ctx: Context, framework: str) -> tuple[str, str] | None:
-    """The internal person behind the framework's designated role: its holder, else its overseer."""
+    """The internal person behind the framework's designated role: its holder, else its overseer
+    (found once per framework in a profile)."""
+    if framework not in ctx.leads:
+        ctx.leads[framework] = _find_framework_lead(ctx, framework)
+    return ctx.leads[framework]
+
+
+def _find_framework_lead(ctx: Context, framework: str) -> tuple[str, str] | None:
     wanted = {framework, SISTER_FRAMEWORKS.get(framework, framework)}
     for role, rule in ROLES.items():
         held = ctx.profile.designations.get(role)
@@ -121,8 +128,10 @@ def _choose_person(ctx: Context, framework: str, control: Control) -> tuple[str,
         if overseer is not None:
             return overseer, f"the internal overseer of the {ROLES[role].title}"  # type: ignore[index]
     doers = [p for fid in control.functions for p in ctx.people_by_function.get(fid, ())]
+    if ctx.leaders is None:
+        ctx.leaders = frozenset(p for f in LEADS for p in ctx.people_by_function.get(f, ()))
     for person in doers:
-        if LEADS & set(ctx.people[person].functions):
+        if person in ctx.leaders:
             return (
                 person,
                 f"who covers {ctx.function(_covered(ctx, person, control))} and leads the program "

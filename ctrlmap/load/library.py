@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ctrlmap.errors import CtrlmapError, Problem, shown
 from ctrlmap.load.edges import resolve
@@ -57,6 +57,15 @@ class Library:
     _scopes: dict[tuple[tuple[str, ...], bool], Scope] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _memos: dict[str, dict[Any, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A cache, by `name`, of results that depend on this library and the key alone (kept by
+        this instance, shared by every profile assessed with it). Its users keep it bounded:
+        keyed by what the catalogs name, never by free text from a profile."""
+        return self._memos.setdefault(name, {})
 
     @cached_property
     def controls(self) -> dict[str, Control]:
