@@ -159,3 +159,39 @@ def test_json_duplicates_are_named_once_per_repeat_in_reading_order() -> None:
         "duplicate key 'a'",
         "duplicate key 'a'",
     ]
+
+
+def test_a_remembered_scalar_reads_as_if_read_for_the_first_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Scalars are resolved once per process: the same text reads the same in every document,
+    a failing one is never remembered (its error names each document's own line), and the
+    memory starts again when full."""
+    from ctrlmap.load import read
+
+    text = b'a: 12\nb: "12"\nc: true\nd: "true"\ne: 1.5\nf: ~\ng: 2026-01-02\n'
+    fresh = parse_document(text, "one.yaml").data
+    assert parse_document(text, "two.yaml").data == fresh
+    assert fresh == {
+        "a": 12,
+        "b": "12",
+        "c": True,
+        "d": "true",
+        "e": 1.5,
+        "f": None,
+        "g": "2026-01-02",
+    }
+    long = "9" * (read.MAX_DIGITS + 1)
+    for name, line in (("x.yaml", 1), ("y.yaml", 2)):
+        with pytest.raises(InputError) as err:
+            parse_document(("\n" * (line - 1) + f"n: {long}\n").encode(), name)
+        (problem,) = err.value.problems
+        assert (problem.file, problem.line) == (name, line)
+    monkeypatch.setattr(read, "SCALARS_KEPT", 2)
+    assert parse_document(b"p: 1\nq: 2\nr: 3\ns: 1\n", "t.yaml").data == {
+        "p": 1,
+        "q": 2,
+        "r": 3,
+        "s": 1,
+    }
+    assert len(read._SCALARS) <= 2

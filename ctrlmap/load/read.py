@@ -98,6 +98,11 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:value": lambda node: node.value,
     "tag:yaml.org,2002:merge": lambda node: _MERGE,
 }
+SCALARS_KEPT = 8192
+"""How many distinct scalars the reader remembers before it starts again (a few hundred KB)."""
+_SCALARS: dict[tuple[str | None, str, tuple[bool, bool]], tuple[Any]] = {}
+"""Scalars already read, by tag, text and implicitness: their values (None, bool, int, float,
+text, or the merge key: all immutable, so one value serves every document)."""
 _MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
 _SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
 
@@ -655,6 +660,19 @@ class _Builder:
         return (*top.path, top.key)
 
     def _scalar(self, event: yaml.ScalarEvent, line: int) -> Any:
+        # a scalar's value depends on its text, tag and style alone, and profiles repeat theirs
+        # (ids, dates, true): each is resolved once per process (only values that passed)
+        memo = (event.tag, event.value, event.implicit)
+        found = _SCALARS.get(memo)
+        if found is not None:
+            return found[0]
+        value = self._construct(event, line)
+        if len(_SCALARS) >= SCALARS_KEPT:
+            _SCALARS.clear()
+        _SCALARS[memo] = (value,)
+        return value
+
+    def _construct(self, event: yaml.ScalarEvent, line: int) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
             tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
