@@ -135,7 +135,7 @@ def _not_applicable(
     why = "; ".join(
         applies_when(fact, wanted, ctx.facts.get(fact, ())) for fact, wanted in failed.items()
     )
-    return BasisStep(
+    return ctx.step(
         step="applicability", text=f"Not applicable: {why}.", citation=control.citation
     ), failed
 
@@ -259,7 +259,7 @@ def _resolve(ctx: Context, framework: str, control: Control, override: Override 
     consulted, informed = _consulted_informed(
         ctx, framework, control, override, shares, responsible, accountable
     )
-    raci = Raci(
+    raci = ctx.raci(
         responsible=responsible,
         accountable=accountable,
         accountable_person=person,
@@ -280,7 +280,7 @@ def _result_step(ctx: Context, owner: Owner, raci: Raci) -> BasisStep:
         answers = f"{ctx.party_name(raci.accountable)} ({ctx.name(raci.accountable_person)})"
     else:
         answers = ctx.party_name(raci.accountable)
-    return BasisStep(
+    return ctx.step(
         step="result",
         text=f"Result: owner {owner}; Responsible {doers}; Accountable {answers}.",
         citation=None,
@@ -303,7 +303,7 @@ def _override_shares(
     ]
     ref = f" ({ov.reference})" if ov.reference else ""
     basis.append(
-        BasisStep(
+        ctx.step(
             step="override",
             text=f"Override{ref}: {'; '.join(g for g in given if g) or 'RACI lists only'}. Reason: {ov.reason}",
             citation=None,
@@ -360,7 +360,7 @@ def _shares(
                 continue
         if default is None:
             basis.append(
-                BasisStep(
+                ctx.step(
                     step="model",
                     text=f"Nobody covers {ctx.function(fid)} and the {ctx.model.title} model has "
                     "no default for it: its share is unassigned.",
@@ -377,7 +377,7 @@ def _shares(
             else f"Nobody covers {ctx.function(fid)}, so the {ctx.model.title} model decides"
         )
         basis.append(
-            BasisStep(
+            ctx.step(
                 step="model",
                 text=f"{lead}: {ctx.function(fid)} {DONE_BY[default.owner]}, "
                 f"{ACCOUNTABLE_WORDS[default.accountable]} accountable ({default.rationale}).",
@@ -388,7 +388,7 @@ def _shares(
         shares.append(_model_share(ctx, framework, fid, default.owner, source, basis, named))
     if named and not any(named in s.parties for s in shares):
         basis.append(
-            BasisStep(
+            ctx.step(
                 step="provider",
                 text=f"The override names {ctx.name(named)}, but every function of this control stays with "
                 "the organization: give an owner in the override to move it.",
@@ -448,7 +448,7 @@ def _find_coverage(
         )
         doers.append(f"{ctx.name(p)} under {how}")
     basis.append(
-        BasisStep(
+        ctx.step(
             step="coverage",
             text=f"{sentence(ctx.function(fid))} is done by {'; '.join(doers)}.",
             citation=None,
@@ -457,7 +457,7 @@ def _find_coverage(
     departs = model_owner is not None and model_owner != owner
     if model_owner is not None and departs:
         basis.append(
-            BasisStep(
+            ctx.step(
                 step="departure",
                 text=f"This departs from the {ctx.model.title} model, in which {ctx.function(fid)} "
                 f"{DONE_BY[model_owner]}: "
@@ -487,7 +487,7 @@ def _assessor_share(
         else ""
     )
     basis.append(
-        BasisStep(
+        ctx.step(
             step="independence",
             text=f"{lead}{ctx.function(fid) if lead else sentence(ctx.function(fid))} is performed by "
             f"the independent assessor {names}, "
@@ -544,7 +544,7 @@ def _model_share(
             if not ctx.contracted(named, fid):
                 contracted = False
                 basis.append(
-                    BasisStep(
+                    ctx.step(
                         step="provider",
                         text=f"The override names {ctx.name(named)} for {ctx.function(fid)}, which its "
                         "agreement does not cover: not contracted.",
@@ -556,7 +556,7 @@ def _model_share(
             contracted = all(ctx.contracted(p, fid) for p in found)
             single = ctx.providers[found[0]].agreement if len(found) == 1 else None
             basis.append(
-                BasisStep(
+                ctx.step(
                     step="provider",
                     text=f"The provider share of {ctx.function(fid)} goes to "
                     f"{join_names(ctx.name(p) for p in found)}, whose agreement covers it"
@@ -569,7 +569,7 @@ def _model_share(
             parties.append(sole)
             contracted = False
             basis.append(
-                BasisStep(
+                ctx.step(
                     step="provider",
                     text=f"No provider's agreement covers {ctx.function(fid)}; {ctx.name(sole)} is the "
                     "only provider for this "
@@ -580,7 +580,7 @@ def _model_share(
         else:
             count = len(operational)
             basis.append(
-                BasisStep(
+                ctx.step(
                     step="provider",
                     text=f"No provider's agreement covers {ctx.function(fid)} and the profile has "
                     + (
@@ -630,7 +630,7 @@ def _accountable(
         else:
             text = "Accountability cannot be delegated: the organization stays Accountable."
         basis.append(
-            BasisStep(step="non-delegable", text=text, citation=control.accountability_basis)
+            ctx.step(step="non-delegable", text=text, citation=control.accountability_basis)
         )
     return accountable
 
@@ -647,7 +647,7 @@ def _default_accountable(
     providers = _ordered(ctx, (p for s in shares for p in s.parties if p != "internal"))
     if len(providers) == 1:
         basis.append(
-            BasisStep(
+            ctx.step(
                 step="model",
                 text="The model makes the provider Accountable and exactly one does the work: "
                 f"{ctx.name(providers[0])}.",
@@ -658,7 +658,7 @@ def _default_accountable(
     doers = {p for s in shares for p in s.parties}
     if not providers and ctx.arrangement == "actual" and "internal" in doers:
         basis.append(
-            BasisStep(
+            ctx.step(
                 step="departure",
                 text="The model makes the provider Accountable, but the organization does this work "
                 "itself: the organization is Accountable.",
@@ -672,7 +672,7 @@ def _default_accountable(
         else f"several providers do the work ({join_names(ctx.name(p) for p in providers)})"
     )
     basis.append(
-        BasisStep(
+        ctx.step(
             step="model",
             text=f"The model makes the provider Accountable but {why}: nobody is Accountable.",
             citation=None,

@@ -22,6 +22,7 @@ from ctrlmap.models.results import (
     BasisStep,
     Raci,
     Share,
+    Step,
 )
 
 Arrangement = Literal["actual", "target"]
@@ -66,6 +67,8 @@ class Context:
     """Each framework's internal lead (the person behind its designated role) and why, once found."""
     leaders: frozenset[str] | None = None
     """The people who lead the program (roles.LEADS among their functions), once found."""
+    steps: dict[tuple[str, str, str | None], BasisStep] = field(default_factory=dict)
+    racis: dict[tuple[object, ...], Raci] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     """Person and provider names by id (a profile's private cache costs a pydantic lookup a call)."""
     rank: dict[str, int] = field(default_factory=dict)
@@ -111,6 +114,36 @@ class Context:
         ctx.facts = {**profile.applicability.facts(), "outsourced": outsourced}
         ctx.excluded = out_of_scope(profile, lib, profile.frameworks, day)
         return ctx
+
+    def step(self, step: Step, text: str, citation: str | None = None) -> BasisStep:
+        """A basis step, made once per profile however many controls' bases say it (a profile's
+        controls repeat a few dozen steps several hundred times)."""
+        key = (step, text, citation)
+        found = self.steps.get(key)
+        if found is None:
+            found = self.steps[key] = BasisStep(step=step, text=text, citation=citation)
+        return found
+
+    def raci(
+        self,
+        responsible: tuple[str, ...],
+        accountable: str | None,
+        accountable_person: str | None,
+        consulted: tuple[str, ...],
+        informed: tuple[str, ...],
+    ) -> Raci:
+        """A RACI, made once per profile for each distinct one (controls repeat them)."""
+        key = (responsible, accountable, accountable_person, consulted, informed)
+        found = self.racis.get(key)
+        if found is None:
+            found = self.racis[key] = Raci(
+                responsible=responsible,
+                accountable=accountable,
+                accountable_person=accountable_person,
+                consulted=consulted,
+                informed=informed,
+            )
+        return found
 
     def party_of(self, holder: str) -> str:
         """The party a person or provider id belongs to."""

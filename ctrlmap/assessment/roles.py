@@ -30,7 +30,7 @@ def designation_shares(
         held = ctx.profile.designations.get(role)
         if held is None:
             basis.append(
-                BasisStep(
+                ctx.step(
                     step="designation" if source == "designation" else "duty",
                     text=f"The profile names no {rule.title}, "
                     + (
@@ -60,7 +60,7 @@ def designation_shares(
                 "Responsible beside whoever else does the work, whatever its agreement covers."
             )
         basis.append(
-            BasisStep(
+            ctx.step(
                 step="designation" if source == "designation" else "duty",
                 text=text,
                 citation=rule.citation,
@@ -160,7 +160,7 @@ def accountable_person(
     chosen = _choose_person(ctx, framework, control)
     if chosen is None:
         basis.append(
-            BasisStep(
+            ctx.step(
                 step="accountable-person",
                 text=f"No internal person covers {join_names((ctx.function(f) for f in control.functions), 'or')} "
                 "or governance: nobody can be named, "
@@ -171,7 +171,7 @@ def accountable_person(
         return None, None
     person, why = chosen
     basis.append(
-        BasisStep(
+        ctx.step(
             step="accountable-person",
             text=f"Accountable person: {ctx.name(person)}, {why}.",
             citation=None,
