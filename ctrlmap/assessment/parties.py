@@ -12,6 +12,8 @@ from ctrlmap.models.results import Assignment
 if TYPE_CHECKING:
     import networkx as nx
 
+    from ctrlmap.load.graph import Scope
+
 
 def interfaces(graph: nx.DiGraph[str]) -> Iterator[tuple[str, str]]:
     """The (dependent, prerequisite) edges where work can cross parties: explicit prerequisites.
@@ -22,6 +24,15 @@ def interfaces(graph: nx.DiGraph[str]) -> Iterator[tuple[str, str]]:
     for dependent, prerequisite, data in graph.edges(data=True):
         if data.get("kind") != "parent":
             yield dependent, prerequisite
+
+
+def scope_interfaces(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """The scope's interfaces (see `interfaces`), listed once per scope: every profile over the
+    same frameworks walks the same edges."""
+    found = scope.memo.get("interfaces")
+    if found is None:
+        found = scope.memo["interfaces"] = tuple(interfaces(scope.graph))
+    return found
 
 
 def crossings(dependent: Assignment, prerequisite: Assignment) -> list[tuple[str, str]]:

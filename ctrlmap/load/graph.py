@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -55,6 +55,10 @@ class Scope:
     _reaches: dict[frozenset[str], Reach] = field(default_factory=dict, compare=False, repr=False)
     """The reaches asked for, by the applicable controls they stay within (profiles of one kind
     share them: a portfolio assesses hundreds of clinics over one framework set)."""
+
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Results derived from this scope's graph alone, by name, for the stages that read them
+    for every profile (the hand-off rule's interfaces)."""
 
     def reach(self, within: frozenset[str]) -> Reach:
         """Who depends on each control through `within` only, built once per such set."""

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from ctrlmap.assessment.gaps.registry import Facts, Finding, remedy, rule, unique_sorted
-from ctrlmap.assessment.parties import covering_handoff, crossings, interfaces
+from ctrlmap.assessment.parties import covering_handoff, crossings, scope_interfaces
 from ctrlmap.models import split_key
 from ctrlmap.models.results import Assignment, HandoffNeed
 
@@ -81,7 +81,7 @@ def missing_handoff(facts: Facts) -> Iterator[Finding]:
             found = functions[key] = _done_by(facts, a, party)
         return found
 
-    for dependent, prerequisite in interfaces(facts.scope.graph):
+    for dependent, prerequisite in scope_interfaces(facts.scope):
         a, b = facts.applicable.get(dependent), facts.applicable.get(prerequisite)
         if a is None or b is None:
             continue
