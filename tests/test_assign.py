@@ -492,3 +492,29 @@ def test_a_coverage_step_names_five_people_and_counts_the_rest(lib: Library) -> 
     assert "Person 0, Person 1, Person 2, Person 3, Person 4 and 3 more (internal)" in step.text
     assert "Person 5" not in step.text
     assert {f"p{i}" for i in range(8)} <= set(assignment.people)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_controls_numbered_alike_were_resolved_alike(lib: Library, data: st.DataObject) -> None:
+    """The gap rules work once per resolution number (Context.alike): controls sharing a number
+    must have the same framework, functions, independence, shares and RACI."""
+    from ctrlmap.assessment.assign import assign_all
+    from ctrlmap.assessment.context import Context
+
+    loaded = data.draw(random_profiles(lib))
+    ctx = Context.build(loaded, lib.model(loaded.model), lib)
+    result = assign_all(ctx)
+    seen: dict[int, tuple[object, ...]] = {}
+    for a in result.assignments:
+        if not a.applicable:
+            assert a.control not in ctx.alike
+            continue
+        control = lib.controls[a.control]
+        what = (a.framework, control.functions, control.independence, a.shares, a.raci)
+        assert seen.setdefault(ctx.alike[a.control], what) == what
+    assert len(set(ctx.alike.values())) == len(ctx.resolved) + sum(
+        1 for key in ctx.alike if key in ctx.overrides
+    )
