@@ -12,7 +12,8 @@ from click.testing import Result
 
 from ctrlmap.assessment.assign import assign_owners
 from ctrlmap.assessment.gaps import GapsResult, summary_line
-from ctrlmap.assessment.gaps.registry import RULES, Finding, RuleId
+from ctrlmap.assessment.gaps.dependencies import at_risk_dependency
+from ctrlmap.assessment.gaps.registry import RULES, Finding, RuleId, finding_id
 from ctrlmap.assessment.pipeline import assess
 from ctrlmap.assessment.severity import HEAVY, severity
 from ctrlmap.load.library import Library
@@ -357,6 +358,82 @@ def test_at_risk_dependency_follows_a_blocking_gap_downstream(lib: Library) -> N
         assert g.chain and g.chain[0] in g.controls
         graph = lib.scope(["hipaa-security"]).graph
         assert all(graph.has_edge(a, b) for a, b in zip(g.chain, g.chain[1:], strict=False))
+
+
+def root(rule: RuleId, control: str, *key: str, parties: tuple[str, ...] = ()) -> Finding:
+    return Finding(
+        rule=rule,
+        key=key,
+        controls=[control],
+        message="",
+        remediation="",
+        citation="",
+        parties=list(parties),
+        functions=[key[-1]],
+    )
+
+
+def at_risk(lib: Library, *roots: Finding) -> list[Finding]:
+    facts = assess(profile(lib), lib, None, AS_OF).facts
+    facts.found = {}
+    for r in roots:
+        facts.found.setdefault(r.rule, []).append(r)
+    return list(at_risk_dependency(facts))
+
+
+BACKUP = "hipaa-security:164.308(a)(7)(ii)(B)"  # disaster recovery
+EMERGENCY = "hipaa-security:164.308(a)(7)(ii)(C)"  # emergency mode: the same controls rest on it
+BACKUP_PLAN = "hipaa-security:164.308(a)(7)(ii)(A)"  # those and two more rest on the backup plan
+EVALUATION = "hipaa-security:164.308(a)(8)"
+
+
+def test_at_risk_dependency_lists_the_same_dependent_controls_once(lib: Library) -> None:
+    contracted = root(
+        "provider-not-contracted", BACKUP, "acme", "backup-recovery", parties=("acme",)
+    )
+    unowned = root("unowned", EMERGENCY, "incident-response")
+    (one,) = at_risk(lib, contracted, unowned)
+    assert one.controls == sorted(
+        {"hipaa-security:164.308(a)(7)(ii)(D)", "hipaa-security:164.310(a)(2)(i)"}
+    )
+    ids = [finding_id(r.rule, r.key) for r in (unowned, contracted)]
+    assert all(i in one.message for i in ids)
+    assert f"Resolve findings {ids[0]} and {ids[1]} first;" in one.remediation
+    assert one.message.count("depend") == 2 and "on work nobody does (" in one.message
+    assert one.parties == ["acme"]
+    assert one.functions == ["incident-response", "backup-recovery"]
+    assert one.chain[0] == one.controls[0] and one.chain[-1] in {BACKUP, EMERGENCY}
+    # the id is the roots' together, whichever rule found them first
+    (again,) = at_risk(lib, unowned, contracted)
+    assert finding_id(again.rule, again.key) == finding_id(one.rule, one.key)
+    assert finding_id(one.rule, one.key) not in {
+        finding_id("at-risk-dependency", (r.rule, *r.key)) for r in (unowned, contracted)
+    }
+
+
+def test_at_risk_dependency_keeps_a_single_roots_id_and_different_sets_apart(
+    lib: Library,
+) -> None:
+    backup = root("unowned", BACKUP, "backup-recovery")
+    plan = root("unowned", BACKUP_PLAN, "policy-documentation")  # a strict superset: other work
+    evaluation = root("no-single-accountable", EVALUATION, "risk-assessment")
+    found = at_risk(lib, backup, plan, evaluation)
+    assert len(found) == 3
+    assert [finding_id(f.rule, f.key) for f in found] == [
+        finding_id("at-risk-dependency", (r.rule, *r.key)) for r in (backup, plan, evaluation)
+    ]
+    assert all(f.remediation.startswith("Resolve finding GAP-") for f in found)
+    assert all(f.message.count("finding GAP-") == 1 for f in found)
+
+
+def test_the_law_firm_lists_its_supervision_consequence_once(
+    lib: Library, load_example: Callable[[str], Profile]
+) -> None:
+    result = gaps(lib, load_example("law-firm"), as_of=dt.date(2026, 12, 1))
+    roots = {g.id for g in of(result, "provider-not-contracted")}
+    (one,) = of(result, "at-risk-dependency")
+    assert len(roots) == 2 and all(r in one.message and r in one.remediation for r in roots)
+    assert set(one.functions) == {"governance", "vendor-management"}
 
 
 def test_not_applicable_controls_raise_no_gaps(lib: Library) -> None:

@@ -55,7 +55,7 @@ SUBJECTS: dict[str, SubjectKind] = {
     "crosswalk-conflict": "subcategory",
 }
 """What each rule's weakness is named by: what its finding id is computed from (its grouping
-key), in words (an at-risk dependency by its root finding's functions)."""
+key), in words (an at-risk dependency by its root findings' functions)."""
 FEW_FUNCTIONS = 3
 """A weakness name lists this many functions, then says how many more."""
 
