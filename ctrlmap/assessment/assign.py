@@ -698,13 +698,13 @@ def _consulted_informed(
     if not involved:
         involved = list(operational)
 
-    def expand(kinds: set[str]) -> list[str]:
+    def expand(kinds: frozenset[str]) -> list[str]:
         # order and repeats do not matter: `_ordered` sorts the parties and keeps each once
         return [k for k in kinds if k != "provider"] + (involved if "provider" in kinds else [])
 
-    defaults = [ctx.model.functions[f] for f in control.functions if f in ctx.model.functions]
-    consulted = expand({k for d in defaults for k in d.consulted})
-    informed = expand({k for d in defaults for k in d.informed})
+    consulted_kinds, informed_kinds = _kept_informed(ctx, control.functions)
+    consulted = expand(consulted_kinds)
+    informed = expand(informed_kinds)
     if any(s.source == "duty" and "internal" not in s.parties for s in shares):
         consulted.append(
             "internal"
@@ -717,6 +717,22 @@ def _consulted_informed(
     c = _ordered(ctx, (p for p in consulted if p not in taken))
     i = _ordered(ctx, (p for p in informed if p not in taken and p not in c))
     return c, i
+
+
+def _kept_informed(
+    ctx: Context, functions: tuple[str, ...]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Whom the model's defaults for these functions consult and inform (party kinds), found
+    once per set of functions in a profile."""
+    found = ctx.kept_informed.get(functions)
+    if found is None:
+        model = ctx.model.functions
+        defaults = [model[f] for f in functions if f in model]
+        found = ctx.kept_informed[functions] = (
+            frozenset(k for d in defaults for k in d.consulted),
+            frozenset(k for d in defaults for k in d.informed),
+        )
+    return found
 
 
 NAMED_AT_MOST = 5

@@ -67,6 +67,10 @@ class Context:
     """Each framework's internal lead (the person behind its designated role) and why, once found."""
     leaders: frozenset[str] | None = None
     """The people who lead the program (roles.LEADS among their functions), once found."""
+    kept_informed: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = field(
+        default_factory=dict
+    )
+    """The party kinds the model's defaults consult and inform, by a control's functions."""
     steps: dict[tuple[str, str, str | None], BasisStep] = field(default_factory=dict)
     racis: dict[tuple[object, ...], Raci] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)

@@ -192,13 +192,13 @@ def single_point_of_failure(facts: Facts) -> Iterator[Finding]:
 )
 def self_assessment(facts: Facts) -> Iterator[Finding]:
     """The parties that do the operational work would also do the independent assessment of it."""
-    assessing = ("independent-assessment", "risk-assessment")
+    assessing = frozenset(("independent-assessment", "risk-assessment"))
     for framework in facts.result.frameworks:
         own = [a for a in facts.applicable.values() if a.framework == framework]
         independent = [a for a in own if facts.control(a.control).independence == "required"]
-        operational = [
-            a for a in own if not set(facts.control(a.control).functions) & set(assessing)
-        ]
+        if not independent:  # nothing must be done independently: nobody grades their own work
+            continue
+        operational = [a for a in own if assessing.isdisjoint(facts.control(a.control).functions)]
         running = {p for a in operational for p in a.responsible}
         graders = [
             p
