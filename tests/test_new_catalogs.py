@@ -472,3 +472,32 @@ def test_summaries_are_our_own_words(lib: Library, catalog: str) -> None:
         for field in (control.title, control.summary):
             run, quote = longest_shared_run(field, reference)
             assert run <= LONGEST_QUOTE, (control.id, quote)
+
+
+def test_every_suggestion_beyond_the_sector_says_when_it_applies() -> None:
+    """`init` proposes the sector's core rules (DEFAULT_FRAMEWORKS) and offers the rest with the
+    condition that makes them apply: a clinic is not told to consider 201 CMR 17.00 bare."""
+    from ctrlmap.models.catalog import CONSIDER_WHEN
+    from ctrlmap.onboard.starter import DEFAULT_FRAMEWORKS
+
+    offered = {
+        fw
+        for sector, suggested in SECTOR_FRAMEWORKS.items()
+        for fw in suggested
+        if fw not in DEFAULT_FRAMEWORKS[sector]
+    }
+    assert offered == set(CONSIDER_WHEN)
+
+
+def test_init_names_the_condition_of_each_framework_it_offers(
+    invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "clinic.yaml"
+    args = ["init", "--no-input", "--organization", "Clinic", "--sector", "healthcare"]
+    result = invoke(*args, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "#   pci-dss-4 (if it takes or handles payment cards)" in text
+    assert (
+        "#   ma-201-cmr-17 (if it holds personal information about Massachusetts residents)" in text
+    )

@@ -64,6 +64,16 @@ SECTOR_FRAMEWORKS: dict[Sector, tuple[str, ...]] = {
 that follow facts rather than the sector (PCI DSS for card payments, 201 CMR 17.00 for
 Massachusetts residents' personal information). A suggestion, never a profile's scope."""
 
+CONSIDER_WHEN: dict[str, str] = {
+    "nydfs-500": "a New York licensee",
+    "sec-reg-s-p": "an SEC registrant",
+    "ncua-748": "a federally insured credit union",
+    "pci-dss-4": "if it takes or handles payment cards",
+    "ma-201-cmr-17": "if it holds personal information about Massachusetts residents",
+}
+"""When a suggested framework applies, for the suggestions that depend on more than the sector
+(the README's table of suggested frameworks says the same)."""
+
 FACTS: dict[str, tuple[str | bool, ...]] = {
     "hipaa": ("covered-entity", "business-associate"),
     "hipaa-clearinghouse": (True, False),

@@ -19,6 +19,7 @@ from ctrlmap.load.library import Library
 from ctrlmap.load.problems import suggest
 from ctrlmap.models import ROLES, Designation, Person, Provider
 from ctrlmap.models.base import NAME_MAX, RESERVED_IDS, TEXT_MAX, Role, Sector
+from ctrlmap.models.catalog import CONSIDER_WHEN
 from ctrlmap.onboard.sheets import ID_PATTERN
 from ctrlmap.onboard.starter import (
     DEFAULT_FRAMEWORKS,
@@ -229,7 +230,8 @@ class Interview:
         self.p.say(f"Frameworks (* suggested for {sector}):")
         for i, fw in enumerate(menu, 1):
             mark = "*" if fw in suggested else " "
-            self.p.say(f" {mark}{i:>2}. {fw:<16} {self.lib.catalogs[fw].title}")
+            when = f" ({CONSIDER_WHEN[fw]})" if fw in suggested and fw in CONSIDER_WHEN else ""
+            self.p.say(f" {mark}{i:>2}. {fw:<16} {self.lib.catalogs[fw].title}{when}")
 
         def parse(answer: str) -> Parsed[tuple[str, ...]]:
             chosen, problem = pick(answer, menu, "framework")

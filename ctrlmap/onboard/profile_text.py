@@ -19,6 +19,7 @@ from ctrlmap.errors import InputError
 from ctrlmap.load.library import Library
 from ctrlmap.load.profiles import load_profile_text
 from ctrlmap.models import ROLES, Profile
+from ctrlmap.models.catalog import CONSIDER_WHEN
 from ctrlmap.models.profile import Person, Provider
 from ctrlmap.onboard.starter import (
     FACT_QUESTIONS,
@@ -102,9 +103,16 @@ def _frameworks(draft: Draft, lib: Library) -> list[str]:
     others = [f for f in suggested_frameworks(sector) if f not in profile.frameworks]
     lines = ["# The frameworks in scope (`ctrlmap frameworks list` shows every catalog)."]
     if others:
-        lines.append(f"# Also suggested for the {sector} sector: {', '.join(others)}.")
+        lines.append(f"# Also to consider for the {sector} sector:")
+        lines += [f"#   {f}{_when(f)}" for f in others]
     lines += [f"frameworks: {flow(profile.frameworks)}", ""]
     return lines
+
+
+def _when(framework: str) -> str:
+    """` (if it takes or handles payment cards)` for a suggestion that depends on a fact."""
+    when = CONSIDER_WHEN.get(framework)
+    return f" ({when})" if when else ""
 
 
 def _model(draft: Draft) -> list[str]:
