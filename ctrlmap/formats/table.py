@@ -263,14 +263,27 @@ def by_provider(result: ByProviderResult) -> str:
 def explain(result: ExplainResult) -> str:
     """One control's basis chain, numbered."""
     a = result.assignment
+    names = result.names
+
+    def named(parties: Iterable[str]) -> str:
+        return ", ".join(names.get(p, p) for p in parties) or "-"
+
     lines = [
         f"{a.control}: {a.title}",
-        f"model {result.model}; owner {a.owner or 'n/a (not applicable)'}",
+        f"model {result.model_title or result.model}; owner {a.owner or 'n/a (not applicable)'}",
     ]
     if a.raci is not None:
+        accountable = a.raci.accountable
+        person = a.raci.accountable_person
+        answers = (
+            "-"
+            if accountable is None
+            else names.get(accountable, accountable)
+            + (f" ({names.get(person, person)})" if person else "")
+        )
         lines.append(
-            f"R {', '.join(a.raci.responsible) or '-'}; A {_party(a.raci)}; "
-            f"C {', '.join(a.raci.consulted) or '-'}; I {', '.join(a.raci.informed) or '-'}"
+            f"R {named(a.raci.responsible)}; A {answers}; "
+            f"C {named(a.raci.consulted)}; I {named(a.raci.informed)}"
         )
     for number, step in enumerate(a.basis, 1):
         cite = f" [{step.citation}]" if step.citation else ""
