@@ -98,7 +98,7 @@ def plan_phases(
     handoffs = _phase_handoffs(graph, profile, lib, old, new, phase_of)
     gains, losses = _flows(old, new, phase_of, lib)
     target = lib.model(target_id).title
-    stranded = _stranded(old, new)
+    stranded = stranded_work(old, new)
     summary = (
         f"Nothing moves yet. The plan moves each function to where {target}'s defaults put it, "
         "not to whoever does the work today"
@@ -178,7 +178,7 @@ def plan_phases(
     return phases
 
 
-def _stranded(old: dict[str, Assignment], new: dict[str, Assignment]) -> dict[str, list[str]]:
+def stranded_work(old: dict[str, Assignment], new: dict[str, Assignment]) -> dict[str, list[str]]:
     """Function -> the controls (catalog order) whose share of it nobody does under the target."""
     found: dict[str, list[str]] = defaultdict(list)
     for key in old:
