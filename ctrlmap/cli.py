@@ -476,7 +476,19 @@ def assign(
                 f"--explain: {shown(explain)} is not a control of {where}"
                 + ("" if include_proposed else " (add --include-proposed for proposed controls)")
             )
-        view, data = "explain", ExplainResult(model=result.model, assignment=found)
+        view, data = (
+            "explain",
+            ExplainResult(
+                model=result.model,
+                assignment=found,
+                model_title=lib.model(result.model).title,
+                names={
+                    "internal": loaded.organization.name,
+                    **{p.id: p.name for p in loaded.providers},
+                    **{p.id: p.name for p in loaded.internal},
+                },
+            ),
+        )
         if fmt not in (None, *formats_for("explain")):
             raise click.UsageError(f"--explain prints table or json, not {fmt}")
     elif by_provider:

@@ -401,7 +401,7 @@ def test_a_custom_model_from_a_catalog_dir_is_used_with_model(
     # Dana covers incident-response and Harbor does not: the model's default does not move it,
     # and the basis says the arrangement departs from the model
     out = result.stdout  # type: ignore[attr-defined]
-    assert "model soc-outsourced; owner internal" in out
+    assert "model SOC outsourced; owner internal" in out
     assert (
         "departs from the SOC outsourced model, in which incident response is done by the provider"
         in out

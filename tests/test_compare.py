@@ -408,8 +408,10 @@ def test_the_dental_plan_treats_work_nobody_takes_on_as_a_staffing_gap(
     assert "Assign access management" not in texts, "one decision per function, not per finding"
     # ChartCloud and Coastal already do the work they become accountable for: no take-over
     assert [p.title for p in result.phases[1:-1]] == [
-        "Coastal IT Partners becomes accountable for endpoints and patching: endpoint management",
-        "ChartCloud EHR becomes accountable for security operations: data protection",
+        "Coastal IT Partners becomes accountable for endpoints and patching in place of the "
+        "organization: endpoint management",
+        "ChartCloud EHR becomes accountable for security operations in place of the "
+        "organization: data protection",
     ]
     for phase in result.phases[1:-1]:
         assert phase.taker != "internal" or "takes back" in phase.title
@@ -428,7 +430,8 @@ def test_clinic_to_fully_managed_reads_as_a_plan(
     # cover: that work is a phase 1 decision (extend the agreement or staff it), no cut-over;
     # only the endpoint work Harbor is contracted for changes hands.
     assert [p.title for p in result.phases[1:-1]] == [
-        "Harbor Managed IT takes over endpoints and patching: endpoint management",
+        "Harbor Managed IT takes over endpoints and patching from the organization: "
+        "endpoint management",
     ]
     assert {p.taker for p in result.phases[1:-1]} == {"harbor"}
     prepare = result.phases[0].actions

@@ -49,16 +49,18 @@ from collections.abc import Iterable
 
 from ctrlmap.analyse.transition import (
     control_groups,
+    function_name,
     handed_over,
     plan_cutovers,
     plan_phases,
+    stranded_work,
     taken_over,
 )
 from ctrlmap.assessment.pipeline import Assessment, assess
 from ctrlmap.errors import CtrlmapError, shown
 from ctrlmap.load.library import Library
 from ctrlmap.models import OperatingModel, Profile
-from ctrlmap.models.base import BUILTIN_MODELS, DefaultOwner
+from ctrlmap.models.base import BUILTIN_MODELS, DefaultOwner, join_names, plural
 from ctrlmap.models.comparison import (
     MOVEMENTS,
     NEED_KINDS,
@@ -166,7 +168,7 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
     # a stranded control is decided in phase 1 and, until then, stays with its current parties
     phase_of = {**moves, **dict.fromkeys(stranded, 1)}
     changes = sorted(
-        (_change(lib, diffs, old[k], new[k], phase_of[k]) for k in moving),
+        (_change(lib, diffs, old[k], new[k], phase_of[k], k in stranded) for k in moving),
         key=lambda c: (MOVEMENTS.index(c.movement), order[c.control]),
     )
     opened, closed, changed = _gap_delta(gaps_before.gaps, gaps_after.gaps)
@@ -198,6 +200,9 @@ def compare_models(current: Assessment, target_assessment: Assessment) -> Compar
             phases=len(phases),
             gaps_from=gaps_before.summary,
             gaps_to=gaps_after.summary,
+            moved=len(moves),
+            decisions=len(stranded),
+            gaps_note=_gaps_note(lib, target, stranded_work(old, new), opened),
         ),
         functions=tuple(counted),
         unchanged_functions=tuple(f for f in lib.functions if f not in differing),
@@ -319,6 +324,7 @@ def _change(
     before: Assignment,
     after: Assignment,
     phase: int,
+    decision: bool = False,
 ) -> Change:
     """One moving control: which way it moves, and why."""
     control = lib.controls[after.control]
@@ -350,6 +356,7 @@ def _change(
         notes=notes,
         reason=reason,
         phase=phase,
+        decision=decision,
     )
 
 
@@ -378,6 +385,46 @@ def _why(lib: Library, f: FunctionChange) -> str:
             f"accountable from {OWNER_WORDS[f.from_accountable]} to {OWNER_WORDS[f.to_accountable]}"
         )
     return f"{title}: {does}, {answers} ({f.to_rationale or 'no default in the model'})"
+
+
+# the findings that work nobody takes on raises: nobody doing it, nobody answering for it, a
+# provider named for work it is not contracted for, and the controls downstream of them
+UNTAKEN_RULES = frozenset(
+    {"unowned", "no-single-accountable", "provider-not-contracted", "at-risk-dependency"}
+)
+
+
+def _gaps_note(
+    lib: Library,
+    target: OperatingModel,
+    stranded: dict[str, list[str]],
+    opened: Iterable[Gap],
+) -> str:
+    """What the target's gap count means when the target gives work to a provider no agreement
+    covers: what the organization would have to contract for or decide, in one sentence."""
+    if not stranded:
+        return ""
+    order = list(lib.functions)
+    functions = sorted(stranded, key=lambda f: order.index(f) if f in order else len(order))
+    keys = {k for f in functions for k in stranded[f]}
+    opened = list(opened)
+    untaken = sum(g.rule in UNTAKEN_RULES and bool(keys & {*g.controls, *g.chain}) for g in opened)
+    work = (
+        f"{join_names(function_name(lib, f) for f in functions)} for "
+        f"{plural(len(keys), 'control')}, which {target.title} gives to a provider no agreement "
+        "covers"
+    )
+    if not untaken:
+        return (
+            f"None of the {len(opened)} gaps that open comes from work nobody would take on, but "
+            f"phase 1 still decides who does {work}."
+        )
+    share = f"All {untaken}" if untaken == len(opened) else f"{untaken} of the {len(opened)}"
+    return (
+        f"{share} gaps that open are work nobody would do under {target.title} until the "
+        f"organization contracts a provider for it or decides to keep it in house (phase 1): "
+        f"{work}."
+    )
 
 
 def _gap_delta(

@@ -98,7 +98,7 @@ def plan_phases(
     handoffs = _phase_handoffs(graph, profile, lib, old, new, phase_of)
     gains, losses = _flows(old, new, phase_of, lib)
     target = lib.model(target_id).title
-    stranded = _stranded(old, new)
+    stranded = stranded_work(old, new)
     summary = (
         f"Nothing moves yet. The plan moves each function to where {target}'s defaults put it, "
         "not to whoever does the work today"
@@ -178,7 +178,7 @@ def plan_phases(
     return phases
 
 
-def _stranded(old: dict[str, Assignment], new: dict[str, Assignment]) -> dict[str, list[str]]:
+def stranded_work(old: dict[str, Assignment], new: dict[str, Assignment]) -> dict[str, list[str]]:
     """Function -> the controls (catalog order) whose share of it nobody does under the target."""
     found: dict[str, list[str]] = defaultdict(list)
     for key in old:
@@ -928,17 +928,29 @@ def _move_phase(
         )
         if p != cutover.taker
     ]
+    if not givers:
+        # nobody leaves the work (it becomes shared, or only its Accountable party changes): it
+        # comes from the parties that did it, or answered for it, before
+        before: set[str] = set()
+        for k in keys:
+            if set(movements) == {"accountability-only"}:
+                before.update(p for p in (changes[k].from_accountable,) if p is not None)
+            else:
+                before.update(changes[k].from_responsible)
+        givers = [p for p in profile.party_order(before) if p != cutover.taker]
+    frm = f" from {_list(profile.name_of(p) for p in givers)}" if givers else ""
     service = cutover.service
     if cutover.taker == "internal":
-        frm = f" from {_list(profile.name_of(p) for p in givers)}" if givers else ""
-        title = f"The organization takes back {service}{frm}"
+        share = "a share of " if set(movements) == {"to-shared"} else ""
+        title = f"The organization takes back {share}{service}{frm}"
     elif set(movements) == {"accountability-only"}:
         # the same parties keep doing the work: only who answers for it changes
-        title = f"{profile.name_of(cutover.taker)} becomes accountable for {service}"
+        instead = f" in place of {_list(profile.name_of(p) for p in givers)}" if givers else ""
+        title = f"{profile.name_of(cutover.taker)} becomes accountable for {service}{instead}"
     elif set(movements) == {"to-shared"}:
-        title = f"{profile.name_of(cutover.taker)} takes on a share of {service}"
+        title = f"{profile.name_of(cutover.taker)} takes on a share of {service}{frm}"
     else:
-        title = f"{profile.name_of(cutover.taker)} takes over {service}"
+        title = f"{profile.name_of(cutover.taker)} takes over {service}{frm}"
     if own:
         title += f": {_all(function_name(lib, f) for f in own)}"
     noun = "control moves" if len(keys) == 1 else "controls move"

@@ -263,14 +263,27 @@ def by_provider(result: ByProviderResult) -> str:
 def explain(result: ExplainResult) -> str:
     """One control's basis chain, numbered."""
     a = result.assignment
+    names = result.names
+
+    def named(parties: Iterable[str]) -> str:
+        return ", ".join(names.get(p, p) for p in parties) or "-"
+
     lines = [
         f"{a.control}: {a.title}",
-        f"model {result.model}; owner {a.owner or 'n/a (not applicable)'}",
+        f"model {result.model_title or result.model}; owner {a.owner or 'n/a (not applicable)'}",
     ]
     if a.raci is not None:
+        accountable = a.raci.accountable
+        person = a.raci.accountable_person
+        answers = (
+            "-"
+            if accountable is None
+            else names.get(accountable, accountable)
+            + (f" ({names.get(person, person)})" if person else "")
+        )
         lines.append(
-            f"R {', '.join(a.raci.responsible) or '-'}; A {_party(a.raci)}; "
-            f"C {', '.join(a.raci.consulted) or '-'}; I {', '.join(a.raci.informed) or '-'}"
+            f"R {named(a.raci.responsible)}; A {answers}; "
+            f"C {named(a.raci.consulted)}; I {named(a.raci.informed)}"
         )
     for number, step in enumerate(a.basis, 1):
         cite = f" [{step.citation}]" if step.citation else ""
@@ -347,22 +360,28 @@ def _need_controls(result: CompareResult, need: Need) -> str:
 @register("compare", "table")
 def compare(result: CompareResult) -> str:
     """What moves, the gaps that open and close, what is needed, and the phased plan."""
-    from ctrlmap.present.layout import compare_groups
+    from ctrlmap.present.layout import compare_groups, controls_text
 
     s = result.summary
     names = result.names
     out = [
         f"{result.organization}: {result.from_title} -> {result.to_title}, as of {result.as_of.isoformat()}\n",
-        f"{s.moving} of {s.applicable} applicable controls move, {s.untouched} untouched; gaps "
+        f"{s.moved} of {s.applicable} applicable controls move, "
+        + (f"{s.decisions} wait on a decision in phase 1, " if s.decisions else "")
+        + f"{s.untouched} untouched; gaps "
         f"{s.gaps_from.total} -> {s.gaps_to.total} ({s.gaps_opened} open, {s.gaps_closed} close)\n",
     ]
+    if s.gaps_note:
+        out.append(f"{s.gaps_note}\n")
+    # a table that mixes frameworks names each control's framework, as the report does
+    bare = len({ch.framework for ch in result.changes}) == 1
     for movement, changes in compare_groups(result):
         out.append(f"\n{movement} ({len(changes)})\n")
         out.append(
             _table(
                 (
                     (
-                        local(ch.control),
+                        controls_text([ch.control], result.framework_titles, bare=bare),
                         short(ch.title, 34),
                         f"{ch.from_owner or '-'} -> {ch.to_owner or '-'}",
                         f"{names.get(ch.from_accountable or '', ch.from_accountable or '-')} -> "

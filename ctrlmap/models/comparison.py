@@ -44,6 +44,10 @@ MOVEMENT_TITLES: dict[str, str] = {
 }
 """Each movement as a heading for a reader."""
 
+DECISION_TITLE = "To decide: no agreement covers it yet (settled in phase 1, nothing moves)"
+"""The heading of the changes the plan does not make: the target gives their work to a provider
+no agreement covers (or to nobody), a decision taken in phase 1, not a move."""
+
 MOVEMENT_PHRASES: dict[str, str] = {
     "internal-to-provider": "from the organization to a provider",
     "provider-to-internal": "back to the organization",
@@ -152,7 +156,10 @@ class Change(Strict):
     reason: str
     """`why` (or the first note) in one line, for tables."""
     phase: int
-    """The plan phase in which it moves."""
+    """The plan phase in which it moves (1 for a decision)."""
+    decision: Flag = False
+    """True when the plan does not move it: the target gives its work to a provider no agreement
+    covers, or to nobody, so phase 1 decides who does it and until then it stays where it is."""
 
 
 class GapChange(Strict):
@@ -277,6 +284,13 @@ class CompareSummary(Strict):
     phases: int
     gaps_from: GapSummary
     gaps_to: GapSummary
+    moved: int = 0
+    """How many of the `moving` controls the plan moves (in a cut-over phase)."""
+    decisions: int = 0
+    """How many of the `moving` controls the plan does not move but decides in phase 1."""
+    gaps_note: str = ""
+    """What the target's gap count means, in one sentence, when it counts work the target gives
+    to a provider no agreement covers (empty otherwise)."""
 
 
 class CompareResult(Strict):

@@ -247,6 +247,11 @@ class ExplainResult(Strict):
     schema_: Literal["ctrlmap/explain@1"] = Field("ctrlmap/explain@1", alias="schema")
     model: str
     assignment: Assignment
+    model_title: str | None = None
+    """The model's title, for text (`Co-managed IT`); the id stays in `model`."""
+    names: dict[str, str] = Field(default_factory=dict)
+    """Each party's and person's display name by id (`internal`: the organization's name), for
+    text; the ids stay in `assignment`."""
 
 
 class GraphNode(Strict):

@@ -650,11 +650,13 @@ def plan_rows(entries: Iterable[GapEntry]) -> list[dict[str, Any]]:
 
 def compare_groups(c: CompareResult) -> list[tuple[str, list[Change]]]:
     """The moving controls grouped by movement, each group under its heading in words, in the
-    movements' display order."""
-    from ctrlmap.models.comparison import MOVEMENT_TITLES, MOVEMENTS
+    movements' display order; then the changes the plan does not make but decides in phase 1
+    (no agreement covers their work yet), under their own heading: they are not moves."""
+    from ctrlmap.models.comparison import DECISION_TITLE, MOVEMENT_TITLES, MOVEMENTS
 
-    return [
-        (MOVEMENT_TITLES[m], [ch for ch in c.changes if ch.movement == m])
+    groups = [
+        (MOVEMENT_TITLES[m], [ch for ch in c.changes if ch.movement == m and not ch.decision])
         for m in MOVEMENTS
-        if any(ch.movement == m for ch in c.changes)
     ]
+    groups.append((DECISION_TITLE, [ch for ch in c.changes if ch.decision]))
+    return [(title, changes) for title, changes in groups if changes]
