@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
+from typing import NamedTuple
 
 from ctrlmap.assessment.gaps.registry import (
     Facts,
@@ -29,7 +29,7 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
     # repeat (controls with the same functions resolve alike): compare each pair of distinct
     # kinds of work once, not each pair of controls of every subcategory, and work out which
     # kinds conflict once per set of kinds (subcategories repeat those sets too).
-    kinds: dict[_Work, int] = {}
+    kinds: dict[tuple[object, ...], int] = {}
     works: list[_Work] = []
     # each resolution's kind: controls resolved alike are the same work (Context.alike)
     alike: dict[int, int] = {}
@@ -92,9 +92,9 @@ def crosswalk_conflict(facts: Facts) -> Iterator[Finding]:
         )
 
 
-@dataclass(frozen=True)
-class _Work:
-    """What decides whether a control's assignment disagrees with another's."""
+class _Work(NamedTuple):
+    """What decides whether a control's assignment disagrees with another's (a tuple: one is
+    made and hashed for every kind of work of every profile)."""
 
     framework: str
     independent: bool
@@ -102,27 +102,33 @@ class _Work:
     shares: tuple[tuple[str, frozenset[str]], ...]
     """Function -> its Responsible parties (the shares of a designated role left out)."""
     accountable: str | None
+    by_function: dict[str, frozenset[str]]
+    """`shares` as a mapping (left out of equality: it says the same)."""
 
     @classmethod
     def of(cls, facts: Facts, a: Assignment) -> _Work:
         control = facts.control(a.control)
+        shares = tuple(sorted((s.function, frozenset(s.parties)) for s in a.shares if s.function))
         return cls(
             a.framework,
             bool(control.independence),
             frozenset(control.functions),
-            tuple(sorted((s.function, frozenset(s.parties)) for s in a.shares if s.function)),
+            shares,
             a.accountable,
+            dict(shares),
         )
 
-    @cached_property
-    def by_function(self) -> dict[str, frozenset[str]]:
-        return dict(self.shares)
+    def same(self) -> tuple[object, ...]:
+        """What two works must share to be one kind."""
+        return self[:5]
 
 
-def _kind(facts: Facts, a: Assignment, kinds: dict[_Work, int], works: list[_Work]) -> int:
+def _kind(
+    facts: Facts, a: Assignment, kinds: dict[tuple[object, ...], int], works: list[_Work]
+) -> int:
     """The number of the kind of work `a` is, numbering a new kind when it is the first."""
     work = _Work.of(facts, a)
-    number = kinds.setdefault(work, len(kinds))
+    number = kinds.setdefault(work.same(), len(kinds))
     if number == len(works):
         works.append(work)
     return number
