@@ -723,12 +723,17 @@ def _kept_informed(
     ctx: Context, functions: tuple[str, ...]
 ) -> tuple[frozenset[str], frozenset[str]]:
     """Whom the model's defaults for these functions consult and inform (party kinds), found
-    once per set of functions in a profile."""
-    found = ctx.kept_informed.get(functions)
+    once per library for each model and set of functions (a model outside the library's, once
+    per call)."""
+    key = (ctx.model.id, functions)
+    known: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], frozenset[str]]] = (
+        ctx.lib.memo("kept-informed") if ctx.lib.models.get(ctx.model.id) is ctx.model else {}
+    )
+    found = known.get(key)
     if found is None:
         model = ctx.model.functions
         defaults = [model[f] for f in functions if f in model]
-        found = ctx.kept_informed[functions] = (
+        found = known[key] = (
             frozenset(k for d in defaults for k in d.consulted),
             frozenset(k for d in defaults for k in d.informed),
         )

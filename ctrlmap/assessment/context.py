@@ -67,10 +67,6 @@ class Context:
     """Each framework's internal lead (the person behind its designated role) and why, once found."""
     leaders: frozenset[str] | None = None
     """The people who lead the program (roles.LEADS among their functions), once found."""
-    kept_informed: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = field(
-        default_factory=dict
-    )
-    """The party kinds the model's defaults consult and inform, by a control's functions."""
     steps: dict[tuple[str, str, str | None], BasisStep] = field(default_factory=dict)
     racis: dict[tuple[object, ...], Raci] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
@@ -169,7 +165,10 @@ class Context:
     def order(self, parties: Iterable[str]) -> tuple[str, ...]:
         """Unique parties, `internal` first, then providers in profile order."""
         rank = self.rank
-        return tuple(sorted({p for p in parties if p in rank}, key=rank.__getitem__))
+        found = {p for p in parties if p in rank}
+        if len(found) < 2:  # most lists: no order to find
+            return tuple(found)
+        return tuple(sorted(found, key=rank.__getitem__))
 
     def operational(self, framework: str) -> tuple[str, ...]:
         """The providers that run work of this framework (not assessors, within their scope)."""
