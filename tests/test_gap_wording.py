@@ -9,15 +9,18 @@ profile follows only after a labeled "In the profile:"; every sentence starts wi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 
 import pytest
+from click.testing import Result
 
 from ctrlmap.assessment.pipeline import assess
 from ctrlmap.load.library import Library
 from ctrlmap.models import Profile
 from ctrlmap.models.base import join_names, sentence
+from tests.conftest import EXAMPLES as EXAMPLE_DIR
 
 EXAMPLES = (
     "clinic",
@@ -99,3 +102,22 @@ def test_a_list_whose_items_hold_and_parts_them_with_a_serial_comma() -> None:
         join_names(["user support", "backup and recovery"])
         == "user support, and backup and recovery"
     )
+
+
+@pytest.mark.parametrize("fmt", ["table", "md"])
+def test_the_gaps_listing_names_the_model_and_parties_not_their_ids(
+    invoke: Callable[..., Result], fmt: str
+) -> None:
+    """`ctrlmap gaps` reads like the report: the model's title, and each finding's parties by
+    name (the JSON and CSV keep the ids, and the JSON gives the names beside them)."""
+    clinic = str(EXAMPLE_DIR / "clinic.yaml")
+    result = invoke("gaps", clinic, "--as-of", "2026-12-01", "--format", fmt)
+    assert result.exit_code in (0, 1), result.output
+    text = result.stdout
+    assert "Co-managed IT" in text and "model co-managed" not in text
+    assert "Harbor Managed IT" in text
+    assert "[internal" not in text and "| internal" not in text and "harbor," not in text
+    data = json.loads(invoke("gaps", clinic, "--as-of", "2026-12-01", "--format", "json").stdout)
+    assert data["names"]["harbor"] == "Harbor Managed IT"
+    assert data["names"]["internal"] == "Riverside Family Clinic"
+    assert {p for g in data["gaps"] for p in g["parties"]} == set(data["names"])

@@ -559,7 +559,7 @@ def test_gaps_command_summary_and_exit_codes(invoke: Callable[..., Result]) -> N
     result = invoke("gaps", CLINIC, "--as-of", "2026-11-28")
     assert result.exit_code == 0
     assert result.stderr.strip().startswith(tuple(f"{n} gaps:" for n in range(1, 100)))
-    assert result.stdout.startswith("Riverside Family Clinic: model co-managed, as of 2026-11-28")
+    assert result.stdout.startswith("Riverside Family Clinic: Co-managed IT, as of 2026-11-28")
     # the clinic's worst findings are medium
     assert invoke("gaps", CLINIC, "--as-of", "2026-11-28", "--fail-on", "medium").exit_code == 1
     assert invoke("gaps", CLINIC, "--as-of", "2026-11-28", "--fail-on", "high").exit_code == 0

@@ -107,7 +107,8 @@ def gaps(result: GapsResult) -> str:
     """A summary line and one table row per finding."""
     counts = ", ".join(f"{n} {s}" for s, n in result.summary.by_severity.items())
     head = (
-        f"# Accountability gaps: {md_escape(result.organization)}\n\nModel: {result.model}; as of "
+        f"# Accountability gaps: {md_escape(result.organization)}\n\n"
+        f"Model: {md_escape(result.model_title or result.model)}; as of "
         f"{result.as_of.isoformat()}; {result.summary.total} gaps ({counts})\n\n"
     )
     return (
@@ -118,7 +119,7 @@ def gaps(result: GapsResult) -> str:
                     g.id,
                     g.severity,
                     g.rule,
-                    ", ".join(g.parties),
+                    ", ".join(result.party(p) for p in g.parties),
                     f"{len(g.controls)}: "
                     + ", ".join(g.controls[:5])
                     + (" ..." if len(g.controls) > 5 else ""),

@@ -299,11 +299,12 @@ def _controls(keys: Sequence[str], limit: int = 6) -> str:
 @register("gaps", "table")
 def gaps(result: GapsResult) -> str:
     """One block per finding: severity, id, rule, parties, message, fix, controls, citation, status."""
-    out = [f"{result.organization}: model {result.model}, as of {result.as_of.isoformat()}\n"]
+    model = result.model_title or result.model
+    out = [f"{result.organization}: {model}, as of {result.as_of.isoformat()}\n"]
     if not result.gaps:
         out.append("\nNo gaps found.\n")
     for g in result.gaps:
-        parties = f" [{', '.join(g.parties)}]" if g.parties else ""
+        parties = f" [{', '.join(result.party(p) for p in g.parties)}]" if g.parties else ""
         out.append(
             f"\n{g.severity.upper():8} {g.id} {g.rule}{parties}, {plural(len(g.controls), 'control')}\n"
         )

@@ -57,6 +57,15 @@ class GapsResult(Strict):
     frameworks: tuple[str, ...]
     gaps: tuple[Gap, ...]
     summary: GapSummary
+    model_title: str | None = None
+    """The model's display name (`Co-managed IT`), for the texts that name it."""
+    names: dict[str, str] = Field(default_factory=dict)
+    """The display name of each party the findings name, by id (`internal`: the organization's
+    own name), so that a table of findings speaks in names."""
+
+    def party(self, ident: str) -> str:
+        """A party's display name, its id when unknown."""
+        return self.names.get(ident, ident)
 
 
 def find_gaps(
@@ -105,9 +114,12 @@ def find_gaps(
     gaps.sort(
         key=lambda g: (SEVERITIES.index(g.severity), g.controls[0] if g.controls else "", g.rule)
     )
+    parties = sorted({p for g in gaps for p in g.parties})
     return GapsResult(
         organization=facts.result.organization,
         model=facts.result.model,
+        model_title=facts.ctx.model.title,
+        names={p: facts.ctx.party_name(p) for p in parties},
         as_of=facts.as_of,
         frameworks=facts.result.frameworks,
         gaps=tuple(gaps),
