@@ -166,7 +166,7 @@ def assign_control(
     """Resolve one control (`key`: its global key, when known), recording every step in its basis."""
     key = key or global_key(framework, control.id)
     if key in ctx.excluded:
-        return _assignment(framework, control, key, (ctx.excluded[key], None))
+        return _assignment(framework, control, key, outside=(ctx.excluded[key], None))
     if control.applies_if:
         # whether it applies depends on the facts it names alone: decided once per library, and
         # a control that does not apply is the same (frozen) assignment for every profile
@@ -175,7 +175,7 @@ def assign_control(
         if (key, facts) not in decided:
             outside = _not_applicable(ctx, key, control)
             decided[(key, facts)] = (
-                None if outside is None else _assignment(framework, control, key, outside)
+                None if outside is None else _assignment(framework, control, key, outside=outside)
             )
         if decided[(key, facts)] is not None:
             return decided[(key, facts)]  # type: ignore[no-any-return]
@@ -203,41 +203,34 @@ def assign_control(
         if memo is not None:
             ctx.resolved[memo] = found
     ctx.alike[key] = found[0]
-    owner, raci, people, shares, basis = found[1]
-    return Assignment(
-        control=key,
-        framework=framework,
-        title=control.title,
-        level=control.level,
-        applicable=True,
-        owner=owner,
-        raci=raci,
-        people=people,
-        shares=shares,
-        basis=basis,
-        excluded_by=None,
-    )
+    return _assignment(framework, control, key, found[1])
 
 
 def _assignment(
     framework: str,
     control: Control,
     key: str,
-    outside: tuple[BasisStep, dict[str, tuple[str | bool, ...]] | None],
+    resolved: Resolved | None = None,
+    outside: tuple[BasisStep, dict[str, tuple[str | bool, ...]] | None] | None = None,
 ) -> Assignment:
-    """A control that does not apply, with why."""
+    """A control's assignment: `resolved` when it applies, else why it does not (`outside`)."""
+    if resolved is not None:
+        owner, raci, people, shares, basis = resolved
+    else:
+        assert outside is not None
+        owner, raci, people, shares, basis = None, None, (), (), (outside[0],)
     return Assignment(
         control=key,
         framework=framework,
         title=control.title,
         level=control.level,
-        applicable=False,
-        owner=None,
-        raci=None,
-        people=(),
-        shares=(),
-        basis=(outside[0],),
-        excluded_by=outside[1],
+        applicable=resolved is not None,
+        owner=owner,
+        raci=raci,
+        people=people,
+        shares=shares,
+        basis=basis,
+        excluded_by=outside[1] if outside is not None else None,
     )
 
 
