@@ -652,19 +652,18 @@ def test_a_role_designated_though_not_required_is_kept_and_explained(
 # --- every mistake of a flag at once, pinned to the answer behind it ---------------------------
 
 
+def refused_person(invoke: Callable[..., Result], spec: str) -> list[str]:
+    """The error lines of `init --no-input` over the HIPAA Security Rule with one `--person`."""
+    result = invoke("init", "--no-input", "--framework", "hipaa-security", "--person", spec)
+    assert result.exit_code == 2
+    return result.stderr.splitlines()
+
+
 def test_every_mistake_of_one_person_flag_comes_in_one_pass(
     invoke: Callable[..., Result], here: Path
 ) -> None:
-    result = invoke(
-        "init",
-        "--no-input",
-        "--framework",
-        "hipaa-security",
-        "--person",
-        "pat:Pat Doe:patching:colour=blue:after-hours=maybe:backup=nobody:role=a:role=b",
-    )
-    assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
+    spec = "pat:Pat Doe:patching:colour=blue:after-hours=maybe:backup=nobody:role=a:role=b"
+    assert refused_person(invoke, spec) == [
         "Error: --person pat: colour: unknown key 'colour'; known: after-hours, backup, role",
         "Error: --person pat: role: role is given twice; give it once",
         "Error: --person pat: functions: unknown function 'patching'; did you mean "
@@ -677,16 +676,7 @@ def test_every_mistake_of_one_person_flag_comes_in_one_pass(
 def test_a_bare_key_stands_for_yes_only_when_it_is_a_yes_or_no_key(
     invoke: Callable[..., Result], here: Path
 ) -> None:
-    result = invoke(
-        "init",
-        "--no-input",
-        "--framework",
-        "hipaa-security",
-        "--person",
-        "pat:Pat Doe:help-desk:after-hours:backup",
-    )
-    assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
+    assert refused_person(invoke, "pat:Pat Doe:help-desk:after-hours:backup") == [
         "Error: --person pat: backup: backup needs a value: write backup=VALUE",
     ]
 

@@ -66,6 +66,14 @@ def clients(lib: Library, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def example_clients(folder: Path, *stems: str) -> Path:
+    """`folder`, made, with a copy of each named example profile."""
+    folder.mkdir()
+    for stem in stems:
+        shutil.copy(EXAMPLES / f"{stem}.yaml", folder / f"{stem}.yaml")
+    return folder
+
+
 def run(invoke: Callable[..., Result], *args: str) -> Result:
     return invoke("portfolio", *args, "--as-of", AS_OF.isoformat())
 
@@ -286,10 +294,7 @@ def test_a_symbolic_link_loop_is_an_invalid_client_named_or_found_in_a_folder(
 def test_a_report_that_cannot_be_written_stops_only_its_client(
     invoke: Callable[..., Result], tmp_path: Path
 ) -> None:
-    folder = tmp_path / "clients"
-    folder.mkdir()
-    for name in ("clinic.yaml", "law-firm.yaml"):
-        shutil.copy(EXAMPLES / name, folder / name)
+    folder = example_clients(tmp_path / "clients", "clinic", "law-firm")
     reports = tmp_path / "reports"
     (reports / "clinic.html").mkdir(parents=True)  # a folder where the clinic's report goes
     out = tmp_path / "portfolio.json"
@@ -312,10 +317,7 @@ def test_client_files_are_sorted_and_named_once(tmp_path: Path) -> None:
 def test_reports_are_written_and_linked_relative_to_the_dashboard(
     invoke: Callable[..., Result], tmp_path: Path
 ) -> None:
-    folder = tmp_path / "clients"
-    folder.mkdir()
-    for stem in ("clinic", "law-firm"):
-        shutil.copy(EXAMPLES / f"{stem}.yaml", folder / f"{stem}.yaml")
+    folder = example_clients(tmp_path / "clients", "clinic", "law-firm")
     (folder / "broken.yaml").write_text("organization: {name: X}\n")
     (tmp_path / "site").mkdir()
     page = tmp_path / "site" / "portfolio.html"
